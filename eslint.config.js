@@ -1,0 +1,19 @@
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["**/dist/**", "**/generated/**", "**/__generated__/**", "**/node_modules/**", "**/.data/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/consistent-type-imports": "error",
+      "no-restricted-syntax": ["error", { selector: "MemberExpression[object.name='process'][property.name='env']", message: "Read env only in config.ts (STYLE.md §6)." }],
+    },
+  },
+  {
+    files: ["**/config.ts", "**/cli/**", "**/scripts/**", "**/test/**", "packages/stack/**", "packages/testing/**", "packages/dev/**", "**/*.config.ts", "schema/src/**"],
+    rules: { "no-restricted-syntax": "off" },
+  },
+);

@@ -1,0 +1,81 @@
+import { SignJWT, jwtVerify, errors as joseErrors } from "jose";
+import { unauthenticated } from "@commerce/common";
+
+/** Who is calling, from a verified access token. */
+export interface Viewer {
+  userId: string;
+  scopes: ReadonlySet<string>;
+}
+
+export interface TokenSettings {
+  /** HS256 secret shared by the issuer (accounts) and the verifiers; at least 32 bytes. */
+  secret: string;
+  /** `iss` claim. @default "commerce-supergraph" */
+  issuer?: string;
+  /** `aud` claim. @default "commerce-api" */
+  audience?: string;
+}
+
+const DEFAULT_ISSUER = "commerce-supergraph";
+const DEFAULT_AUDIENCE = "commerce-api";
+const ALGORITHM = "HS256";
+
+function key(secret: string): Uint8Array {
+  return new TextEncoder().encode(secret);
+}
+
+/** Signs short-lived access tokens carrying `sub` and an OAuth-style space-separated `scope`. */
+export function createTokenSigner(settings: TokenSettings & { ttlSeconds: number }) {
+  const secret = key(settings.secret);
+  return {
+    ttlSeconds: settings.ttlSeconds,
+    async sign(userId: string, scopes: readonly string[]): Promise<string> {
+      return new SignJWT({ scope: scopes.join(" ") })
+        .setProtectedHeader({ alg: ALGORITHM, typ: "JWT" })
+        .setSubject(userId)
+        .setIssuer(settings.issuer ?? DEFAULT_ISSUER)
+        .setAudience(settings.audience ?? DEFAULT_AUDIENCE)
+        .setIssuedAt()
+        .setExpirationTime(`${settings.ttlSeconds}s`)
+        .sign(secret);
+    },
+  };
+}
+export type TokenSigner = ReturnType<typeof createTokenSigner>;
+
+/**
+ * Verifies an access token: signature (HS256 only, so `alg: none` and algorithm
+ * confusion are refused), issuer, audience, expiry and not-before. Throws an
+ * UNAUTHENTICATED error whose `reason` is `TOKEN_EXPIRED` or `TOKEN_INVALID`.
+ */
+export function createTokenVerifier(settings: TokenSettings & { clockToleranceSeconds?: number }) {
+  const secret = key(settings.secret);
+  return async function verify(token: string): Promise<Viewer> {
+    try {
+      const { payload } = await jwtVerify(token, secret, {
+        algorithms: [ALGORITHM],
+        issuer: settings.issuer ?? DEFAULT_ISSUER,
+        audience: settings.audience ?? DEFAULT_AUDIENCE,
+        clockTolerance: settings.clockToleranceSeconds ?? 5,
+        requiredClaims: ["sub", "exp"],
+      });
+      const scope = typeof payload.scope === "string" ? payload.scope : "";
+      return { userId: payload.sub as string, scopes: new Set(scope.split(" ").filter(Boolean)) };
+    } catch (error) {
+      if (error instanceof joseErrors.JWTExpired) throw unauthenticated("Your access token has expired; refresh it.", "TOKEN_EXPIRED");
+      throw unauthenticated("The access token is invalid.", "TOKEN_INVALID");
+    }
+  };
+}
+export type TokenVerifier = ReturnType<typeof createTokenVerifier>;
+
+/**
+ * Reads `Authorization: Bearer <token>`. No header → anonymous (null); a header
+ * that is present but malformed or invalid is an error, never silently anonymous.
+ */
+export async function viewerFromAuthorization(header: string | undefined, verify: TokenVerifier): Promise<Viewer | null> {
+  if (header === undefined || header.trim() === "") return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match?.[1]) throw unauthenticated("The Authorization header must be `Bearer <access token>`.", "TOKEN_INVALID");
+  return verify(match[1]);
+}

@@ -1,0 +1,3 @@
+export * from "./errors.js";
+export * from "./env.js";
+export * from "./logger.js";

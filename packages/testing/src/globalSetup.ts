@@ -1,0 +1,17 @@
+import type { TestProject } from "vitest/node";
+import { startTestInfra } from "./infra.js";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    databaseUrl: string;
+    redisUrl: string;
+  }
+}
+
+/** vitest globalSetup for the int and e2e tiers: one Postgres and one Redis per run. */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const infra = await startTestInfra();
+  project.provide("databaseUrl", infra.databaseUrl);
+  project.provide("redisUrl", infra.redisUrl);
+  return () => infra.stop();
+}
