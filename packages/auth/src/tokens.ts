@@ -79,3 +79,6 @@ export async function viewerFromAuthorization(header: string | undefined, verify
   if (!match?.[1]) throw unauthenticated("The Authorization header must be `Bearer <access token>`.", "TOKEN_INVALID");
   return verify(match[1]);
 }
+
+/** The secret every service uses in development when JWT_SECRET is unset. Never valid in production. */
+export const DEV_JWT_SECRET = "dev-only-insecure-jwt-secret-0123456789abcdef";
