@@ -1,0 +1,31 @@
+import { readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+
+export interface DevConfig {
+  /** External Postgres; when unset an embedded one runs from `dataDir/postgres`. */
+  databaseUrl?: string;
+  /** External Redis; when unset a private redis-server runs if one is on PATH. */
+  redisUrl?: string;
+  host: string;
+  /** The router's port. */
+  port: number;
+  dataDir: string;
+  subgraphs: { name: string; dir: string }[];
+}
+
+export function loadDevConfig(env: NodeJS.ProcessEnv = process.env): DevConfig {
+  const port = Number(env.PORT ?? 4000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${env.PORT}"`);
+  const manifest = JSON.parse(readFileSync(join(repoRoot, "schema", "subgraphs.json"), "utf8")) as { subgraphs: { name: string }[] };
+  return {
+    databaseUrl: env.DATABASE_URL || undefined,
+    redisUrl: env.REDIS_URL || undefined,
+    host: env.HOST || "0.0.0.0",
+    port,
+    dataDir: resolve(env.DEV_DATA_DIR || join(repoRoot, ".data")),
+    subgraphs: manifest.subgraphs.map((s) => ({ name: s.name, dir: join(repoRoot, "subgraphs", s.name) })),
+  };
+}

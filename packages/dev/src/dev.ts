@@ -1,0 +1,79 @@
+// npm run dev — everything a newcomer needs, from nothing but Node and npm.
+import { join } from "node:path";
+import { createDb, migrate, seed } from "@commerce/db";
+import { findRedisServer, freePort, startEmbeddedPostgres, startRedisServer, type PostgresHandle, type RedisHandle } from "@commerce/stack";
+import { loadDevConfig, repoRoot } from "./config.js";
+import { startService, stopService, waitHealthy, type Service } from "./services.js";
+
+const log = (line: string) => console.log(`[dev] ${line}`);
+const config = loadDevConfig();
+let postgres: PostgresHandle | undefined;
+let redis: RedisHandle | undefined;
+const services: Service[] = [];
+let stopping = false;
+
+async function shutdown(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    log("stopping…");
+    for (const service of [...services].reverse()) await stopService(service);
+    await redis?.stop();
+    await postgres?.stop();
+    log("stopped");
+  }
+  process.exit(code);
+}
+process.on("SIGINT", () => void shutdown(0));
+process.on("SIGTERM", () => void shutdown(0));
+
+try {
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    postgres = await startEmbeddedPostgres({ dataDir: join(config.dataDir, "postgres") });
+    databaseUrl = postgres.url;
+    log(`embedded Postgres ready at ${databaseUrl} (data: ${postgres.dataDir})`);
+  } else {
+    log(`using Postgres from DATABASE_URL`);
+  }
+  const migrated = await migrate(databaseUrl, { log });
+  log(`migrations up to date (${migrated.applied.length} applied now, ${migrated.alreadyApplied} before)`);
+  const db = createDb(databaseUrl, { poolSize: 2 });
+  const seeded = await seed(db);
+  await db.$disconnect();
+  log(`seed: ${JSON.stringify(seeded.inserted)} rows inserted (existing rows kept)`);
+
+  let redisUrl = config.redisUrl;
+  if (redisUrl) log("using Redis from REDIS_URL");
+  else if (findRedisServer()) {
+    redis = await startRedisServer({ dataDir: join(config.dataDir, "redis"), persistent: true });
+    redisUrl = redis.url;
+    log(`redis-server ready at ${redisUrl}`);
+  } else {
+    log("redis-server not found on PATH and REDIS_URL unset: using an in-process cache per service (install redis-server for a shared cache)");
+  }
+
+  const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NODE_ENV: "development", HOST: "127.0.0.1" };
+  const routerEnv: Record<string, string | undefined> = { ...env, HOST: config.host };
+  for (const subgraph of config.subgraphs) {
+    const port = await freePort();
+    const service = startService(subgraph.name, subgraph.dir, port, env);
+    services.push(service);
+    routerEnv[`SUBGRAPH_${subgraph.name.toUpperCase()}_URL`] = `${service.origin}/graphql`;
+  }
+  await Promise.all(services.map((s) => waitHealthy(s)));
+  const router = startService("router", join(repoRoot, "router"), config.port, routerEnv);
+  services.push(router);
+  await waitHealthy(router);
+  for (const service of services) {
+    service.child.once("exit", (code) => {
+      if (stopping) return;
+      log(`${service.name} exited unexpectedly (code ${code}); stopping everything`);
+      void shutdown(1);
+    });
+  }
+  const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
+  log(`Commerce Supergraph is running: http://${shownHost}:${config.port}/graphql  (Ctrl-C stops everything)`);
+} catch (error) {
+  console.error(`[dev] start-up failed: ${error instanceof Error ? error.message : String(error)}`);
+  await shutdown(1);
+}

@@ -1,0 +1,63 @@
+import { GraphQLError } from "graphql";
+import { createTokenVerifier, viewerFromAuthorization, type Viewer } from "@commerce/auth";
+import type { Cache } from "@commerce/cache";
+import type { Logger } from "@commerce/common";
+import type { Db } from "@commerce/db";
+import { createAuthService, type AuthService } from "./authService.js";
+import type { Config } from "./config.js";
+import { createLoaders, type Loaders } from "./loaders.js";
+
+/** What the accounts service runs on; the entry point builds it, tests pass their own. */
+export interface AccountsDeps {
+  db: Db;
+  cache: Cache;
+  logger: Logger;
+  config: Config;
+}
+
+/** Per-request state every resolver receives. */
+export interface Context {
+  /** The caller, from a verified access token; null when anonymous. */
+  viewer: Viewer | null;
+  db: Db;
+  cache: Cache;
+  logger: Logger;
+  /** Fresh per request. */
+  loaders: Loaders;
+  auth: AuthService;
+}
+
+/** The incoming request, as far as the context needs it (an express Request fits). */
+export interface ContextRequest {
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/**
+ * Builds the per-request context factory. A missing Authorization header means
+ * anonymous; a present but invalid or expired token fails the whole request with
+ * UNAUTHENTICATED (HTTP 401) rather than silently downgrading to anonymous.
+ */
+export function createContext(deps: AccountsDeps): (req: ContextRequest) => Promise<Context> {
+  const { db, cache, logger, config } = deps;
+  const verify = createTokenVerifier({ secret: config.jwtSecret });
+  const auth = createAuthService({ db, logger, config });
+  return async (req) => {
+    const header = req.headers.authorization;
+    let viewer: Viewer | null;
+    try {
+      viewer = await viewerFromAuthorization(Array.isArray(header) ? header[0] : header, verify);
+    } catch (error) {
+      throw withHttpStatus(error, 401);
+    }
+    return { viewer, db, cache, logger, loaders: createLoaders({ db, cache }), auth };
+  };
+}
+
+/**
+ * Apollo answers a failed context with HTTP 500 unless the error names a status;
+ * STYLE.md §5 gives UNAUTHENTICATED 401.
+ */
+function withHttpStatus(error: unknown, status: number): unknown {
+  if (error instanceof GraphQLError) Object.assign(error.extensions, { http: { status } });
+  return error;
+}

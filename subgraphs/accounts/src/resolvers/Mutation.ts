@@ -1,0 +1,42 @@
+import { badUserInput, unauthenticated } from "@commerce/common";
+import type { MutationResolvers } from "../__generated__/resolvers.js";
+import type { Context } from "../context.js";
+import { isUuid } from "../data/client.js";
+import { addFavorite, removeFavorite } from "../data/favorites.js";
+import type { UserRecord } from "../data/users.js";
+
+/** The signed-in user's row; the token may outlive its account. */
+async function signedInUser({ viewer, loaders }: Context): Promise<UserRecord> {
+  const user = viewer ? await loaders.userById.load(viewer.userId) : null;
+  if (!user) throw unauthenticated();
+  return user;
+}
+
+function productIdOf(input: { productId: string }): string {
+  if (!isUuid(input.productId)) throw badUserInput("This is not a product id.", "input.productId", { reason: "INVALID_ID" });
+  return input.productId.toLowerCase();
+}
+
+export const Mutation: MutationResolvers = {
+  signUp: (_parent, { input }, { auth }) => auth.signUp(input),
+  logIn: (_parent, { input }, { auth }) => auth.logIn(input),
+  refreshAccessToken: (_parent, { input }, { auth }) => auth.refreshAccessToken(input.refreshToken),
+  logOut: async (_parent, { input }, { auth }) => {
+    await auth.logOut(input.refreshToken);
+    return { loggedOut: true };
+  },
+  addFavorite: async (_parent, { input }, context) => {
+    const user = await signedInUser(context);
+    const productId = productIdOf(input);
+    await addFavorite(context.db, user.id, productId);
+    context.loaders.favoritesByUserId.clear(user.id);
+    return { user };
+  },
+  removeFavorite: async (_parent, { input }, context) => {
+    const user = await signedInUser(context);
+    const productId = productIdOf(input);
+    await removeFavorite(context.db, user.id, productId);
+    context.loaders.favoritesByUserId.clear(user.id);
+    return { user };
+  },
+};

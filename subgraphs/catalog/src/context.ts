@@ -1,0 +1,56 @@
+import { randomUUID } from "node:crypto";
+import type { Cache } from "@commerce/cache";
+import type { Logger } from "@commerce/common";
+import type { Db } from "@commerce/db";
+import { createTokenVerifier, viewerFromAuthorization, type Viewer } from "@commerce/auth";
+import type { Config } from "./config.js";
+import { createLoaders, type Loaders } from "./loaders.js";
+
+/** What every resolver gets: the verified viewer (null when anonymous) and this request's loaders. */
+export interface Context {
+  db: Db;
+  cache: Cache;
+  logger: Logger;
+  viewer: Viewer | null;
+  loaders: Loaders;
+  requestId: string;
+}
+
+/** The long-lived dependencies a catalog server is built from. */
+export interface CatalogDeps {
+  db: Db;
+  cache: Cache;
+  logger: Logger;
+  config: Config;
+}
+
+/** The parts of an HTTP request the context needs (an Express request fits). */
+export interface ContextRequest {
+  headers: Record<string, string | string[] | undefined>;
+}
+
+function header(req: ContextRequest, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * Builds the per-request context factory. A missing Authorization header is anonymous;
+ * a present but invalid one fails the request with UNAUTHENTICATED.
+ */
+export function createContext(deps: CatalogDeps): (req: ContextRequest) => Promise<Context> {
+  const verify = createTokenVerifier({ secret: deps.config.jwtSecret });
+  return async (req) => {
+    const requestId = header(req, "x-request-id") ?? randomUUID();
+    const viewer = await viewerFromAuthorization(header(req, "authorization"), verify);
+    const logger = deps.logger.child({ requestId });
+    return {
+      db: deps.db,
+      cache: deps.cache,
+      logger,
+      viewer,
+      requestId,
+      loaders: createLoaders({ db: deps.db, cache: deps.cache, ttlSeconds: deps.config.cacheTtlSeconds }),
+    };
+  };
+}

@@ -1,0 +1,116 @@
+import DataLoader from "dataloader";
+import { cacheKeys, cachedBatch, jsonCodec, type BatchStats, type Cache } from "@commerce/cache";
+import type { Category, Db, Product } from "@commerce/db";
+import { findCategoriesByIds } from "./data/categories.js";
+import { countProductsByCategories, findProductPagesByCategories, findProductsByIds, findProductsBySkus } from "./data/products.js";
+import { isUuid, type PageArgs, type ProductConditions } from "./pagination.js";
+
+/** Redis namespaces (`<package>:<purpose>:v<format>`); bump the version when the cached shape changes. */
+export const PRODUCT_NAMESPACE = "catalog:product:v1";
+export const PRODUCT_BY_SKU_NAMESPACE = "catalog:product-by-sku:v1";
+export const CATEGORY_NAMESPACE = "catalog:category:v1";
+
+export type CategoryConditions = Omit<ProductConditions, "categoryId">;
+
+export interface Loaders {
+  productById: DataLoader<string, Product | null>;
+  productBySku: DataLoader<string, Product | null>;
+  categoryById: DataLoader<string, Category | null>;
+  /** Pages of `Category.products`, one loader (so one SQL statement per batch) per distinct argument set. */
+  productsByCategoryId(page: PageArgs, conditions: CategoryConditions): DataLoader<string, Product[]>;
+  /** `Category.products.totalCount`, one loader per distinct filter. */
+  productCountByCategoryId(conditions: CategoryConditions): DataLoader<string, number>;
+  /** Puts rows read by a list query into this request's entity loaders (not into Redis). */
+  primeProducts(rows: readonly Product[]): void;
+}
+
+export interface LoaderOptions {
+  db: Db;
+  cache: Cache;
+  ttlSeconds: number;
+  onBatch?: (stats: BatchStats) => void;
+}
+
+const productCodec = jsonCodec<Product>(["createdAt", "updatedAt"]);
+const categoryCodec = jsonCodec<Category>(["createdAt", "updatedAt"]);
+
+/** Fresh loaders for one request: entity loaders read Redis first, then Postgres for the misses in one query. */
+export function createLoaders({ db, cache, ttlSeconds, onBatch }: LoaderOptions): Loaders {
+  const productById = new DataLoader<string, Product | null>(
+    cachedBatch({
+      name: "productById",
+      cache,
+      namespace: PRODUCT_NAMESPACE,
+      ttlSeconds,
+      codec: productCodec,
+      keyOf: (id) => id.toLowerCase(),
+      // A non-UUID id matches no row; keep it out of SQL, where it would be a cast error.
+      load: (ids) => findProductsByIds(db, ids.filter(isUuid)),
+      onBatch,
+    }),
+    { cacheKeyFn: (id) => id.toLowerCase() },
+  );
+  const productBySku = new DataLoader<string, Product | null>(
+    cachedBatch({ name: "productBySku", cache, namespace: PRODUCT_BY_SKU_NAMESPACE, ttlSeconds, codec: productCodec, load: (skus) => findProductsBySkus(db, skus), onBatch }),
+  );
+  const categoryById = new DataLoader<string, Category | null>(
+    cachedBatch({
+      name: "categoryById",
+      cache,
+      namespace: CATEGORY_NAMESPACE,
+      ttlSeconds,
+      codec: categoryCodec,
+      keyOf: (id) => id.toLowerCase(),
+      load: (ids) => findCategoriesByIds(db, ids.filter(isUuid)),
+      onBatch,
+    }),
+    { cacheKeyFn: (id) => id.toLowerCase() },
+  );
+
+  function primeProducts(rows: readonly Product[]): void {
+    for (const row of rows) {
+      productById.prime(row.id, row);
+      productBySku.prime(row.sku, row);
+    }
+  }
+
+  const pageLoaders = new Map<string, DataLoader<string, Product[]>>();
+  const countLoaders = new Map<string, DataLoader<string, number>>();
+  return {
+    productById,
+    productBySku,
+    categoryById,
+    primeProducts,
+    productsByCategoryId(page, conditions) {
+      const key = JSON.stringify([page.first, page.after, conditions.search ?? null, conditions.available ?? null]);
+      let loader = pageLoaders.get(key);
+      if (!loader) {
+        loader = new DataLoader(async (categoryIds) => {
+          const pages = await findProductPagesByCategories(db, categoryIds, conditions, { after: page.after, limit: page.first + 1 });
+          const result = categoryIds.map((id) => pages.get(id) ?? []);
+          primeProducts(result.flat());
+          return result;
+        });
+        pageLoaders.set(key, loader);
+      }
+      return loader;
+    },
+    productCountByCategoryId(conditions) {
+      const key = JSON.stringify([conditions.search ?? null, conditions.available ?? null]);
+      let loader = countLoaders.get(key);
+      if (!loader) {
+        loader = new DataLoader(async (categoryIds) => {
+          const counts = await countProductsByCategories(db, categoryIds, conditions);
+          return categoryIds.map((id) => counts.get(id) ?? 0);
+        });
+        countLoaders.set(key, loader);
+      }
+      return loader;
+    },
+  };
+}
+
+/** Every cache key holding this product (by id and by SKU), for invalidation after a write. */
+export function productCacheKeys(product: Pick<Product, "id" | "sku">): string[] {
+  return [...cacheKeys(PRODUCT_NAMESPACE, [product.id]), ...cacheKeys(PRODUCT_BY_SKU_NAMESPACE, [product.sku])];
+}
