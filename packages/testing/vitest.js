@@ -8,7 +8,8 @@ const globalSetup = fileURLToPath(new URL("./src/globalSetup.ts", import.meta.ur
 // Workspace packages export their TypeScript sources under the "development" condition.
 const shared = {
   resolve: { conditions: ["development", ...defaultClientConditions] },
-  ssr: { resolve: { conditions: ["development", ...defaultServerConditions] } },
+  // Not "module": it sends some packages (@opentelemetry/api) to builds Node cannot load.
+  ssr: { resolve: { conditions: ["development", ...defaultServerConditions.filter((c) => c !== "module")] } },
 };
 const withServices = { globalSetup, environment: "node", testTimeout: 30_000, hookTimeout: 120_000, fileParallelism: false };
 

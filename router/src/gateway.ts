@@ -1,6 +1,5 @@
 import {
   ApolloGateway,
-  GraphQLDataSourceRequestKind,
   RemoteGraphQLDataSource,
   type GatewayConfig,
   type GraphQLDataSource,
@@ -42,7 +41,7 @@ export function subgraphUrl(definition: ServiceEndpointDefinition, overrides: Re
 export class SubgraphDataSource extends RemoteGraphQLDataSource<RouterContext> {
   override willSendRequest(options: GraphQLDataSourceProcessOptions<RouterContext>): void {
     // Health checks and schema loads carry no caller.
-    if (options.kind !== GraphQLDataSourceRequestKind.INCOMING_OPERATION) return;
+    if (!("incomingRequestContext" in options)) return;
     const headers = options.request.http?.headers;
     if (!headers) return;
     const { authorization, requestId } = options.context;

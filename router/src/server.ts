@@ -44,7 +44,7 @@ export function createRouter({ config, logger, gateway }: RouterDeps): Router {
     plugins: routerPlugins({ production }),
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
-    // index.ts owns signal handling and stops the HTTP server first.
+    // index.ts owns signal handling: it stops the HTTP server, which drains requests and then stops Apollo.
     stopOnTerminationSignals: false,
     logger: logger.child({ component: "apollo" }),
   });

@@ -22,6 +22,8 @@ export interface EnvReader {
   bool(name: string, fallback: boolean): boolean;
   oneOf<T extends string>(name: string, values: readonly T[], fallback: T): T;
   url(name: string, fallback: string | undefined, protocols: readonly string[]): string | undefined;
+  /** Records a problem found by the caller's own validation. */
+  problem(message: string): void;
   /** Throws one ConfigError listing every problem found so far. */
   done(): void;
 }
@@ -77,6 +79,9 @@ export function readEnv(service: string, env: Env): EnvReader {
         problems.push(`${name} must be a URL, got "${value}"`);
       }
       return value;
+    },
+    problem(message) {
+      problems.push(message);
     },
     done() {
       if (problems.length > 0) throw new ConfigError(service, problems);

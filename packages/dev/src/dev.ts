@@ -58,7 +58,7 @@ try {
     const port = await freePort();
     const service = startService(subgraph.name, subgraph.dir, port, env);
     services.push(service);
-    routerEnv[`SUBGRAPH_${subgraph.name.toUpperCase()}_URL`] = `${service.origin}/graphql`;
+    routerEnv[`SUBGRAPH_${subgraph.name.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_URL`] = `${service.origin}/graphql`;
   }
   await Promise.all(services.map((s) => waitHealthy(s)));
   const router = startService("router", join(repoRoot, "router"), config.port, routerEnv);

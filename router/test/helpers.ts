@@ -1,0 +1,91 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { HeaderMap } from "@apollo/server";
+import { LocalGraphQLDataSource } from "@apollo/gateway";
+import type { GraphQLFormattedError } from "graphql";
+import { createLogger } from "@commerce/common";
+import { loadConfig, type RouterConfig } from "../src/config.js";
+import { createGateway, type CreateGatewayOptions, type SupergraphReload } from "../src/gateway.js";
+import type { Router } from "../src/server.js";
+import { subgraphSchemas, type SeenRequest } from "./fixtures/subgraphs.js";
+
+export const silentLogger = createLogger("router-test", "silent");
+
+/** A temp directory holding `supergraph.graphql`; `remove` deletes it. */
+export async function tempSupergraph(sdl: string): Promise<{ path: string; write: (sdl: string) => Promise<void>; remove: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), "router-supergraph-"));
+  const path = join(dir, "supergraph.graphql");
+  await writeFile(path, sdl);
+  return { path, write: (next) => writeFile(path, next), remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Router config as the tests want it; `env` overrides. */
+export function testConfig(supergraphPath: string, env: Record<string, string> = {}): RouterConfig {
+  return loadConfig({ NODE_ENV: "development", SUPERGRAPH_PATH: supergraphPath, LOG_LEVEL: "silent", ...env });
+}
+
+/** Collects reload outcomes and lets a test wait for the next one. */
+export function reloadRecorder() {
+  const events: SupergraphReload[] = [];
+  let waiter: ((event: SupergraphReload) => void) | undefined;
+  return {
+    events,
+    onReload: (event: SupergraphReload) => {
+      events.push(event);
+      waiter?.(event);
+    },
+    next: (timeoutMs = 5_000) =>
+      new Promise<SupergraphReload>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error("no supergraph reload within the timeout")), timeoutMs);
+        waiter = (event) => {
+          clearTimeout(timer);
+          waiter = undefined;
+          resolve(event);
+        };
+      }),
+  };
+}
+
+/** A gateway over the inline subgraphs, in process (LocalGraphQLDataSource), watching `supergraphPath` quickly. */
+export function localGateway(supergraphPath: string, options: Partial<CreateGatewayOptions> & { seen?: SeenRequest[] } = {}) {
+  const schemas = subgraphSchemas(options.seen);
+  return createGateway({
+    supergraphPath,
+    logger: silentLogger,
+    watch: { debounceMs: 20, pollIntervalMs: 50 },
+    buildService: ({ name }) => {
+      const schema = schemas[name as keyof typeof schemas];
+      if (!schema) throw new Error(`no fixture subgraph named ${name}`);
+      return new LocalGraphQLDataSource(schema);
+    },
+    ...options,
+  });
+}
+
+export interface ExecuteResult<T> {
+  status: number;
+  headers: HeaderMap;
+  data?: T | null;
+  errors?: GraphQLFormattedError[];
+}
+
+/** Sends one POST through the started router in process, the way the HTTP host would. */
+export async function execute<T = Record<string, unknown>>(
+  router: Router,
+  query: string,
+  { variables = {}, headers = {} }: { variables?: Record<string, unknown>; headers?: Record<string, string> } = {},
+): Promise<ExecuteResult<T>> {
+  const all = { "content-type": "application/json", ...headers };
+  const response = await router.apollo.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: { method: "POST", headers: new HeaderMap(Object.entries(all)), search: "", body: { query, variables } },
+    context: () => router.context({ headers: lowerCased(all) }),
+  });
+  if (response.body.kind !== "complete") throw new Error("expected a complete (non-incremental) response");
+  const body = JSON.parse(response.body.string) as { data?: T | null; errors?: GraphQLFormattedError[] };
+  return { status: response.status ?? 200, headers: response.headers, ...body };
+}
+
+function lowerCased(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+}
