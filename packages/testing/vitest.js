@@ -1,13 +1,18 @@
 // The three test tiers of STYLE.md §7 as vitest projects. Plain JavaScript so a
 // package's vitest.config.ts can import it without a build step.
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { defaultClientConditions, defaultServerConditions } from "vite";
 import { defineConfig } from "vitest/config";
 
 const globalSetup = fileURLToPath(new URL("./src/globalSetup.ts", import.meta.url));
 // Workspace packages export their TypeScript sources under the "development" condition.
+// One graphql instance: Apollo (loaded by Node) gets graphql's CommonJS build, and
+// without this alias our sources (loaded by vite) would get its ESM build, so
+// `instanceof GraphQLError` and schema identity checks would fail across the two.
+const graphqlEntry = createRequire(import.meta.url).resolve("graphql");
 const shared = {
-  resolve: { conditions: ["development", ...defaultClientConditions] },
+  resolve: { conditions: ["development", ...defaultClientConditions], alias: [{ find: /^graphql$/, replacement: graphqlEntry }] },
   // Not "module": it sends some packages (@opentelemetry/api) to builds Node cannot load.
   ssr: { resolve: { conditions: ["development", ...defaultServerConditions.filter((c) => c !== "module")] } },
 };

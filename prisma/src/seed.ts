@@ -13,7 +13,7 @@ export interface SeedResult {
  */
 export async function seed(db: Db, { passwordHashCost = 15 } = {}): Promise<SeedResult> {
   const existing = await db.user.findFirst({ where: { email: "demo@commerce.dev" }, select: { passwordHash: true } });
-  const passwordHash = existing?.passwordHash ?? (await hashPassword(SEED_PASSWORD, { cost: passwordHashCost }));
+  const passwordHash = existing?.passwordHash ?? (await hashPassword(SEED_PASSWORD, passwordHashCost));
   const data = buildSeedData(passwordHash);
   return db.$transaction(async (tx) => {
     const categories = await tx.category.createMany({ data: data.categories, skipDuplicates: true });

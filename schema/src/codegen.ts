@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { codegen } from "@graphql-codegen/core";
 import * as typescriptPlugin from "@graphql-codegen/typescript";
 import * as resolversPlugin from "@graphql-codegen/typescript-resolvers";
-import { parse } from "graphql";
+import { GraphQLObjectType, GraphQLSchema, isObjectType, parse } from "graphql";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import { printSchemaWithDirectives } from "@graphql-tools/utils";
 
@@ -24,13 +24,32 @@ export async function generateResolverTypes({ packageDir }: CodegenOptions): Pro
     mappers?: Record<string, string>;
     scalars?: Record<string, string>;
   };
-  const schema = buildSubgraphSchema({ typeDefs: parse(sdl) });
+  const schema = withoutFederationPlumbing(buildSubgraphSchema({ typeDefs: parse(sdl) }));
   return runWithConfig(packageDir, schema, settings);
+}
+
+const PLUMBING_TYPES = new Set(["_Service", "_Entity", "_Any"]);
+
+/**
+ * Federation adds `Query._service`/`_entities` and their types, which codegen's
+ * federation mode also emits itself; keep only the subgraph's own schema.
+ */
+function withoutFederationPlumbing(schema: GraphQLSchema): GraphQLSchema {
+  const config = schema.toConfig();
+  const types = config.types
+    .filter((type) => !PLUMBING_TYPES.has(type.name))
+    .map((type) => {
+      if (!isObjectType(type) || type.name !== config.query?.name) return type;
+      const { _service: _s, _entities: _e, ...fields } = type.toConfig().fields;
+      return new GraphQLObjectType({ ...type.toConfig(), fields });
+    });
+  const query = types.find((t) => t.name === config.query?.name) as GraphQLObjectType | undefined;
+  return new GraphQLSchema({ ...config, query, types });
 }
 
 async function runWithConfig(
   packageDir: string,
-  schema: ReturnType<typeof buildSubgraphSchema>,
+  schema: GraphQLSchema,
   settings: { contextType: string; mappers?: Record<string, string>; scalars?: Record<string, string> },
 ): Promise<string> {
   const content = await codegen({

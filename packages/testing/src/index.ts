@@ -1,3 +1,4 @@
+import "./provided.js";
 export * from "./infra.js";
 export * from "./database.js";
 export * from "./graphql.js";

@@ -7,7 +7,7 @@ import { isUniqueViolation, type DbClient } from "./data/client.js";
 import { createRefreshToken, findRefreshTokenByHash, markRefreshTokenRotated, revokeRefreshTokenFamily } from "./data/refreshTokens.js";
 import { createUser, findUserById, findUserWithPasswordByEmail, type UserRecord } from "./data/users.js";
 import { isValidEmail, normalizeEmail } from "./email.js";
-import { hashPassword, verifyPassword } from "./password.js";
+import { hashPassword, verifyPassword } from "@commerce/auth";
 import { weakPasswordRule } from "./passwordPolicy.js";
 import { generateRefreshToken, hashRefreshToken } from "./refreshToken.js";
 import { scopesForRoles } from "./scopes.js";

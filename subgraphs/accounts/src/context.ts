@@ -22,6 +22,11 @@ export interface Context {
   db: Db;
   cache: Cache;
   logger: Logger;
+  /**
+   * Users this request has just authenticated (sign-up, log-in, refresh). The
+   * caller proved to be them, so the payload may show them their own private fields.
+   */
+  authenticatedUserIds: Set<string>;
   /** Fresh per request. */
   loaders: Loaders;
   auth: AuthService;
@@ -49,7 +54,7 @@ export function createContext(deps: AccountsDeps): (req: ContextRequest) => Prom
     } catch (error) {
       throw withHttpStatus(error, 401);
     }
-    return { viewer, db, cache, logger, loaders: createLoaders({ db, cache }), auth };
+    return { viewer, db, cache, logger, authenticatedUserIds: new Set(), loaders: createLoaders({ db, cache }), auth };
   };
 }
 

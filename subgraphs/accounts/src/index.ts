@@ -1,19 +1,31 @@
 import { connectRedis, createMemoryCache, createRedisCache, type Cache } from "@commerce/cache";
-import { createLogger } from "@commerce/common";
+import { ConfigError, createLogger } from "@commerce/common";
 import { createDb } from "@commerce/db";
 import { serveGraphQL } from "@commerce/http";
-import { loadConfig } from "./config.js";
+import { loadConfig, type Config } from "./config.js";
 import { createContext, createServer } from "./server.js";
 
-const config = loadConfig();
+function configOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}
+
+const config = configOrExit();
 const logger = createLogger("accounts", config.logLevel);
 const db = createDb(config.databaseUrl);
 let cache: Cache;
 if (config.redisUrl) {
-  cache = createRedisCache(connectRedis(config.redisUrl, "accounts"), { onError: (err) => logger.warn({ err }, "cache error (answered as a miss)") });
+  cache = createRedisCache(connectRedis(config.redisUrl, "accounts"), {
+    onError: (err) => logger.warn({ err }, "cache error, answered as a miss"),
+  });
 } else {
   cache = createMemoryCache();
-  logger.warn("REDIS_URL is not set: using an in-process cache (not shared between instances)");
+  logger.warn("REDIS_URL is not set: caching in process memory (not shared between instances)");
 }
 
 const deps = { db, cache, logger, config };
@@ -29,10 +41,12 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
     await served.stop();
   } finally {
     await Promise.allSettled([db.$disconnect(), cache.close()]);
+    logger.info("stopped");
   }
 }
+
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
     shutdown(signal).then(
       () => process.exit(0),
       (err: unknown) => {

@@ -2,9 +2,8 @@ import { readFileSync } from "node:fs";
 import { ApolloServer, type ApolloServerOptions } from "@apollo/server";
 import { ApolloServerErrorCode, unwrapResolverError } from "@apollo/server/errors";
 import { buildSubgraphSchema } from "@apollo/subgraph";
-import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
 import { parse, type DocumentNode, type GraphQLFormattedError } from "graphql";
-import { ErrorCode, isCodedError, type Logger } from "@commerce/common";
+import { ErrorCode, type Logger } from "@commerce/common";
 import type { AccountsDeps, Context } from "./context.js";
 import { resolvers } from "./resolvers/index.js";
 
@@ -13,19 +12,23 @@ export { createContext, type AccountsDeps, type Context, type ContextRequest } f
 /** The subgraph's SDL, parsed from schema.graphql (the contract; read from the package root in src/ and dist/ alike). */
 export const typeDefs: DocumentNode = parse(readFileSync(new URL("../schema.graphql", import.meta.url), "utf8"));
 
-/** Apollo's own request errors (parse, validation, bad variables): safe to show, they reveal no internals. */
-const REQUEST_ERROR_CODES: ReadonlySet<unknown> = new Set(
-  Object.values(ApolloServerErrorCode).filter((code) => code !== ApolloServerErrorCode.INTERNAL_SERVER_ERROR),
+/**
+ * Codes that are safe to show as they are: ours (only the factories in @commerce/common set them) and
+ * Apollo's request errors (parse, validation, bad variables), which reveal no internals.
+ */
+const PASS_THROUGH_CODES: ReadonlySet<unknown> = new Set<unknown>(
+  [...Object.values(ErrorCode), ...Object.values(ApolloServerErrorCode)].filter((code) => code !== ErrorCode.INTERNAL_SERVER_ERROR),
 );
 
 /**
- * Coded errors (ours and Apollo's request errors) pass through; anything else is
- * logged and masked as INTERNAL_SERVER_ERROR, without message details or stack.
+ * Coded errors pass through; anything else is logged and masked as
+ * INTERNAL_SERVER_ERROR, without its message or stack. Decided by the formatted
+ * code rather than `instanceof GraphQLError`, which two copies of graphql (CJS and
+ * ESM, as under vitest) would defeat.
  */
 function maskUnexpectedErrors(logger: Logger): NonNullable<ApolloServerOptions<Context>["formatError"]> {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    if (isCodedError(unwrapResolverError(error))) return formatted;
-    if (REQUEST_ERROR_CODES.has(formatted.extensions?.code) && unwrapResolverError(error) === error) return formatted;
+    if (PASS_THROUGH_CODES.has(formatted.extensions?.code)) return formatted;
     logger.error({ err: unwrapResolverError(error), path: formatted.path }, "unexpected error while resolving");
     return {
       message: "Internal server error.",
@@ -39,9 +42,12 @@ function maskUnexpectedErrors(logger: Logger): NonNullable<ApolloServerOptions<C
 /** Builds the accounts subgraph server. It never listens: index.ts (or a test) hosts it. */
 export function createServer(deps: AccountsDeps): ApolloServer<Context> {
   return new ApolloServer<Context>({
-    schema: buildSubgraphSchema({ typeDefs, resolvers: resolvers as GraphQLResolverMap<unknown> }),
+    schema: buildSubgraphSchema({ typeDefs, resolvers }),
     introspection: true,
     includeStacktraceInErrorResponses: false,
     formatError: maskUnexpectedErrors(deps.logger),
+    logger: deps.logger,
+    // index.ts owns signal handling: it stops the server, then closes the database and the cache.
+    stopOnTerminationSignals: false,
   });
 }

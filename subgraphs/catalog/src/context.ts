@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
+import { GraphQLError } from "graphql";
 import type { Cache } from "@commerce/cache";
 import type { Logger } from "@commerce/common";
 import type { Db } from "@commerce/db";
 import { createTokenVerifier, viewerFromAuthorization, type Viewer } from "@commerce/auth";
-import type { Config } from "./config.js";
 import { createLoaders, type Loaders } from "./loaders.js";
+import type { CatalogDeps } from "./server.js";
 
 /** What every resolver gets: the verified viewer (null when anonymous) and this request's loaders. */
 export interface Context {
@@ -14,14 +15,6 @@ export interface Context {
   viewer: Viewer | null;
   loaders: Loaders;
   requestId: string;
-}
-
-/** The long-lived dependencies a catalog server is built from. */
-export interface CatalogDeps {
-  db: Db;
-  cache: Cache;
-  logger: Logger;
-  config: Config;
 }
 
 /** The parts of an HTTP request the context needs (an Express request fits). */
@@ -42,7 +35,12 @@ export function createContext(deps: CatalogDeps): (req: ContextRequest) => Promi
   const verify = createTokenVerifier({ secret: deps.config.jwtSecret });
   return async (req) => {
     const requestId = header(req, "x-request-id") ?? randomUUID();
-    const viewer = await viewerFromAuthorization(header(req, "authorization"), verify);
+    let viewer: Viewer | null;
+    try {
+      viewer = await viewerFromAuthorization(header(req, "authorization"), verify);
+    } catch (error) {
+      throw withHttpStatus(error, 401);
+    }
     const logger = deps.logger.child({ requestId });
     return {
       db: deps.db,
@@ -53,4 +51,10 @@ export function createContext(deps: CatalogDeps): (req: ContextRequest) => Promi
       loaders: createLoaders({ db: deps.db, cache: deps.cache, ttlSeconds: deps.config.cacheTtlSeconds }),
     };
   };
+}
+
+/** Apollo answers a failed context with HTTP 500 unless the error names a status; STYLE.md §5 gives UNAUTHENTICATED 401. */
+function withHttpStatus(error: unknown, status: number): unknown {
+  if (error instanceof GraphQLError) Object.assign(error.extensions, { http: { status } });
+  return error;
 }

@@ -27,7 +27,7 @@ type FieldResolver = (parent: unknown, args: unknown, context: Context, info: un
 
 /** Wraps the resolvers of every type in `map` so each field's rule runs before it. */
 export function applyPermissions<R extends object>(resolvers: R, map: typeof permissions = permissions): R {
-  const guarded: Record<string, unknown> = { ...resolvers };
+  const guarded: Record<string, unknown> = { ...(resolvers as Record<string, unknown>) };
   for (const [typeName, rules] of Object.entries(map)) {
     const fields = (resolvers as Record<string, Record<string, unknown> | undefined>)[typeName];
     if (!fields) continue;

@@ -1,5 +1,6 @@
 import { badUserInput, unauthenticated } from "@commerce/common";
 import type { MutationResolvers } from "../__generated__/resolvers.js";
+import type { Session } from "../authService.js";
 import type { Context } from "../context.js";
 import { isUuid } from "../data/client.js";
 import { addFavorite, removeFavorite } from "../data/favorites.js";
@@ -12,15 +13,21 @@ async function signedInUser({ viewer, loaders }: Context): Promise<UserRecord> {
   return user;
 }
 
+/** Lets the payload show the user their own private fields. */
+function authenticated(context: Context, session: Session): Session {
+  context.authenticatedUserIds.add(session.user.id);
+  return session;
+}
+
 function productIdOf(input: { productId: string }): string {
   if (!isUuid(input.productId)) throw badUserInput("This is not a product id.", "input.productId", { reason: "INVALID_ID" });
   return input.productId.toLowerCase();
 }
 
 export const Mutation: MutationResolvers = {
-  signUp: (_parent, { input }, { auth }) => auth.signUp(input),
-  logIn: (_parent, { input }, { auth }) => auth.logIn(input),
-  refreshAccessToken: (_parent, { input }, { auth }) => auth.refreshAccessToken(input.refreshToken),
+  signUp: async (_parent, { input }, context) => authenticated(context, await context.auth.signUp(input)),
+  logIn: async (_parent, { input }, context) => authenticated(context, await context.auth.logIn(input)),
+  refreshAccessToken: async (_parent, { input }, context) => authenticated(context, await context.auth.refreshAccessToken(input.refreshToken)),
   logOut: async (_parent, { input }, { auth }) => {
     await auth.logOut(input.refreshToken);
     return { loggedOut: true };

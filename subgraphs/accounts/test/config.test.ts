@@ -1,0 +1,92 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "@commerce/common";
+import { DEV_JWT_SECRET } from "@commerce/auth";
+import { loadConfig } from "../src/config.js";
+
+const DATABASE_URL = "postgresql://app:app@localhost:5432/commerce";
+
+function problemsOf(env: Record<string, string>): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error("expected loadConfig to fail");
+}
+
+describe("loadConfig", () => {
+  it("applies the defaults and freezes the result", () => {
+    const config = loadConfig({ DATABASE_URL });
+    expect(config).toEqual({
+      port: 4001,
+      host: "0.0.0.0",
+      databaseUrl: DATABASE_URL,
+      redisUrl: undefined,
+      jwtSecret: DEV_JWT_SECRET,
+      accessTokenTtlSeconds: 900,
+      refreshTokenTtlSeconds: 2_592_000,
+      passwordHashCost: 15,
+      logLevel: "info",
+      nodeEnv: "development",
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it("reads every variable", () => {
+    const config = loadConfig({
+      DATABASE_URL,
+      PORT: "5001",
+      HOST: "127.0.0.1",
+      REDIS_URL: "redis://localhost:6379",
+      JWT_SECRET: "s".repeat(40),
+      ACCESS_TOKEN_TTL_SECONDS: "300",
+      REFRESH_TOKEN_TTL_SECONDS: "86400",
+      PASSWORD_HASH_COST: "12",
+      LOG_LEVEL: "debug",
+      NODE_ENV: "production",
+    });
+    expect(config).toMatchObject({
+      port: 5001,
+      host: "127.0.0.1",
+      redisUrl: "redis://localhost:6379",
+      jwtSecret: "s".repeat(40),
+      accessTokenTtlSeconds: 300,
+      refreshTokenTtlSeconds: 86_400,
+      passwordHashCost: 12,
+      logLevel: "debug",
+      nodeEnv: "production",
+    });
+  });
+
+  it("reports every problem at once", () => {
+    const problems = problemsOf({
+      NODE_ENV: "production",
+      PORT: "http",
+      REDIS_URL: "http://localhost:6379",
+      PASSWORD_HASH_COST: "9",
+      LOG_LEVEL: "loud",
+    });
+    expect(problems).toHaveLength(6);
+    for (const name of ["DATABASE_URL", "JWT_SECRET", "PORT", "REDIS_URL", "PASSWORD_HASH_COST", "LOG_LEVEL"]) {
+      expect(problems.some((p) => p.startsWith(name))).toBe(true);
+    }
+  });
+
+  it("requires a real JWT secret in production only", () => {
+    expect(problemsOf({ DATABASE_URL, NODE_ENV: "production", JWT_SECRET: DEV_JWT_SECRET })).toEqual([
+      "JWT_SECRET must not be the development secret in production",
+    ]);
+    expect(problemsOf({ DATABASE_URL, JWT_SECRET: "too-short" })).toEqual([expect.stringMatching(/^JWT_SECRET must be at least 32/)]);
+  });
+
+  it("refuses a refresh-token lifetime not longer than the access token's", () => {
+    expect(problemsOf({ DATABASE_URL, ACCESS_TOKEN_TTL_SECONDS: "3600", REFRESH_TOKEN_TTL_SECONDS: "3600" })).toEqual([
+      "REFRESH_TOKEN_TTL_SECONDS must be longer than ACCESS_TOKEN_TTL_SECONDS",
+    ]);
+  });
+
+  it("refuses a DATABASE_URL that is not Postgres", () => {
+    expect(problemsOf({ DATABASE_URL: "mysql://localhost/db" })).toEqual([expect.stringMatching(/^DATABASE_URL must use postgres:/)]);
+  });
+});

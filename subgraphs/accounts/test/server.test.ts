@@ -1,0 +1,143 @@
+import { readFileSync } from "node:fs";
+import DataLoader from "dataloader";
+import { Kind, parse, print, type DefinitionNode, type DocumentNode } from "graphql";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { GraphQLFormattedError } from "graphql";
+import { createTokenSigner } from "@commerce/auth";
+import { createMemoryCache } from "@commerce/cache";
+import { createLogger } from "@commerce/common";
+import { createDb } from "@commerce/db";
+import { defined, errorCodes } from "@commerce/testing";
+import { loadConfig } from "../src/config.js";
+import { createContext, createServer, typeDefs, type AccountsDeps, type Context } from "../src/server.js";
+
+// Nothing listens on port 1: a query that reached Postgres would fail loudly. These tests need none.
+const config = loadConfig({ DATABASE_URL: "postgresql://nobody@127.0.0.1:1/none", NODE_ENV: "test", PASSWORD_HASH_COST: "10" });
+const deps: AccountsDeps = { db: createDb(config.databaseUrl), cache: createMemoryCache(), logger: createLogger("accounts-test", "silent"), config };
+const server = createServer(deps);
+const contextFor = createContext(deps);
+
+beforeAll(() => server.start());
+afterAll(async () => {
+  await server.stop();
+  await deps.db.$disconnect();
+});
+
+async function execute(query: string, contextValue: Context, variables: Record<string, unknown> = {}) {
+  const response = await server.executeOperation({ query, variables }, { contextValue });
+  if (response.body.kind !== "single") throw new Error("expected a single result");
+  return response.body.singleResult as { data?: Record<string, unknown> | null; errors?: readonly GraphQLFormattedError[] };
+}
+
+/** Definitions keyed by kind and name, minus what federation adds to every subgraph's SDL. */
+function ownDefinitions(document: DocumentNode): Map<string, string> {
+  const machinery = (name: string) => /^(link__|federation__)/.test(name) || ["_Any", "_Service", "_Entity"].includes(name);
+  const result = new Map<string, string>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.SCHEMA_DEFINITION || definition.kind === Kind.DIRECTIVE_DEFINITION) continue;
+    if (definition.kind === Kind.SCHEMA_EXTENSION) {
+      result.set("extend schema", print(definition));
+      continue;
+    }
+    if (!("name" in definition) || !definition.name || machinery(definition.name.value)) continue;
+    let own: DefinitionNode = definition;
+    if (definition.kind === Kind.OBJECT_TYPE_DEFINITION && definition.name.value === "Query") {
+      own = { ...definition, fields: definition.fields?.filter((f) => f.name.value !== "_entities" && f.name.value !== "_service") };
+    }
+    result.set(`${definition.kind} ${definition.name.value}`, print(own));
+  }
+  return result;
+}
+
+describe("accounts subgraph schema", () => {
+  it("serves schema.graphql as its _service SDL (plus only federation's own additions)", async () => {
+    const result = await execute("{ _service { sdl } }", await contextFor({ headers: {} }));
+    const sdl = (result.data as { _service: { sdl: string } })._service.sdl;
+    const file = readFileSync(new URL("../schema.graphql", import.meta.url), "utf8");
+    expect(ownDefinitions(parse(sdl))).toEqual(ownDefinitions(parse(file)));
+    expect(print(typeDefs)).toBe(print(parse(file)));
+  });
+
+  it("documents every type, field, argument and enum value", () => {
+    const undocumented: string[] = [];
+    for (const definition of typeDefs.definitions) {
+      if (!("name" in definition) || !definition.name) continue;
+      const typeName = definition.name.value;
+      if (!("description" in definition) || !definition.description) undocumented.push(typeName);
+      const members = [
+        ...("fields" in definition && definition.fields ? definition.fields : []),
+        ...("values" in definition && definition.values ? definition.values : []),
+      ];
+      for (const member of members) {
+        if (!member.description) undocumented.push(`${typeName}.${member.name.value}`);
+        for (const arg of "arguments" in member && member.arguments ? member.arguments : []) {
+          if (!arg.description) undocumented.push(`${typeName}.${member.name.value}(${arg.name.value})`);
+        }
+      }
+    }
+    expect(undocumented).toEqual([]);
+  });
+});
+
+describe("createContext", () => {
+  const signer = createTokenSigner({ secret: config.jwtSecret, ttlSeconds: 60 });
+
+  it("is anonymous without an Authorization header", async () => {
+    const context = await contextFor({ headers: {} });
+    expect(context.viewer).toBeNull();
+    expect((await execute("{ me { id } }", context)).data).toEqual({ me: null });
+  });
+
+  it("verifies a Bearer access token into a viewer with its scopes", async () => {
+    const token = await signer.sign("3f1c2f8e-8a57-4a7b-9d0e-0d5d8b1e4a11", ["profile", "favorites"]);
+    const context = await contextFor({ headers: { authorization: `Bearer ${token}` } });
+    expect(context.viewer?.userId).toBe("3f1c2f8e-8a57-4a7b-9d0e-0d5d8b1e4a11");
+    expect([...defined(context.viewer).scopes]).toEqual(["profile", "favorites"]);
+  });
+
+  it("gives fresh loaders to every request", async () => {
+    const [a, b] = await Promise.all([contextFor({ headers: {} }), contextFor({ headers: {} })]);
+    expect(a.loaders.userById).not.toBe(b.loaders.userById);
+  });
+
+  it.each([
+    ["an expired token", async () => `Bearer ${await createTokenSigner({ secret: config.jwtSecret, ttlSeconds: -60 }).sign("u", [])}`, "TOKEN_EXPIRED"],
+    ["a token signed with another secret", async () => `Bearer ${await createTokenSigner({ secret: "x".repeat(40), ttlSeconds: 60 }).sign("u", [])}`, "TOKEN_INVALID"],
+    ["garbage", async () => "Bearer not-a-jwt", "TOKEN_INVALID"],
+    ["another scheme", async () => "Basic dXNlcjpwYXNz", "TOKEN_INVALID"],
+  ])("refuses %s with UNAUTHENTICATED and HTTP 401", async (_what, header, reason) => {
+    const failure = await contextFor({ headers: { authorization: await header() } }).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(failure).toMatchObject({ extensions: { code: "UNAUTHENTICATED", reason, http: { status: 401 } } });
+  });
+});
+
+describe("error handling", () => {
+  it("masks unexpected errors as INTERNAL_SERVER_ERROR without their message", async () => {
+    const context = await contextFor({ headers: {} });
+    context.loaders.userById = new DataLoader<string, null>(async () => {
+      throw new Error("connection to 10.0.0.7 refused: secret detail");
+    });
+    const result = await execute(`query ($id: ID!) { user(id: $id) { id } }`, context, { id: "3f1c2f8e-8a57-4a7b-9d0e-0d5d8b1e4a11" });
+    expect(errorCodes(result.errors)).toEqual(["INTERNAL_SERVER_ERROR"]);
+    expect(JSON.stringify(result.errors)).not.toContain("secret detail");
+    expect(result.errors?.[0]?.extensions).toEqual({ code: "INTERNAL_SERVER_ERROR" });
+  });
+
+  it("passes coded errors through", async () => {
+    const result = await execute(`mutation { addFavorite(input: { productId: "x" }) { user { id } } }`, await contextFor({ headers: {} }));
+    expect(errorCodes(result.errors)).toEqual(["UNAUTHENTICATED"]);
+  });
+
+  it("passes Apollo's request errors through", async () => {
+    const result = await execute("{ nope }", await contextFor({ headers: {} }));
+    expect(errorCodes(result.errors)).toEqual(["GRAPHQL_VALIDATION_FAILED"]);
+  });
+
+  it("answers null for ids that cannot exist, without asking Postgres", async () => {
+    const result = await execute(`{ user(id: "not-a-uuid") { id } }`, await contextFor({ headers: {} }));
+    expect(result).toEqual({ data: { user: null } });
+  });
+});

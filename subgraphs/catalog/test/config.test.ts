@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { DEV_JWT_SECRET } from "@commerce/auth";
+import { ConfigError } from "@commerce/common";
+import { loadConfig } from "../src/config.js";
+
+const DATABASE_URL = "postgresql://localhost:5432/commerce";
+
+function problems(env: Record<string, string>): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("loadConfig", () => {
+  it("applies the defaults", () => {
+    const config = loadConfig({ DATABASE_URL });
+    expect(config).toEqual({
+      port: 4002,
+      host: "0.0.0.0",
+      databaseUrl: DATABASE_URL,
+      redisUrl: undefined,
+      jwtSecret: DEV_JWT_SECRET,
+      cacheTtlSeconds: 300,
+      logLevel: "info",
+      nodeEnv: "development",
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it("reads every variable", () => {
+    const secret = "s".repeat(40);
+    expect(
+      loadConfig({
+        DATABASE_URL,
+        PORT: "5002",
+        HOST: "127.0.0.1",
+        REDIS_URL: "redis://localhost:6379",
+        JWT_SECRET: secret,
+        CACHE_TTL_SECONDS: "60",
+        LOG_LEVEL: "debug",
+        NODE_ENV: "production",
+      }),
+    ).toMatchObject({ port: 5002, host: "127.0.0.1", redisUrl: "redis://localhost:6379", jwtSecret: secret, cacheTtlSeconds: 60, logLevel: "debug", nodeEnv: "production" });
+  });
+
+  it("reports every problem at once", () => {
+    const found = problems({ PORT: "http", REDIS_URL: "localhost:6379", CACHE_TTL_SECONDS: "0", LOG_LEVEL: "loud", NODE_ENV: "production" });
+    expect(found).toHaveLength(6);
+    for (const name of ["DATABASE_URL", "PORT", "REDIS_URL", "CACHE_TTL_SECONDS", "LOG_LEVEL", "JWT_SECRET"]) {
+      expect(found.some((problem) => problem.startsWith(name)), name).toBe(true);
+    }
+  });
+
+  it("refuses a short secret, the development secret in production, and a non-Postgres URL", () => {
+    expect(problems({ DATABASE_URL, JWT_SECRET: "short" })).toEqual([expect.stringContaining("JWT_SECRET")]);
+    expect(problems({ DATABASE_URL, NODE_ENV: "production", JWT_SECRET: DEV_JWT_SECRET })).toEqual([expect.stringContaining("JWT_SECRET")]);
+    expect(problems({ DATABASE_URL: "mysql://localhost/db" })).toEqual([expect.stringContaining("DATABASE_URL")]);
+  });
+});

@@ -1,0 +1,67 @@
+import type { ApolloServer } from "@apollo/server";
+import { createTokenSigner, DEV_JWT_SECRET } from "@commerce/auth";
+import { connectRedis, createRedisCache } from "@commerce/cache";
+import { createLogger } from "@commerce/common";
+import { createDb, type Db } from "@commerce/db";
+import { createQueryCounter, truncateAll } from "@commerce/testing";
+import type { GraphQLFormattedError } from "graphql";
+import { loadConfig } from "../src/config.js";
+import { createContext, createServer, type CatalogDeps, type Context } from "../src/server.js";
+
+export interface Result<T> {
+  data?: T | null;
+  errors?: readonly GraphQLFormattedError[];
+}
+
+/** A catalog server over the real test Postgres and Redis, with SQL statements counted. */
+export interface Harness {
+  server: ApolloServer<Context>;
+  /** Counts every SQL statement the server's client sends. */
+  queries: ReturnType<typeof createQueryCounter>;
+  /** A second client for fixtures and checks, so they never count as the server's queries. */
+  db: Db;
+  /** Runs an operation in a fresh request (fresh loaders), optionally with a bearer token. */
+  execute<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<Result<T>>;
+  /** Empties the catalog tables and Redis. */
+  reset(): Promise<void>;
+  redisKeys(pattern: string): Promise<string[]>;
+  stop(): Promise<void>;
+}
+
+export async function startHarness({ databaseUrl, redisUrl }: { databaseUrl: string; redisUrl: string }): Promise<Harness> {
+  const config = loadConfig({ DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NODE_ENV: "test", LOG_LEVEL: "silent" });
+  const queries = createQueryCounter();
+  const serverDb = createDb(databaseUrl, { onQuery: queries.record });
+  const db = createDb(databaseUrl);
+  const redis = connectRedis(redisUrl, "catalog-test");
+  const deps: CatalogDeps = { db: serverDb, cache: createRedisCache(redis), logger: createLogger("catalog", config.logLevel), config };
+  const server = createServer(deps);
+  await server.start();
+  const context = createContext(deps);
+  return {
+    server,
+    queries,
+    db,
+    async execute<T>(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<Result<T>> {
+      const contextValue = await context({ headers: token ? { authorization: `Bearer ${token}` } : {} });
+      const response = await server.executeOperation<T>({ query, variables }, { contextValue });
+      if (response.body.kind !== "single") throw new Error("expected a single result");
+      return response.body.singleResult;
+    },
+    async reset() {
+      await truncateAll(databaseUrl, ["catalog"]);
+      await redis.flushdb();
+      queries.reset();
+    },
+    redisKeys: (pattern) => redis.keys(pattern),
+    async stop() {
+      await server.stop();
+      await Promise.allSettled([serverDb.$disconnect(), db.$disconnect(), redis.quit()]);
+    },
+  };
+}
+
+/** Access tokens signed with the development secret the test config uses. */
+export async function tokenFor(userId: string, scopes: readonly string[]): Promise<string> {
+  return createTokenSigner({ secret: DEV_JWT_SECRET, ttlSeconds: 300 }).sign(userId, scopes);
+}
