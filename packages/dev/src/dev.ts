@@ -1,7 +1,7 @@
 // npm run dev — everything a newcomer needs, from nothing but Node and npm.
 import { join } from "node:path";
 import { createDb, migrate, seed } from "@commerce/db";
-import { findRedisServer, freePort, startEmbeddedPostgres, startRedisServer, type PostgresHandle, type RedisHandle } from "@commerce/stack";
+import { findRedisServer, freePort, isPortFree, startEmbeddedPostgres, startRedisServer, type PostgresHandle, type RedisHandle } from "@commerce/stack";
 import { loadDevConfig, repoRoot } from "./config.js";
 import { startService, stopService, waitHealthy, type Service } from "./services.js";
 
@@ -26,7 +26,18 @@ async function shutdown(code: number): Promise<never> {
 process.on("SIGINT", () => void shutdown(0));
 process.on("SIGTERM", () => void shutdown(0));
 
+function exited(name: string) {
+  return (code: number | null) => {
+    if (stopping) return;
+    log(`${name} exited unexpectedly (code ${code}); stopping everything`);
+    void shutdown(1);
+  };
+}
+
 try {
+  if (!(await isPortFree(config.port, config.host))) {
+    throw new Error(`port ${config.port} is already in use (another \`npm run dev\`?). Stop it, or set PORT to another port.`);
+  }
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
     postgres = await startEmbeddedPostgres({ dataDir: join(config.dataDir, "postgres") });
@@ -56,21 +67,14 @@ try {
   const routerEnv: Record<string, string | undefined> = { ...env, HOST: config.host };
   for (const subgraph of config.subgraphs) {
     const port = await freePort();
-    const service = startService(subgraph.name, subgraph.dir, port, env);
+    const service = startService(subgraph.name, subgraph.dir, port, env, exited(subgraph.name));
     services.push(service);
     routerEnv[`SUBGRAPH_${subgraph.name.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_URL`] = `${service.origin}/graphql`;
   }
   await Promise.all(services.map((s) => waitHealthy(s)));
-  const router = startService("router", join(repoRoot, "router"), config.port, routerEnv);
+  const router = startService("router", join(repoRoot, "router"), config.port, routerEnv, exited("router"));
   services.push(router);
   await waitHealthy(router);
-  for (const service of services) {
-    service.child.once("exit", (code) => {
-      if (stopping) return;
-      log(`${service.name} exited unexpectedly (code ${code}); stopping everything`);
-      void shutdown(1);
-    });
-  }
   const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
   log(`Commerce Supergraph is running: http://${shownHost}:${config.port}/graphql  (Ctrl-C stops everything)`);
 } catch (error) {

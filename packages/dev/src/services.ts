@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { stopPid } from "@commerce/stack";
 
 export interface Service {
@@ -9,9 +10,21 @@ export interface Service {
   origin: string;
 }
 
-/** Runs a package's src/index.ts under tsx with the given env, prefixing its output with its name. */
-export function startService(name: string, packageDir: string, port: number, env: Record<string, string | undefined>): Service {
-  const child = spawn(process.execPath, ["--conditions=development", "--import", "tsx", join(packageDir, "src", "index.ts")], {
+const exitWithParent = fileURLToPath(new URL("./exitWithParent.ts", import.meta.url));
+
+/**
+ * Runs a package's src/index.ts under tsx with the given env, prefixing its
+ * output with its name. `onExit` hears about every exit, expected or not.
+ */
+export function startService(
+  name: string,
+  packageDir: string,
+  port: number,
+  env: Record<string, string | undefined>,
+  onExit: (code: number | null) => void,
+): Service {
+  const args = ["--conditions=development", "--import", "tsx", "--import", exitWithParent, join(packageDir, "src", "index.ts")];
+  const child = spawn(process.execPath, args, {
     cwd: packageDir,
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
@@ -22,6 +35,7 @@ export function startService(name: string, packageDir: string, port: number, env
   };
   child.stdout?.on("data", forward(process.stdout));
   child.stderr?.on("data", forward(process.stderr));
+  child.once("exit", onExit);
   return { name, child, origin: `http://127.0.0.1:${port}` };
 }
 

@@ -13,3 +13,12 @@ export function freePort(host = "127.0.0.1"): Promise<number> {
     });
   });
 }
+
+/** True when nothing listens on host:port yet. */
+export function isPortFree(port: number, host = "0.0.0.0"): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
