@@ -1,4 +1,5 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient } from "../generated/client.js";
 
 export interface DbOptions {
@@ -10,10 +11,21 @@ export interface DbOptions {
 
 export type Db = PrismaClient;
 
+const pools = new WeakMap<Db, pg.Pool>();
+
+/** The connection counts of a client's pool (for metrics): open, idle, and requests waiting for a connection. */
+export function poolStats(db: Db): { total: number; idle: number; waiting: number } | undefined {
+  const pool = pools.get(db);
+  return pool && { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
+}
+
 /** A Prisma 7 client over node-postgres. Each service makes one and shares it across requests. */
 export function createDb(databaseUrl: string, { poolSize = 10, onQuery }: DbOptions = {}): Db {
-  const adapter = new PrismaPg({ connectionString: databaseUrl, max: poolSize });
+  // Our own pool (closed by $disconnect all the same) so its counts can be exported.
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
+  const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   const client = new PrismaClient({ adapter, log: onQuery ? [{ emit: "event", level: "query" }] : [] });
+  pools.set(client, pool);
   if (onQuery) {
     (client as unknown as { $on(event: "query", cb: (e: { query: string; duration: number }) => void): void }).$on("query", (e) =>
       onQuery({ query: e.query, durationMs: e.duration }),

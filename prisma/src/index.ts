@@ -1,4 +1,4 @@
-export { createDb, type Db, type DbOptions } from "./client.js";
+export { createDb, poolStats, type Db, type DbOptions } from "./client.js";
 export { migrate, readMigrations, MigrationError, type MigrationResult } from "./migrate.js";
 export { seed, type SeedResult } from "./seed.js";
 export { buildSeedData, stableId, SEED_PASSWORD, DEMO_USERS } from "./seedData.js";

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -56,16 +56,44 @@ export async function runPrismaWasm(args: (schemaPath: string) => readonly strin
   }
 }
 
+/** Hand-written SQL between these marker lines is left out of the diff's shadow database. */
+export const DIFF_SKIP_BEGIN = "-- prisma-diff: skip-begin";
+export const DIFF_SKIP_END = "-- prisma-diff: skip-end";
+
+/**
+ * A copy of prisma/migrations without the marked blocks. The WASM engine panics
+ * ("unreachable") when it introspects a CHECK constraint, and Prisma's schema
+ * language cannot express CHECKs anyway, so hand-written CHECKs go between the
+ * markers: the database gets them, the diff ignores them.
+ */
+async function migrationsWithoutSkippedBlocks(): Promise<{ dir: string; cleanup(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), "commerce-migrations-"));
+  await cp(migrationsDir, dir, { recursive: true });
+  const skipped = new RegExp(`^${DIFF_SKIP_BEGIN}$[\\s\\S]*?^${DIFF_SKIP_END}$`, "gm");
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const file = join(dir, entry.name, "migration.sql");
+    const sql = await readFile(file, "utf8").catch(() => undefined);
+    if (sql?.includes(DIFF_SKIP_BEGIN)) await writeFile(file, sql.replace(skipped, ""));
+  }
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
 /**
  * The SQL that takes a database built from prisma/migrations to schema.prisma,
  * computed on a scratch database (used as Prisma's shadow database). Empty when
  * the two agree.
  */
 export async function diffMigrationsToSchema(scratchDatabaseUrl: string): Promise<string> {
-  const result = await runPrismaWasm(
-    (schema) => ["migrate", "diff", "--from-migrations", migrationsDir, "--to-schema-datamodel", schema, "--script", "--exit-code"],
-    scratchDatabaseUrl,
-  );
-  if (result.code !== 0 && result.code !== 2) throw new Error(`prisma migrate diff failed:\n${result.stderr || result.stdout}`);
-  return result.code === 2 ? result.stdout.trim() : "";
+  const migrations = await migrationsWithoutSkippedBlocks();
+  try {
+    const result = await runPrismaWasm(
+      (schema) => ["migrate", "diff", "--from-migrations", migrations.dir, "--to-schema-datamodel", schema, "--script", "--exit-code"],
+      scratchDatabaseUrl,
+    );
+    if (result.code !== 0 && result.code !== 2) throw new Error(`prisma migrate diff failed:\n${result.stderr || result.stdout}`);
+    return result.code === 2 ? result.stdout.trim() : "";
+  } finally {
+    await migrations.cleanup();
+  }
 }

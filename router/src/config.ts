@@ -1,6 +1,8 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { DEV_JWT_SECRET } from "@commerce/auth";
 import { ConfigError, readEnv, type Env } from "@commerce/common";
+import { DEFAULT_OPERATION_LIMITS, type LimitMode, type OperationLimits } from "./limits/operationLimits.js";
 
 const SERVICE = "router";
 const NODE_ENVS = ["development", "test", "production"] as const;
@@ -12,6 +14,32 @@ const SUBGRAPH_URL_VAR = /^SUBGRAPH_([A-Z0-9_]+)_URL$/;
 
 /** The repo's composed supergraph, found from this file so it works from both src/ and dist/. */
 export const DEFAULT_SUPERGRAPH_PATH = fileURLToPath(new URL("../../schema/supergraph.graphql", import.meta.url));
+
+/** The persisted-operation manifest `npm run manifest` writes (from operations/**\/*.graphql). */
+export const DEFAULT_MANIFEST_PATH = fileURLToPath(new URL("../persisted-operations.json", import.meta.url));
+
+const LIMIT_MODES = ["enforce", "warn"] as const;
+const AUTHORIZATION_MODES = ["filter", "reject", "dry_run"] as const;
+const COST_MODES = ["enforce", "measure"] as const;
+const SAFELIST_MODES = ["off", "log", "safelist"] as const;
+
+/** Env var of each operation limit. */
+export const LIMIT_VARIABLES: Readonly<Record<keyof OperationLimits, string>> = {
+  maxDepth: "MAX_QUERY_DEPTH",
+  maxHeight: "MAX_QUERY_HEIGHT",
+  maxAliases: "MAX_ALIASES",
+  maxRootFields: "MAX_ROOT_FIELDS",
+  maxDirectives: "MAX_DIRECTIVES",
+  maxSelections: "MAX_SELECTIONS",
+  maxTokens: "MAX_TOKENS",
+  maxRecursion: "MAX_PARSER_RECURSION",
+  maxBatchSize: "MAX_BATCH_SIZE",
+  maxBodyBytes: "MAX_BODY_BYTES",
+};
+
+export type AuthorizationMode = (typeof AUTHORIZATION_MODES)[number];
+export type CostMode = (typeof COST_MODES)[number];
+export type SafelistMode = (typeof SAFELIST_MODES)[number];
 
 export type NodeEnv = (typeof NODE_ENVS)[number];
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -25,10 +53,23 @@ export interface RouterConfig {
   readonly supergraphPath: string;
   /** Subgraph URL overrides keyed by the env name of the subgraph (`ACCOUNTS` for `SUBGRAPH_ACCOUNTS_URL`). */
   readonly subgraphUrls: Readonly<Record<string, string>>;
+  /** Same as `limits.maxDepth` (`MAX_QUERY_DEPTH`). */
   readonly maxQueryDepth: number;
   /** Browser origins allowed by CORS; `*` allows any. */
   readonly corsOrigins: readonly string[];
   readonly logLevel: LogLevel;
+  /** Operation limits (`maxDepth` is `maxQueryDepth`). */
+  readonly limits: Readonly<OperationLimits>;
+  readonly limitsMode: LimitMode;
+  /** Access-token verification: the HS256 secret, or a JWKS URL (RS256/ES256) that takes precedence. */
+  readonly jwt: { readonly secret: string | undefined; readonly jwksUrl: string | undefined; readonly issuer: string; readonly audience: string };
+  readonly authorizationMode: AuthorizationMode;
+  readonly cost: { readonly mode: CostMode; readonly max: number; readonly defaultListSize: number; readonly budget: number; readonly budgetWindowSeconds: number };
+  /** Redis for APQ and cost budgets; unset: APQ in memory, no budgets. */
+  readonly redisUrl: string | undefined;
+  readonly persistedQueries: { readonly apq: boolean; readonly apqTtlSeconds: number; readonly safelist: SafelistMode; readonly manifestPath: string };
+  /** Shared with the subgraphs; the router signs every subgraph request with it. */
+  readonly routerSecret: string | undefined;
 }
 
 /** Parses the router's environment once. Throws one ConfigError listing every problem. */
@@ -49,15 +90,54 @@ export function loadConfig(env: Env = process.env): RouterConfig {
   const rawOrigins = read.optionalString("CORS_ORIGINS");
   const corsOrigins = rawOrigins === undefined ? (nodeEnv === "production" ? [] : [STUDIO_ORIGIN]) : parseOrigins(rawOrigins, problems);
 
+  const production = nodeEnv === "production";
+  const limits = {} as Record<keyof OperationLimits, number>;
+  for (const [key, variable] of Object.entries(LIMIT_VARIABLES) as [keyof OperationLimits, string][]) {
+    limits[key] = read.int(variable, DEFAULT_OPERATION_LIMITS[key], { min: key === "maxBatchSize" ? 0 : 1, max: key === "maxBodyBytes" ? 64 * 1024 * 1024 : 1_000_000 });
+  }
+  const jwtSecret = read.optionalString("JWT_SECRET");
+  const jwksUrl = read.url("JWT_JWKS_URL", undefined, production ? ["https:"] : ["http:", "https:"]);
+  if (production && !jwksUrl && (jwtSecret === undefined || jwtSecret === DEV_JWT_SECRET)) {
+    problems.push("JWT_JWKS_URL or JWT_SECRET (not the development secret) is required when NODE_ENV=production");
+  }
+  if (jwtSecret !== undefined && jwtSecret.length < 32) problems.push("JWT_SECRET must be at least 32 characters");
+  const routerSecret = read.optionalString("ROUTER_SECRET");
+  if (production && routerSecret === undefined) problems.push("ROUTER_SECRET is required when NODE_ENV=production: the secret the subgraphs check the router's requests with");
+  if (routerSecret !== undefined && routerSecret.length < 32) problems.push("ROUTER_SECRET must be at least 32 characters");
+
   const config: RouterConfig = {
     nodeEnv,
     host: read.string("HOST", "0.0.0.0"),
     port: read.int("PORT", 4000, { min: 0, max: 65_535 }),
     supergraphPath,
     subgraphUrls: Object.freeze(subgraphUrls),
-    maxQueryDepth: read.int("MAX_QUERY_DEPTH", 12, { min: 1, max: 1_000 }),
+    maxQueryDepth: limits.maxDepth,
     corsOrigins: Object.freeze(corsOrigins),
     logLevel: read.oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
+    limits: Object.freeze(limits),
+    limitsMode: read.oneOf("LIMITS_MODE", LIMIT_MODES, "enforce"),
+    jwt: Object.freeze({
+      secret: jwksUrl ? undefined : (jwtSecret ?? DEV_JWT_SECRET),
+      jwksUrl,
+      issuer: read.string("JWT_ISSUER", "commerce-supergraph"),
+      audience: read.string("JWT_AUDIENCE", "commerce-api"),
+    }),
+    authorizationMode: read.oneOf("AUTHORIZATION_MODE", AUTHORIZATION_MODES, "filter"),
+    cost: Object.freeze({
+      mode: read.oneOf("COST_MODE", COST_MODES, "enforce"),
+      max: read.int("COST_MAX", 1_000, { min: 1 }),
+      defaultListSize: read.int("COST_DEFAULT_LIST_SIZE", 10, { min: 1, max: 10_000 }),
+      budget: read.int("COST_BUDGET", 50_000, { min: 0 }),
+      budgetWindowSeconds: read.int("COST_BUDGET_WINDOW_SECONDS", 60, { min: 1, max: 86_400 }),
+    }),
+    redisUrl: read.url("REDIS_URL", undefined, ["redis:", "rediss:"]),
+    persistedQueries: Object.freeze({
+      apq: read.bool("APQ_ENABLED", true),
+      apqTtlSeconds: read.int("APQ_TTL_SECONDS", 86_400, { min: 1 }),
+      safelist: read.oneOf("SAFELIST_MODE", SAFELIST_MODES, "off"),
+      manifestPath: resolve(read.string("SAFELIST_MANIFEST", DEFAULT_MANIFEST_PATH)),
+    }),
+    routerSecret,
   };
 
   try {

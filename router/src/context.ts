@@ -1,42 +1,94 @@
-import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import type { BaseContext } from "@apollo/server";
-import type { Logger } from "@commerce/common";
+import { viewerFromAuthorization, type TokenVerifier, type Viewer } from "@commerce/auth";
+import { withHttpStatus, type Logger } from "@commerce/common";
+import { REQUEST_ID_HEADER, requestIdFrom } from "@commerce/http";
+import type { GraphQLSchema } from "graphql";
+import { DEFAULT_OPERATION_LIMITS, limitError, type LimitMode, type LimitViolation, type OperationLimits } from "./limits/operationLimits.js";
+import { checkRequestLimits } from "./limits/requestLimits.js";
 
-/** Carries the caller's id to subgraphs and back to the client. */
-export const REQUEST_ID_HEADER = "x-request-id";
-/** Short and free of anything that could break a header or a log line. */
-const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+export { REQUEST_ID_HEADER, requestIdFrom };
+
+/** Apollo's client-name header: names the client app for cost budgets when the caller is anonymous. */
+export const CLIENT_NAME_HEADER = "apollographql-client-name";
 
 export interface RouterContext extends BaseContext {
-  /** The incoming `Authorization` header, forwarded as is (issue 4 verifies it here first). */
+  /** The incoming `Authorization` header, forwarded as is once it verified. */
   authorization?: string;
+  /** The verified caller; null when anonymous. */
+  viewer: Viewer | null;
+  /** Who pays for the operation in the cost budget: `user:<sub>`, else `client:<name>`, else `ip:<address>`. */
+  clientId: string;
   /** From a valid incoming `x-request-id`, else generated. */
   requestId: string;
   /** Child logger carrying `requestId`. */
   logger: Logger;
+  /** Limits this request exceeded in `warn` mode (reported in `extensions.limitWarnings`). */
+  limitWarnings?: LimitViolation[];
 }
 
-/** The part of an incoming HTTP request the context needs. */
+/** The part of an incoming HTTP request the context needs (an express Request fits). */
 export interface IncomingRequest {
   headers: IncomingHttpHeaders;
+  /** The parsed body: an array for a batched request. */
+  body?: unknown;
+  /** Query-string parameters (GET requests carry the operation there). */
+  query?: unknown;
+  ip?: string | undefined;
 }
 
-/** The caller's request id when it is short and safe, else a fresh UUID. */
-export function requestIdFrom(header: string | string[] | undefined): string {
-  const candidate = Array.isArray(header) ? header[0] : header;
-  return candidate !== undefined && SAFE_REQUEST_ID.test(candidate) ? candidate : randomUUID();
+export interface ContextOptions {
+  /** Verifies access tokens; without it every caller is anonymous (the header is still forwarded). */
+  verify?: TokenVerifier;
+  /** Operation limits, checked here before Apollo parses, validates or plans. @default DEFAULT_OPERATION_LIMITS */
+  limits?: Partial<OperationLimits>;
+  /** `enforce`: 400 with the limit's code; `warn`: logged and reported in `extensions.limitWarnings`. @default "enforce" */
+  limitsMode?: LimitMode;
+  /** The API schema currently served, for `Type.field` coordinates in the height limit. @default none */
+  schema?: () => GraphQLSchema | undefined;
 }
 
-/** Builds the per-request context function handed to the HTTP host. */
-export function createContext(logger: Logger): (req: IncomingRequest) => Promise<RouterContext> {
+/**
+ * Builds the per-request context function handed to the HTTP host. It refuses an oversized batch (before any
+ * operation of it runs) and an Authorization header that does not verify (401 UNAUTHENTICATED): a bad token is
+ * never silently treated as anonymous.
+ */
+export function createContext(logger: Logger, { verify, limits = {}, limitsMode = "enforce", schema }: ContextOptions = {}): (req: IncomingRequest) => Promise<RouterContext> {
+  const max: OperationLimits = { ...DEFAULT_OPERATION_LIMITS, ...limits };
   return async (req) => {
     const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+    const log = logger.child({ requestId });
+    // Here rather than in a plugin: Apollo turns an error thrown from a hook before validation into a 500, and
+    // graphql's validation (or the planner) must never see a hostile document.
+    const violations = checkRequestLimits(req, max, { schema: schema?.() });
+    const [first] = violations;
+    if (first && limitsMode === "enforce") throw limitError(first);
+    if (first) log.warn({ limits: violations }, "operation limit exceeded (warn mode)");
     const authorization = req.headers.authorization;
+    let viewer: Viewer | null = null;
+    if (verify) {
+      try {
+        viewer = await viewerFromAuthorization(authorization, verify);
+      } catch (error) {
+        throw withHttpStatus(error, 401);
+      }
+    }
     return {
       ...(authorization ? { authorization } : {}),
+      viewer,
+      clientId: clientIdOf(viewer, req),
       requestId,
-      logger: logger.child({ requestId }),
+      logger: log,
+      ...(first ? { limitWarnings: violations } : {}),
     };
   };
+}
+
+/** A verified user is billed as themself; otherwise the client app's name; otherwise the address. */
+function clientIdOf(viewer: Viewer | null, req: IncomingRequest): string {
+  if (viewer) return `user:${viewer.userId}`;
+  const name = req.headers[CLIENT_NAME_HEADER];
+  const client = Array.isArray(name) ? name[0] : name;
+  if (client && /^[\w.:@/-]{1,64}$/.test(client)) return `client:${client}`;
+  return `ip:${req.ip ?? "unknown"}`;
 }

@@ -7,7 +7,10 @@ import {
   type ServiceEndpointDefinition,
 } from "@apollo/gateway";
 import type { Logger } from "@commerce/common";
+import { injectTraceContext, startSubgraphFetch, type GraphMetrics } from "@commerce/telemetry";
+import { ROUTER_SIGNATURE_HEADER, signRouterRequest } from "@commerce/http";
 import { REQUEST_ID_HEADER, type RouterContext } from "./context.js";
+import { prepareSupergraph } from "./supergraph/metadata.js";
 import { readSupergraph, watchSupergraph } from "./watchSupergraph.js";
 
 /** The outcome of one supergraph file change. */
@@ -25,6 +28,10 @@ export interface CreateGatewayOptions {
   buildService?: (definition: ServiceEndpointDefinition) => GraphQLDataSource<RouterContext>;
   /** File watching tunables (see watchSupergraph). */
   watch?: { debounceMs?: number; pollIntervalMs?: number };
+  /** Subgraph fetch latency and errors (for the default data sources). */
+  metrics?: GraphMetrics;
+  /** Shared with the subgraphs: every subgraph request is signed with it (`x-router-signature`). @default unsigned */
+  routerSecret?: string | undefined;
 }
 
 /** The env-var form of a subgraph name: `accounts` → `ACCOUNTS` (as in `SUBGRAPH_ACCOUNTS_URL`). */
@@ -37,16 +44,54 @@ export function subgraphUrl(definition: ServiceEndpointDefinition, overrides: Re
   return overrides[subgraphEnvName(definition.name)] ?? definition.url ?? "";
 }
 
-/** Calls a subgraph over HTTP, forwarding the caller's identity and request id from the router context. */
+/**
+ * Calls a subgraph over HTTP, forwarding the caller's identity and request id from the router context
+ * and the trace context (W3C `traceparent` of the gateway's fetch span).
+ */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<RouterContext> {
+  /** The subgraph's name, for spans and metrics. */
+  readonly subgraphName: string;
+  /** Records fetch latency and errors by subgraph. */
+  readonly metrics: GraphMetrics | undefined;
+  /** Signs each request so the subgraph knows it comes from the router. */
+  readonly routerSecret: string | undefined;
+
+  constructor({
+    subgraphName = "unknown",
+    metrics,
+    routerSecret,
+    ...config
+  }: Partial<RemoteGraphQLDataSource<RouterContext>> & { subgraphName?: string; metrics?: GraphMetrics | undefined; routerSecret?: string | undefined }) {
+    super(config);
+    this.subgraphName = subgraphName;
+    this.metrics = metrics;
+    this.routerSecret = routerSecret;
+  }
+
+  override async process(options: GraphQLDataSourceProcessOptions<RouterContext>): ReturnType<RemoteGraphQLDataSource<RouterContext>["process"]> {
+    if (!("incomingRequestContext" in options)) return super.process(options);
+    const fetch = startSubgraphFetch(this.metrics, this.subgraphName, options.request.variables);
+    try {
+      const response = await super.process(options);
+      fetch.finish({ status: response.http?.status, errorCount: response.errors?.length ?? 0 });
+      return response;
+    } catch (error) {
+      fetch.fail(error);
+      throw error;
+    }
+  }
+
   override willSendRequest(options: GraphQLDataSourceProcessOptions<RouterContext>): void {
-    // Health checks and schema loads carry no caller.
-    if (!("incomingRequestContext" in options)) return;
     const headers = options.request.http?.headers;
     if (!headers) return;
+    // Every request, health checks included: subgraphs answer only the router.
+    if (this.routerSecret) headers.set(ROUTER_SIGNATURE_HEADER, signRouterRequest(this.routerSecret));
+    // Health checks and schema loads carry no caller.
+    if (!("incomingRequestContext" in options)) return;
     const { authorization, requestId } = options.context;
     if (authorization) headers.set("authorization", authorization);
     headers.set(REQUEST_ID_HEADER, requestId);
+    injectTraceContext(headers);
   }
 }
 
@@ -61,12 +106,15 @@ export function createGateway({
   onReload,
   buildService,
   watch,
+  metrics,
+  routerSecret,
 }: CreateGatewayOptions): ApolloGateway {
   const log = logger.child({ component: "gateway" });
 
   const apply = (update: (sdl: string) => void, sdl: string): void => {
     try {
-      update(sdl);
+      // The router enforces the supergraph's @authenticated / @requiresScopes itself (see prepareSupergraph).
+      update(prepareSupergraph(sdl).sdl);
       warnOnUnusedOverrides(sdl, subgraphUrls, log);
       log.info({ supergraphPath }, "supergraph reloaded");
       onReload?.({ status: "updated" });
@@ -80,16 +128,19 @@ export function createGateway({
     logger: gatewayLogger(log),
     // Always validate, also in production, so a broken file is rejected rather than served.
     validateSupergraph: true,
-    buildService: buildService ?? ((definition) => new SubgraphDataSource({ url: subgraphUrl(definition, subgraphUrls) })),
+    buildService:
+      buildService ?? ((definition) => new SubgraphDataSource({ url: subgraphUrl(definition, subgraphUrls), subgraphName: definition.name, metrics, routerSecret })),
     async supergraphSdl({ update }) {
       const supergraphSdl = await readSupergraph(supergraphPath);
       warnOnUnusedOverrides(supergraphSdl, subgraphUrls, log);
+      // Before watching: a supergraph whose security the router cannot enforce fails the start.
+      const prepared = prepareSupergraph(supergraphSdl).sdl;
       const close = watchSupergraph(supergraphPath, supergraphSdl, {
         ...watch,
         onChange: (sdl) => apply(update, sdl),
         onError: (error) => log.warn({ err: error, supergraphPath }, "cannot read the supergraph file; still serving the previous supergraph"),
       });
-      return { supergraphSdl, cleanup: async () => close() };
+      return { supergraphSdl: prepared, cleanup: async () => close() };
     },
   });
 }

@@ -1,26 +1,39 @@
+import { Redis } from "ioredis";
 import { ConfigError, createLogger } from "@commerce/common";
 import { serveGraphQL } from "@commerce/http";
+import { loadTelemetryConfig, startTracing, type TelemetryConfig } from "@commerce/telemetry";
 import { loadConfig } from "./config.js";
 import { createRouter } from "./server.js";
 
 let config;
+let telemetry: TelemetryConfig;
 try {
   config = loadConfig();
+  telemetry = loadTelemetryConfig("router");
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   console.error(error.message);
   process.exit(1);
 }
+// First, so every span and log line below carries the trace context.
+const tracing = startTracing(telemetry);
 const logger = createLogger("router", config.logLevel);
 
 try {
-  const router = createRouter({ config, logger });
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : undefined;
+  redis?.on("error", (err: unknown) => logger.warn({ err }, "redis error (APQ and cost budgets degrade, requests continue)"));
+  if (!redis) logger.warn("REDIS_URL is not set: persisted queries are kept in memory and per-client cost budgets are off");
+  const router = createRouter({ config, logger, telemetry, redis });
   const served = await serveGraphQL({
     apollo: () => router.apollo,
     context: router.context,
     cors: router.cors,
     routes: router.routes,
+    middleware: router.middleware,
+    metrics: router.metrics,
+    readiness: router.readiness,
     path: router.path,
+    bodyLimit: router.bodyLimit,
     host: config.host,
     port: config.port,
   });
@@ -34,13 +47,17 @@ try {
     }
     stopping = true;
     logger.info({ signal }, "router stopping");
-    served.stop().then(
-      () => logger.info("router stopped"),
-      (error: unknown) => {
-        logger.error({ err: error }, "router did not stop cleanly");
-        process.exitCode = 1;
-      },
-    );
+    served
+      .stop()
+      .finally(() => tracing.shutdown())
+      .finally(() => redis?.quit().catch(() => redis.disconnect()))
+      .then(
+        () => logger.info("router stopped"),
+        (error: unknown) => {
+          logger.error({ err: error }, "router did not stop cleanly");
+          process.exitCode = 1;
+        },
+      );
   };
   process.on("SIGINT", shutdown);
   process.on("SIGTERM", shutdown);

@@ -3,17 +3,36 @@ import type { ApolloGateway } from "@apollo/gateway";
 import type { CorsOptions } from "cors";
 import type { Express } from "express";
 import type { Logger } from "@commerce/common";
+import type { ReadinessCheck } from "@commerce/http";
+import { createMetrics, tracingMiddleware, type GraphMetrics, type TelemetryConfig, type TracingMiddleware } from "@commerce/telemetry";
 import type { RouterConfig } from "./config.js";
 import { createContext, type IncomingRequest, type RouterContext } from "./context.js";
 import { createGateway } from "./gateway.js";
+import { instrumentQueryPlanCache, routerReadiness } from "./observability.js";
 import { routerPlugins } from "./plugins/index.js";
-import { depthLimitRule } from "./validation/depthLimit.js";
+import { readFileSync } from "node:fs";
+import type { Redis } from "ioredis";
+import { createTokenVerifier } from "@commerce/auth";
+import { createRedisCostBudget } from "./demandControl/costBudget.js";
+import { routerFormatError } from "./formatError.js";
+import { createSafelist, type PersistedOperationManifest } from "./persisted/manifest.js";
+import { createRedisKeyValueCache } from "./persisted/redisKeyValueCache.js";
+import { SupergraphMetadataRegistry } from "./supergraph/registry.js";
+
+// The pure analysis modules (cost estimator, limits, supergraph metadata), for schema checks of client operations.
+export * from "./analysis.js";
 
 export interface RouterDeps {
   config: RouterConfig;
   logger: Logger;
   /** The gateway to serve; tests pass one over in-memory subgraphs. @default createGateway over `config.supergraphPath` */
   gateway?: ApolloGateway;
+  /** This router's metrics registry. @default createMetrics({ service: "router" }) */
+  metrics?: GraphMetrics;
+  /** Apollo Studio settings (tracing itself is process-wide, see startTracing). @default no usage reporting */
+  telemetry?: Pick<TelemetryConfig, "apollo">;
+  /** Redis for APQ and cost budgets (index.ts connects to `REDIS_URL`). @default none: APQ in memory, no budgets */
+  redis?: Redis | undefined;
 }
 
 /** Where the router serves GraphQL (and, for browsers, the landing page). */
@@ -29,19 +48,56 @@ export interface Router {
   routes: (app: Express) => void;
   /** Stops Apollo Server, which stops the gateway and its supergraph watcher. */
   stop: () => Promise<void>;
+  /** The request span of each GraphQL request (W3C traceparent in, span active for the gateway). */
+  middleware: TracingMiddleware[];
+  /** `GET /metrics`: the router's Prometheus metrics. */
+  metrics: () => Promise<{ contentType: string; body: string }>;
+  /** `GET /ready`: a supergraph is loaded and every subgraph answers `/health`. */
+  readiness: () => Record<string, ReadinessCheck>;
+  /** The metrics API for plugins and middleware: `recordRejection(reason)`, `observeCost(kind, value)`, … */
+  graphMetrics: GraphMetrics;
+  /** Largest request body in bytes (`MAX_BODY_BYTES`); the HTTP host answers 413 above it. */
+  bodyLimit: number;
+  /** Authorization and cost metadata of each schema the gateway served. */
+  registry: SupergraphMetadataRegistry;
 }
 
 /** Builds the router without listening; `index.ts` serves it. */
-export function createRouter({ config, logger, gateway }: RouterDeps): Router {
+export function createRouter({ config, logger, gateway: givenGateway, metrics = createMetrics({ service: "router" }), telemetry, redis }: RouterDeps): Router {
   const production = config.nodeEnv === "production";
+  const gateway =
+    givenGateway ??
+    createGateway({ supergraphPath: config.supergraphPath, subgraphUrls: config.subgraphUrls, logger, metrics, routerSecret: config.routerSecret });
+  // Authorization and cost directives come from the supergraph the gateway accepted, per API schema.
+  const registry = new SupergraphMetadataRegistry();
+  gateway.onSchemaLoadOrUpdate((schema) => registry.register(schema));
+  const { persistedQueries: pq, cost } = config;
+  const safelist = pq.safelist === "off" ? undefined : createSafelist(JSON.parse(readFileSync(pq.manifestPath, "utf8")) as PersistedOperationManifest);
+  instrumentQueryPlanCache(gateway, metrics);
+  const readiness = routerReadiness(gateway, config.subgraphUrls);
   const apollo = new ApolloServer<RouterContext>({
-    gateway:
-      gateway ??
-      createGateway({ supergraphPath: config.supergraphPath, subgraphUrls: config.subgraphUrls, logger }),
+    gateway,
     nodeEnv: config.nodeEnv,
     introspection: !production,
-    validationRules: [depthLimitRule({ maxDepth: config.maxQueryDepth })],
-    plugins: routerPlugins({ production }),
+    // No suggestions ("Did you mean …?") in production: they reveal the schema.
+    hideSchemaDetailsFromClientErrors: production,
+    allowBatchedHttpRequests: config.limits.maxBatchSize > 0,
+    persistedQueries: pq.apq
+      ? { ttl: pq.apqTtlSeconds, ...(redis ? { cache: createRedisKeyValueCache(redis, { onError: (err) => logger.warn({ err }, "APQ cache error") }) } : {}) }
+      : false,
+    formatError: routerFormatError({ production }),
+    plugins: routerPlugins({
+      production,
+      metrics,
+      logger,
+      edge: {
+        registry,
+        authorizationMode: config.authorizationMode,
+        cost: { ...cost, budget: redis && cost.budget > 0 ? createRedisCostBudget(redis, { budget: cost.budget, windowSeconds: cost.budgetWindowSeconds }) : undefined },
+        ...(safelist && pq.safelist !== "off" ? { safelist: { safelist, mode: pq.safelist } } : {}),
+      },
+      usageReporting: { apolloKey: telemetry?.apollo.key, graphRef: telemetry?.apollo.graphRef },
+    }),
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
     // index.ts owns signal handling: it stops the HTTP server, which drains requests and then stops Apollo.
@@ -52,11 +108,22 @@ export function createRouter({ config, logger, gateway }: RouterDeps): Router {
   return {
     path: GRAPHQL_PATH,
     apollo,
-    context: createContext(logger),
+    context: createContext(logger, {
+      verify: createTokenVerifier({ ...config.jwt, secret: config.jwt.secret }),
+      limits: config.limits,
+      limitsMode: config.limitsMode,
+      schema: () => registry.latestSchema,
+    }),
     cors: { origin: origins.includes("*") ? true : origins.length > 0 ? [...origins] : false },
     routes: (app) => {
       app.get("/", (_req, res) => res.redirect(302, GRAPHQL_PATH));
     },
     stop: () => apollo.stop(),
+    middleware: [tracingMiddleware({ service: "router" })],
+    metrics: () => metrics.scrape(),
+    readiness,
+    graphMetrics: metrics,
+    bodyLimit: config.limits.maxBodyBytes,
+    registry,
   };
 }

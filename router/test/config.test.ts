@@ -1,7 +1,12 @@
 import { resolve } from "node:path";
 import { ConfigError } from "@commerce/common";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_SUPERGRAPH_PATH, loadConfig, STUDIO_ORIGIN } from "../src/config.js";
+import { DEV_JWT_SECRET } from "@commerce/auth";
+import { DEFAULT_MANIFEST_PATH, DEFAULT_SUPERGRAPH_PATH, loadConfig, STUDIO_ORIGIN } from "../src/config.js";
+import { DEFAULT_OPERATION_LIMITS } from "../src/limits/operationLimits.js";
+
+/** What production needs besides NODE_ENV. */
+const PRODUCTION = { NODE_ENV: "production", JWT_SECRET: "p".repeat(40), ROUTER_SECRET: "r".repeat(40) };
 
 function problemsOf(env: Record<string, string>): readonly string[] {
   try {
@@ -25,6 +30,14 @@ describe("loadConfig", () => {
       maxQueryDepth: 12,
       corsOrigins: [STUDIO_ORIGIN],
       logLevel: "info",
+      limits: DEFAULT_OPERATION_LIMITS,
+      limitsMode: "enforce",
+      jwt: { secret: DEV_JWT_SECRET, jwksUrl: undefined, issuer: "commerce-supergraph", audience: "commerce-api" },
+      authorizationMode: "filter",
+      cost: { mode: "enforce", max: 1000, defaultListSize: 10, budget: 50_000, budgetWindowSeconds: 60 },
+      redisUrl: undefined,
+      persistedQueries: { apq: true, apqTtlSeconds: 86_400, safelist: "off", manifestPath: DEFAULT_MANIFEST_PATH },
+      routerSecret: undefined,
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.subgraphUrls)).toBe(true);
@@ -37,13 +50,37 @@ describe("loadConfig", () => {
 
   it("reads every knob", () => {
     const config = loadConfig({
-      NODE_ENV: "production",
+      ...PRODUCTION,
       HOST: "127.0.0.1",
       PORT: "8080",
       SUPERGRAPH_PATH: "some/dir/supergraph.graphql",
       MAX_QUERY_DEPTH: "7",
       CORS_ORIGINS: "https://shop.example.com, http://localhost:3000",
       LOG_LEVEL: "warn",
+      MAX_QUERY_HEIGHT: "50",
+      MAX_ALIASES: "5",
+      MAX_ROOT_FIELDS: "3",
+      MAX_DIRECTIVES: "4",
+      MAX_SELECTIONS: "100",
+      MAX_TOKENS: "500",
+      MAX_PARSER_RECURSION: "20",
+      MAX_BATCH_SIZE: "0",
+      MAX_BODY_BYTES: "2048",
+      LIMITS_MODE: "warn",
+      JWT_JWKS_URL: "https://issuer.example.com/.well-known/jwks.json",
+      JWT_ISSUER: "https://issuer.example.com/",
+      JWT_AUDIENCE: "shop",
+      AUTHORIZATION_MODE: "dry_run",
+      COST_MODE: "measure",
+      COST_MAX: "300",
+      COST_DEFAULT_LIST_SIZE: "5",
+      COST_BUDGET: "0",
+      COST_BUDGET_WINDOW_SECONDS: "10",
+      REDIS_URL: "redis://cache:6379",
+      APQ_ENABLED: "false",
+      APQ_TTL_SECONDS: "60",
+      SAFELIST_MODE: "safelist",
+      SAFELIST_MANIFEST: "ops.json",
     });
     expect(config).toMatchObject({
       nodeEnv: "production",
@@ -53,11 +90,27 @@ describe("loadConfig", () => {
       maxQueryDepth: 7,
       corsOrigins: ["https://shop.example.com", "http://localhost:3000"],
       logLevel: "warn",
+      limits: { maxDepth: 7, maxHeight: 50, maxAliases: 5, maxRootFields: 3, maxDirectives: 4, maxSelections: 100, maxTokens: 500, maxRecursion: 20, maxBatchSize: 0, maxBodyBytes: 2048 },
+      limitsMode: "warn",
+      // A JWKS URL replaces the shared secret.
+      jwt: { secret: undefined, jwksUrl: "https://issuer.example.com/.well-known/jwks.json", issuer: "https://issuer.example.com/", audience: "shop" },
+      authorizationMode: "dry_run",
+      cost: { mode: "measure", max: 300, defaultListSize: 5, budget: 0, budgetWindowSeconds: 10 },
+      redisUrl: "redis://cache:6379",
+      persistedQueries: { apq: false, apqTtlSeconds: 60, safelist: "safelist", manifestPath: resolve("ops.json") },
+      routerSecret: "r".repeat(40),
     });
   });
 
   it("allows no browser origin by default in production", () => {
-    expect(loadConfig({ NODE_ENV: "production" }).corsOrigins).toEqual([]);
+    expect(loadConfig(PRODUCTION).corsOrigins).toEqual([]);
+  });
+
+  it("requires real secrets in production", () => {
+    const problems = problemsOf({ NODE_ENV: "production", JWT_SECRET: DEV_JWT_SECRET });
+    expect(problems.some((p) => p.startsWith("JWT_JWKS_URL or JWT_SECRET"))).toBe(true);
+    expect(problems.some((p) => p.startsWith("ROUTER_SECRET is required"))).toBe(true);
+    expect(problemsOf({ ...PRODUCTION, JWT_JWKS_URL: "http://plain.example.com/jwks" }).some((p) => p.startsWith("JWT_JWKS_URL must use https:"))).toBe(true);
   });
 
   it("collects SUBGRAPH_<NAME>_URL overrides", () => {

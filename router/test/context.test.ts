@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createContext, requestIdFrom } from "../src/context.js";
-import { silentLogger } from "./helpers.js";
+import { createTokenVerifier } from "@commerce/auth";
+import { bearer, silentLogger, TEST_JWT_SECRET } from "./helpers.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -29,5 +30,35 @@ describe("createContext", () => {
     const value = await context({ headers: {} });
     expect(value).not.toHaveProperty("authorization");
     expect(value.requestId).toMatch(UUID);
+  });
+});
+
+describe("createContext with verification and limits", () => {
+  const verify = createTokenVerifier({ secret: TEST_JWT_SECRET });
+  const context = createContext(silentLogger, { verify, limits: { maxBatchSize: 2, maxAliases: 1 } });
+
+  it("verifies the token and bills the user, else the client name, else the address", async () => {
+    expect(await context({ headers: { authorization: await bearer("u7", ["profile"]) } })).toMatchObject({
+      viewer: { userId: "u7", scopes: new Set(["profile"]) },
+      clientId: "user:u7",
+    });
+    expect((await context({ headers: { "apollographql-client-name": "web-shop" } })).clientId).toBe("client:web-shop");
+    expect((await context({ headers: {}, ip: "10.0.0.1" })).clientId).toBe("ip:10.0.0.1");
+  });
+
+  it("fails with 401 on a token that does not verify", async () => {
+    await expect(context({ headers: { authorization: "Bearer not-a-jwt" } })).rejects.toMatchObject({
+      extensions: { code: "UNAUTHENTICATED", http: { status: 401 } },
+    });
+  });
+
+  it("refuses an oversized batch or an operation over a limit, or only records them in warn mode", async () => {
+    const batch = [{ query: "{ a }" }, { query: "{ a }" }, { query: "{ a }" }];
+    await expect(context({ headers: {}, body: batch })).rejects.toMatchObject({
+      extensions: { code: "MAX_BATCH_SIZE_LIMIT", limit: { measured: 3, max: 2 }, http: { status: 400 } },
+    });
+    await expect(context({ headers: {}, body: { query: "{ x: a y: a }" } })).rejects.toMatchObject({ extensions: { code: "MAX_ALIASES_LIMIT" } });
+    const warn = createContext(silentLogger, { limits: { maxBatchSize: 2 }, limitsMode: "warn" });
+    expect((await warn({ headers: {}, body: batch })).limitWarnings).toEqual([{ limit: "maxBatchSize", code: "MAX_BATCH_SIZE_LIMIT", measured: 3, max: 2 }]);
   });
 });

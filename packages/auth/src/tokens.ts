@@ -1,4 +1,4 @@
-import { SignJWT, jwtVerify, errors as joseErrors } from "jose";
+import { SignJWT, createRemoteJWKSet, jwtVerify, errors as joseErrors, type JWTVerifyGetKey } from "jose";
 import { unauthenticated } from "@commerce/common";
 
 /** Who is calling, from a verified access token. */
@@ -43,22 +43,56 @@ export function createTokenSigner(settings: TokenSettings & { ttlSeconds: number
 }
 export type TokenSigner = ReturnType<typeof createTokenSigner>;
 
+/** Where verifiers get their keys: the shared HS256 secret (development), or a JWKS URL (RS256/ES256, production). */
+export interface VerifierSettings {
+  /** HS256 secret; ignored when `jwksUrl` is set. */
+  secret?: string;
+  /** JWKS endpoint of the issuer. Keys are cached; a token with an unknown `kid` refetches the set (at most once per `jwksCooldownMs`). */
+  jwksUrl?: string;
+  /** `iss` claim. @default "commerce-supergraph" */
+  issuer?: string;
+  /** `aud` claim. @default "commerce-api" */
+  audience?: string;
+  /** Accepted `alg` values. @default ["HS256"] with a secret, ["RS256", "ES256"] with a JWKS URL */
+  algorithms?: readonly string[];
+  /** Leeway for `exp` and `nbf`, in seconds. @default 5 */
+  clockToleranceSeconds?: number;
+  /** Minimum time between two JWKS fetches (rotation: unknown kid → refetch). @default 30000 */
+  jwksCooldownMs?: number;
+  /** How long a fetched JWKS is used before it is fetched again. @default 600000 */
+  jwksMaxAgeMs?: number;
+}
+
 /**
- * Verifies an access token: signature (HS256 only, so `alg: none` and algorithm
- * confusion are refused), issuer, audience, expiry and not-before. Throws an
- * UNAUTHENTICATED error whose `reason` is `TOKEN_EXPIRED` or `TOKEN_INVALID`.
+ * Verifies an access token: signature (only the configured algorithms, so `alg: none` and algorithm confusion
+ * are refused), issuer, audience, expiry and not-before. Throws an UNAUTHENTICATED error whose `reason` is
+ * `TOKEN_EXPIRED` or `TOKEN_INVALID`.
  */
-export function createTokenVerifier(settings: TokenSettings & { clockToleranceSeconds?: number }) {
-  const secret = key(settings.secret);
+export function createTokenVerifier(settings: VerifierSettings) {
+  let key: Uint8Array | JWTVerifyGetKey;
+  let algorithms: string[];
+  if (settings.jwksUrl) {
+    key = createRemoteJWKSet(new URL(settings.jwksUrl), {
+      cooldownDuration: settings.jwksCooldownMs ?? 30_000,
+      cacheMaxAge: settings.jwksMaxAgeMs ?? 600_000,
+    });
+    algorithms = [...(settings.algorithms ?? ["RS256", "ES256"])];
+  } else if (settings.secret) {
+    key = new TextEncoder().encode(settings.secret);
+    algorithms = [...(settings.algorithms ?? [ALGORITHM])];
+  } else {
+    throw new Error("createTokenVerifier needs a secret or a jwksUrl");
+  }
   return async function verify(token: string): Promise<Viewer> {
     try {
-      const { payload } = await jwtVerify(token, secret, {
-        algorithms: [ALGORITHM],
+      const options = {
+        algorithms,
         issuer: settings.issuer ?? DEFAULT_ISSUER,
         audience: settings.audience ?? DEFAULT_AUDIENCE,
         clockTolerance: settings.clockToleranceSeconds ?? 5,
         requiredClaims: ["sub", "exp"],
-      });
+      };
+      const { payload } = typeof key === "function" ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options);
       const scope = typeof payload.scope === "string" ? payload.scope : "";
       return { userId: payload.sub as string, scopes: new Set(scope.split(" ").filter(Boolean)) };
     } catch (error) {

@@ -8,13 +8,42 @@ export const ErrorCode = {
   NOT_FOUND: "NOT_FOUND",
   CONFLICT: "CONFLICT",
   INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
+  /** Router field authorization: a field or type the caller may not see (filtered to null, or the operation refused). */
+  UNAUTHORIZED_FIELD_OR_TYPE: "UNAUTHORIZED_FIELD_OR_TYPE",
+  /** Router demand control: the static cost estimate is above the maximum. */
+  COST_ESTIMATED_TOO_EXPENSIVE: "COST_ESTIMATED_TOO_EXPENSIVE",
+  /** Router demand control: the client spent its cost budget for the current window (HTTP 429). */
+  COST_BUDGET_EXHAUSTED: "COST_BUDGET_EXHAUSTED",
+  /** Router safelist: the operation is not in the persisted-operation manifest. */
+  PERSISTED_QUERY_NOT_IN_LIST: "PERSISTED_QUERY_NOT_IN_LIST",
+  /** Request shape the router refuses before GraphQL handles it (content type, JSON syntax, empty body). */
+  BAD_REQUEST: "BAD_REQUEST",
+  /** Operation limits (router): `extensions.limit: { measured, max }`. */
+  MAX_DEPTH_LIMIT: "MAX_DEPTH_LIMIT",
+  MAX_HEIGHT_LIMIT: "MAX_HEIGHT_LIMIT",
+  MAX_ALIASES_LIMIT: "MAX_ALIASES_LIMIT",
+  MAX_ROOT_FIELDS_LIMIT: "MAX_ROOT_FIELDS_LIMIT",
+  MAX_DIRECTIVES_LIMIT: "MAX_DIRECTIVES_LIMIT",
+  MAX_SELECTIONS_LIMIT: "MAX_SELECTIONS_LIMIT",
+  MAX_TOKENS_LIMIT: "MAX_TOKENS_LIMIT",
+  MAX_RECURSION_LIMIT: "MAX_RECURSION_LIMIT",
+  MAX_BATCH_SIZE_LIMIT: "MAX_BATCH_SIZE_LIMIT",
+  MAX_BODY_BYTES_LIMIT: "MAX_BODY_BYTES_LIMIT",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-function coded(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}, status?: number): GraphQLError {
-  return new GraphQLError(message, {
-    extensions: { code, ...extensions, ...(status ? { http: { status } } : {}) },
-  });
+/** The operation limits the router enforces; each names its `extensions.code`. */
+export type LimitCode = Extract<ErrorCode, `MAX_${string}_LIMIT`>;
+
+function coded(
+  code: ErrorCode,
+  message: string,
+  extensions: Record<string, unknown> = {},
+  status?: number,
+  headers?: ReadonlyMap<string, string>,
+): GraphQLError {
+  const http = status ? { http: { status, ...(headers ? { headers: new Map(headers) } : {}) } } : {};
+  return new GraphQLError(message, { extensions: { code, ...extensions, ...http } });
 }
 
 /**
@@ -45,6 +74,54 @@ export function notFound(type: string, id: string): GraphQLError {
 /** The request conflicts with existing state (e.g. a unique value already taken). */
 export function conflict(message: string, field?: string): GraphQLError {
   return coded(ErrorCode.CONFLICT, message, field ? { field } : {});
+}
+
+/**
+ * An operation limit was exceeded: HTTP 400 (413 for the body size), `extensions.limit: { measured, max }`.
+ * `measured` is a lower bound when counting stopped early.
+ */
+export function limitExceeded(code: LimitCode, details: { measured: number; max: number }, message: string, status = 400): GraphQLError {
+  return coded(code, message, { limit: { measured: details.measured, max: details.max } }, status);
+}
+
+/** The static cost estimate is above the maximum (HTTP 400, `extensions.cost: { estimated, max }`). */
+export function costEstimatedTooExpensive(cost: { estimated: number; max: number }): GraphQLError {
+  return coded(
+    ErrorCode.COST_ESTIMATED_TOO_EXPENSIVE,
+    `The operation's estimated cost (${cost.estimated}) is above the maximum of ${cost.max}.`,
+    { cost: { estimated: cost.estimated, max: cost.max } },
+    400,
+  );
+}
+
+/** The client spent its cost budget for this window (HTTP 429 with Retry-After). */
+export function costBudgetExhausted(budget: { estimated: number; remaining: number; budget: number; retryAfterSeconds: number }): GraphQLError {
+  return coded(
+    ErrorCode.COST_BUDGET_EXHAUSTED,
+    `Your cost budget for this period is spent; retry in ${budget.retryAfterSeconds} s.`,
+    { cost: { estimated: budget.estimated, remaining: budget.remaining, budget: budget.budget }, retryAfterSeconds: budget.retryAfterSeconds },
+    429,
+    new Map([["retry-after", String(budget.retryAfterSeconds)]]),
+  );
+}
+
+/** A field or type the caller is not authorized for; `path` is the response path (`@` stands for list items). */
+export function unauthorizedFieldOrType(path: readonly (string | number)[], coordinate: string, status?: number): GraphQLError {
+  return new GraphQLError(`Unauthorized field or type: ${coordinate}.`, {
+    path,
+    extensions: { code: ErrorCode.UNAUTHORIZED_FIELD_OR_TYPE, field: coordinate, ...(status ? { http: { status } } : {}) },
+  });
+}
+
+/** Safelisting is on and the operation is not in the persisted-operation manifest (HTTP 400). */
+export function persistedQueryNotInList(): GraphQLError {
+  return coded(ErrorCode.PERSISTED_QUERY_NOT_IN_LIST, "This operation is not in the list of persisted operations.", {}, 400);
+}
+
+/** A request-level error with an explicit HTTP status (context creation, request guards). */
+export function withHttpStatus<E>(error: E, status: number): E {
+  if (error instanceof GraphQLError) Object.assign(error.extensions, { http: { status } });
+  return error;
 }
 
 /** True when `error` is a GraphQLError carrying one of our codes (so it is safe to show as is). */

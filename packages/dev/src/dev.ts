@@ -1,4 +1,5 @@
 // npm run dev — everything a newcomer needs, from nothing but Node and npm.
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { createDb, migrate, seed } from "@commerce/db";
 import { findRedisServer, freePort, isPortFree, startEmbeddedPostgres, startRedisServer, type PostgresHandle, type RedisHandle } from "@commerce/stack";
@@ -63,13 +64,17 @@ try {
     log("redis-server not found on PATH and REDIS_URL unset: using an in-process cache per service (install redis-server for a shared cache)");
   }
 
-  const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NODE_ENV: "development", HOST: "127.0.0.1" };
-  const routerEnv: Record<string, string | undefined> = { ...env, HOST: config.host };
+  // A fresh secret per run: subgraphs answer only requests the router signed with it.
+  const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NODE_ENV: "development", HOST: "127.0.0.1", ROUTER_SECRET: randomBytes(32).toString("hex") };
+  // Ports first: every subgraph gets every subgraph's URL, as the router does (orders reads the catalog directly).
+  const ports = new Map<string, number>();
+  for (const subgraph of config.subgraphs) ports.set(subgraph.name, await freePort());
+  const subgraphUrls: Record<string, string> = {};
+  for (const [name, port] of ports) subgraphUrls[`SUBGRAPH_${name.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_URL`] = `http://127.0.0.1:${port}/graphql`;
+  const routerEnv: Record<string, string | undefined> = { ...env, ...subgraphUrls, HOST: config.host };
   for (const subgraph of config.subgraphs) {
-    const port = await freePort();
-    const service = startService(subgraph.name, subgraph.dir, port, env, exited(subgraph.name));
+    const service = startService(subgraph.name, subgraph.dir, ports.get(subgraph.name) as number, { ...env, ...subgraphUrls }, exited(subgraph.name));
     services.push(service);
-    routerEnv[`SUBGRAPH_${subgraph.name.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_URL`] = `${service.origin}/graphql`;
   }
   await Promise.all(services.map((s) => waitHealthy(s)));
   const router = startService("router", join(repoRoot, "router"), config.port, routerEnv, exited("router"));

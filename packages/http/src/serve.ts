@@ -1,10 +1,14 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import express, { type Express, type Request } from "express";
+import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import cors, { type CorsOptions } from "cors";
 import type { ApolloServer, BaseContext } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { expressMiddleware } from "@as-integrations/express5";
+import { checkReadiness, type ReadinessCheck } from "./readiness.js";
+import { requestErrorHandler, requireJsonBody } from "./requestErrors.js";
+import { requestIdMiddleware } from "./requestId.js";
+import { routerGuard } from "./routerGuard.js";
 
 export interface ServeOptions<TContext extends BaseContext> {
   /** Builds the ApolloServer once the HTTP server exists (so it can be drained on stop). */
@@ -17,10 +21,21 @@ export interface ServeOptions<TContext extends BaseContext> {
   path?: string;
   /** CORS for browsers; off unless given. */
   cors?: CorsOptions;
-  /** Largest accepted JSON body. @default "1mb" */
-  bodyLimit?: string;
-  /** Extra routes (metrics, readiness) added before the GraphQL route. */
+  /** Largest accepted JSON body (bytes, or a size like "1mb"); larger bodies get 413 `MAX_BODY_BYTES_LIMIT`. @default "1mb" */
+  bodyLimit?: string | number;
+  /**
+   * Subgraphs: the secret shared with the router (`ROUTER_SECRET`). When set, GraphQL requests without a valid
+   * `x-router-signature` get 401 `UNAUTHENTICATED` before Apollo sees them; `/health`, `/ready` and `/metrics` stay open.
+   */
+  routerSecret?: string | undefined;
+  /** Extra routes added before the GraphQL route. */
   routes?: (app: Express) => void;
+  /** Run on each GraphQL request after body parsing, before Apollo (e.g. the tracing middleware). @default [] */
+  middleware?: ReadonlyArray<(req: Request, res: Response, next: NextFunction) => void>;
+  /** Serves `GET /metrics` (Prometheus text) when given. */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
+  /** `GET /ready` answers 200 when every check passes, else 503; both with the JSON report. A function is asked on each probe. @default {} */
+  readiness?: Readonly<Record<string, ReadinessCheck>> | (() => Readonly<Record<string, ReadinessCheck>>);
 }
 
 export interface Served {
@@ -30,23 +45,48 @@ export interface Served {
   stop(): Promise<void>;
 }
 
-/** Starts the server; `/health` answers 200 while the process is up (liveness). */
+/**
+ * Starts the server. `/health` answers 200 while the process is up (liveness); `/ready` runs the
+ * readiness checks (200 or 503, JSON details); `/metrics` serves Prometheus metrics when given.
+ */
 export async function serveGraphQL<TContext extends BaseContext>(options: ServeOptions<TContext>): Promise<Served> {
   const app = express();
   app.disable("x-powered-by");
+  // Before every route, so every response (health, 404, body errors, GraphQL) carries the request id.
+  app.use(requestIdMiddleware);
   const httpServer = createServer(app);
   const apollo = options.apollo(httpServer);
   apollo.addPlugin(ApolloServerPluginDrainHttpServer({ httpServer }));
   await apollo.start();
   app.get("/health", (_req, res) => void res.json({ status: "ok" }));
+  const readiness = options.readiness ?? {};
+  app.get("/ready", async (_req, res) => {
+    const report = await checkReadiness(typeof readiness === "function" ? readiness() : readiness);
+    res.status(report.ready ? 200 : 503).json({ status: report.ready ? "ready" : "not_ready", checks: report.checks });
+  });
+  const { metrics } = options;
+  if (metrics) {
+    app.get("/metrics", async (_req, res, next) => {
+      try {
+        const { contentType, body } = await metrics();
+        res.type(contentType).send(body);
+      } catch (error) {
+        next(error);
+      }
+    });
+  }
   options.routes?.(app);
   const path = options.path ?? "/graphql";
   app.use(
     path,
     cors(options.cors ?? { origin: false }),
+    ...(options.routerSecret ? [routerGuard(options.routerSecret)] : []),
+    requireJsonBody,
     express.json({ limit: options.bodyLimit ?? "1mb" }),
+    ...(options.middleware ?? []),
     expressMiddleware(apollo, { context: ({ req }) => options.context(req) }),
   );
+  app.use(requestErrorHandler);
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);
     httpServer.listen(options.port, options.host, () => resolve());

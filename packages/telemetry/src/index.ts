@@ -1,1 +1,12 @@
-export {};
+export * from "./config.js";
+export * from "./tracing.js";
+export * from "./logging.js";
+export * from "./metrics.js";
+export * from "./operationNames.js";
+export * from "./outcome.js";
+export * from "./http.js";
+export * from "./operationPlugin.js";
+export * from "./resolvers.js";
+export * from "./batch.js";
+export * from "./fetch.js";
+export * from "./service.js";

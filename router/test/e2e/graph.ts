@@ -2,22 +2,34 @@ import { Redis } from "ioredis";
 import { inject } from "vitest";
 import { createRedisCache } from "@commerce/cache";
 import { createLogger } from "@commerce/common";
-import { createDb, seed } from "@commerce/db";
-import { serveGraphQL, type Served } from "@commerce/http";
+import { createDb, poolStats, seed } from "@commerce/db";
+import { ROUTER_SIGNATURE_HEADER, serveGraphQL, signRouterRequest, type Served } from "@commerce/http";
+import { subgraphTelemetry } from "@commerce/telemetry";
 import { createQueryCounter, truncateAll } from "@commerce/testing";
 import * as accounts from "@commerce/accounts";
 import * as catalog from "@commerce/catalog";
+import * as loyalty from "@commerce/loyalty";
+import * as orders from "@commerce/orders";
+import * as reviews from "@commerce/reviews";
 import { loadConfig as loadAccountsConfig } from "../../../subgraphs/accounts/src/config.js";
 import { loadConfig as loadCatalogConfig } from "../../../subgraphs/catalog/src/config.js";
+import { loadConfig as loadLoyaltyConfig } from "../../../subgraphs/loyalty/src/config.js";
+import { loadConfig as loadOrdersConfig } from "../../../subgraphs/orders/src/config.js";
+import { loadConfig as loadReviewsConfig } from "../../../subgraphs/reviews/src/config.js";
 import { loadConfig } from "../../src/config.js";
 import { createRouter } from "../../src/server.js";
+
+/** The secret the router signs subgraph requests with; accounts and catalog refuse anything unsigned. */
+export const E2E_ROUTER_SECRET = "e2e-router-secret-0123456789abcdef0123";
 
 export interface Graph {
   /** The router's GraphQL URL. */
   url: string;
   /** SQL statements sent by each subgraph since the last reset. */
-  sql: { accounts: ReturnType<typeof createQueryCounter>; catalog: ReturnType<typeof createQueryCounter> };
+  sql: Record<"accounts" | "catalog" | "orders" | "loyalty" | "reviews", ReturnType<typeof createQueryCounter>>;
   redis: Redis;
+  /** Each subgraph's GraphQL URL (its /metrics and /ready are beside it). */
+  subgraphUrls: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -25,10 +37,10 @@ export interface Graph {
  * The whole graph over HTTP: the seeded database, both subgraphs and the router
  * over the committed supergraph (subgraph URLs overridden to the test ports).
  */
-export async function startGraph(): Promise<Graph> {
+export async function startGraph({ routerEnv = {} }: { routerEnv?: Record<string, string> } = {}): Promise<Graph> {
   const databaseUrl = inject("databaseUrl");
   const redisUrl = inject("redisUrl");
-  await truncateAll(databaseUrl);
+  await truncateAll(databaseUrl, ["accounts", "catalog", "orders", "loyalty", "reviews"]);
   const redis = new Redis(redisUrl);
   await redis.flushall();
   const seedDb = createDb(databaseUrl, { poolSize: 2 });
@@ -36,23 +48,62 @@ export async function startGraph(): Promise<Graph> {
   await seedDb.$disconnect();
 
   const logger = createLogger("e2e", "silent");
-  const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NODE_ENV: "test", PASSWORD_HASH_COST: "10", LOG_LEVEL: "silent" };
-  const sql = { accounts: createQueryCounter(), catalog: createQueryCounter() };
+  const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NODE_ENV: "test", PASSWORD_HASH_COST: "10", LOG_LEVEL: "silent", ROUTER_SECRET: E2E_ROUTER_SECRET };
+  const sql = { accounts: createQueryCounter(), catalog: createQueryCounter(), orders: createQueryCounter(), loyalty: createQueryCounter(), reviews: createQueryCounter() };
   const served: Served[] = [];
-  const accountsDeps = {
+  // Each subgraph with its telemetry, as its src/index.ts wires it (tracing is per process: tests start it).
+  const withTelemetry = <D extends { db: ReturnType<typeof createDb>; cache: ReturnType<typeof createRedisCache> }>(service: string, deps: D) => ({
+    ...deps,
+    telemetry: subgraphTelemetry({ service, logger, db: deps.db, cache: deps.cache, poolStats: () => poolStats(deps.db) }),
+  });
+  const accountsDeps = withTelemetry("accounts", {
     db: createDb(databaseUrl, { onQuery: sql.accounts.record }),
     cache: createRedisCache(new Redis(redisUrl)),
     logger,
     config: loadAccountsConfig(env),
-  };
-  served.push(await serveGraphQL({ apollo: () => accounts.createServer(accountsDeps), context: accounts.createContext(accountsDeps), host: "127.0.0.1", port: 0 }));
-  const catalogDeps = {
+  });
+  served.push(
+    await serveGraphQL({
+      apollo: () => accounts.createServer(accountsDeps),
+      context: accounts.createContext(accountsDeps),
+      host: "127.0.0.1",
+      port: 0,
+      routerSecret: accountsDeps.config.routerSecret,
+      ...accountsDeps.telemetry.serve,
+    }),
+  );
+  const catalogDeps = withTelemetry("catalog", {
     db: createDb(databaseUrl, { onQuery: sql.catalog.record }),
     cache: createRedisCache(new Redis(redisUrl)),
     logger,
     config: loadCatalogConfig(env),
-  };
-  served.push(await serveGraphQL({ apollo: () => catalog.createServer(catalogDeps), context: catalog.createContext(catalogDeps), host: "127.0.0.1", port: 0 }));
+  });
+  served.push(
+    await serveGraphQL({
+      apollo: () => catalog.createServer(catalogDeps),
+      context: catalog.createContext(catalogDeps),
+      host: "127.0.0.1",
+      port: 0,
+      routerSecret: catalogDeps.config.routerSecret,
+      ...catalogDeps.telemetry.serve,
+    }),
+  );
+
+  // orders (pricing against the catalog above, its outbox relayed to Redis), loyalty (consuming the order events), reviews.
+  const ordersDb = createDb(databaseUrl, { onQuery: sql.orders.record });
+  // The relay polls on its own client, so its statements never count as the orders subgraph's.
+  const relayDb = createDb(databaseUrl, { poolSize: 2 });
+  const relayRedis = new Redis(redisUrl);
+  const relay = orders.startOutboxRelay({ db: relayDb, redis: relayRedis, logger, intervalMs: 50 });
+  const ordersConfig = loadOrdersConfig({ ...env, SUBGRAPH_CATALOG_URL: served[1]?.url });
+  const ordersDeps = { db: ordersDb, logger, config: ordersConfig, catalog: orders.createCatalogClient({ url: ordersConfig.catalogUrl, headers: () => ({ [ROUTER_SIGNATURE_HEADER]: signRouterRequest(E2E_ROUTER_SECRET) }) }), outboxWritten: () => relay.nudge() };
+  served.push(await serveGraphQL({ apollo: () => orders.createServer(ordersDeps), context: orders.createContext(ordersDeps), host: "127.0.0.1", port: 0, routerSecret: ordersDeps.config.routerSecret }));
+  const loyaltyDeps = { db: createDb(databaseUrl, { onQuery: sql.loyalty.record }), logger, config: loadLoyaltyConfig(env) };
+  const consumerRedis = new Redis(redisUrl);
+  const consumer = await loyalty.startOrderEventsConsumer({ db: loyaltyDeps.db, redis: consumerRedis, logger, consumer: "e2e", blockMs: 50, claimIdleMs: 1000 });
+  served.push(await serveGraphQL({ apollo: () => loyalty.createServer(loyaltyDeps), context: loyalty.createContext(loyaltyDeps), host: "127.0.0.1", port: 0, routerSecret: loyaltyDeps.config.routerSecret }));
+  const reviewsDeps = { db: createDb(databaseUrl, { onQuery: sql.reviews.record }), logger, config: loadReviewsConfig(env) };
+  served.push(await serveGraphQL({ apollo: () => reviews.createServer(reviewsDeps), context: reviews.createContext(reviewsDeps), host: "127.0.0.1", port: 0, routerSecret: reviewsDeps.config.routerSecret }));
 
   const router = createRouter({
     config: loadConfig({
@@ -62,17 +113,32 @@ export async function startGraph(): Promise<Graph> {
       LOG_LEVEL: "silent",
       SUBGRAPH_ACCOUNTS_URL: served[0]?.url,
       SUBGRAPH_CATALOG_URL: served[1]?.url,
+      SUBGRAPH_ORDERS_URL: served[2]?.url,
+      SUBGRAPH_LOYALTY_URL: served[3]?.url,
+      SUBGRAPH_REVIEWS_URL: served[4]?.url,
+      ROUTER_SECRET: E2E_ROUTER_SECRET,
+      REDIS_URL: redisUrl,
+      ...routerEnv,
     }),
     logger,
+    // APQ and cost budgets in the real Redis.
+    redis,
   });
   const routerServed = await serveGraphQL({ ...router, apollo: () => router.apollo, host: "127.0.0.1", port: 0 });
   return {
     url: routerServed.url,
     sql,
     redis,
+    // Only the subgraphs wired with telemetry so far (/metrics, /ready); orders, loyalty and reviews are not yet.
+    subgraphUrls: { accounts: served[0]?.url ?? "", catalog: served[1]?.url ?? "" },
     async stop() {
       await routerServed.stop();
       await Promise.all(served.map((s) => s.stop()));
+      await Promise.all([relay.stop(), consumer.stop()]);
+      consumerRedis.disconnect();
+      relayRedis.disconnect();
+      await relayDb.$disconnect();
+      await Promise.all([ordersDeps, loyaltyDeps, reviewsDeps].map((d) => d.db.$disconnect()));
       await Promise.all([accountsDeps, catalogDeps].map(async (d) => Promise.all([d.db.$disconnect(), d.cache.close()])));
       redis.disconnect();
     },

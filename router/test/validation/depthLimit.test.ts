@@ -26,7 +26,7 @@ describe("depthLimitRule", () => {
   it("rejects an operation over the limit with one coded error carrying the max", () => {
     const errors = run(nested(6), 4);
     expect(errors).toHaveLength(1);
-    expect(errors[0]?.extensions).toEqual({ validationErrorCode: DEPTH_LIMIT_EXCEEDED, depth: { max: 4 } });
+    expect(errors[0]?.extensions).toEqual({ validationErrorCode: DEPTH_LIMIT_EXCEEDED, depth: { measured: 7, max: 4 } });
     expect(errors[0]?.message).toContain('"Deep"');
   });
 

@@ -19,6 +19,8 @@ export interface Config {
   readonly passwordHashCost: number;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly nodeEnv: (typeof NODE_ENVS)[number];
+  /** `ROUTER_SECRET`: only requests signed with it (by the router) are served; required in production, unset → unguarded. */
+  readonly routerSecret: string | undefined;
 }
 
 const MIN_JWT_SECRET_LENGTH = 32;
@@ -45,6 +47,9 @@ export function loadConfig(env: Env = process.env): Config {
   const refreshTokenTtlSeconds = read.int("REFRESH_TOKEN_TTL_SECONDS", 30 * 86_400, { min: 60, max: 365 * 86_400 });
   const passwordHashCost = read.int("PASSWORD_HASH_COST", 15, { min: 10, max: 20 });
   const logLevel = read.oneOf("LOG_LEVEL", LOG_LEVELS, "info");
+  const routerSecret = read.optionalString("ROUTER_SECRET");
+  if (production && routerSecret === undefined) extra.push("ROUTER_SECRET is required when NODE_ENV=production: the secret the router signs its requests with");
+  if (routerSecret !== undefined && routerSecret.length < 32) extra.push("ROUTER_SECRET must be at least 32 characters");
 
   if (jwtSecret !== "" && jwtSecret.length < MIN_JWT_SECRET_LENGTH) {
     extra.push(`JWT_SECRET must be at least ${MIN_JWT_SECRET_LENGTH} characters, got ${jwtSecret.length}`);
@@ -68,6 +73,7 @@ export function loadConfig(env: Env = process.env): Config {
     passwordHashCost,
     logLevel,
     nodeEnv,
+    routerSecret,
   });
 }
 

@@ -3,6 +3,7 @@ import { createTokenVerifier, viewerFromAuthorization, type Viewer } from "@comm
 import type { Cache } from "@commerce/cache";
 import type { Logger } from "@commerce/common";
 import type { Db } from "@commerce/db";
+import type { SubgraphTelemetry } from "@commerce/telemetry";
 import { createAuthService, type AuthService } from "./authService.js";
 import type { Config } from "./config.js";
 import { createLoaders, type Loaders } from "./loaders.js";
@@ -13,6 +14,8 @@ export interface AccountsDeps {
   cache: Cache;
   logger: Logger;
   config: Config;
+  /** Resolver and batch spans, operation metrics and logs, `/metrics` and `/ready`; none when absent (unit tests). */
+  telemetry?: SubgraphTelemetry;
 }
 
 /** Per-request state every resolver receives. */
@@ -54,7 +57,7 @@ export function createContext(deps: AccountsDeps): (req: ContextRequest) => Prom
     } catch (error) {
       throw withHttpStatus(error, 401);
     }
-    return { viewer, db, cache, logger, authenticatedUserIds: new Set(), loaders: createLoaders({ db, cache }), auth };
+    return { viewer, db, cache, logger, authenticatedUserIds: new Set(), loaders: createLoaders({ db, cache, batches: deps.telemetry?.batches }), auth };
   };
 }
 

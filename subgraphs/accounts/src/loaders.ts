@@ -1,6 +1,7 @@
 import DataLoader from "dataloader";
 import { cachedBatch, jsonCodec, type BatchStats, type Cache } from "@commerce/cache";
 import type { Db, Favorite } from "@commerce/db";
+import { batchInstrumentation, type BatchInstrumentation } from "@commerce/telemetry";
 import { findFavoritesByUserIds } from "./data/favorites.js";
 import { findUsersByIds, type UserRecord } from "./data/users.js";
 
@@ -13,14 +14,20 @@ export interface LoaderOptions {
   cache: Cache;
   /** Called after every cached batch (hit counts for logs and tests). */
   onBatch?: (stats: BatchStats) => void;
+  /** Batch spans and metrics. @default spans only, no metrics */
+  batches?: BatchInstrumentation;
 }
 
 /** Fresh per request, so nothing is shared between viewers. */
-export function createLoaders({ db, cache, onBatch }: LoaderOptions) {
+export function createLoaders({ db, cache, onBatch: report, batches = batchInstrumentation() }: LoaderOptions) {
+  const onBatch = (stats: BatchStats): void => {
+    batches.onBatch(stats);
+    report?.(stats);
+  };
   return {
     /** Users by id: Redis first, then one Postgres query for the misses. Unknown ids load null. */
     userById: new DataLoader<string, UserRecord | null>(
-      cachedBatch<string, UserRecord>({
+      batches.wrap("userById", cachedBatch<string, UserRecord>({
         name: "userById",
         cache,
         namespace: USER_CACHE_NAMESPACE,
@@ -30,10 +37,10 @@ export function createLoaders({ db, cache, onBatch }: LoaderOptions) {
         keyOf: (id) => id.toLowerCase(),
         load: async (ids) => new Map((await findUsersByIds(db, ids)).map((user) => [user.id, user])),
         onBatch,
-      }),
+      })),
     ),
     /** Each user's favourites, newest first, for every user of the batch in one query. */
-    favoritesByUserId: new DataLoader<string, Favorite[]>(async (userIds) => {
+    favoritesByUserId: new DataLoader<string, Favorite[]>(batches.wrap("favoritesByUserId", async (userIds: readonly string[]) => {
       const byUser = new Map<string, Favorite[]>();
       for (const favorite of await findFavoritesByUserIds(db, userIds)) {
         const list = byUser.get(favorite.userId);
@@ -41,7 +48,7 @@ export function createLoaders({ db, cache, onBatch }: LoaderOptions) {
         else byUser.set(favorite.userId, [favorite]);
       }
       return userIds.map((id) => byUser.get(id.toLowerCase()) ?? []);
-    }),
+    })),
   };
 }
 

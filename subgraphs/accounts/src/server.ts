@@ -3,8 +3,10 @@ import { ApolloServer, type ApolloServerOptions } from "@apollo/server";
 import { ApolloServerErrorCode, unwrapResolverError } from "@apollo/server/errors";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import { parse, type DocumentNode, type GraphQLFormattedError } from "graphql";
+import { applyMiddleware } from "graphql-middleware";
 import { ErrorCode, type Logger } from "@commerce/common";
 import type { AccountsDeps, Context } from "./context.js";
+import { permissions } from "./permissions.js";
 import { resolvers } from "./resolvers/index.js";
 
 export { createContext, type AccountsDeps, type Context, type ContextRequest } from "./context.js";
@@ -41,13 +43,17 @@ function maskUnexpectedErrors(logger: Logger): NonNullable<ApolloServerOptions<C
 
 /** Builds the accounts subgraph server. It never listens: index.ts (or a test) hosts it. */
 export function createServer(deps: AccountsDeps): ApolloServer<Context> {
+  const schema = buildSubgraphSchema({ typeDefs, resolvers });
   return new ApolloServer<Context>({
-    schema: buildSubgraphSchema({ typeDefs, resolvers }),
+    // Resolver spans wrap the resolvers themselves: instrument before any resolver middleware.
+    // graphql-shield on top, so its rules run before the (instrumented) resolvers.
+    schema: applyMiddleware(deps.telemetry ? deps.telemetry.instrumentSchema(schema) : schema, permissions),
     introspection: true,
     includeStacktraceInErrorResponses: false,
     formatError: maskUnexpectedErrors(deps.logger),
     logger: deps.logger,
     // index.ts owns signal handling: it stops the server, then closes the database and the cache.
     stopOnTerminationSignals: false,
+    plugins: deps.telemetry?.plugins<Context>() ?? [],
   });
 }

@@ -29,6 +29,7 @@ describe("loadConfig", () => {
       passwordHashCost: 15,
       logLevel: "info",
       nodeEnv: "development",
+      routerSecret: undefined,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -45,6 +46,7 @@ describe("loadConfig", () => {
       PASSWORD_HASH_COST: "12",
       LOG_LEVEL: "debug",
       NODE_ENV: "production",
+      ROUTER_SECRET: "r".repeat(40),
     });
     expect(config).toMatchObject({
       port: 5001,
@@ -56,6 +58,7 @@ describe("loadConfig", () => {
       passwordHashCost: 12,
       logLevel: "debug",
       nodeEnv: "production",
+      routerSecret: "r".repeat(40),
     });
   });
 
@@ -67,14 +70,14 @@ describe("loadConfig", () => {
       PASSWORD_HASH_COST: "9",
       LOG_LEVEL: "loud",
     });
-    expect(problems).toHaveLength(6);
-    for (const name of ["DATABASE_URL", "JWT_SECRET", "PORT", "REDIS_URL", "PASSWORD_HASH_COST", "LOG_LEVEL"]) {
+    expect(problems).toHaveLength(7);
+    for (const name of ["DATABASE_URL", "JWT_SECRET", "PORT", "REDIS_URL", "PASSWORD_HASH_COST", "LOG_LEVEL", "ROUTER_SECRET"]) {
       expect(problems.some((p) => p.startsWith(name))).toBe(true);
     }
   });
 
   it("requires a real JWT secret in production only", () => {
-    expect(problemsOf({ DATABASE_URL, NODE_ENV: "production", JWT_SECRET: DEV_JWT_SECRET })).toEqual([
+    expect(problemsOf({ DATABASE_URL, NODE_ENV: "production", JWT_SECRET: DEV_JWT_SECRET, ROUTER_SECRET: "r".repeat(40) })).toEqual([
       "JWT_SECRET must not be the development secret in production",
     ]);
     expect(problemsOf({ DATABASE_URL, JWT_SECRET: "too-short" })).toEqual([expect.stringMatching(/^JWT_SECRET must be at least 32/)]);
@@ -84,6 +87,12 @@ describe("loadConfig", () => {
     expect(problemsOf({ DATABASE_URL, ACCESS_TOKEN_TTL_SECONDS: "3600", REFRESH_TOKEN_TTL_SECONDS: "3600" })).toEqual([
       "REFRESH_TOKEN_TTL_SECONDS must be longer than ACCESS_TOKEN_TTL_SECONDS",
     ]);
+  });
+
+  it("requires a ROUTER_SECRET of at least 32 characters in production, and takes it anywhere", () => {
+    expect(problemsOf({ DATABASE_URL, NODE_ENV: "production", JWT_SECRET: "s".repeat(40) })).toEqual([expect.stringMatching(/^ROUTER_SECRET is required/)]);
+    expect(problemsOf({ DATABASE_URL, ROUTER_SECRET: "short" })).toEqual([expect.stringMatching(/^ROUTER_SECRET must be at least 32/)]);
+    expect(loadConfig({ DATABASE_URL, ROUTER_SECRET: "r".repeat(32) }).routerSecret).toBe("r".repeat(32));
   });
 
   it("refuses a DATABASE_URL that is not Postgres", () => {

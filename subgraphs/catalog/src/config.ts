@@ -23,6 +23,8 @@ export interface Config {
   readonly logLevel: (typeof LOG_LEVELS)[number];
   /** `NODE_ENV`. @default "development" */
   readonly nodeEnv: (typeof NODE_ENVS)[number];
+  /** `ROUTER_SECRET`: only requests signed with it (by the router) are served; required in production, unset → unguarded. */
+  readonly routerSecret: string | undefined;
 }
 
 /** Parses the environment once; throws one ConfigError listing every problem and what to set. */
@@ -40,6 +42,9 @@ export function loadConfig(env: Env = process.env): Config {
   }
   if (jwtSecret !== undefined && jwtSecret.length < 32) extra.push("JWT_SECRET must be at least 32 characters");
   jwtSecret ??= DEV_JWT_SECRET;
+  const routerSecret = read.optionalString("ROUTER_SECRET");
+  if (nodeEnv === "production" && routerSecret === undefined) extra.push("ROUTER_SECRET is required when NODE_ENV=production: the secret the router signs its requests with");
+  if (routerSecret !== undefined && routerSecret.length < 32) extra.push("ROUTER_SECRET must be at least 32 characters");
   const config: Config = {
     port: read.int("PORT", 4002, { min: 0, max: 65_535 }),
     host: read.string("HOST", "0.0.0.0"),
@@ -49,6 +54,7 @@ export function loadConfig(env: Env = process.env): Config {
     cacheTtlSeconds: read.int("CACHE_TTL_SECONDS", 300, { min: 1, max: 86_400 }),
     logLevel: read.oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
     nodeEnv,
+    routerSecret,
   };
   try {
     read.done();

@@ -48,7 +48,7 @@ export function createContext(deps: CatalogDeps): (req: ContextRequest) => Promi
       logger,
       viewer,
       requestId,
-      loaders: createLoaders({ db: deps.db, cache: deps.cache, ttlSeconds: deps.config.cacheTtlSeconds }),
+      loaders: createLoaders({ db: deps.db, cache: deps.cache, ttlSeconds: deps.config.cacheTtlSeconds, batches: deps.telemetry?.batches }),
     };
   };
 }

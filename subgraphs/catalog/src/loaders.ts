@@ -1,6 +1,7 @@
 import DataLoader from "dataloader";
 import { cacheKeys, cachedBatch, jsonCodec, type BatchStats, type Cache } from "@commerce/cache";
 import type { Category, Db, Product } from "@commerce/db";
+import { batchInstrumentation, type BatchInstrumentation } from "@commerce/telemetry";
 import { findCategoriesByIds } from "./data/categories.js";
 import { countProductsByCategories, findProductPagesByCategories, findProductsByIds, findProductsBySkus } from "./data/products.js";
 import { isUuid, type PageArgs, type ProductConditions } from "./pagination.js";
@@ -29,15 +30,21 @@ export interface LoaderOptions {
   cache: Cache;
   ttlSeconds: number;
   onBatch?: (stats: BatchStats) => void;
+  /** Batch spans and metrics. @default spans only, no metrics */
+  batches?: BatchInstrumentation;
 }
 
 const productCodec = jsonCodec<Product>(["createdAt", "updatedAt"]);
 const categoryCodec = jsonCodec<Category>(["createdAt", "updatedAt"]);
 
 /** Fresh loaders for one request: entity loaders read Redis first, then Postgres for the misses in one query. */
-export function createLoaders({ db, cache, ttlSeconds, onBatch }: LoaderOptions): Loaders {
+export function createLoaders({ db, cache, ttlSeconds, onBatch: report, batches = batchInstrumentation() }: LoaderOptions): Loaders {
+  const onBatch = (stats: BatchStats): void => {
+    batches.onBatch(stats);
+    report?.(stats);
+  };
   const productById = new DataLoader<string, Product | null>(
-    cachedBatch({
+    batches.wrap("productById", cachedBatch({
       name: "productById",
       cache,
       namespace: PRODUCT_NAMESPACE,
@@ -47,14 +54,17 @@ export function createLoaders({ db, cache, ttlSeconds, onBatch }: LoaderOptions)
       // A non-UUID id matches no row; keep it out of SQL, where it would be a cast error.
       load: (ids) => findProductsByIds(db, ids.filter(isUuid)),
       onBatch,
-    }),
+    })),
     { cacheKeyFn: (id) => id.toLowerCase() },
   );
   const productBySku = new DataLoader<string, Product | null>(
-    cachedBatch({ name: "productBySku", cache, namespace: PRODUCT_BY_SKU_NAMESPACE, ttlSeconds, codec: productCodec, load: (skus) => findProductsBySkus(db, skus), onBatch }),
+    batches.wrap(
+      "productBySku",
+      cachedBatch({ name: "productBySku", cache, namespace: PRODUCT_BY_SKU_NAMESPACE, ttlSeconds, codec: productCodec, load: (skus) => findProductsBySkus(db, skus), onBatch }),
+    ),
   );
   const categoryById = new DataLoader<string, Category | null>(
-    cachedBatch({
+    batches.wrap("categoryById", cachedBatch({
       name: "categoryById",
       cache,
       namespace: CATEGORY_NAMESPACE,
@@ -63,7 +73,7 @@ export function createLoaders({ db, cache, ttlSeconds, onBatch }: LoaderOptions)
       keyOf: (id) => id.toLowerCase(),
       load: (ids) => findCategoriesByIds(db, ids.filter(isUuid)),
       onBatch,
-    }),
+    })),
     { cacheKeyFn: (id) => id.toLowerCase() },
   );
 
@@ -85,12 +95,12 @@ export function createLoaders({ db, cache, ttlSeconds, onBatch }: LoaderOptions)
       const key = JSON.stringify([page.first, page.after, conditions.search ?? null, conditions.available ?? null]);
       let loader = pageLoaders.get(key);
       if (!loader) {
-        loader = new DataLoader(async (categoryIds) => {
+        loader = new DataLoader(batches.wrap("productsByCategoryId", async (categoryIds: readonly string[]) => {
           const pages = await findProductPagesByCategories(db, categoryIds, conditions, { after: page.after, limit: page.first + 1 });
           const result = categoryIds.map((id) => pages.get(id) ?? []);
           primeProducts(result.flat());
           return result;
-        });
+        }));
         pageLoaders.set(key, loader);
       }
       return loader;
@@ -99,10 +109,10 @@ export function createLoaders({ db, cache, ttlSeconds, onBatch }: LoaderOptions)
       const key = JSON.stringify([conditions.search ?? null, conditions.available ?? null]);
       let loader = countLoaders.get(key);
       if (!loader) {
-        loader = new DataLoader(async (categoryIds) => {
+        loader = new DataLoader(batches.wrap("productCountByCategoryId", async (categoryIds: readonly string[]) => {
           const counts = await countProductsByCategories(db, categoryIds, conditions);
           return categoryIds.map((id) => counts.get(id) ?? 0);
-        });
+        }));
         countLoaders.set(key, loader);
       }
       return loader;

@@ -5,11 +5,14 @@ import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
 import type { DocumentNode, GraphQLFormattedError } from "graphql";
 import { gql } from "graphql-tag";
+import { applyMiddleware } from "graphql-middleware";
 import { ErrorCode, isCodedError, type Logger } from "@commerce/common";
 import type { Cache } from "@commerce/cache";
 import type { Db } from "@commerce/db";
+import type { SubgraphTelemetry } from "@commerce/telemetry";
 import type { Config } from "./config.js";
 import type { Context } from "./context.js";
+import { permissions } from "./permissions.js";
 import { resolvers } from "./resolvers/index.js";
 
 export { createContext, type Context, type ContextRequest } from "./context.js";
@@ -20,6 +23,8 @@ export interface CatalogDeps {
   cache: Cache;
   logger: Logger;
   config: Config;
+  /** Resolver and batch spans, operation metrics and logs, `/metrics` and `/ready`; none when absent (unit tests). */
+  telemetry?: SubgraphTelemetry;
 }
 
 /** The subgraph's SDL, read from schema.graphql (the contract; `_service { sdl }` serves it). */
@@ -72,14 +77,16 @@ function unexpectedErrorLogger(logger: Logger): ApolloServerPlugin<Context> {
 
 /** Builds the catalog subgraph server. It never listens: src/index.ts (or a test) decides how it is served. */
 export function createServer(deps: CatalogDeps): ApolloServer<Context> {
+  const schema = buildSubgraphSchema({ typeDefs, resolvers: resolvers as GraphQLResolverMap<unknown> });
   return new ApolloServer<Context>({
-    schema: buildSubgraphSchema({ typeDefs, resolvers: resolvers as GraphQLResolverMap<unknown> }),
+    // Resolver spans wrap the resolvers themselves: instrument before any resolver middleware.
+    schema: applyMiddleware(deps.telemetry ? deps.telemetry.instrumentSchema(schema) : schema, permissions),
     logger: deps.logger,
     introspection: deps.config.nodeEnv !== "production",
     includeStacktraceInErrorResponses: false,
     // src/index.ts owns shutdown; Apollo's own handlers would re-raise the signal before Postgres and Redis are closed.
     stopOnTerminationSignals: false,
     formatError: maskError,
-    plugins: [unexpectedErrorLogger(deps.logger)],
+    plugins: [...(deps.telemetry?.plugins<Context>() ?? []), unexpectedErrorLogger(deps.logger)],
   });
 }

@@ -33,7 +33,7 @@ async function execute(query: string, variables: Record<string, unknown> = {}, h
 const signer = createTokenSigner({ secret: DEV_JWT_SECRET, ttlSeconds: 60 });
 const UPDATE = `mutation { updateProduct(input: { id: "0b6f3a2e-6b1c-4a59-9d1e-3f7c2a1b4c5d", available: false }) { product { id } } }`;
 
-const FEDERATION_DIRECTIVES = new Set(["link", "key", "shareable"]);
+const FEDERATION_DIRECTIVES = new Set(["link", "key", "shareable", "requiresScopes", "cost", "listSize"]);
 const isFederationName = (name: string) => /^(link__|federation__|_Any$|_Entity$|_Service$)/.test(name);
 
 /**

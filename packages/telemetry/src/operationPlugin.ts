@@ -1,0 +1,112 @@
+import type { ApolloServerPlugin, BaseContext, GraphQLRequestContext } from "@apollo/server";
+import { SpanStatusCode, context } from "@opentelemetry/api";
+import type { Logger } from "@commerce/common";
+import { activeSpan } from "./http.js";
+import type { GraphMetrics } from "./metrics.js";
+import { classifyOutcome, errorCodesOf, rejectionReasonOf } from "./outcome.js";
+import { tracer } from "./tracing.js";
+
+export interface OperationTelemetryPluginOptions {
+  /** Counts and times every operation (and its rejections); none when omitted. */
+  metrics?: GraphMetrics;
+  /** Writes one line per operation; `contextValue.logger` (which carries the request id) is preferred when present. */
+  logger?: Logger;
+  /** Also counts APQ lookups (the router's persisted-query cache). @default false */
+  countPersistedQueries?: boolean;
+}
+
+const CLIENT_NAME = "apollographql-client-name";
+const CLIENT_VERSION = "apollographql-client-version";
+
+/**
+ * The per-operation observability of one GraphQL service, router or subgraph:
+ * - names the HTTP request span after the operation (`query Favorites`) and annotates it with the
+ *   operation name and type, the document hash, the client name and version, the request id;
+ * - adds `graphql.parse` and `graphql.validate` child spans;
+ * - counts and times the operation by folded name, type and outcome, and counts rejections by reason;
+ * - logs one line with the outcome, the duration and the error codes (never variables or headers).
+ */
+export function operationTelemetryPlugin<TContext extends BaseContext>({
+  metrics,
+  logger,
+  countPersistedQueries = false,
+}: OperationTelemetryPluginOptions = {}): ApolloServerPlugin<TContext> {
+  return {
+    async contextCreationDidFail({ error }) {
+      // No request hooks run after a failed context (e.g. a bad token): count it here.
+      const reason = rejectionReasonOf(error as { extensions?: Record<string, unknown> });
+      if (reason) metrics?.recordRejection(reason);
+      metrics?.observeOperation({ operation: metrics.operationName(undefined), type: "unknown", outcome: reason ? "rejected" : "error" }, 0);
+    },
+    async requestDidStart({ request, contextValue }) {
+      const started = performance.now();
+      const span = activeSpan();
+      const headers = request.http?.headers;
+      const client = { name: headers?.get(CLIENT_NAME), version: headers?.get(CLIENT_VERSION) };
+      if (client.name) span?.setAttribute("graphql.client.name", client.name);
+      if (client.version) span?.setAttribute("graphql.client.version", client.version);
+      const apqLookup = countPersistedQueries && request.extensions?.persistedQuery !== undefined && !request.query;
+      let operationName: string | undefined = request.operationName ?? undefined;
+      let type = "unknown";
+      const ctx = contextValue as { requestId?: unknown; logger?: Logger };
+      const log = ctx.logger ?? logger;
+      return {
+        async parsingDidStart() {
+          const child = tracer().startSpan("graphql.parse", {}, context.active());
+          return async (error) => endChild(child, error ? [error] : []);
+        },
+        async validationDidStart() {
+          const child = tracer().startSpan("graphql.validate", {}, context.active());
+          return async (errors) => endChild(child, errors ?? []);
+        },
+        async didResolveOperation({ operation, queryHash }) {
+          operationName = operation?.name?.value ?? operationName;
+          type = operation?.operation ?? type;
+          span?.updateName(operationName ? `${type} ${operationName}` : type);
+          span?.setAttributes({
+            "graphql.operation.type": type,
+            ...(operationName ? { "graphql.operation.name": operationName } : {}),
+            "graphql.document.hash": queryHash,
+          });
+        },
+        async willSendResponse(requestContext) {
+          const seconds = (performance.now() - started) / 1000;
+          const { errors, hasData } = resultOf(requestContext);
+          const { outcome, rejection } = classifyOutcome(errors, hasData);
+          if (apqLookup) metrics?.recordCacheLookup("apq", !errors?.some((e) => e.extensions?.code === "PERSISTED_QUERY_NOT_FOUND"));
+          const label = metrics?.operationName(operationName) ?? operationName ?? "anonymous";
+          metrics?.observeOperation({ operation: label, type, outcome }, seconds);
+          if (rejection) metrics?.recordRejection(rejection);
+          if (typeof ctx.requestId === "string") span?.setAttribute("request.id", ctx.requestId);
+          span?.setAttribute("graphql.outcome", outcome);
+          if (outcome === "error") span?.setStatus({ code: SpanStatusCode.ERROR });
+          const line = {
+            operation: operationName ?? null,
+            type,
+            outcome,
+            durationMs: Math.round(seconds * 10_000) / 10,
+            ...(rejection ? { rejection } : {}),
+            ...(errors?.length ? { errors: errorCodesOf(errors) } : {}),
+            ...(client.name ? { client: client.name } : {}),
+          };
+          if (outcome === "error") log?.warn(line, "graphql operation");
+          else log?.info(line, "graphql operation");
+        },
+      };
+    },
+  };
+}
+
+function endChild(span: ReturnType<ReturnType<typeof tracer>["startSpan"]>, errors: readonly unknown[]): void {
+  if (errors.length > 0) span.setStatus({ code: SpanStatusCode.ERROR, message: String((errors[0] as Error)?.message ?? errors[0]) });
+  span.end();
+}
+
+type ResultErrors = ReadonlyArray<{ extensions?: Record<string, unknown> }> | undefined;
+
+function resultOf(requestContext: GraphQLRequestContext<BaseContext>): { errors: ResultErrors; hasData: boolean } {
+  const body = requestContext.response.body;
+  if (!body) return { errors: requestContext.errors as ResultErrors, hasData: false };
+  const result = body.kind === "single" ? body.singleResult : body.initialResult;
+  return { errors: result.errors as ResultErrors, hasData: result.data != null };
+}

@@ -1,0 +1,96 @@
+import { createHash } from "node:crypto";
+import { GraphQLError, Kind, print, type DocumentNode, type GraphQLFormattedError, type OperationDefinitionNode } from "graphql";
+import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestContextDidResolveOperation } from "@apollo/server";
+import { ErrorCode, unauthorizedFieldOrType } from "@commerce/common";
+import type { RouterContext } from "../context.js";
+import { authorizeOperation, ExpansionLimitError, type AuthorizationResult, type Denial } from "../authorization/authorizeOperation.js";
+import { patchResponse } from "../authorization/patchResponse.js";
+import { limitError } from "../limits/operationLimits.js";
+import type { SupergraphMetadataRegistry } from "../supergraph/registry.js";
+
+/** `filter` removes what the caller may not see; `reject` refuses the operation; `dry_run` only reports. */
+export type AuthorizationMode = "filter" | "reject" | "dry_run";
+
+export interface AuthorizationPluginOptions {
+  /** Where the supergraph's @authenticated / @requiresScopes of each served schema are kept. */
+  registry: SupergraphMetadataRegistry;
+  /** @default "filter" */
+  mode?: AuthorizationMode;
+  /** Hard cap on fragment expansion while filtering. @default 50000 */
+  maxSelections?: number;
+  /** Called with each operation's denials (all modes), e.g. for metrics. @default none */
+  onDenied?: (denied: readonly Denial[], mode: AuthorizationMode) => void;
+}
+
+/** Mutable view of the request fields this plugin replaces (Apollo types them readonly). */
+type Writable = { document: DocumentNode; queryHash: string; operation: OperationDefinitionNode };
+
+/**
+ * Enforces the supergraph's @authenticated and @requiresScopes on the operation document, after validation and
+ * before planning (field-level hooks do not run at a gateway). In `filter` mode the planner only ever sees the
+ * filtered document, so a denied field never reaches a subgraph; the response gets `null` where it was and an
+ * `UNAUTHORIZED_FIELD_OR_TYPE` error at its path (`@` for list items).
+ */
+export function authorizationPlugin({ registry, mode = "filter", maxSelections = 50_000, onDenied }: AuthorizationPluginOptions): ApolloServerPlugin<RouterContext> {
+  return {
+    async requestDidStart() {
+      let result: AuthorizationResult | undefined;
+      const errors = (): GraphQLFormattedError[] => (result?.denied ?? []).map((d) => unauthorizedFieldOrType(d.path, d.coordinate).toJSON());
+
+      return {
+        // Synchronous up to its end on purpose: hooks of all plugins start in order, so the cost plugin that
+        // follows already sees the filtered document.
+        async didResolveOperation(requestContext) {
+          result = authorize(requestContext, registry, maxSelections);
+          if (result.denied.length === 0) return;
+          onDenied?.(result.denied, mode);
+          if (mode === "reject") {
+            throw new GraphQLError("The operation selects fields or types you are not authorized for.", {
+              extensions: { code: ErrorCode.UNAUTHORIZED_FIELD_OR_TYPE, fields: result.denied.map((d) => d.coordinate), http: { status: 403 } },
+            });
+          }
+          if (mode === "dry_run") {
+            requestContext.contextValue.logger.info({ denied: result.denied }, "authorization dry run: fields would be filtered");
+            return;
+          }
+          const writable = requestContext as unknown as Writable;
+          const [operation] = result.document.definitions;
+          writable.document = result.document;
+          if (operation?.kind === Kind.OPERATION_DEFINITION) writable.operation = operation;
+          // The gateway caches query plans by this hash: the filtered document must not share the original's plan.
+          writable.queryHash = createHash("sha256").update(print(result.document)).digest("hex");
+        },
+        async responseForOperation() {
+          if (mode !== "filter" || !result?.dataIsNull) return null;
+          return { http: { status: 200, headers: new HeaderMap() }, body: { kind: "single", singleResult: { data: null, errors: errors() } } };
+        },
+        async willSendResponse({ response }) {
+          if (!result || result.denied.length === 0 || response.body.kind !== "single") return;
+          const single = response.body.singleResult;
+          if (mode === "dry_run") {
+            single.extensions = { ...single.extensions, authorization: { dryRun: true, denied: result.denied } };
+            return;
+          }
+          if (mode !== "filter" || result.dataIsNull || !single.data) return;
+          patchResponse(single.data, result.nulls, result.placeholders);
+          single.errors = [...errors(), ...(single.errors ?? [])];
+        },
+      };
+    },
+  };
+}
+
+function authorize(requestContext: GraphQLRequestContextDidResolveOperation<RouterContext>, registry: SupergraphMetadataRegistry, maxSelections: number): AuthorizationResult {
+  const metadata = registry.get(requestContext.schema);
+  // Fail closed: without the supergraph's policies nothing can be authorized.
+  if (!metadata) throw new GraphQLError("Authorization is not ready.", { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, http: { status: 503 } } });
+  try {
+    return authorizeOperation(requestContext.schema, requestContext.document, metadata.access, requestContext.contextValue.viewer, {
+      operationName: requestContext.request.operationName,
+      maxSelections,
+    });
+  } catch (error) {
+    if (error instanceof ExpansionLimitError) throw limitError({ limit: "maxSelections", code: "MAX_SELECTIONS_LIMIT", measured: error.max + 1, max: error.max });
+    throw error;
+  }
+}

@@ -1,0 +1,91 @@
+import type { ApolloServerPlugin } from "@apollo/server";
+import { costBudgetExhausted, costEstimatedTooExpensive } from "@commerce/common";
+import type { RouterContext } from "../context.js";
+import { actualCost } from "../demandControl/actualCost.js";
+import type { CostBudget } from "../demandControl/costBudget.js";
+import { estimateCost } from "../demandControl/estimateCost.js";
+import type { SupergraphMetadataRegistry } from "../supergraph/registry.js";
+
+/** Request header asking for `extensions.cost` in the response (any of `true`, `1`, `yes`). */
+export const COST_HEADER = "x-include-cost";
+
+/** What one operation cost, as reported in `extensions.cost` and to `onCost`. */
+export interface OperationCost {
+  estimated: number;
+  /** From the response data; undefined when the operation did not run. */
+  actual?: number | undefined;
+  max: number;
+  mode: "enforce" | "measure";
+  /** Left in the client's budget window, when budgets are on. */
+  budgetRemaining?: number | undefined;
+}
+
+export interface DemandControlPluginOptions {
+  /** Cost directives (@cost, @listSize) of each served schema. */
+  registry: SupergraphMetadataRegistry;
+  /** `enforce` refuses operations estimated above `maxCost`; `measure` only reports. @default "enforce" */
+  mode?: "enforce" | "measure";
+  /** @default 1000 */
+  maxCost?: number;
+  /** Size of a list without @listSize or slicing argument. @default 10 */
+  defaultListSize?: number;
+  /** Base cost of a mutation. @default 10 */
+  mutationCost?: number;
+  /** Per-client budget per window (Redis); refused with 429 + Retry-After once spent. @default none */
+  budget?: CostBudget | undefined;
+  /** Called once per executed operation with its estimated and actual cost (metrics). @default none */
+  onCost?: (cost: OperationCost, context: RouterContext) => void;
+}
+
+/**
+ * Demand control: the static cost estimate of the (authorization-filtered) operation before it is planned,
+ * refused above the maximum in `enforce` mode (400 `COST_ESTIMATED_TOO_EXPENSIVE`, `extensions.cost:
+ * { estimated, max }`); charged to the client's budget (429 `COST_BUDGET_EXHAUSTED` with Retry-After); the
+ * actual cost computed from the response. Both are in `extensions.cost` when the request sends `x-include-cost`.
+ */
+export function demandControlPlugin({
+  registry,
+  mode = "enforce",
+  maxCost = 1000,
+  defaultListSize = 10,
+  mutationCost = 10,
+  budget,
+  onCost,
+}: DemandControlPluginOptions): ApolloServerPlugin<RouterContext> {
+  return {
+    async requestDidStart({ request }) {
+      const expose = /^(true|1|yes)$/i.test(request.http?.headers.get(COST_HEADER) ?? "");
+      let cost: OperationCost | undefined;
+      return {
+        async didResolveOperation({ schema, document, request: { operationName, variables }, contextValue }) {
+          const directives = registry.get(schema)?.cost;
+          const estimated = estimateCost(schema, document, { operationName, variables, directives, defaultListSize, mutationCost });
+          cost = { estimated, max: maxCost, mode };
+          if (mode === "enforce" && estimated > maxCost) throw costEstimatedTooExpensive({ estimated, max: maxCost });
+          if (!budget) return;
+          let charge;
+          try {
+            charge = await budget.charge(contextValue.clientId, estimated);
+          } catch (error) {
+            // Budgets protect the graph; losing Redis must not take the graph down with it.
+            contextValue.logger.warn({ err: error }, "cost budget unavailable; operation allowed");
+            return;
+          }
+          cost.budgetRemaining = charge.remaining;
+          if (!charge.allowed) {
+            throw costBudgetExhausted({ estimated, remaining: charge.remaining, budget: budget.budget, retryAfterSeconds: charge.retryAfterSeconds });
+          }
+        },
+        async willSendResponse({ response, schema, document, request: { operationName }, contextValue }) {
+          if (!cost || response.body.kind !== "single") return;
+          const result = response.body.singleResult;
+          if (result.data && document) {
+            cost.actual = actualCost(schema, document, result.data, { operationName, directives: registry.get(schema)?.cost, mutationCost });
+            onCost?.(cost, contextValue);
+          }
+          if (expose) result.extensions = { ...result.extensions, cost: { ...cost } };
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import { Prisma, type Db, type LedgerEntry, type LoyaltyAccount } from "@commerce/db";
+import type { LedgerPageArgs } from "../models.js";
+
+/** True when a write failed on a unique index (Prisma P2002). */
+export function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+}
+
+/** The balance rows of these users (users without one are absent), keyed by user id. */
+export async function findAccountsByUserIds(db: Db, userIds: readonly string[]): Promise<Map<string, LoyaltyAccount>> {
+  if (userIds.length === 0) return new Map();
+  const rows = await db.loyaltyAccount.findMany({ where: { userId: { in: [...userIds] } } });
+  return new Map(rows.map((row) => [row.userId, row]));
+}
+
+/** Points credited per order (orders without a credit are absent), in one query. */
+export async function findPointsByOrderIds(db: Db, orderIds: readonly string[]): Promise<Map<string, number>> {
+  if (orderIds.length === 0) return new Map();
+  const rows = await db.ledgerEntry.findMany({ where: { sourceOrderId: { in: [...orderIds] } }, select: { sourceOrderId: true, points: true } });
+  return new Map(rows.map((row) => [row.sourceOrderId as string, row.points]));
+}
+
+/** A page of ledger entries, newest first, for each of several users in ONE statement (a LATERAL subquery per user). */
+export async function findLedgerPagesByUsers(db: Db, userIds: readonly string[], { after }: Pick<LedgerPageArgs, "after">, limit: number): Promise<Map<string, LedgerEntry[]>> {
+  const pages = new Map<string, LedgerEntry[]>(userIds.map((id) => [id, []]));
+  if (userIds.length === 0 || limit === 0) return pages;
+  const rows = await db.$queryRaw<LedgerEntry[]>`
+    SELECT e.id, e.user_id AS "userId", e.kind::text AS kind, e.points, e.balance_after AS "balanceAfter",
+           e.source_order_id AS "sourceOrderId", e.order_number AS "orderNumber", e.reward_id AS "rewardId", e.created_at AS "createdAt"
+    FROM unnest(${[...userIds]}::uuid[]) AS u(id)
+    CROSS JOIN LATERAL (
+      SELECT * FROM loyalty.ledger_entries
+      WHERE user_id = u.id
+        ${after ? Prisma.sql`AND (created_at, id) < (${after.createdAt}, ${after.id}::uuid)` : Prisma.empty}
+      ORDER BY created_at DESC, id DESC
+      LIMIT ${limit}
+    ) e
+    ORDER BY e.user_id, e.created_at DESC, e.id DESC`;
+  for (const row of rows) pages.get(row.userId)?.push(row);
+  return pages;
+}
+
+export interface OrderCredit {
+  orderId: string;
+  orderNumber: number;
+  userId: string;
+  points: number;
+  at: Date;
+}
+
+/**
+ * Credits an order's points exactly once. In one transaction: the balance row is upserted
+ * (its row lock serialises credits and redemptions of the user), then the ledger entry is
+ * inserted; the unique index on source_order_id makes a second credit of the same order fail,
+ * which rolls the balance change back. Returns false when the order was already credited.
+ */
+export async function creditOrder(db: Db, credit: OrderCredit): Promise<boolean> {
+  if (await db.ledgerEntry.findUnique({ where: { sourceOrderId: credit.orderId }, select: { id: true } })) return false;
+  try {
+    await db.$transaction(async (tx) => {
+      const [account] = await tx.$queryRaw<{ balance: number }[]>`
+        INSERT INTO loyalty.balances (user_id, balance, lifetime_points, updated_at)
+        VALUES (${credit.userId}::uuid, ${credit.points}, ${credit.points}, now())
+        ON CONFLICT (user_id) DO UPDATE SET balance = balances.balance + EXCLUDED.balance,
+          lifetime_points = balances.lifetime_points + EXCLUDED.lifetime_points, updated_at = now()
+        RETURNING balance`;
+      await tx.ledgerEntry.create({
+        data: { userId: credit.userId, kind: "EARN", points: credit.points, balanceAfter: account?.balance ?? credit.points, sourceOrderId: credit.orderId, orderNumber: credit.orderNumber, createdAt: credit.at },
+      });
+    });
+    return true;
+  } catch (error) {
+    if (isUniqueViolation(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * Spends points atomically: one conditional UPDATE (`balance >= cost`) on the user's balance
+ * row, then the ledger entry, in one transaction. Concurrent redemptions queue on the row
+ * lock and each re-checks the condition against the balance the previous one left, so the
+ * balance never goes negative. Returns null when the balance is too low.
+ */
+export async function redeemPoints(db: Db, { userId, rewardId, cost }: { userId: string; rewardId: string; cost: number }): Promise<{ entry: LedgerEntry; account: LoyaltyAccount } | null> {
+  return db.$transaction(async (tx) => {
+    const [account] = await tx.$queryRaw<LoyaltyAccount[]>`
+      UPDATE loyalty.balances SET balance = balance - ${cost}, updated_at = now()
+      WHERE user_id = ${userId}::uuid AND balance >= ${cost}
+      RETURNING user_id AS "userId", balance, lifetime_points AS "lifetimePoints", updated_at AS "updatedAt"`;
+    if (!account) return null;
+    const entry = await tx.ledgerEntry.create({ data: { userId, kind: "REDEEM", points: -cost, balanceAfter: account.balance, rewardId } });
+    return { entry, account };
+  });
+}

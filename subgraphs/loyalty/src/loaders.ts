@@ -1,0 +1,60 @@
+import DataLoader from "dataloader";
+import type { Db, LedgerEntry, LoyaltyAccount, Reward } from "@commerce/db";
+import { findAccountsByUserIds, findLedgerPagesByUsers, findPointsByOrderIds } from "./data/ledger.js";
+import { findRewardsByIds } from "./data/rewards.js";
+import { isUuid, type LedgerPageArgs } from "./models.js";
+
+/** Per-request loaders; balances change with every order, so nothing is cached across requests. */
+export interface Loaders {
+  /** Every user has an account: users who never earned anything get a zero one. */
+  accountByUserId: DataLoader<string, LoyaltyAccount>;
+  pointsEarnedByOrderId: DataLoader<string, number>;
+  rewardById: DataLoader<string, Reward | null>;
+  /** History pages, one loader (one SQL statement per batch of users) per distinct argument set. */
+  historyByUserId(args: LedgerPageArgs): DataLoader<string, LedgerEntry[]>;
+}
+
+const lower = (id: string) => id.toLowerCase();
+
+export function createLoaders(db: Db): Loaders {
+  const pageLoaders = new Map<string, DataLoader<string, LedgerEntry[]>>();
+  return {
+    accountByUserId: new DataLoader(
+      async (userIds) => {
+        const ids = userIds.map(lower);
+        const accounts = await findAccountsByUserIds(db, ids.filter(isUuid));
+        return ids.map((userId) => accounts.get(userId) ?? { userId, balance: 0, lifetimePoints: 0, updatedAt: new Date(0) });
+      },
+      { cacheKeyFn: lower },
+    ),
+    pointsEarnedByOrderId: new DataLoader(
+      async (orderIds) => {
+        const ids = orderIds.map(lower);
+        const points = await findPointsByOrderIds(db, ids.filter(isUuid));
+        return ids.map((id) => points.get(id) ?? 0);
+      },
+      { cacheKeyFn: lower },
+    ),
+    rewardById: new DataLoader(
+      async (rewardIds) => {
+        const ids = rewardIds.map(lower);
+        const rewards = await findRewardsByIds(db, ids.filter(isUuid));
+        return ids.map((id) => rewards.get(id) ?? null);
+      },
+      { cacheKeyFn: lower },
+    ),
+    historyByUserId(args) {
+      const key = JSON.stringify([args.first, args.after?.createdAt.getTime() ?? null, args.after?.id ?? null]);
+      let loader = pageLoaders.get(key);
+      if (!loader) {
+        loader = new DataLoader(async (userIds) => {
+          const ids = userIds.map(lower);
+          const pages = await findLedgerPagesByUsers(db, [...new Set(ids.filter(isUuid))], args, args.first + 1);
+          return ids.map((id) => pages.get(id) ?? []);
+        });
+        pageLoaders.set(key, loader);
+      }
+      return loader;
+    },
+  };
+}

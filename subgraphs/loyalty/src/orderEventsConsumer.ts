@@ -1,0 +1,139 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Redis } from "ioredis";
+import type { Logger } from "@commerce/common";
+import type { Db } from "@commerce/db";
+import { creditOrder } from "./data/ledger.js";
+import { CONSUMER_GROUP, DEAD_LETTER_STREAM, MalformedEventError, ORDER_COMPLETED, ORDER_EVENTS_STREAM, creditFromOrderCompleted } from "./orderEvents.js";
+
+export interface OrderEventsConsumerOptions {
+  db: Db;
+  /** A dedicated connection: blocking reads hold it. */
+  redis: Redis;
+  logger: Logger;
+  /** This instance's name in the group; unique per running instance. */
+  consumer: string;
+  /** @default "orders:events" */
+  stream?: string;
+  /** @default "loyalty" */
+  group?: string;
+  /** @default "loyalty:dead-letter" */
+  deadLetterStream?: string;
+  /** Deliveries before a failing event is dead-lettered. @default 5 */
+  maxAttempts?: number;
+  /** Idle time after which an unacknowledged event (a crashed or failing consumer's) is claimed again. @default 30000 */
+  claimIdleMs?: number;
+  /** How long one read waits for new events; also bounds how long stop() takes. @default 2000 */
+  blockMs?: number;
+  /** Events per read. @default 50 */
+  batchSize?: number;
+}
+
+export interface OrderEventsConsumer {
+  /** Finishes the batch in progress and stops reading (unacknowledged events stay pending for others). */
+  stop(): Promise<void>;
+}
+
+type Entry = [id: string, fields: string[]];
+
+function fieldsOf(fields: readonly string[]): Record<string, string> {
+  const record: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) record[fields[i] as string] = fields[i + 1] as string;
+  return record;
+}
+
+/**
+ * Consumes `order.completed` from the orders stream in a consumer group and credits points.
+ * - At least once in, exactly once out: an event is acknowledged (XACK) only after its credit
+ *   committed, and the ledger's unique source_order_id turns redeliveries into no-ops.
+ * - Events left unacknowledged (a consumer crashed between read and ack, or handling failed)
+ *   are claimed again with XAUTOCLAIM after `claimIdleMs`, by any consumer of the group.
+ * - An event that failed `maxAttempts` deliveries, or can never succeed (malformed), moves to
+ *   the dead-letter stream with the error, in one MULTI with its XACK.
+ * The group starts at the beginning of the stream, so events published while loyalty was
+ * down (or before it ever ran) are credited when it starts; a lost group is recreated.
+ */
+export async function startOrderEventsConsumer(options: OrderEventsConsumerOptions): Promise<OrderEventsConsumer> {
+  const { db, redis, logger, consumer, stream = ORDER_EVENTS_STREAM, group = CONSUMER_GROUP, deadLetterStream = DEAD_LETTER_STREAM } = options;
+  const { maxAttempts = 5, claimIdleMs = 30_000, blockMs = 2000, batchSize = 50 } = options;
+  /** Creates the group at the start of the stream (and the stream) unless it exists. */
+  async function ensureGroup(): Promise<void> {
+    try {
+      await redis.xgroup("CREATE", stream, group, "0", "MKSTREAM");
+    } catch (error) {
+      if (!String(error).includes("BUSYGROUP")) throw error;
+    }
+  }
+  await ensureGroup();
+
+  async function deadLetter(id: string, fields: readonly string[], reason: string, attempts: number): Promise<void> {
+    await redis
+      .multi()
+      .xadd(deadLetterStream, "*", ...fields, "originalId", id, "stream", stream, "error", reason, "attempts", String(attempts), "deadAt", new Date().toISOString())
+      .xack(stream, group, id)
+      .exec();
+    logger.error({ eventId: id, attempts, reason }, "order event moved to the dead-letter stream");
+  }
+
+  async function handle(id: string, fields: string[], deliveries: number): Promise<void> {
+    const event = fieldsOf(fields);
+    try {
+      if (event.type === ORDER_COMPLETED) {
+        const credit = creditFromOrderCompleted(event.payload);
+        if (credit.points > 0) {
+          const credited = await creditOrder(db, credit);
+          logger.debug({ eventId: id, orderId: credit.orderId, credited }, credited ? "points credited" : "order already credited");
+        }
+      }
+      // Other event types are not loyalty's business: acknowledged and skipped.
+      await redis.xack(stream, group, id);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      if (error instanceof MalformedEventError || deliveries >= maxAttempts) return deadLetter(id, fields, reason, deliveries);
+      // Left pending: XAUTOCLAIM hands it out again after claimIdleMs.
+      logger.warn({ eventId: id, deliveries, err: error }, "order event failed; it will be retried");
+    }
+  }
+
+  /** Events idle in the group's pending list (any consumer's), with their delivery counts. */
+  let claimCursor = "0-0";
+  async function claimStuck(): Promise<void> {
+    const [next, entries] = (await redis.xautoclaim(stream, group, consumer, claimIdleMs, claimCursor, "COUNT", batchSize)) as [string, (Entry | null)[]];
+    claimCursor = next;
+    const claimed = entries.filter((entry): entry is Entry => entry !== null);
+    if (claimed.length === 0) return;
+    const pending = (await redis.xpending(stream, group, (claimed[0] as Entry)[0], (claimed.at(-1) as Entry)[0], claimed.length, consumer)) as [string, string, number, number][];
+    const deliveries = new Map(pending.map(([id, , , count]) => [id, count]));
+    for (const [id, fields] of claimed) await handle(id, fields, deliveries.get(id) ?? maxAttempts);
+  }
+
+  async function readNew(): Promise<void> {
+    const result = (await redis.xreadgroup("GROUP", group, consumer, "COUNT", batchSize, "BLOCK", blockMs, "STREAMS", stream, ">")) as [string, Entry[]][] | null;
+    for (const [, entries] of result ?? []) for (const [id, fields] of entries) await handle(id, fields, 1);
+  }
+
+  let stopped = false;
+  const loop = (async () => {
+    let failures = 0;
+    while (!stopped) {
+      try {
+        await claimStuck();
+        if (stopped) break;
+        await readNew();
+        failures = 0;
+      } catch (error) {
+        failures += 1;
+        logger.warn({ err: error }, "order events consumer failed; retrying");
+        // The stream or the group is gone (a Redis restart without persistence, a flush): recreate it and carry on.
+        if (String(error).includes("NOGROUP")) await ensureGroup().catch(() => undefined);
+        await sleep(Math.min(5000, 100 * 2 ** Math.min(failures, 6)));
+      }
+    }
+  })();
+
+  return {
+    async stop() {
+      stopped = true;
+      await loop;
+    },
+  };
+}

@@ -1,0 +1,141 @@
+import { Prisma, type Db, type Order, type OrderItem, type OrderStatus, type OrderStatusChange } from "@commerce/db";
+import type { OrderPageArgs } from "../pagination.js";
+
+/** The shared client or the client of an open transaction: data functions accept either. */
+export type DbClient = Db | Prisma.TransactionClient;
+
+/** True when a write failed on a unique index (Prisma P2002). */
+export function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+}
+
+/** The orders with these ids (missing ids are absent), keyed by id. Ids must be UUIDs. */
+export async function findOrdersByIds(db: DbClient, ids: readonly string[]): Promise<Map<string, Order>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.order.findMany({ where: { id: { in: [...ids] } } });
+  return new Map(rows.map((row) => [row.id, row]));
+}
+
+/** The orders with these numbers (missing numbers are absent), keyed by number. */
+export async function findOrdersByNumbers(db: DbClient, numbers: readonly number[]): Promise<Map<number, Order>> {
+  if (numbers.length === 0) return new Map();
+  const rows = await db.order.findMany({ where: { number: { in: [...numbers] } } });
+  return new Map(rows.map((row) => [row.number, row]));
+}
+
+/** The order a customer placed with this idempotency key, if any. */
+export function findOrderByIdempotencyKey(db: DbClient, customerId: string, idempotencyKey: string): Promise<Order | null> {
+  return db.order.findUnique({ where: { customerId_idempotencyKey: { customerId, idempotencyKey } } });
+}
+
+/** The lines of each order, in order, for every order of the batch in one query. */
+export async function findItemsByOrderIds(db: DbClient, orderIds: readonly string[]): Promise<Map<string, OrderItem[]>> {
+  const byOrder = new Map<string, OrderItem[]>(orderIds.map((id) => [id, []]));
+  if (orderIds.length === 0) return byOrder;
+  const rows = await db.orderItem.findMany({ where: { orderId: { in: [...orderIds] } }, orderBy: [{ orderId: "asc" }, { position: "asc" }] });
+  for (const row of rows) byOrder.get(row.orderId)?.push(row);
+  return byOrder;
+}
+
+/** The status history of each order, oldest first, in one query. */
+export async function findStatusChangesByOrderIds(db: DbClient, orderIds: readonly string[]): Promise<Map<string, OrderStatusChange[]>> {
+  const byOrder = new Map<string, OrderStatusChange[]>(orderIds.map((id) => [id, []]));
+  if (orderIds.length === 0) return byOrder;
+  const rows = await db.orderStatusChange.findMany({ where: { orderId: { in: [...orderIds] } }, orderBy: [{ changedAt: "asc" }, { id: "asc" }] });
+  for (const row of rows) byOrder.get(row.orderId)?.push(row);
+  return byOrder;
+}
+
+/**
+ * A page of orders, newest first, for each of several customers in ONE statement: a LATERAL
+ * subquery per customer walks the (customer_id, number) index and stops after `limit` rows.
+ */
+export async function findOrderPagesByCustomers(
+  db: DbClient,
+  customerIds: readonly string[],
+  { after, status }: Pick<OrderPageArgs, "after" | "status">,
+  limit: number,
+): Promise<Map<string, Order[]>> {
+  const pages = new Map<string, Order[]>(customerIds.map((id) => [id, []]));
+  if (customerIds.length === 0 || limit === 0) return pages;
+  const rows = await db.$queryRaw<Order[]>`
+    SELECT o.id, o.number, o.customer_id AS "customerId", o.idempotency_key AS "idempotencyKey",
+           o.request_hash AS "requestHash", o.status::text AS status, o.total_amount AS "totalAmount", o.currency,
+           o.created_at AS "createdAt", o.updated_at AS "updatedAt"
+    FROM unnest(${[...customerIds]}::uuid[]) AS c(id)
+    CROSS JOIN LATERAL (
+      SELECT * FROM orders.orders
+      WHERE customer_id = c.id
+        ${after !== null ? Prisma.sql`AND number < ${after}` : Prisma.empty}
+        ${status !== null ? Prisma.sql`AND status = ${status}::orders."OrderStatus"` : Prisma.empty}
+      ORDER BY number DESC
+      LIMIT ${limit}
+    ) o
+    ORDER BY o.customer_id, o.number DESC`;
+  for (const row of rows) pages.get(row.customerId)?.push(row);
+  return pages;
+}
+
+/** Every customer's orders, oldest first (the kitchen queue), `limit` rows after `after`. */
+export function findOrderQueue(db: DbClient, { after, status }: Pick<OrderPageArgs, "after" | "status">, limit: number): Promise<Order[]> {
+  return db.order.findMany({
+    where: { ...(status ? { status } : {}), ...(after !== null ? { number: { gt: after } } : {}) },
+    orderBy: { number: "asc" },
+    take: limit,
+  });
+}
+
+export interface NewOrder {
+  customerId: string;
+  idempotencyKey: string;
+  requestHash: string;
+  currency: string;
+  items: Omit<Prisma.OrderItemCreateManyInput, "orderId">[];
+}
+
+/**
+ * Inserts an order, its lines and its first status entry in one transaction. Throws a
+ * unique violation (see {@link isUniqueViolation}) when the customer already used the key.
+ */
+export async function insertOrder(db: Db, order: NewOrder): Promise<Order> {
+  const totalAmount = order.items.reduce((sum, item) => sum + item.unitAmount * item.quantity, 0);
+  return db.order.create({
+    data: {
+      customerId: order.customerId,
+      idempotencyKey: order.idempotencyKey,
+      requestHash: order.requestHash,
+      currency: order.currency,
+      totalAmount,
+      items: { createMany: { data: order.items } },
+      statusChanges: { create: { fromStatus: null, toStatus: "PLACED", changedBy: order.customerId } },
+    },
+  });
+}
+
+export type TransitionResult = { ok: true; order: Order; from: OrderStatus } | { ok: false; current: Order | null };
+
+/**
+ * Moves an order to `to` in one transaction: a conditional UPDATE (only from a status the
+ * machine allows, so two racing moves cannot both win), the history row, and, for events,
+ * the outbox row. Nothing is written when the order is missing or in another status.
+ */
+export async function transitionOrder(
+  db: Db,
+  { orderId, from, to, changedBy, event }: { orderId: string; from: readonly OrderStatus[]; to: OrderStatus; changedBy: string; event?: (order: Order) => { type: string; payload: Prisma.InputJsonValue } },
+): Promise<TransitionResult> {
+  return db.$transaction(async (tx) => {
+    // One statement: the FOR UPDATE subquery locks the row and, after waiting for a concurrent
+    // move, re-reads its newest status, so the condition and `previous` are never stale.
+    const [row] = await tx.$queryRaw<{ previous: OrderStatus }[]>`
+      UPDATE orders.orders AS o SET status = ${to}::orders."OrderStatus", updated_at = now()
+      FROM (SELECT id, status FROM orders.orders WHERE id = ${orderId}::uuid FOR UPDATE) AS before
+      WHERE o.id = before.id AND before.status::text = ANY(${[...from]}::text[])
+      RETURNING before.status::text AS previous`;
+    if (!row) return { ok: false, current: await tx.order.findUnique({ where: { id: orderId } }) };
+    const order = await tx.order.findUniqueOrThrow({ where: { id: orderId } });
+    await tx.orderStatusChange.create({ data: { orderId, fromStatus: row.previous, toStatus: to, changedBy } });
+    const outbox = event?.(order);
+    if (outbox) await tx.outboxEvent.create({ data: { type: outbox.type, aggregateId: orderId, payload: outbox.payload } });
+    return { ok: true, order, from: row.previous };
+  });
+}
