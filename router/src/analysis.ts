@@ -1,6 +1,13 @@
 // Pure, side-effect-free analysis of operations against a schema: what schema checks of client operations
 // (schema/, issue 6) import as `@commerce/router/analysis` (or from `@commerce/router`).
 export { estimateCost, type CostOptions } from "./demandControl/estimateCost.js";
+export {
+  estimateEntityFetchCost,
+  estimatePlanCost,
+  type CostedPlanNode,
+  type CostedQueryPlan,
+  type PlanCostOptions,
+} from "./demandControl/planCost.js";
 export { actualCost, type ActualCostOptions } from "./demandControl/actualCost.js";
 export { measureOperation, type DepthIgnore, type MeasureOperationOptions, type OperationMeasurements } from "./limits/measureOperation.js";
 export { measureSource, type SourceMeasurements } from "./limits/measureSource.js";

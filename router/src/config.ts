@@ -64,7 +64,14 @@ export interface RouterConfig {
   /** Access-token verification: the HS256 secret, or a JWKS URL (RS256/ES256) that takes precedence. */
   readonly jwt: { readonly secret: string | undefined; readonly jwksUrl: string | undefined; readonly issuer: string; readonly audience: string };
   readonly authorizationMode: AuthorizationMode;
-  readonly cost: { readonly mode: CostMode; readonly max: number; readonly defaultListSize: number; readonly budget: number; readonly budgetWindowSeconds: number };
+  readonly cost: {
+    readonly mode: CostMode;
+    readonly max: number;
+    readonly defaultListSize: number;
+    readonly entityFetchWeight: number;
+    readonly budget: number;
+    readonly budgetWindowSeconds: number;
+  };
   /** Redis for APQ and cost budgets; unset: APQ in memory, no budgets. */
   readonly redisUrl: string | undefined;
   readonly persistedQueries: { readonly apq: boolean; readonly apqTtlSeconds: number; readonly safelist: SafelistMode; readonly manifestPath: string };
@@ -127,6 +134,7 @@ export function loadConfig(env: Env = process.env): RouterConfig {
       mode: read.oneOf("COST_MODE", COST_MODES, "enforce"),
       max: read.int("COST_MAX", 1_000, { min: 1 }),
       defaultListSize: read.int("COST_DEFAULT_LIST_SIZE", 10, { min: 1, max: 10_000 }),
+      entityFetchWeight: read.int("COST_ENTITY_FETCH_WEIGHT", 1, { min: 0, max: 10_000 }),
       budget: read.int("COST_BUDGET", 50_000, { min: 0 }),
       budgetWindowSeconds: read.int("COST_BUDGET_WINDOW_SECONDS", 60, { min: 1, max: 86_400 }),
     }),

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { BaseContext } from "@apollo/server";
+import type { Experimental_DidResolveQueryPlanCallback } from "@apollo/gateway";
 import { viewerFromAuthorization, type TokenVerifier, type Viewer } from "@commerce/auth";
 import { withHttpStatus, type Logger } from "@commerce/common";
 import { REQUEST_ID_HEADER, requestIdFrom } from "@commerce/http";
@@ -9,15 +10,12 @@ import { checkRequestLimits } from "./limits/requestLimits.js";
 
 export { REQUEST_ID_HEADER, requestIdFrom };
 
-/** Apollo's client-name header: names the client app for cost budgets when the caller is anonymous. */
-export const CLIENT_NAME_HEADER = "apollographql-client-name";
-
 export interface RouterContext extends BaseContext {
   /** The incoming `Authorization` header, forwarded as is once it verified. */
   authorization?: string;
   /** The verified caller; null when anonymous. */
   viewer: Viewer | null;
-  /** Who pays for the operation in the cost budget: `user:<sub>`, else `client:<name>`, else `ip:<address>`. */
+  /** Who pays for the operation in the cost budget: `user:<sub>` for a verified caller, else `ip:<address>`. */
   clientId: string;
   /** From a valid incoming `x-request-id`, else generated. */
   requestId: string;
@@ -25,7 +23,16 @@ export interface RouterContext extends BaseContext {
   logger: Logger;
   /** Limits this request exceeded in `warn` mode (reported in `extensions.limitWarnings`). */
   limitWarnings?: LimitViolation[];
+  /**
+   * Set by a plugin of this operation (demand control); the gateway calls it once the query plan is known and
+   * before any subgraph is called. What it throws becomes the response. Apollo clones the context per operation,
+   * so operations of one batch do not share it.
+   */
+  didResolveQueryPlan?: (resolved: ResolvedQueryPlan) => void;
 }
+
+/** What the gateway knows once it has planned an operation (its `experimental_didResolveQueryPlan` argument). */
+export type ResolvedQueryPlan = Parameters<Experimental_DidResolveQueryPlanCallback>[0];
 
 /** The part of an incoming HTTP request the context needs (an express Request fits). */
 export interface IncomingRequest {
@@ -84,11 +91,11 @@ export function createContext(logger: Logger, { verify, limits = {}, limitsMode 
   };
 }
 
-/** A verified user is billed as themself; otherwise the client app's name; otherwise the address. */
+/**
+ * A verified user is billed as themself; an anonymous caller always by its address. Headers the caller chooses
+ * (such as `apollographql-client-name`) never pick the budget: rotating one would buy a fresh budget.
+ */
 function clientIdOf(viewer: Viewer | null, req: IncomingRequest): string {
   if (viewer) return `user:${viewer.userId}`;
-  const name = req.headers[CLIENT_NAME_HEADER];
-  const client = Array.isArray(name) ? name[0] : name;
-  if (client && /^[\w.:@/-]{1,64}$/.test(client)) return `client:${client}`;
   return `ip:${req.ip ?? "unknown"}`;
 }

@@ -128,6 +128,8 @@ export function createGateway({
     logger: gatewayLogger(log),
     // Always validate, also in production, so a broken file is rejected rather than served.
     validateSupergraph: true,
+    // Between planning and the first subgraph call: demand control costs the plan here (see RouterContext).
+    experimental_didResolveQueryPlan: (resolved) => (resolved.requestContext.context as Partial<RouterContext>).didResolveQueryPlan?.(resolved),
     buildService:
       buildService ?? ((definition) => new SubgraphDataSource({ url: subgraphUrl(definition, subgraphUrls), subgraphName: definition.name, metrics, routerSecret })),
     async supergraphSdl({ update }) {

@@ -37,13 +37,24 @@ describe("createContext with verification and limits", () => {
   const verify = createTokenVerifier({ secret: TEST_JWT_SECRET });
   const context = createContext(silentLogger, { verify, limits: { maxBatchSize: 2, maxAliases: 1 } });
 
-  it("verifies the token and bills the user, else the client name, else the address", async () => {
+  it("verifies the token and bills the user, else the address", async () => {
     expect(await context({ headers: { authorization: await bearer("u7", ["profile"]) } })).toMatchObject({
       viewer: { userId: "u7", scopes: new Set(["profile"]) },
       clientId: "user:u7",
     });
-    expect((await context({ headers: { "apollographql-client-name": "web-shop" } })).clientId).toBe("client:web-shop");
     expect((await context({ headers: {}, ip: "10.0.0.1" })).clientId).toBe("ip:10.0.0.1");
+  });
+
+  it("bills an anonymous caller by its address whatever client name it sends, so rotating the name buys no budget", async () => {
+    const ids = new Set<string>();
+    for (const name of ["web-shop", "web-shop-2", "x".repeat(64), ""]) {
+      ids.add((await context({ headers: { "apollographql-client-name": name }, ip: "10.0.0.1" })).clientId);
+    }
+    expect([...ids]).toEqual(["ip:10.0.0.1"]);
+    // Another address is another budget; a verified user keeps their own, whichever address they call from.
+    expect((await context({ headers: { "apollographql-client-name": "web-shop" }, ip: "10.0.0.2" })).clientId).toBe("ip:10.0.0.2");
+    const user = await context({ headers: { authorization: await bearer("u7"), "apollographql-client-name": "web-shop" }, ip: "10.0.0.1" });
+    expect(user.clientId).toBe("user:u7");
   });
 
   it("fails with 401 on a token that does not verify", async () => {

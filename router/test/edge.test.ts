@@ -109,8 +109,32 @@ describe("demand control", () => {
     expect(result.errors).toBeUndefined();
     const { extensions } = result as unknown as { extensions: { cost: unknown } };
     // 2 products exist: 1 + 2 × (edge 1 + node 1 + rating 5)
-    expect(extensions.cost).toEqual({ estimated: 351, actual: 15, max: 100, mode: "measure" });
+    expect(extensions.cost).toEqual({ estimated: 351, estimatedDocument: 351, actual: 15, max: 100, mode: "measure" });
     expect((await execute(router, EXPENSIVE)) as object).not.toHaveProperty("extensions");
+  });
+
+  // Document: me 1 + favorites 10 × Product 1 = 11. Plan: the catalog fetch adds 1 + 10 representations × 1 = 22.
+  const CROSSING = "{ me { favorites { name } } }";
+
+  it("enforces the plan-level estimate (entity fetches counted) before any subgraph call", async () => {
+    const { router, requests } = await startRouter({ COST_MAX: "15" });
+    const result = await execute(router, CROSSING, { headers: { authorization: await bearer() } });
+    expect(result.status).toBe(400);
+    expect(result.errors?.[0]?.extensions).toEqual({ code: "COST_ESTIMATED_TOO_EXPENSIVE", cost: { estimated: 22, max: 15 } });
+    // Below the max as a document, refused once planned: neither accounts nor catalog was called.
+    expect(requests).toEqual([]);
+    const cheap = await startRouter({ COST_MAX: "22" });
+    expect((await execute(cheap.router, CROSSING, { headers: { authorization: await bearer() } })).data).toEqual({ me: { favorites: [{ name: "Kettle" }, { name: "Teapot" }] } });
+    expect(cheap.requests.map((r) => r.service)).toEqual(["accounts", "catalog"]);
+  });
+
+  it("reports both estimates, and the per-fetch weight is configurable", async () => {
+    const { router } = await startRouter({ COST_MODE: "measure", COST_MAX: "15", COST_ENTITY_FETCH_WEIGHT: "5" });
+    const result = await execute(router, CROSSING, { headers: { authorization: await bearer(), "x-include-cost": "true" } });
+    expect(result.errors).toBeUndefined();
+    const { extensions } = result as unknown as { extensions: { cost: unknown } };
+    // me 1 + 2 favorites × 1 actually resolved.
+    expect(extensions.cost).toEqual({ estimated: 26, estimatedDocument: 11, actual: 3, max: 15, mode: "measure" });
   });
 });
 

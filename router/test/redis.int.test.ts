@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vi
 import { createRedisCostBudget } from "../src/demandControl/costBudget.js";
 import { createRouter, type Router } from "../src/server.js";
 import { composeSupergraph } from "./fixtures/subgraphs.js";
-import { execute, localGateway, silentLogger, tempSupergraph, testConfig } from "./helpers.js";
+import { bearer, execute, localGateway, silentLogger, tempSupergraph, testConfig } from "./helpers.js";
 
 let redis: Redis;
 const cleanups: (() => Promise<void>)[] = [];
@@ -32,8 +32,8 @@ describe("per-client cost budget in Redis", () => {
     const router = await startRouter({ COST_BUDGET: "40", COST_BUDGET_WINDOW_SECONDS: "2" });
     // Windows are fixed (aligned to the clock): start early in one so the first requests share it.
     while (Date.now() % 2000 > 300) await sleep(20);
-    const heavy = { headers: { "apollographql-client-name": "heavy-app" } };
-    const light = { headers: { "apollographql-client-name": "light-app" } };
+    const heavy = { headers: { authorization: await bearer("heavy") } };
+    const light = { headers: { authorization: await bearer("light") } };
     const EXPENSIVE = "{ products(first: 5) { edges { node { name rating } } } }"; // 1 + 5 × 7 = 36
     const CHEAP = '{ product(id: "p1") { name } }'; // 1
 
@@ -51,6 +51,19 @@ describe("per-client cost budget in Redis", () => {
 
     await sleep(retryAfter * 1000 + 100);
     expect((await execute(router, EXPENSIVE, heavy)).status).toBe(200);
+  });
+
+  it("bills an anonymous caller by its address: a new client name does not buy a fresh budget", async () => {
+    await redis.flushall();
+    const router = await startRouter({ COST_BUDGET: "40", COST_BUDGET_WINDOW_SECONDS: "60" });
+    // Both requests must fall in one (clock-aligned) window.
+    while (Date.now() % 60_000 > 58_000) await sleep(50);
+    const EXPENSIVE = "{ products(first: 5) { edges { node { name rating } } } }"; // 36
+    expect((await execute(router, EXPENSIVE, { headers: { "apollographql-client-name": "app-1" } })).status).toBe(200);
+    const rotated = await execute(router, EXPENSIVE, { headers: { "apollographql-client-name": "app-2" } });
+    expect(rotated.status).toBe(429);
+    expect(rotated.errors?.[0]?.extensions).toMatchObject({ code: "COST_BUDGET_EXHAUSTED", cost: { remaining: 4, budget: 40 } });
+    expect(await redis.keys("router:cost-budget:*")).toEqual([expect.stringMatching(/^router:cost-budget:ip:unknown:\d+$/)]);
   });
 
   it("keeps one counter per client and window under router:cost-budget:", async () => {

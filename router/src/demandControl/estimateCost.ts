@@ -50,7 +50,17 @@ export function estimateCost(schema: GraphQLSchema, document: DocumentNode, opti
   return Math.max(0, ...chosen.map((operation) => estimator.operation(operation)));
 }
 
-class Estimator {
+/** How one field is sized: its arguments, its list size (when it is a list) and the sizes it imposes on its children. */
+interface FieldSizing {
+  definition: GraphQLField<unknown, unknown>;
+  args: Record<string, unknown>;
+  /** Items of the list it returns; undefined when it does not return a list. */
+  size: number | undefined;
+  childSized: Map<string, number>;
+}
+
+/** The cost rules over one document; `planCost.ts` reuses them for query plan paths and entity fetches. */
+export class Estimator {
   private readonly directives: CostDirectives;
   private readonly fragments = new Map<string, FragmentDefinitionNode>();
   private readonly memo = new Map<string, number>();
@@ -72,6 +82,91 @@ class Estimator {
     if (!root) return 0;
     const base = operation.operation === "mutation" ? (this.options.mutationCost ?? 10) : 0;
     return clamp(base + this.selectionSet(operation.selectionSet, root, new Map()));
+  }
+
+  /**
+   * What resolving one entity representation of `typeName` costs a subgraph: the type's weight (1 by default) plus
+   * the own weight of each field selected directly on it (`@cost`, its type's weight, weighted arguments). What those
+   * fields select below them is not counted again: the operation's estimate already has it.
+   */
+  representation(typeName: string, set: SelectionSetNode): number {
+    const type = this.schema.getType(typeName);
+    if (!type) return 1;
+    return clamp((this.directives.typeWeights.get(typeName) ?? 1) + this.ownWeights(set, type, new Set()));
+  }
+
+  private ownWeights(set: SelectionSetNode, parent: GraphQLNamedType, seen: Set<string>): number {
+    let total = 0;
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) {
+        const sizing = this.sizing(selection, parent, new Map());
+        if (sizing) total += this.argumentCost(selection, parent, sizing) + this.ownWeight(`${parent.name}.${selection.name.value}`, getNamedType(sizing.definition.type));
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const type = selection.typeCondition ? this.schema.getType(selection.typeCondition.name.value) : parent;
+        if (type) total += this.ownWeights(selection.selectionSet, type, seen);
+      } else if (!seen.has(selection.name.value)) {
+        seen.add(selection.name.value);
+        const definition = this.fragments.get(selection.name.value);
+        const type = definition && this.schema.getType(definition.typeCondition.name.value);
+        if (definition && type) total += this.ownWeights(definition.selectionSet, type, seen);
+      }
+    }
+    return clamp(total);
+  }
+
+  /**
+   * How many items a response path (`["products", "edges", "@", "node"]`, `@` for list items) reaches in the
+   * worst case: the product of the estimated sizes of the lists it crosses. A segment that names no selection of
+   * the operation (it cannot be sized) counts as a list of the default size.
+   */
+  itemsAlong(operation: OperationDefinitionNode, path: readonly (string | number)[]): number {
+    const root = this.schema.getRootType(operation.operation);
+    let level: { set: SelectionSetNode; type: GraphQLNamedType; sized: ReadonlyMap<string, number> }[] = root
+      ? [{ set: operation.selectionSet, type: root, sized: new Map() }]
+      : [];
+    let items = 1;
+    let pending: number | undefined;
+    for (const raw of path) {
+      // Type-conditioned fetching writes `name|[A,B]`; the condition does not change the size.
+      const segment = String(raw).replace(/\|\[.*\]$/, "");
+      if (segment === "@") {
+        items = clamp(items * (pending ?? this.defaultListSize));
+        pending = undefined;
+        continue;
+      }
+      const next: typeof level = [];
+      let size: number | undefined;
+      for (const { set, type, sized } of level) {
+        for (const match of this.fieldsNamed(set, type, segment, new Set())) {
+          const sizing = this.sizing(match.node, match.parent, sized);
+          if (!sizing) continue;
+          if (sizing.size !== undefined) size = Math.max(size ?? 0, sizing.size);
+          if (match.node.selectionSet) next.push({ set: match.node.selectionSet, type: getNamedType(sizing.definition.type), sized: sizing.childSized });
+        }
+      }
+      pending = next.length === 0 && size === undefined ? this.defaultListSize : size;
+      level = next;
+    }
+    return items;
+  }
+
+  /** Field selections answering to `responseName` in a selection set, through fragments and inline fragments. */
+  private fieldsNamed(set: SelectionSetNode, parent: GraphQLNamedType, responseName: string, seen: Set<string>): { node: FieldNode; parent: GraphQLNamedType }[] {
+    const found: { node: FieldNode; parent: GraphQLNamedType }[] = [];
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) {
+        if ((selection.alias ?? selection.name).value === responseName) found.push({ node: selection, parent });
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const type = selection.typeCondition ? this.schema.getType(selection.typeCondition.name.value) : parent;
+        if (type) found.push(...this.fieldsNamed(selection.selectionSet, type, responseName, seen));
+      } else if (!seen.has(selection.name.value)) {
+        seen.add(selection.name.value);
+        const definition = this.fragments.get(selection.name.value);
+        const type = definition && this.schema.getType(definition.typeCondition.name.value);
+        if (definition && type) found.push(...this.fieldsNamed(definition.selectionSet, type, responseName, seen));
+      }
+    }
+    return found;
   }
 
   /** `sized`: list sizes that a parent's `@listSize(sizedFields:)` imposes on fields of this selection set. */
@@ -105,36 +200,46 @@ class Estimator {
     return cost;
   }
 
-  private field(node: FieldNode, parent: GraphQLNamedType, sized: ReadonlyMap<string, number>): number {
+  private sizing(node: FieldNode, parent: GraphQLNamedType, sized: ReadonlyMap<string, number>): FieldSizing | undefined {
     const name = node.name.value;
-    if (name.startsWith("__") || !(isObjectType(parent) || isInterfaceType(parent))) return 0;
+    if (name.startsWith("__") || !(isObjectType(parent) || isInterfaceType(parent))) return undefined;
     const definition = parent.getFields()[name];
-    if (!definition) return 0;
-    const coordinate = `${parent.name}.${name}`;
-    const returnType = getNamedType(definition.type);
+    if (!definition) return undefined;
     const args = this.argumentValues(node, definition);
-
-    let argumentCost = 0;
-    for (const arg of definition.args) {
-      const weight = this.directives.argumentWeights.get(`${coordinate}(${arg.name}:)`);
-      if (weight !== undefined && args[arg.name] !== undefined) argumentCost += weight;
-    }
-
-    const listSize = this.directives.listSizes.get(coordinate);
+    const listSize = this.directives.listSizes.get(`${parent.name}.${name}`);
     const slice = this.slicingValue(listSize?.slicingArguments, args);
     const childSized = new Map<string, number>();
     if (listSize?.sizedFields) {
       for (const sizedField of listSize.sizedFields) childSized.set(sizedField, slice ?? listSize.assumedSize ?? this.defaultListSize);
     }
+    const size = isListType(getNullableType(definition.type))
+      ? (sized.get(name) ?? (listSize?.sizedFields ? undefined : slice) ?? listSize?.assumedSize ?? this.defaultListSize)
+      : undefined;
+    return { definition, args, size, childSized };
+  }
 
-    const typeWeight = this.directives.typeWeights.get(returnType.name) ?? (isCompositeType(returnType) ? 1 : 0);
-    const ownWeight = this.directives.fieldWeights.get(coordinate) ?? typeWeight;
-    const children = node.selectionSet ? this.selectionSet(node.selectionSet, returnType, childSized) : 0;
-    const each = ownWeight + children;
+  private field(node: FieldNode, parent: GraphQLNamedType, sized: ReadonlyMap<string, number>): number {
+    const sizing = this.sizing(node, parent, sized);
+    if (!sizing) return 0;
+    const returnType = getNamedType(sizing.definition.type);
+    const children = node.selectionSet ? this.selectionSet(node.selectionSet, returnType, sizing.childSized) : 0;
+    const each = this.ownWeight(`${parent.name}.${node.name.value}`, returnType) + children;
+    return clamp(this.argumentCost(node, parent, sizing) + (sizing.size ?? 1) * each);
+  }
 
-    if (!isListType(getNullableType(definition.type))) return clamp(argumentCost + each);
-    const size = sized.get(name) ?? (listSize?.sizedFields ? undefined : slice) ?? listSize?.assumedSize ?? this.defaultListSize;
-    return clamp(argumentCost + size * each);
+  /** `@cost` on the field, else on its type, else 1 for an object and 0 for a scalar or enum. */
+  private ownWeight(coordinate: string, returnType: GraphQLNamedType): number {
+    return this.directives.fieldWeights.get(coordinate) ?? this.directives.typeWeights.get(returnType.name) ?? (isCompositeType(returnType) ? 1 : 0);
+  }
+
+  /** The weights of the `@cost`-weighted arguments the field is given. */
+  private argumentCost(node: FieldNode, parent: GraphQLNamedType, { definition, args }: FieldSizing): number {
+    let cost = 0;
+    for (const arg of definition.args) {
+      const weight = this.directives.argumentWeights.get(`${parent.name}.${node.name.value}(${arg.name}:)`);
+      if (weight !== undefined && args[arg.name] !== undefined) cost += weight;
+    }
+    return cost;
   }
 
   /** The largest slicing argument given (a literal or a variable), or undefined when none is. */

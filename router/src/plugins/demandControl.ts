@@ -4,6 +4,7 @@ import type { RouterContext } from "../context.js";
 import { actualCost } from "../demandControl/actualCost.js";
 import type { CostBudget } from "../demandControl/costBudget.js";
 import { estimateCost } from "../demandControl/estimateCost.js";
+import { estimateEntityFetchCost } from "../demandControl/planCost.js";
 import type { SupergraphMetadataRegistry } from "../supergraph/registry.js";
 
 /** Request header asking for `extensions.cost` in the response (any of `true`, `1`, `yes`). */
@@ -11,7 +12,10 @@ export const COST_HEADER = "x-include-cost";
 
 /** What one operation cost, as reported in `extensions.cost` and to `onCost`. */
 export interface OperationCost {
+  /** The enforced estimate: over the query plan (entity fetches included) once the gateway planned the operation. */
   estimated: number;
+  /** The estimate over the operation document alone, checked before planning (it protects the planner). */
+  estimatedDocument: number;
   /** From the response data; undefined when the operation did not run. */
   actual?: number | undefined;
   max: number;
@@ -31,6 +35,8 @@ export interface DemandControlPluginOptions {
   defaultListSize?: number;
   /** Base cost of a mutation. @default 10 */
   mutationCost?: number;
+  /** Cost of each entity fetch in the query plan, on top of representations × their selection. @default 1 */
+  entityFetchWeight?: number;
   /** Per-client budget per window (Redis); refused with 429 + Retry-After once spent. @default none */
   budget?: CostBudget | undefined;
   /** Called once per executed operation with its estimated and actual cost (metrics). @default none */
@@ -38,10 +44,12 @@ export interface DemandControlPluginOptions {
 }
 
 /**
- * Demand control: the static cost estimate of the (authorization-filtered) operation before it is planned,
- * refused above the maximum in `enforce` mode (400 `COST_ESTIMATED_TOO_EXPENSIVE`, `extensions.cost:
- * { estimated, max }`); charged to the client's budget (429 `COST_BUDGET_EXHAUSTED` with Retry-After); the
- * actual cost computed from the response. Both are in `extensions.cost` when the request sends `x-include-cost`.
+ * Demand control, in two steps. Before planning, the static estimate of the (authorization-filtered) operation
+ * document is refused above the maximum in `enforce` mode (400 `COST_ESTIMATED_TOO_EXPENSIVE`, `extensions.cost:
+ * { estimated, max }`), so the planner never sees it, and charged to the client's budget (429
+ * `COST_BUDGET_EXHAUSTED` with Retry-After). Once the gateway has the query plan, and before any subgraph is called,
+ * the entity fetches are added (`estimateEntityFetchCost`) and that plan-level figure is enforced the same way.
+ * The actual cost is computed from the response. All are in `extensions.cost` when the request sends `x-include-cost`.
  */
 export function demandControlPlugin({
   registry,
@@ -49,6 +57,7 @@ export function demandControlPlugin({
   maxCost = 1000,
   defaultListSize = 10,
   mutationCost = 10,
+  entityFetchWeight = 1,
   budget,
   onCost,
 }: DemandControlPluginOptions): ApolloServerPlugin<RouterContext> {
@@ -59,9 +68,16 @@ export function demandControlPlugin({
       return {
         async didResolveOperation({ schema, document, request: { operationName, variables }, contextValue }) {
           const directives = registry.get(schema)?.cost;
-          const estimated = estimateCost(schema, document, { operationName, variables, directives, defaultListSize, mutationCost });
-          cost = { estimated, max: maxCost, mode };
+          const options = { operationName, variables, directives, defaultListSize, mutationCost, entityFetchWeight };
+          const estimated = estimateCost(schema, document, options);
+          const planned: OperationCost = { estimated, estimatedDocument: estimated, max: maxCost, mode };
+          cost = planned;
           if (mode === "enforce" && estimated > maxCost) throw costEstimatedTooExpensive({ estimated, max: maxCost });
+          contextValue.didResolveQueryPlan = ({ queryPlan, requestContext }) => {
+            const fetches = estimateEntityFetchCost(schema, requestContext.document ?? document, queryPlan, options);
+            planned.estimated = Math.min(Number.MAX_SAFE_INTEGER, estimated + fetches);
+            if (mode === "enforce" && planned.estimated > maxCost) throw costEstimatedTooExpensive({ estimated: planned.estimated, max: maxCost });
+          };
           if (!budget) return;
           let charge;
           try {

@@ -35,7 +35,7 @@ export interface RouterPluginsOptions {
 export interface EdgePluginsOptions {
   registry: SupergraphMetadataRegistry;
   authorizationMode: AuthorizationMode;
-  cost: { mode: CostMode; max: number; defaultListSize: number; budget?: CostBudget | undefined };
+  cost: { mode: CostMode; max: number; defaultListSize: number; entityFetchWeight: number; budget?: CostBudget | undefined };
   safelist?: { safelist: Safelist; mode: "log" | "safelist" };
 }
 
@@ -50,6 +50,7 @@ function edgePlugins(edge: EdgePluginsOptions, metrics: GraphMetrics | undefined
       mode: edge.cost.mode,
       maxCost: edge.cost.max,
       defaultListSize: edge.cost.defaultListSize,
+      entityFetchWeight: edge.cost.entityFetchWeight,
       budget: edge.cost.budget,
       onCost: (cost) => {
         metrics?.observeCost("estimated", cost.estimated);

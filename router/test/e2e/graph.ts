@@ -96,14 +96,22 @@ export async function startGraph({ routerEnv = {} }: { routerEnv?: Record<string
   const relayRedis = new Redis(redisUrl);
   const relay = orders.startOutboxRelay({ db: relayDb, redis: relayRedis, logger, intervalMs: 50 });
   const ordersConfig = loadOrdersConfig({ ...env, SUBGRAPH_CATALOG_URL: served[1]?.url });
-  const ordersDeps = { db: ordersDb, logger, config: ordersConfig, catalog: orders.createCatalogClient({ url: ordersConfig.catalogUrl, headers: () => ({ [ROUTER_SIGNATURE_HEADER]: signRouterRequest(E2E_ROUTER_SECRET) }) }), outboxWritten: () => relay.nudge() };
-  served.push(await serveGraphQL({ apollo: () => orders.createServer(ordersDeps), context: orders.createContext(ordersDeps), host: "127.0.0.1", port: 0, routerSecret: ordersDeps.config.routerSecret }));
-  const loyaltyDeps = { db: createDb(databaseUrl, { onQuery: sql.loyalty.record }), logger, config: loadLoyaltyConfig(env) };
+  const ordersDeps = withTelemetry("orders", {
+    db: ordersDb,
+    // orders, loyalty and reviews cache nothing: their Redis cache answers /ready's check.
+    cache: createRedisCache(new Redis(redisUrl)),
+    logger,
+    config: ordersConfig,
+    catalog: orders.createCatalogClient({ url: ordersConfig.catalogUrl, headers: () => ({ [ROUTER_SIGNATURE_HEADER]: signRouterRequest(E2E_ROUTER_SECRET) }) }),
+    outboxWritten: () => relay.nudge(),
+  });
+  served.push(await serveGraphQL({ apollo: () => orders.createServer(ordersDeps), context: orders.createContext(ordersDeps), host: "127.0.0.1", port: 0, routerSecret: ordersDeps.config.routerSecret, ...ordersDeps.telemetry.serve }));
+  const loyaltyDeps = withTelemetry("loyalty", { db: createDb(databaseUrl, { onQuery: sql.loyalty.record }), cache: createRedisCache(new Redis(redisUrl)), logger, config: loadLoyaltyConfig(env) });
   const consumerRedis = new Redis(redisUrl);
   const consumer = await loyalty.startOrderEventsConsumer({ db: loyaltyDeps.db, redis: consumerRedis, logger, consumer: "e2e", blockMs: 50, claimIdleMs: 1000 });
-  served.push(await serveGraphQL({ apollo: () => loyalty.createServer(loyaltyDeps), context: loyalty.createContext(loyaltyDeps), host: "127.0.0.1", port: 0, routerSecret: loyaltyDeps.config.routerSecret }));
-  const reviewsDeps = { db: createDb(databaseUrl, { onQuery: sql.reviews.record }), logger, config: loadReviewsConfig(env) };
-  served.push(await serveGraphQL({ apollo: () => reviews.createServer(reviewsDeps), context: reviews.createContext(reviewsDeps), host: "127.0.0.1", port: 0, routerSecret: reviewsDeps.config.routerSecret }));
+  served.push(await serveGraphQL({ apollo: () => loyalty.createServer(loyaltyDeps), context: loyalty.createContext(loyaltyDeps), host: "127.0.0.1", port: 0, routerSecret: loyaltyDeps.config.routerSecret, ...loyaltyDeps.telemetry.serve }));
+  const reviewsDeps = withTelemetry("reviews", { db: createDb(databaseUrl, { onQuery: sql.reviews.record }), cache: createRedisCache(new Redis(redisUrl)), logger, config: loadReviewsConfig(env) });
+  served.push(await serveGraphQL({ apollo: () => reviews.createServer(reviewsDeps), context: reviews.createContext(reviewsDeps), host: "127.0.0.1", port: 0, routerSecret: reviewsDeps.config.routerSecret, ...reviewsDeps.telemetry.serve }));
 
   const router = createRouter({
     config: loadConfig({
@@ -129,8 +137,7 @@ export async function startGraph({ routerEnv = {} }: { routerEnv?: Record<string
     url: routerServed.url,
     sql,
     redis,
-    // Only the subgraphs wired with telemetry so far (/metrics, /ready); orders, loyalty and reviews are not yet.
-    subgraphUrls: { accounts: served[0]?.url ?? "", catalog: served[1]?.url ?? "" },
+    subgraphUrls: { accounts: served[0]?.url ?? "", catalog: served[1]?.url ?? "", orders: served[2]?.url ?? "", loyalty: served[3]?.url ?? "", reviews: served[4]?.url ?? "" },
     async stop() {
       await routerServed.stop();
       await Promise.all(served.map((s) => s.stop()));
@@ -138,8 +145,7 @@ export async function startGraph({ routerEnv = {} }: { routerEnv?: Record<string
       consumerRedis.disconnect();
       relayRedis.disconnect();
       await relayDb.$disconnect();
-      await Promise.all([ordersDeps, loyaltyDeps, reviewsDeps].map((d) => d.db.$disconnect()));
-      await Promise.all([accountsDeps, catalogDeps].map(async (d) => Promise.all([d.db.$disconnect(), d.cache.close()])));
+      await Promise.all([accountsDeps, catalogDeps, ordersDeps, loyaltyDeps, reviewsDeps].map(async (d) => Promise.all([d.db.$disconnect(), d.cache.close()])));
       redis.disconnect();
     },
   };

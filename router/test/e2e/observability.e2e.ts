@@ -166,6 +166,26 @@ describe("/metrics", () => {
   });
 });
 
+describe("/metrics of orders, loyalty and reviews", () => {
+  it("counts each subgraph's own operations and DataLoader batches under its service label", async () => {
+    const urls = { orders: defined(graph.subgraphUrls.orders), loyalty: defined(graph.subgraphUrls.loyalty), reviews: defined(graph.subgraphUrls.reviews) };
+    const before = await Promise.all(Object.values(urls).map(scrape));
+    const token = await logIn();
+    const probe = `query SubgraphProbe { me { loyalty { balance } orders(first: 1) { edges { node { id } } } } products(first: 2) { edges { node { rating { count } } } } }`;
+    const response = await postGraphQL(graph.url, probe, {}, { authorization: `Bearer ${token}` });
+    expect(response.errors).toBeUndefined();
+    const after = await Promise.all(Object.values(urls).map(scrape));
+    const loaders = { orders: "ordersByCustomerId", loyalty: "accountByUserId", reviews: "ratingByProductId" };
+    Object.keys(urls).forEach((service, i) => {
+      const [now, then] = [defined(after[i]), defined(before[i])];
+      const delta = (name: string, labels: Record<string, string>) => sample(now, name, { service, ...labels }) - sample(then, name, { service, ...labels });
+      expect(delta("graphql_operations_total", { type: "query", outcome: "success" }), service).toBe(1);
+      expect(delta("dataloader_batch_size_count", { loader: loaders[service as keyof typeof loaders] }), service).toBe(1);
+      expect(sample(now, "db_pool_connections", { service, state: "total" }), service).toBeGreaterThanOrEqual(1);
+    });
+  });
+});
+
 describe("/health and /ready", () => {
   it("reports the router ready only when its supergraph is loaded and every subgraph in it answers /health", async () => {
     const router = await fetch(new URL("/ready", graph.url));

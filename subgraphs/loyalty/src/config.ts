@@ -1,74 +1,26 @@
+import { readEnv, type Env } from "@commerce/common";
+import { finishConfig, readSubgraphConfig, type SubgraphConfig } from "@commerce/subgraph";
 import { hostname } from "node:os";
-import { ConfigError, readEnv, type Env } from "@commerce/common";
-import { DEV_JWT_SECRET } from "@commerce/auth";
 
 export const SERVICE_NAME = "loyalty";
 
-const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
-const NODE_ENVS = ["development", "test", "production"] as const;
-
-export interface Config {
-  /** `PORT`. @default 4004 */
-  readonly port: number;
-  /** `HOST`. @default "0.0.0.0" */
-  readonly host: string;
-  /** `DATABASE_URL` (required): postgres:// or postgresql://. */
-  readonly databaseUrl: string;
-  /** `REDIS_URL`: the order events stream. When unset no points are credited (one warning says so); events wait in Redis/the orders outbox. */
-  readonly redisUrl: string | undefined;
-  /** `JWT_SECRET`: required in production (≥ 32 characters), else {@link DEV_JWT_SECRET}. */
-  readonly jwtSecret: string;
-  /** `ROUTER_SECRET`: only requests signed with it (by the router) are served; required in production, unset → unguarded. */
-  readonly routerSecret: string | undefined;
+/** The loyalty settings: the common subgraph ones (`PORT` default 4004) and its own. */
+export interface Config extends SubgraphConfig {
   /** `EVENTS_CONSUMER_NAME`: this instance's name in the consumer group (unique per instance). @default "<hostname>-<pid>" */
   readonly consumerName: string;
   /** `EVENTS_MAX_ATTEMPTS`: deliveries before a failing event goes to the dead-letter stream. @default 5 */
   readonly eventsMaxAttempts: number;
   /** `EVENTS_CLAIM_IDLE_MS`: how long an unacknowledged event waits before another consumer retries it. @default 30000 */
   readonly eventsClaimIdleMs: number;
-  /** `LOG_LEVEL`. @default "info" */
-  readonly logLevel: (typeof LOG_LEVELS)[number];
-  /** `NODE_ENV`. @default "development" */
-  readonly nodeEnv: (typeof NODE_ENVS)[number];
 }
 
 /** Parses the environment once; throws one ConfigError listing every problem and what to set. */
 export function loadConfig(env: Env = process.env): Config {
   const read = readEnv(SERVICE_NAME, env);
-  const extra: string[] = [];
-  const nodeEnv = read.oneOf("NODE_ENV", NODE_ENVS, "development");
-  const databaseUrl = read.requiredString("DATABASE_URL", "set it to the Postgres URL, e.g. postgresql://user:pass@localhost:5432/commerce");
-  if (databaseUrl !== "") read.url("DATABASE_URL", undefined, ["postgres:", "postgresql:"]);
-  const redisUrl = read.url("REDIS_URL", undefined, ["redis:", "rediss:"]);
-  let jwtSecret = read.optionalString("JWT_SECRET");
-  if (nodeEnv === "production") {
-    if (jwtSecret === undefined) extra.push("JWT_SECRET is required when NODE_ENV=production: set it to the secret shared with accounts and the router");
-    else if (jwtSecret === DEV_JWT_SECRET) extra.push("JWT_SECRET must not be the development secret when NODE_ENV=production");
-  }
-  if (jwtSecret !== undefined && jwtSecret.length < 32) extra.push("JWT_SECRET must be at least 32 characters");
-  jwtSecret ??= DEV_JWT_SECRET;
-  const routerSecret = read.optionalString("ROUTER_SECRET");
-  if (nodeEnv === "production" && routerSecret === undefined) extra.push("ROUTER_SECRET is required when NODE_ENV=production: the secret the router signs its requests with");
-  if (routerSecret !== undefined && routerSecret.length < 32) extra.push("ROUTER_SECRET must be at least 32 characters");
-  const config: Config = {
-    port: read.int("PORT", 4004, { min: 0, max: 65_535 }),
-    host: read.string("HOST", "0.0.0.0"),
-    databaseUrl,
-    redisUrl,
-    jwtSecret,
-    routerSecret,
+  return finishConfig(read, {
+    ...readSubgraphConfig(read, { service: SERVICE_NAME, port: 4004 }),
     consumerName: read.string("EVENTS_CONSUMER_NAME", `${hostname()}-${process.pid}`),
     eventsMaxAttempts: read.int("EVENTS_MAX_ATTEMPTS", 5, { min: 1, max: 100 }),
     eventsClaimIdleMs: read.int("EVENTS_CLAIM_IDLE_MS", 30_000, { min: 10, max: 3_600_000 }),
-    logLevel: read.oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
-    nodeEnv,
-  };
-  try {
-    read.done();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    throw new ConfigError(SERVICE_NAME, [...error.problems, ...extra]);
-  }
-  if (extra.length > 0) throw new ConfigError(SERVICE_NAME, extra);
-  return Object.freeze(config);
+  });
 }

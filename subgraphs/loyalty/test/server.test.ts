@@ -9,7 +9,7 @@ import { loadConfig } from "../src/config.js";
 import { createContext, createServer, type LoyaltyDeps } from "../src/server.js";
 import { creditFromOrderCompleted, MalformedEventError } from "../src/orderEvents.js";
 import { pointsForAmount, pointsToNextTier, tierFor } from "../src/points.js";
-import { normalizedServedSdl, undocumented } from "./sdl.js";
+import { normalizedServedSdl, undocumented } from "@commerce/subgraph";
 
 // Nothing listens on port 1: these tests must be answered before any SQL.
 const config = loadConfig({ DATABASE_URL: "postgresql://loyalty@127.0.0.1:1/none", NODE_ENV: "test", LOG_LEVEL: "silent" });

@@ -1,8 +1,7 @@
-import { randomUUID } from "node:crypto";
-import { GraphQLError } from "graphql";
-import { createTokenVerifier, viewerFromAuthorization, type Viewer } from "@commerce/auth";
+import type { Viewer } from "@commerce/auth";
 import type { Logger } from "@commerce/common";
 import type { Db } from "@commerce/db";
+import { requestScope, viewerReader, type ContextRequest } from "@commerce/subgraph";
 import type { CatalogClient } from "./catalogClient.js";
 import { createLoaders, type Loaders } from "./loaders.js";
 import type { OrdersDeps } from "./server.js";
@@ -19,15 +18,7 @@ export interface Context {
   requestId: string;
 }
 
-/** The parts of an HTTP request the context needs (an Express request fits). */
-export interface ContextRequest {
-  headers: Record<string, string | string[] | undefined>;
-}
-
-function header(req: ContextRequest, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
+export type { ContextRequest };
 
 /**
  * Builds the per-request context factory: the one place a request's identity is decided (a
@@ -35,24 +26,16 @@ function header(req: ContextRequest, name: string): string | undefined {
  * but invalid one fails the request with UNAUTHENTICATED (HTTP 401).
  */
 export function createContext(deps: OrdersDeps): (req: ContextRequest) => Promise<Context> {
-  const verify = createTokenVerifier({ secret: deps.config.jwtSecret });
+  const viewerOf = viewerReader(deps.config.jwtSecret);
   return async (req) => {
-    const requestId = header(req, "x-request-id") ?? randomUUID();
-    let viewer: Viewer | null;
-    try {
-      viewer = await viewerFromAuthorization(header(req, "authorization"), verify);
-    } catch (error) {
-      if (error instanceof GraphQLError) Object.assign(error.extensions, { http: { status: 401 } });
-      throw error;
-    }
+    const viewer = await viewerOf(req);
     return {
       db: deps.db,
-      logger: deps.logger.child({ requestId }),
+      ...requestScope(req, deps.logger),
       viewer,
-      requestId,
       catalog: deps.catalog,
       outboxWritten: deps.outboxWritten ?? (() => undefined),
-      loaders: createLoaders(deps.db),
+      loaders: createLoaders(deps.db, deps.telemetry?.batches),
     };
   };
 }

@@ -1,5 +1,6 @@
 import DataLoader from "dataloader";
 import type { Db, Order, OrderItem, OrderStatusChange } from "@commerce/db";
+import { batchInstrumentation, type BatchInstrumentation } from "@commerce/telemetry";
 import { findItemsByOrderIds, findOrderPagesByCustomers, findOrdersByIds, findOrdersByNumbers, findStatusChangesByOrderIds } from "./data/orders.js";
 import { isUuid, type OrderPageArgs } from "./pagination.js";
 
@@ -17,26 +18,27 @@ export interface Loaders {
   primeOrders(rows: readonly Order[]): void;
 }
 
-export function createLoaders(db: Db): Loaders {
+/** Fresh per request; `batches` traces and measures each batch. @default spans only, no metrics */
+export function createLoaders(db: Db, batches: BatchInstrumentation = batchInstrumentation()): Loaders {
   const orderById = new DataLoader<string, Order | null>(
-    async (ids) => {
+    batches.wrap("orderById", async (ids: readonly string[]) => {
       const rows = await findOrdersByIds(db, [...new Set(ids.filter(isUuid).map((id) => id.toLowerCase()))]);
       return ids.map((id) => rows.get(id.toLowerCase()) ?? null);
-    },
+    }),
     { cacheKeyFn: (id) => id.toLowerCase() },
   );
-  const orderByNumber = new DataLoader<number, Order | null>(async (numbers) => {
+  const orderByNumber = new DataLoader<number, Order | null>(batches.wrap("orderByNumber", async (numbers: readonly number[]) => {
     const rows = await findOrdersByNumbers(db, numbers.filter((n) => Number.isSafeInteger(n)));
     return numbers.map((n) => rows.get(n) ?? null);
-  });
-  const itemsByOrderId = new DataLoader<string, OrderItem[]>(async (ids) => {
+  }));
+  const itemsByOrderId = new DataLoader<string, OrderItem[]>(batches.wrap("itemsByOrderId", async (ids: readonly string[]) => {
     const items = await findItemsByOrderIds(db, ids);
     return ids.map((id) => items.get(id) ?? []);
-  });
-  const statusChangesByOrderId = new DataLoader<string, OrderStatusChange[]>(async (ids) => {
+  }));
+  const statusChangesByOrderId = new DataLoader<string, OrderStatusChange[]>(batches.wrap("statusChangesByOrderId", async (ids: readonly string[]) => {
     const changes = await findStatusChangesByOrderIds(db, ids);
     return ids.map((id) => changes.get(id) ?? []);
-  });
+  }));
 
   function primeOrders(rows: readonly Order[]): void {
     for (const row of rows) {
@@ -56,13 +58,13 @@ export function createLoaders(db: Db): Loaders {
       const key = JSON.stringify([args.first, args.after, args.status]);
       let loader = pageLoaders.get(key);
       if (!loader) {
-        loader = new DataLoader(async (customerIds) => {
+        loader = new DataLoader(batches.wrap("ordersByCustomerId", async (customerIds: readonly string[]) => {
           const ids = customerIds.map((id) => id.toLowerCase());
           const pages = await findOrderPagesByCustomers(db, [...new Set(ids.filter(isUuid))], args, args.first + 1);
           const result = ids.map((id) => pages.get(id) ?? []);
           primeOrders(result.flat());
           return result;
-        });
+        }));
         pageLoaders.set(key, loader);
       }
       return loader;

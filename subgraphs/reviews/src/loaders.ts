@@ -1,5 +1,6 @@
 import DataLoader from "dataloader";
 import type { Db, Review } from "@commerce/db";
+import { batchInstrumentation, type BatchInstrumentation } from "@commerce/telemetry";
 import { findRatingsByProductIds, findReviewPages, findReviewsByIds, findReviewsByProductAuthor } from "./data/reviews.js";
 import { isUuid, type Rating, type ReviewPageArgs } from "./models.js";
 
@@ -15,13 +16,14 @@ export interface Loaders {
 
 const lower = (id: string) => id.toLowerCase();
 
-export function createLoaders(db: Db): Loaders {
+/** Fresh per request; `batches` traces and measures each batch. @default spans only, no metrics */
+export function createLoaders(db: Db, batches: BatchInstrumentation = batchInstrumentation()): Loaders {
   const reviewById = new DataLoader<string, Review | null>(
-    async (keys) => {
+    batches.wrap("reviewById", async (keys: readonly string[]) => {
       const ids = keys.map(lower);
       const reviews = await findReviewsByIds(db, [...new Set(ids.filter(isUuid))]);
       return ids.map((id) => reviews.get(id) ?? null);
-    },
+    }),
     { cacheKeyFn: lower },
   );
   const pageLoaders = new Map<string, DataLoader<string, Review[]>>();
@@ -29,13 +31,13 @@ export function createLoaders(db: Db): Loaders {
     const key = JSON.stringify([by, args.first, args.after?.createdAt.getTime() ?? null, args.after?.id ?? null]);
     let loader = pageLoaders.get(key);
     if (!loader) {
-      loader = new DataLoader(async (keys) => {
+      loader = new DataLoader(batches.wrap(by === "product" ? "reviewsByProductId" : "reviewsByAuthorId", async (keys: readonly string[]) => {
         const ids = keys.map(lower);
         const found = await findReviewPages(db, by, [...new Set(ids.filter(isUuid))], args, args.first + 1);
         const result = ids.map((id) => found.get(id) ?? []);
         for (const review of result.flat()) reviewById.prime(review.id, review);
         return result;
-      });
+      }));
       pageLoaders.set(key, loader);
     }
     return loader;
@@ -43,19 +45,19 @@ export function createLoaders(db: Db): Loaders {
   return {
     reviewById,
     reviewByProductAuthor: new DataLoader(
-      async (keys) => {
+      batches.wrap("reviewByProductAuthor", async (keys: readonly { productId: string; authorId: string }[]) => {
         const pairs = keys.map(({ productId, authorId }) => ({ productId: lower(productId), authorId: lower(authorId) }));
         const reviews = await findReviewsByProductAuthor(db, pairs.filter((p) => isUuid(p.productId) && isUuid(p.authorId)));
         return pairs.map(({ productId, authorId }) => reviews.get(`${productId}:${authorId}`) ?? null);
-      },
+      }),
       { cacheKeyFn: ({ productId, authorId }) => `${lower(productId)}:${lower(authorId)}` },
     ),
     ratingByProductId: new DataLoader(
-      async (keys) => {
+      batches.wrap("ratingByProductId", async (keys: readonly string[]) => {
         const ids = keys.map(lower);
         const ratings = await findRatingsByProductIds(db, [...new Set(ids.filter(isUuid))]);
         return ids.map((id) => ratings.get(id) ?? { average: null, count: 0 });
-      },
+      }),
       { cacheKeyFn: lower },
     ),
     reviewsByProductId: (args) => pages("product", args),

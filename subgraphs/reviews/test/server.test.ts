@@ -7,7 +7,7 @@ import { createDb } from "@commerce/db";
 import { defined, errorCodes } from "@commerce/testing";
 import { loadConfig } from "../src/config.js";
 import { createContext, createServer, type ReviewsDeps } from "../src/server.js";
-import { normalizedServedSdl, undocumented } from "./sdl.js";
+import { normalizedServedSdl, undocumented } from "@commerce/subgraph";
 
 // Nothing listens on port 1: these tests must be answered before any SQL.
 const config = loadConfig({ DATABASE_URL: "postgresql://reviews@127.0.0.1:1/none", NODE_ENV: "test", LOG_LEVEL: "silent" });

@@ -1,6 +1,6 @@
 import { Kind, parse, print, type DefinitionNode, type DocumentNode } from "graphql";
 
-const FEDERATION_DIRECTIVES = new Set(["link", "key", "shareable", "inaccessible", "tag", "external", "requires", "provides"]);
+const FEDERATION_DIRECTIVES = new Set(["link", "key", "shareable", "inaccessible", "tag", "external", "requires", "provides", "cost", "listSize"]);
 const isFederationName = (name: string) => /^(link__|federation__|_Any$|_Entity$|_Service$)/.test(name);
 
 /**
@@ -22,7 +22,10 @@ function withoutFederationAdditions(document: DocumentNode): DocumentNode {
   return { ...document, definitions };
 }
 
-/** Both printed through the same parser and printer: only formatting is ignored, never content or order. */
+/**
+ * The served SDL (`_service { sdl }`) normalized for comparing with schema.graphql through `print(parse(file))`:
+ * both printed through the same parser and printer, so only formatting is ignored, never content or order.
+ */
 export function normalizedServedSdl(served: string): string {
   return print(withoutFederationAdditions(parse(served)));
 }

@@ -1,0 +1,76 @@
+import { ConfigError, readEnv, type Env, type EnvReader } from "@commerce/common";
+import { DEV_JWT_SECRET } from "@commerce/auth";
+import { readTelemetryConfig, type TelemetryConfig } from "@commerce/telemetry";
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export const NODE_ENVS = ["development", "test", "production"] as const;
+
+/** The settings every subgraph reads; a subgraph's own Config extends it with its domain keys. */
+export interface SubgraphConfig {
+  /** `PORT`. @default the service's own port */
+  readonly port: number;
+  /** `HOST`. @default "0.0.0.0" */
+  readonly host: string;
+  /** `DATABASE_URL` (required): postgres:// or postgresql://. */
+  readonly databaseUrl: string;
+  /** `REDIS_URL`: when unset the cache is in-process and `/ready` has no Redis to check (one log line says so). */
+  readonly redisUrl: string | undefined;
+  /** `JWT_SECRET`: required in production (≥ 32 characters), else {@link DEV_JWT_SECRET}. */
+  readonly jwtSecret: string;
+  /** `ROUTER_SECRET`: only requests signed with it (by the router) are served; required in production, unset → unguarded. */
+  readonly routerSecret: string | undefined;
+  /** `LOG_LEVEL`. @default "info" */
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+  /** `NODE_ENV`. @default "development" */
+  readonly nodeEnv: (typeof NODE_ENVS)[number];
+  /** The standard `OTEL_*` variables and `TRACING_RESOLVERS`. */
+  readonly telemetry: TelemetryConfig;
+}
+
+const MIN_SECRET_LENGTH = 32;
+
+/**
+ * Reads the common subgraph settings with the service's reader, so its own keys' problems are
+ * reported together with these. Finish with {@link finishConfig}.
+ */
+export function readSubgraphConfig(read: EnvReader, { service, port }: { service: string; port: number }): SubgraphConfig {
+  const nodeEnv = read.oneOf("NODE_ENV", NODE_ENVS, "development");
+  const production = nodeEnv === "production";
+  const databaseUrl = read.requiredString("DATABASE_URL", "set it to the Postgres URL, e.g. postgresql://user:pass@localhost:5432/commerce");
+  if (databaseUrl !== "") read.url("DATABASE_URL", undefined, ["postgres:", "postgresql:"]);
+  const redisUrl = read.url("REDIS_URL", undefined, ["redis:", "rediss:"]);
+  const jwtSecret = read.optionalString("JWT_SECRET");
+  if (production) {
+    if (jwtSecret === undefined) read.problem("JWT_SECRET is required when NODE_ENV=production: set it to the secret shared with accounts and the router");
+    else if (jwtSecret === DEV_JWT_SECRET) read.problem("JWT_SECRET must not be the development secret when NODE_ENV=production");
+  }
+  if (jwtSecret !== undefined && jwtSecret.length < MIN_SECRET_LENGTH) read.problem(`JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
+  const routerSecret = read.optionalString("ROUTER_SECRET");
+  if (production && routerSecret === undefined) read.problem("ROUTER_SECRET is required when NODE_ENV=production: the secret the router signs its requests with");
+  if (routerSecret !== undefined && routerSecret.length < MIN_SECRET_LENGTH) read.problem(`ROUTER_SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
+  return {
+    port: read.int("PORT", port, { min: 0, max: 65_535 }),
+    host: read.string("HOST", "0.0.0.0"),
+    databaseUrl,
+    redisUrl,
+    jwtSecret: jwtSecret ?? DEV_JWT_SECRET,
+    routerSecret,
+    logLevel: read.oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
+    nodeEnv,
+    telemetry: readTelemetryConfig(read, service),
+  };
+}
+
+/** Throws one ConfigError listing every problem the reader recorded, else returns the config frozen. */
+export function finishConfig<T extends SubgraphConfig>(read: EnvReader, config: T): Readonly<T> {
+  read.done();
+  return Object.freeze(config);
+}
+
+/** The common settings alone (a subgraph without keys of its own). */
+export function loadSubgraphConfig(options: { service: string; port: number }, env: Env = process.env): SubgraphConfig {
+  const read = readEnv(options.service, env);
+  return finishConfig(read, readSubgraphConfig(read, options));
+}
+
+export { ConfigError };

@@ -1,0 +1,38 @@
+import { randomUUID } from "node:crypto";
+import { GraphQLError } from "graphql";
+import { createTokenVerifier, viewerFromAuthorization, type Viewer } from "@commerce/auth";
+import type { Logger } from "@commerce/common";
+
+/** The parts of an HTTP request a context needs (an Express request fits). */
+export interface ContextRequest {
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** A header's first value. */
+export function headerOf(req: ContextRequest, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * Reads the viewer from the Authorization header, verified with `jwtSecret`. A missing header is
+ * anonymous (null); a present but invalid or expired token fails the request with UNAUTHENTICATED
+ * and HTTP 401 (Apollo answers a failed context with 500 unless the error names a status).
+ */
+export function viewerReader(jwtSecret: string): (req: ContextRequest) => Promise<Viewer | null> {
+  const verify = createTokenVerifier({ secret: jwtSecret });
+  return async (req) => {
+    try {
+      return await viewerFromAuthorization(headerOf(req, "authorization"), verify);
+    } catch (error) {
+      if (error instanceof GraphQLError) Object.assign(error.extensions, { http: { status: 401 } });
+      throw error;
+    }
+  };
+}
+
+/** The request id (`x-request-id`, else a new one) and a logger that carries it. */
+export function requestScope(req: ContextRequest, logger: Logger): { requestId: string; logger: Logger } {
+  const requestId = headerOf(req, "x-request-id") ?? randomUUID();
+  return { requestId, logger: logger.child({ requestId }) };
+}

@@ -1,0 +1,5 @@
+export * from "./config.js";
+export * from "./context.js";
+export * from "./server.js";
+export * from "./run.js";
+export * from "./sdl.js";
