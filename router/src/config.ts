@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEV_JWT_SECRET } from "@commerce/auth";
@@ -41,6 +42,11 @@ export type AuthorizationMode = (typeof AUTHORIZATION_MODES)[number];
 export type CostMode = (typeof COST_MODES)[number];
 export type SafelistMode = (typeof SAFELIST_MODES)[number];
 
+/** Express's `trust proxy`: trust every proxy (`true`), none (`false`), a number of hops, or these addresses/subnets. */
+export type TrustProxy = boolean | number | readonly string[];
+/** Names `proxy-addr` (express's `trust proxy`) accepts besides addresses and subnets. */
+const PROXY_PRESETS = ["loopback", "linklocal", "uniquelocal"];
+
 export type NodeEnv = (typeof NODE_ENVS)[number];
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -77,6 +83,8 @@ export interface RouterConfig {
   readonly persistedQueries: { readonly apq: boolean; readonly apqTtlSeconds: number; readonly safelist: SafelistMode; readonly manifestPath: string };
   /** Shared with the subgraphs; the router signs every subgraph request with it. */
   readonly routerSecret: string | undefined;
+  /** Which proxies' `X-Forwarded-For` names the client (`TRUST_PROXY`); `false`: the socket's peer is the client. */
+  readonly trustProxy: TrustProxy;
 }
 
 /** Parses the router's environment once. Throws one ConfigError listing every problem. */
@@ -146,6 +154,7 @@ export function loadConfig(env: Env = process.env): RouterConfig {
       manifestPath: resolve(read.string("SAFELIST_MANIFEST", DEFAULT_MANIFEST_PATH)),
     }),
     routerSecret,
+    trustProxy: parseTrustProxy(read.optionalString("TRUST_PROXY"), problems),
   };
 
   try {
@@ -156,6 +165,31 @@ export function loadConfig(env: Env = process.env): RouterConfig {
   }
   if (problems.length > 0) throw new ConfigError(SERVICE, problems);
   return Object.freeze(config);
+}
+
+function parseTrustProxy(raw: string | undefined, problems: string[]): TrustProxy {
+  const value = raw?.trim();
+  if (value === undefined || value === "" || /^false$/i.test(value)) return false;
+  if (/^true$/i.test(value)) return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value.split(",").map((entry) => entry.trim());
+  const invalid = entries.filter((entry) => !isProxyAddress(entry));
+  if (invalid.length === 0) return Object.freeze(entries);
+  problems.push(
+    `TRUST_PROXY must be true, false, a hop count, or a comma-separated list of addresses, subnets (10.0.0.0/8) or ${PROXY_PRESETS.join("/")}, got ${invalid.map((e) => `"${e}"`).join(", ")}`,
+  );
+  return false;
+}
+
+/** An address, a subnet (`10.0.0.0/8`, `10.0.0.0/255.0.0.0`, `fc00::/7`) or a proxy-addr preset name. */
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_PRESETS.includes(entry)) return true;
+  const [address = "", range, ...rest] = entry.split("/");
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (range === undefined) return true;
+  if (/^\d+$/.test(range)) return Number(range) <= (family === 4 ? 32 : 128);
+  return family === 4 && isIP(range) === 4;
 }
 
 function parseOrigins(raw: string, problems: string[]): string[] {

@@ -34,6 +34,7 @@ try {
     readiness: router.readiness,
     path: router.path,
     bodyLimit: router.bodyLimit,
+    trustProxy: config.trustProxy,
     host: config.host,
     port: config.port,
   });

@@ -38,6 +38,7 @@ describe("loadConfig", () => {
       redisUrl: undefined,
       persistedQueries: { apq: true, apqTtlSeconds: 86_400, safelist: "off", manifestPath: DEFAULT_MANIFEST_PATH },
       routerSecret: undefined,
+      trustProxy: false,
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.subgraphUrls)).toBe(true);
@@ -81,6 +82,7 @@ describe("loadConfig", () => {
       APQ_ENABLED: "false",
       APQ_TTL_SECONDS: "60",
       SAFELIST_MODE: "safelist",
+      TRUST_PROXY: "1",
       SAFELIST_MANIFEST: "ops.json",
     });
     expect(config).toMatchObject({
@@ -100,7 +102,26 @@ describe("loadConfig", () => {
       redisUrl: "redis://cache:6379",
       persistedQueries: { apq: false, apqTtlSeconds: 60, safelist: "safelist", manifestPath: resolve("ops.json") },
       routerSecret: "r".repeat(40),
+      trustProxy: 1,
     });
+  });
+
+  it("reads TRUST_PROXY as express's trust proxy: a boolean, a hop count or addresses and subnets", () => {
+    const trustProxy = (TRUST_PROXY: string) => loadConfig({ TRUST_PROXY }).trustProxy;
+    expect(trustProxy("true")).toBe(true);
+    expect(trustProxy("FALSE")).toBe(false);
+    expect(trustProxy("2")).toBe(2);
+    expect(trustProxy("loopback, 10.0.0.0/8,192.168.0.0/255.255.0.0, fc00::/7, 203.0.113.9")).toEqual([
+      "loopback",
+      "10.0.0.0/8",
+      "192.168.0.0/255.255.0.0",
+      "fc00::/7",
+      "203.0.113.9",
+    ]);
+    const problems = problemsOf({ TRUST_PROXY: "10.0.0.0/33, proxy.internal, 10.0.0.1" });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^TRUST_PROXY must be true, false, a hop count, or a comma-separated list/);
+    expect(problems[0]).toContain(`got "10.0.0.0/33", "proxy.internal"`);
   });
 
   it("allows no browser origin by default in production", () => {

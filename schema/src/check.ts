@@ -197,7 +197,7 @@ function limitsStep(limits: OperationLimitsProvider, verdicts: OperationVerdict[
     findings.push({
       level: refused ? "error" : "warning",
       message: `${verdict.kind} ${verdict.name} (${verdict.file}): ${refused ? "the router would refuse it" : "over a limit the router only warns about"}`,
-      details: over.map((l) => `${l.limit}: ${l.measured === undefined ? "over" : l.measured} > ${l.max}${l.enforced ? "" : " (not enforced)"}`),
+      details: over.map((l) => `${l.limit}: ${l.problem ?? (l.measured === undefined ? "over" : l.measured)} > ${l.max}${l.enforced ? "" : " (not enforced)"}`),
     });
   }
   const over = findings.length;

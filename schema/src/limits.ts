@@ -1,5 +1,7 @@
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { Supergraph, operationFromDocument } from "@apollo/federation-internals";
+import { QueryPlanner } from "@apollo/query-planner";
 import { Kind, isInputType, parse, print, typeFromAST, validate, valueFromAST, type DocumentNode, type GraphQLSchema, type ValidationRule } from "graphql";
 import { repoRoot } from "./compose.js";
 import type { ClientOperation } from "./operations.js";
@@ -37,8 +39,13 @@ interface MeasureModule {
 interface CostModule {
   estimateCost(schema: GraphQLSchema, document: DocumentNode, options: Record<string, unknown>): number;
 }
+interface PlanCostModule {
+  estimatePlanCost(schema: GraphQLSchema, document: DocumentNode, plan: unknown, options: Record<string, unknown>): number;
+}
 interface MetadataModule {
   readSupergraphMetadata(document: DocumentNode): { cost: unknown };
+  /** What the gateway plans over (absent in older routers: the supergraph as is). */
+  prepareSupergraph?(sdl: string): { sdl: string };
 }
 interface DepthModule {
   depthLimitRule(options: { maxDepth: number }): ValidationRule;
@@ -48,7 +55,7 @@ interface RouterLimitConfig {
   limits?: Readonly<Record<string, number>>;
   limitsMode?: string;
   maxQueryDepth?: number;
-  cost?: { mode?: string; max?: number; defaultListSize?: number };
+  cost?: { mode?: string; max?: number; defaultListSize?: number; entityFetchWeight?: number };
 }
 interface ConfigModule {
   loadConfig(env: Record<string, string | undefined>): RouterLimitConfig;
@@ -96,6 +103,7 @@ export async function loadRouterLimits({ env = {}, overrides = {} }: RouterLimit
   const limits = await importRouter<LimitsModule>("limits/operationLimits.ts", ["DEFAULT_OPERATION_LIMITS", "checkOperationLimits", "checkSourceLimits"]);
   const measure = await importRouter<MeasureModule>("limits/measureOperation.ts", ["measureOperation"]);
   const cost = await importRouter<CostModule>("demandControl/estimateCost.ts", ["estimateCost"]);
+  const planCost = cost ? await importRouter<PlanCostModule>("demandControl/planCost.ts", ["estimatePlanCost"]) : undefined;
   const metadata = await importRouter<MetadataModule>("supergraph/metadata.ts", ["readSupergraphMetadata"]);
   const depth = limits ? undefined : await importRouter<DepthModule>("validation/depthLimit.ts", ["depthLimitRule"]);
   const configModule = await importRouter<ConfigModule>("config.ts", ["loadConfig"]);
@@ -109,12 +117,15 @@ export async function loadRouterLimits({ env = {}, overrides = {} }: RouterLimit
   const limitsEnforced = (config.limitsMode ?? "enforce") === "enforce";
   const costEnforced = (config.cost?.mode ?? "enforce") === "enforce";
   const defaultListSize = config.cost?.defaultListSize ?? 10;
+  const entityFetchWeight = config.cost?.entityFetchWeight ?? 1;
 
   const parts = [limits ? `router operation limits (max depth ${values.maxDepth}${limitsEnforced ? "" : ", warn mode"})` : `router depth rule (max depth ${values.maxDepth}; no other limits)`];
   parts.push(cost ? `router cost estimator (max cost ${maxCost}${costEnforced ? "" : ", measure mode"})` : "no cost estimator in router/src/demandControl: cost not checked");
+  if (cost) parts.push(planCost ? `router plan cost (entity fetch weight ${entityFetchWeight})` : "no plan cost in router/src/demandControl: plan cost not checked");
   if (!configModule) parts.push("router config not found: default limits");
 
   const directivesBySdl = new Map<string, unknown>();
+  const plannersBySdl = new Map<string, Planner>();
   return {
     source: parts.join("; "),
     measure(operation, { apiSchema, supergraphSdl }) {
@@ -138,17 +149,46 @@ export async function loadRouterLimits({ env = {}, overrides = {} }: RouterLimit
       }
       if (cost) {
         if (metadata && !directivesBySdl.has(supergraphSdl)) directivesBySdl.set(supergraphSdl, metadata.readSupergraphMetadata(parse(supergraphSdl)).cost);
-        const estimated = cost.estimateCost(apiSchema, operation.document, {
+        const costOptions = {
           operationName: operation.name,
           variables: variableDefaults(apiSchema, operation.document),
           directives: directivesBySdl.get(supergraphSdl),
           defaultListSize,
           mutationCost: MUTATION_COST,
-        });
+          entityFetchWeight,
+        };
+        const estimated = cost.estimateCost(apiSchema, operation.document, costOptions);
         results.push({ limit: "maxCost", measured: estimated, max: maxCost, exceeded: estimated > maxCost, enforced: costEnforced });
+        if (planCost) {
+          let planner = plannersBySdl.get(supergraphSdl);
+          if (!planner) plannersBySdl.set(supergraphSdl, (planner = plannerOf(metadata?.prepareSupergraph?.(supergraphSdl).sdl ?? supergraphSdl)));
+          try {
+            const plan = planner.plan(operation.document, operation.name);
+            const planned = planCost.estimatePlanCost(apiSchema, operation.document, plan, costOptions);
+            results.push({ limit: "maxPlanCost", measured: planned, max: maxCost, exceeded: planned > maxCost, enforced: costEnforced });
+          } catch (error) {
+            // The gateway would fail to plan it too: the client gets an error, not data.
+            const problem = `no query plan: ${error instanceof Error ? error.message : String(error)}`;
+            results.push({ limit: "maxPlanCost", max: maxCost, exceeded: true, enforced: costEnforced, problem });
+          }
+        }
       }
       return results;
     },
+  };
+}
+
+interface Planner {
+  plan(document: DocumentNode, operationName: string | undefined): unknown;
+}
+
+/** A query planner over `sdl` (the supergraph as the gateway prepares it), as @apollo/gateway builds one. */
+function plannerOf(sdl: string): Planner {
+  const supergraph = Supergraph.build(sdl);
+  const apiSchema = supergraph.apiSchema();
+  const planner = new QueryPlanner(supergraph);
+  return {
+    plan: (document, operationName) => planner.buildQueryPlan(operationFromDocument(apiSchema, document, operationName ? { operationName } : {})),
   };
 }
 

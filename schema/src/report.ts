@@ -14,10 +14,15 @@ function verdictLine(report: CheckReport): string {
   return warnings > 0 ? `PASS with ${warnings} warning${warnings === 1 ? "" : "s"}` : "PASS";
 }
 
-/** The limit cell of an operation: `depth 4/12 · cost 31/1000`. */
+/** How the cell names a limit; others are the limit's name without `max`. */
+const LABEL: Readonly<Record<string, string>> = { maxCost: "doc cost", maxPlanCost: "plan cost" };
+const ALWAYS_SHOWN = new Set(["maxDepth", "maxCost", "maxPlanCost"]);
+
+/** The limit cell of an operation: `depth 4/12 · doc cost 31/1000 · plan cost 42/1000`. */
 function limitsCell(limits: readonly LimitMeasurement[]): string {
-  const shown = limits.filter((l) => l.exceeded || l.limit === "maxDepth" || l.limit === "maxCost");
-  return shown.map((l) => `${l.limit.replace(/^max/, "").toLowerCase()} ${l.measured ?? (l.exceeded ? ">" : "≤")}/${l.max}${l.exceeded ? " ✗" : ""}`).join(" · ");
+  const shown = limits.filter((l) => l.exceeded || ALWAYS_SHOWN.has(l.limit));
+  const label = (l: LimitMeasurement) => LABEL[l.limit] ?? l.limit.replace(/^max/, "").toLowerCase();
+  return shown.map((l) => `${label(l)} ${l.measured ?? (l.exceeded ? ">" : "≤")}/${l.max}${l.exceeded ? " ✗" : ""}`).join(" · ");
 }
 
 /** The report for a terminal: one line per step, then its findings indented. */

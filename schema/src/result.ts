@@ -40,7 +40,7 @@ export interface ClassifiedChange {
 
 /** An operation limit as the router enforces it, measured on one operation. */
 export interface LimitMeasurement {
-  /** `depth`, `cost`, … (the router's name for the limit). */
+  /** `maxDepth`, `maxCost` (document-level estimate), `maxPlanCost` (plan-level estimate, same maximum), … */
   limit: string;
   /** The measured value; absent when the router's check reports only pass/fail. */
   measured?: number;
@@ -48,6 +48,8 @@ export interface LimitMeasurement {
   exceeded: boolean;
   /** Whether the router refuses an operation over this limit (not in warn / measure mode). */
   enforced: boolean;
+  /** Why there is no measurement (e.g. the operation could not be planned). */
+  problem?: string;
 }
 
 export interface OperationVerdict {

@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { runSchemaCheck } from "../src/check.js";
 import { renderMarkdown, renderText } from "../src/report.js";
-import { baseSupergraph, edit, fixtureInput, realSubgraphs, stepOf, textOf } from "./fixtures.js";
+import { apiSchemaOf } from "../src/apiSchema.js";
+import { loadRouterLimits } from "../src/limits.js";
+import { parseOperations } from "../src/operations.js";
+import { baseSupergraph, edit, fixtureInput, realOperationFiles, realSubgraphs, stepOf, textOf } from "./fixtures.js";
 
 // Every fixture is a small change to a copy of the real subgraph SDL, run through runSchemaCheck (what the CLI runs)
 // with the base passed explicitly: the real subgraphs, freshly composed. No git involved.
@@ -160,6 +163,33 @@ describe("cost and limits under the router's limits", () => {
     expect(measured.ok).toBe(true);
     expect(stepOf(measured, "limits").status).toBe("warn");
     expect(textOf(stepOf(measured, "limits"))).toContain("query ProductList (operations/catalog/ProductList.graphql): over a limit the router only warns about");
+  });
+
+  it("fails an operation under COST_MAX at document level but over it once planned, as the router refuses it", async () => {
+    // MyFavorites crosses subgraphs (favorites in accounts, products in catalog): its entity fetch costs on top.
+    const costs = (report: Awaited<ReturnType<typeof runSchemaCheck>>) => {
+      const limits = report.operations.find((o) => o.name === "MyFavorites")?.limits ?? [];
+      return { document: limits.find((l) => l.limit === "maxCost"), plan: limits.find((l) => l.limit === "maxPlanCost") };
+    };
+    const api = apiSchemaOf(baseSupergraph);
+    const myFavorites = parseOperations(realOperationFiles).operations.find((o) => o.name === "MyFavorites");
+    if (!api.ok || !myFavorites) throw new Error("fixture: no API schema or no MyFavorites operation");
+    const unlimited = (await loadRouterLimits()).measure(myFavorites, { apiSchema: api.schema, supergraphSdl: baseSupergraph });
+    const documentCost = unlimited.find((l) => l.limit === "maxCost")?.measured ?? Number.NaN;
+    const planCost = unlimited.find((l) => l.limit === "maxPlanCost")?.measured ?? Number.NaN;
+    expect(planCost).toBeGreaterThan(documentCost);
+
+    // COST_MAX exactly at the document figure: the document-level guard lets it through, the plan-level one does not.
+    const report = await runSchemaCheck(await fixtureInput({ limits: { env: { COST_MAX: String(documentCost) } } }));
+    const { document, plan } = costs(report);
+    expect(document).toMatchObject({ measured: documentCost, max: documentCost, exceeded: false, enforced: true });
+    expect(plan).toMatchObject({ measured: planCost, max: documentCost, exceeded: true, enforced: true });
+    expect(report.ok).toBe(false);
+    expect(report.operations.find((o) => o.name === "MyFavorites")?.status).toBe("fail");
+    const text = textOf(stepOf(report, "limits"));
+    expect(text).toContain(`query MyFavorites (operations/accounts/MyFavorites.graphql): the router would refuse it\nmaxPlanCost: ${planCost} > ${documentCost}`);
+    expect(text).not.toMatch(/MyFavorites[^\n]*\n(maxPlanCost[^\n]*\n)?maxCost:/);
+    expect(renderText(report)).toMatch(new RegExp(`MyFavorites +query +fail +depth \\d+/\\d+ · doc cost ${documentCost}/${documentCost} · plan cost ${planCost}/${documentCost} ✗`));
   });
 
   it("fails a real operation when the depth limit is lowered below it", async () => {

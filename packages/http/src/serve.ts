@@ -28,6 +28,12 @@ export interface ServeOptions<TContext extends BaseContext> {
    * `x-router-signature` get 401 `UNAUTHENTICATED` before Apollo sees them; `/health`, `/ready` and `/metrics` stay open.
    */
   routerSecret?: string | undefined;
+  /**
+   * Express's `trust proxy`: which proxies' `X-Forwarded-For` (and `-Proto`, `-Host`) are believed, so `req.ip`
+   * is the client rather than a load balancer. `true` trusts every hop, a number that many hops from the server,
+   * addresses/subnets (`"10.0.0.0/8"`, `"loopback"`, or an array of them) those proxies. @default false
+   */
+  trustProxy?: boolean | number | string | readonly string[];
   /** Extra routes added before the GraphQL route. */
   routes?: (app: Express) => void;
   /** Run on each GraphQL request after body parsing, before Apollo (e.g. the tracing middleware). @default [] */
@@ -52,6 +58,8 @@ export interface Served {
 export async function serveGraphQL<TContext extends BaseContext>(options: ServeOptions<TContext>): Promise<Served> {
   const app = express();
   app.disable("x-powered-by");
+  const { trustProxy = false } = options;
+  app.set("trust proxy", typeof trustProxy === "object" ? [...trustProxy] : trustProxy);
   // Before every route, so every response (health, 404, body errors, GraphQL) carries the request id.
   app.use(requestIdMiddleware);
   const httpServer = createServer(app);

@@ -84,3 +84,50 @@ describe("request ids and request errors", () => {
     expect(text.status).toBe(415);
   });
 });
+
+describe("serveGraphQL trustProxy", () => {
+  type IpContext = { ip: string | undefined };
+  const serveIp = (trustProxy?: number) =>
+    serveGraphQL<IpContext>({
+      apollo: () =>
+        new ApolloServer<IpContext>({
+          typeDefs: "type Query { ip: String }",
+          resolvers: { Query: { ip: (_: unknown, __: unknown, context: IpContext) => context.ip } },
+          logger: { debug() {}, info() {}, warn() {}, error() {} },
+        }),
+      // As the router's context does: the caller's address is `req.ip`.
+      context: async (req) => ({ ip: req.ip }),
+      host: "127.0.0.1",
+      port: 0,
+      ...(trustProxy === undefined ? {} : { trustProxy }),
+    });
+  const ipSeenBy = async (server: Served, forwardedFor: string) => {
+    const response = await fetch(server.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-forwarded-for": forwardedFor },
+      body: JSON.stringify({ query: "{ ip }" }),
+    });
+    expect(response.status).toBe(200);
+    return ((await response.json()) as { data: { ip: string | null } }).data.ip;
+  };
+
+  it("with one trusted hop, takes the address the proxy appended to X-Forwarded-For, not one the client wrote", async () => {
+    const behindProxy = await serveIp(1);
+    try {
+      expect(await ipSeenBy(behindProxy, "203.0.113.7")).toBe("203.0.113.7");
+      // The client's own X-Forwarded-For comes first; the trusted proxy appends the address it saw.
+      expect(await ipSeenBy(behindProxy, "198.51.100.1, 203.0.113.7")).toBe("203.0.113.7");
+    } finally {
+      await behindProxy.stop();
+    }
+  });
+
+  it("ignores X-Forwarded-For by default: the socket's peer is the client", async () => {
+    const direct = await serveIp();
+    try {
+      expect(await ipSeenBy(direct, "203.0.113.7")).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
+    } finally {
+      await direct.stop();
+    }
+  });
+});

@@ -1,6 +1,9 @@
 import { Kind, parse, print, type DefinitionNode, type DocumentNode } from "graphql";
 
-const FEDERATION_DIRECTIVES = new Set(["link", "key", "shareable", "inaccessible", "tag", "external", "requires", "provides", "cost", "listSize"]);
+const FEDERATION_DIRECTIVES = new Set([
+  ...["link", "key", "shareable", "inaccessible", "tag", "external", "requires", "provides", "override", "extends", "composeDirective", "interfaceObject"],
+  ...["authenticated", "requiresScopes", "policy", "context", "fromContext", "cost", "listSize"],
+]);
 const isFederationName = (name: string) => /^(link__|federation__|_Any$|_Entity$|_Service$)/.test(name);
 
 /**

@@ -1,8 +1,8 @@
-import { GraphQLError } from "graphql";
-import { createTokenVerifier, viewerFromAuthorization, type Viewer } from "@commerce/auth";
+import type { Viewer } from "@commerce/auth";
 import type { Cache } from "@commerce/cache";
 import type { Logger } from "@commerce/common";
 import type { Db } from "@commerce/db";
+import { requestScope, viewerReader, type ContextRequest } from "@commerce/subgraph";
 import type { SubgraphTelemetry } from "@commerce/telemetry";
 import { createAuthService, type AuthService } from "./authService.js";
 import type { Config } from "./config.js";
@@ -25,6 +25,7 @@ export interface Context {
   db: Db;
   cache: Cache;
   logger: Logger;
+  requestId: string;
   /**
    * Users this request has just authenticated (sign-up, log-in, refresh). The
    * caller proved to be them, so the payload may show them their own private fields.
@@ -35,10 +36,7 @@ export interface Context {
   auth: AuthService;
 }
 
-/** The incoming request, as far as the context needs it (an express Request fits). */
-export interface ContextRequest {
-  headers: Record<string, string | string[] | undefined>;
-}
+export type { ContextRequest };
 
 /**
  * Builds the per-request context factory. A missing Authorization header means
@@ -47,25 +45,18 @@ export interface ContextRequest {
  */
 export function createContext(deps: AccountsDeps): (req: ContextRequest) => Promise<Context> {
   const { db, cache, logger, config } = deps;
-  const verify = createTokenVerifier({ secret: config.jwtSecret });
+  const viewerOf = viewerReader(config.jwtSecret);
   const auth = createAuthService({ db, logger, config });
   return async (req) => {
-    const header = req.headers.authorization;
-    let viewer: Viewer | null;
-    try {
-      viewer = await viewerFromAuthorization(Array.isArray(header) ? header[0] : header, verify);
-    } catch (error) {
-      throw withHttpStatus(error, 401);
-    }
-    return { viewer, db, cache, logger, authenticatedUserIds: new Set(), loaders: createLoaders({ db, cache, batches: deps.telemetry?.batches }), auth };
+    const viewer = await viewerOf(req);
+    return {
+      viewer,
+      db,
+      cache,
+      ...requestScope(req, logger),
+      authenticatedUserIds: new Set(),
+      loaders: createLoaders({ db, cache, batches: deps.telemetry?.batches }),
+      auth,
+    };
   };
-}
-
-/**
- * Apollo answers a failed context with HTTP 500 unless the error names a status;
- * STYLE.md §5 gives UNAUTHENTICATED 401.
- */
-function withHttpStatus(error: unknown, status: number): unknown {
-  if (error instanceof GraphQLError) Object.assign(error.extensions, { http: { status } });
-  return error;
 }

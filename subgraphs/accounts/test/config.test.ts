@@ -30,6 +30,7 @@ describe("loadConfig", () => {
       logLevel: "info",
       nodeEnv: "development",
       routerSecret: undefined,
+      telemetry: expect.objectContaining({ serviceName: "accounts" }),
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -78,7 +79,7 @@ describe("loadConfig", () => {
 
   it("requires a real JWT secret in production only", () => {
     expect(problemsOf({ DATABASE_URL, NODE_ENV: "production", JWT_SECRET: DEV_JWT_SECRET, ROUTER_SECRET: "r".repeat(40) })).toEqual([
-      "JWT_SECRET must not be the development secret in production",
+      "JWT_SECRET must not be the development secret when NODE_ENV=production",
     ]);
     expect(problemsOf({ DATABASE_URL, JWT_SECRET: "too-short" })).toEqual([expect.stringMatching(/^JWT_SECRET must be at least 32/)]);
   });

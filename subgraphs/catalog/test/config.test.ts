@@ -28,6 +28,7 @@ describe("loadConfig", () => {
       logLevel: "info",
       nodeEnv: "development",
       routerSecret: undefined,
+      telemetry: expect.objectContaining({ serviceName: "catalog" }),
     });
     expect(Object.isFrozen(config)).toBe(true);
   });

@@ -1,10 +1,11 @@
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { Kind, parse, print, type DefinitionNode, type DocumentNode } from "graphql";
+import { parse, print } from "graphql";
 import { createTokenSigner, DEV_JWT_SECRET } from "@commerce/auth";
 import { createMemoryCache } from "@commerce/cache";
 import { createLogger } from "@commerce/common";
 import { createDb } from "@commerce/db";
+import { normalizedServedSdl, undocumented } from "@commerce/subgraph";
 import { defined, errorCodes } from "@commerce/testing";
 import { loadConfig } from "../src/config.js";
 import { CATALOG_WRITE_SCOPE } from "../src/permissions.js";
@@ -33,29 +34,6 @@ async function execute(query: string, variables: Record<string, unknown> = {}, h
 const signer = createTokenSigner({ secret: DEV_JWT_SECRET, ttlSeconds: 60 });
 const UPDATE = `mutation { updateProduct(input: { id: "0b6f3a2e-6b1c-4a59-9d1e-3f7c2a1b4c5d", available: false }) { product { id } } }`;
 
-const FEDERATION_DIRECTIVES = new Set(["link", "key", "shareable", "requiresScopes", "cost", "listSize"]);
-const isFederationName = (name: string) => /^(link__|federation__|_Any$|_Entity$|_Service$)/.test(name);
-
-/**
- * The served SDL minus what buildSubgraphSchema adds by definition (the link/v1.0 schema
- * definition, federation's directive and scalar definitions, _Entity, _Service, and the
- * _entities/_service fields of Query). Everything else must survive unchanged.
- */
-function withoutFederationAdditions(document: DocumentNode): DocumentNode {
-  const definitions: DefinitionNode[] = [];
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.SCHEMA_DEFINITION) continue;
-    if (definition.kind === Kind.DIRECTIVE_DEFINITION && (FEDERATION_DIRECTIVES.has(definition.name.value) || isFederationName(definition.name.value))) continue;
-    if ("name" in definition && definition.name && definition.kind !== Kind.DIRECTIVE_DEFINITION && isFederationName(definition.name.value)) continue;
-    if (definition.kind === Kind.OBJECT_TYPE_DEFINITION && definition.name.value === "Query") {
-      definitions.push({ ...definition, fields: definition.fields?.filter((field) => !["_entities", "_service"].includes(field.name.value)) });
-      continue;
-    }
-    definitions.push(definition);
-  }
-  return { ...document, definitions };
-}
-
 describe("schema", () => {
   const file = readFile(new URL("../schema.graphql", import.meta.url), "utf8");
 
@@ -63,24 +41,11 @@ describe("schema", () => {
     const result = await execute("{ _service { sdl } }");
     const served = defined((result.data as { _service: { sdl: string } } | undefined)?._service.sdl, "sdl");
     // Both through the same parser and printer: only formatting is ignored, never content or order.
-    expect(print(withoutFederationAdditions(parse(served)))).toBe(print(parse(await file)));
+    expect(normalizedServedSdl(served)).toBe(print(parse(await file)));
   });
 
   it("documents every type, field, argument and input field", async () => {
-    const undocumented: string[] = [];
-    for (const definition of parse(await file).definitions) {
-      if (!("name" in definition) || !definition.name) continue;
-      const type = definition.name.value;
-      if (!("description" in definition) || !definition.description) undocumented.push(type);
-      const fields = "fields" in definition && definition.fields ? definition.fields : [];
-      for (const field of fields) {
-        if (!field.description) undocumented.push(`${type}.${field.name.value}`);
-        for (const arg of "arguments" in field ? (field.arguments ?? []) : []) {
-          if (!arg.description) undocumented.push(`${type}.${field.name.value}(${arg.name.value})`);
-        }
-      }
-    }
-    expect(undocumented).toEqual([]);
+    expect(undocumented(await file)).toEqual([]);
   });
 });
 
