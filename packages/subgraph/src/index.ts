@@ -3,3 +3,4 @@ export * from "./context.js";
 export * from "./server.js";
 export * from "./run.js";
 export * from "./sdl.js";
+export * from "./pagination.js";

@@ -1,8 +1,8 @@
 import { badUserInput } from "@commerce/common";
+import { decodeCursorPayload, encodeCursor as encodeKeyset, isUuid, parsePageArgs as parseKeysetPageArgs } from "@commerce/subgraph";
 import type { Product } from "@commerce/db";
 
-/** Largest `first` a products connection accepts. */
-export const MAX_PAGE_SIZE = 100;
+export { isUuid, MAX_PAGE_SIZE, pageRows } from "@commerce/subgraph";
 /** Longest `search` text accepted, after trimming. */
 export const MAX_SEARCH_LENGTH = 100;
 
@@ -38,44 +38,23 @@ export interface ProductPage {
   totalCount: () => Promise<number>;
 }
 
-const CURSOR_VERSION = 1;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** True for a canonical UUID string (ids of this subgraph are UUIDs; anything else matches no row). */
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}
-
-/** Opaque cursor: base64url of a versioned JSON payload, so the format can change without breaking old clients silently. */
+/** Opaque cursor over the (name, id) keyset position. */
 export function encodeCursor({ name, id }: ProductCursor): string {
-  return Buffer.from(JSON.stringify({ v: CURSOR_VERSION, n: name, i: id }), "utf8").toString("base64url");
+  return encodeKeyset({ n: name, i: id });
 }
 
 /** The position a cursor points at, or null when it is not one of ours (wrong version, tampered, truncated). */
 export function decodeCursor(cursor: string): ProductCursor | null {
-  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) return null;
-  let payload: unknown;
-  try {
-    payload = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-  } catch {
-    return null;
-  }
-  if (typeof payload !== "object" || payload === null) return null;
-  const { v, n, i } = payload as Record<string, unknown>;
-  if (v !== CURSOR_VERSION || typeof n !== "string" || typeof i !== "string" || !isUuid(i)) return null;
+  const payload = decodeCursorPayload(cursor);
+  if (!payload) return null;
+  const { n, i } = payload;
+  if (typeof n !== "string" || typeof i !== "string" || !isUuid(i)) return null;
   return { name: n, id: i.toLowerCase() };
 }
 
 /** Validates `first` (0..MAX_PAGE_SIZE) and decodes `after`; throws BAD_USER_INPUT naming the argument. */
 export function parsePageArgs(args: { first?: number | null; after?: string | null }): PageArgs {
-  const first = args.first ?? 20;
-  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
-    throw badUserInput(`first must be between 0 and ${MAX_PAGE_SIZE}.`, "first", { max: MAX_PAGE_SIZE });
-  }
-  if (args.after === undefined || args.after === null) return { first, after: null };
-  const after = decodeCursor(args.after);
-  if (!after) throw badUserInput("after is not a cursor returned by this API.", "after");
-  return { first, after };
+  return parseKeysetPageArgs(args, decodeCursor);
 }
 
 /** Trims `search`; empty means no condition. Throws BAD_USER_INPUT when longer than MAX_SEARCH_LENGTH. */
@@ -113,9 +92,4 @@ export function escapeLike(text: string): string {
 /** A LIKE pattern matching `text` anywhere, literally. */
 export function likePattern(text: string): string {
   return `%${escapeLike(text)}%`;
-}
-
-/** The rows shown on a page: the fetched rows without the look-ahead row. */
-export function pageRows(page: ProductPage): readonly Product[] {
-  return page.rows.length > page.first ? page.rows.slice(0, page.first) : page.rows;
 }

@@ -1,0 +1,64 @@
+import { badUserInput } from "@commerce/common";
+
+/** Largest `first` any connection of the graph accepts. */
+export const MAX_PAGE_SIZE = 100;
+
+const CURSOR_VERSION = 1;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** True for a canonical UUID string: our ids are Postgres UUIDs, so anything else matches no row. */
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
+/**
+ * Opaque cursor: base64url of a versioned JSON position, so the format can
+ * change later without old cursors being misread. `position` holds the keyset
+ * values under short keys (the key `v` is reserved for the version).
+ */
+export function encodeCursor(position: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify({ v: CURSOR_VERSION, ...position }), "utf8").toString("base64url");
+}
+
+/** The JSON position inside a cursor, or null when it is not one of ours (wrong version, tampered, truncated). */
+export function decodeCursorPayload(cursor: string): Record<string, unknown> | null {
+  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) return null;
+  let payload: unknown;
+  try {
+    payload = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    return null;
+  }
+  if (typeof payload !== "object" || payload === null || Array.isArray(payload)) return null;
+  const record = payload as Record<string, unknown>;
+  return record.v === CURSOR_VERSION ? record : null;
+}
+
+export interface PageArgs<C> {
+  first: number;
+  after: C | null;
+}
+
+/**
+ * Validates `first` (0..MAX_PAGE_SIZE, `defaultFirst` when absent) and decodes
+ * `after` with `decode`; throws BAD_USER_INPUT naming the argument.
+ */
+export function parsePageArgs<C>(
+  args: { first?: number | null; after?: string | null },
+  decode: (cursor: string) => C | null,
+  defaultFirst = 20,
+): PageArgs<C> {
+  const first = args.first ?? defaultFirst;
+  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
+    throw badUserInput(`first must be between 0 and ${MAX_PAGE_SIZE}.`, "first", { max: MAX_PAGE_SIZE });
+  }
+  if (args.after === undefined || args.after === null) return { first, after: null };
+  const after = decode(args.after);
+  if (after === null) throw badUserInput("after is not a cursor returned by this API.", "after");
+  return { first, after };
+}
+
+/** The rows shown on a page: the fetched rows (up to `first + 1`) without the look-ahead row. */
+export function pageRows<T>(page: { rows: readonly T[]; first: number }): readonly T[] {
+  return page.rows.length > page.first ? page.rows.slice(0, page.first) : page.rows;
+}
