@@ -1,3 +1,3 @@
-import { testTiers } from "@commerce/testing/vitest";
+import { testTiers } from "@commerce/vitest-config";
 
 export default testTiers();

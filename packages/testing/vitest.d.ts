@@ -1,4 +1,4 @@
 import type { ViteUserConfig } from "vitest/config";
 
-/** The unit / int / e2e test tiers as vitest projects (see vitest.js). */
+/** The unit, int and e2e tiers, the last two with real Postgres and Redis (see vitest.js). */
 export function testTiers(): ViteUserConfig;
