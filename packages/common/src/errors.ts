@@ -29,8 +29,21 @@ export const ErrorCode = {
   MAX_RECURSION_LIMIT: "MAX_RECURSION_LIMIT",
   MAX_BATCH_SIZE_LIMIT: "MAX_BATCH_SIZE_LIMIT",
   MAX_BODY_BYTES_LIMIT: "MAX_BODY_BYTES_LIMIT",
+  /** A service call failed before an answer: connection refused, reset, or the host is unknown (`serviceName`, `reason`). */
+  SUBGRAPH_UNAVAILABLE: "SUBGRAPH_UNAVAILABLE",
+  /** A service call got no answer within its timeout. */
+  SUBGRAPH_TIMEOUT: "SUBGRAPH_TIMEOUT",
+  /** A service's circuit breaker is open after repeated failures: the call was not made. */
+  SUBGRAPH_CIRCUIT_OPEN: "SUBGRAPH_CIRCUIT_OPEN",
+  /** A service answered a non-2xx status (or a body that is not a GraphQL response). */
+  SUBGRAPH_HTTP_ERROR: "SUBGRAPH_HTTP_ERROR",
+  /** The router's overall request deadline passed (HTTP 504); subgraph calls still in flight were aborted. */
+  GATEWAY_TIMEOUT: "GATEWAY_TIMEOUT",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Why a call to another service failed (see `@commerce/resilience`); clients get partial data with these codes. */
+export type SubgraphFailureCode = Extract<ErrorCode, `SUBGRAPH_${string}`>;
 
 /** The operation limits the router enforces; each names its `extensions.code`. */
 export type LimitCode = Extract<ErrorCode, `MAX_${string}_LIMIT`>;
@@ -116,6 +129,34 @@ export function unauthorizedFieldOrType(path: readonly (string | number)[], coor
 /** Safelisting is on and the operation is not in the persisted-operation manifest (HTTP 400). */
 export function persistedQueryNotInList(): GraphQLError {
   return coded(ErrorCode.PERSISTED_QUERY_NOT_IN_LIST, "This operation is not in the list of persisted operations.", {}, 400);
+}
+
+/** What a failed service call reports: the service, the code and a short, client-safe cause (`connection refused`). */
+export interface SubgraphFailureDetails {
+  code: SubgraphFailureCode;
+  serviceName: string;
+  /** Short and free of internal details (no addresses): `connection refused`, `no answer within 5000 ms`, `HTTP 503`. */
+  reason: string;
+}
+
+const SUBGRAPH_FAILURE_MESSAGES: Readonly<Record<SubgraphFailureCode, (serviceName: string, reason: string) => string>> = {
+  SUBGRAPH_UNAVAILABLE: (name, reason) => `The ${name} service is unavailable (${reason}).`,
+  SUBGRAPH_TIMEOUT: (name, reason) => `The ${name} service did not answer in time (${reason}).`,
+  SUBGRAPH_CIRCUIT_OPEN: (name) => `The ${name} service is failing; calls to it are paused for a moment.`,
+  SUBGRAPH_HTTP_ERROR: (name, reason) => `The ${name} service answered with an error (${reason}).`,
+};
+
+/**
+ * A call to another service failed (`extensions: { code, serviceName, reason }`). No HTTP status: at the router it is
+ * partial data in a 200 response, at the path of the fields that service would have resolved (`path`).
+ */
+export function subgraphFailed({ code, serviceName, reason }: SubgraphFailureDetails, path?: readonly (string | number)[]): GraphQLError {
+  return new GraphQLError(SUBGRAPH_FAILURE_MESSAGES[code](serviceName, reason), { ...(path ? { path } : {}), extensions: { code, serviceName, reason } });
+}
+
+/** The router's request deadline passed (HTTP 504, `extensions.timeoutMs`). */
+export function gatewayTimeout(timeoutMs: number): GraphQLError {
+  return coded(ErrorCode.GATEWAY_TIMEOUT, `The request did not complete within ${timeoutMs} ms.`, { timeoutMs }, 504);
 }
 
 /** A request-level error with an explicit HTTP status (context creation, request guards). */

@@ -1,0 +1,3 @@
+export * from "./failure.js";
+export * from "./policy.js";
+export * from "./retryBudget.js";
