@@ -1,0 +1,60 @@
+// One burst of load with autocannon, recording every response's latency and counting failures: transport
+// errors, timeouts, non-2xx, and 2xx responses that carry GraphQL errors.
+import autocannon from "autocannon";
+
+export interface LoadOptions {
+  url: string;
+  body: string;
+  connections: number;
+  durationSeconds: number;
+  headers?: Record<string, string>;
+  /** A fresh Authorization header value for every request. */
+  authorization?: () => string;
+  /** Requests per second over all connections (steady-rate mode); unset: as fast as the gateway answers. */
+  rate?: number;
+}
+
+export interface LoadResult {
+  ok: number;
+  errors: number;
+  seconds: number;
+  latencies: number[];
+}
+
+export async function runLoad({ url, body, connections, durationSeconds, headers = {}, authorization, rate }: LoadOptions): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let ok = 0;
+  let failed = 0;
+  const request: autocannon.Request = {
+    // A GraphQL error in a 200 response is a failure too.
+    onResponse: (status: number, text: string) => {
+      if (status >= 200 && status < 300 && !text.includes('"errors"')) ok += 1;
+      else failed += 1;
+    },
+    ...(authorization ? { setupRequest: (next: autocannon.Request) => ({ ...next, headers: { ...next.headers, authorization: authorization() } }) } : {}),
+  };
+  const started = performance.now();
+  let instance: autocannon.Instance | undefined;
+  const done = new Promise<autocannon.Result>((resolve, reject) => {
+    instance = autocannon(
+      {
+        url,
+        method: "POST",
+        connections,
+        duration: durationSeconds,
+        timeout: 30,
+        headers: { "content-type": "application/json", ...headers },
+        body,
+        requests: [request],
+        ...(rate ? { overallRate: rate } : {}),
+      },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
+  });
+  instance?.on("response", (_client: unknown, _status: number, _bytes: number, milliseconds: number) => {
+    latencies.push(milliseconds);
+  });
+  const result = await done;
+  // result.errors: connection errors and timeouts (no response at all).
+  return { ok, errors: failed + result.errors, seconds: (performance.now() - started) / 1000, latencies };
+}
