@@ -45,6 +45,13 @@ describe("summarize", () => {
     expect(vanilla?.ratio).toBe(1);
   });
 
+  it("reports each gateway's CPU cost per response and the reference's cost over it", () => {
+    const [router, vanilla] = summarize([round("router", 100, 10, [1], 2), round("vanilla", 50, 10, [1], 4)], { reference: "vanilla" });
+    expect(router?.cpuMsPerRequest).toBe(20);
+    expect(vanilla?.cpuMsPerRequest).toBe(80);
+    expect(router?.cpuRatio).toBe(4);
+  });
+
   it("pools latencies of every round for the percentiles", () => {
     const [only] = summarize([round("a", 1, 1, [5, 1, 3]), round("a", 1, 1, [4, 2])]);
     expect(only?.p50).toBe(3);
@@ -55,6 +62,7 @@ describe("summarize", () => {
     const [only] = summarize([round("a", 10, 10, [1], 5, 2), round("a", 10, 30, [1], 15, 1)], { peakRss: { a: 1024 } });
     expect(only?.errors).toBe(3);
     expect(only?.cpuPercent).toBe(50);
+    expect(only?.cpuMsPerRequest).toBe(1000);
     expect(only?.peakRss).toBe(1024);
   });
 

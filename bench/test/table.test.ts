@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { GatewaySummary } from "../src/harness/stats.js";
 import { formatMs, formatRps, renderTable } from "../src/harness/table.js";
 
-const summary = (gateway: string, rps: number, p50: number, ratio: number): GatewaySummary => ({
+const summary = (gateway: string, rps: number, p50: number, ratio: number, cpuRatio = ratio): GatewaySummary => ({
   gateway,
   rps,
   roundRps: [rps, rps],
@@ -11,18 +11,20 @@ const summary = (gateway: string, rps: number, p50: number, ratio: number): Gate
   p99: p50 * 3,
   errors: 0,
   cpuPercent: 95.4,
+  cpuMsPerRequest: 1000 / rps,
   peakRss: 200 * 1024 * 1024,
   ratio,
+  cpuRatio,
 });
 
 describe("renderTable", () => {
   it("renders one Markdown row per gateway with the ratio to the reference", () => {
     const table = renderTable([summary("router", 120, 4.2, 3), summary("vanilla", 40, 12.5, 1)], { reference: "vanilla" });
     expect(table.split("\n")).toEqual([
-      "| Gateway | RPS | × vanilla | p50 ms | p95 ms | p99 ms | errors | CPU % | peak RSS MB | RPS per round |",
-      "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-      "| router | 120 | 3.00× | 4.20 | 8.40 | 12.6 | 0 | 95 | 200 | 120 / 120 |",
-      "| vanilla | 40.0 | 1.00× | 12.5 | 25.0 | 37.5 | 0 | 95 | 200 | 40.0 / 40.0 |",
+      "| Gateway | RPS | × vanilla | p50 ms | p95 ms | p99 ms | errors | CPU % | CPU ms/req | × vanilla by CPU | peak RSS MB | RPS per round |",
+      "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+      "| router | 120 | 3.00× | 4.20 | 8.40 | 12.6 | 0 | 95 | 8.33 | 3.00× | 200 | 120 / 120 |",
+      "| vanilla | 40.0 | 1.00× | 12.5 | 25.0 | 37.5 | 0 | 95 | 25.0 | 1.00× | 200 | 40.0 / 40.0 |",
     ]);
   });
 

@@ -10,6 +10,11 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   /** A fresh Authorization header value for every request. */
   authorization?: () => string;
+  /**
+   * A sequence each connection sends in a loop instead of `body` (a session: log in, browse, order…), with
+   * autocannon's per-connection `context` shared along it; restarts with a fresh context after the last one.
+   */
+  sequence?: autocannon.Request[];
   /** Requests per second over all connections (steady-rate mode); unset: as fast as the gateway answers. */
   rate?: number;
 }
@@ -21,18 +26,24 @@ export interface LoadResult {
   latencies: number[];
 }
 
-export async function runLoad({ url, body, connections, durationSeconds, headers = {}, authorization, rate }: LoadOptions): Promise<LoadResult> {
+export async function runLoad({ url, body, connections, durationSeconds, headers = {}, authorization, sequence, rate }: LoadOptions): Promise<LoadResult> {
   const latencies: number[] = [];
   let ok = 0;
   let failed = 0;
-  const request: autocannon.Request = {
-    // A GraphQL error in a 200 response is a failure too.
-    onResponse: (status: number, text: string) => {
-      if (status >= 200 && status < 300 && !text.includes('"errors"')) ok += 1;
-      else failed += 1;
-    },
-    ...(authorization ? { setupRequest: (next: autocannon.Request) => ({ ...next, headers: { ...next.headers, authorization: authorization() } }) } : {}),
-  };
+  const single: autocannon.Request = authorization
+    ? { setupRequest: (next: autocannon.Request) => ({ ...next, headers: { ...next.headers, authorization: authorization() } }) }
+    : {};
+  const requests = (sequence ?? [single]).map(
+    (request): autocannon.Request => ({
+      ...request,
+      // A GraphQL error in a 200 response is a failure too.
+      onResponse: (status, text, context, responseHeaders) => {
+        if (status >= 200 && status < 300 && !text.includes('"errors"')) ok += 1;
+        else failed += 1;
+        if (typeof request.onResponse === "function") request.onResponse(status, text, context, responseHeaders);
+      },
+    }),
+  );
   const started = performance.now();
   let instance: autocannon.Instance | undefined;
   const done = new Promise<autocannon.Result>((resolve, reject) => {
@@ -45,7 +56,7 @@ export async function runLoad({ url, body, connections, durationSeconds, headers
         timeout: 30,
         headers: { "content-type": "application/json", ...headers },
         body,
-        requests: [request],
+        requests,
         ...(rate ? { overallRate: rate } : {}),
       },
       (error, result) => (error ? reject(error) : resolve(result)),

@@ -15,10 +15,17 @@ export interface Service {
 }
 
 const running = new Set<ChildProcess>();
+const cleanups: (() => Promise<void>)[] = [];
 
-/** SIGTERM every child still running, SIGKILL after `graceMs`. */
+/** Runs `stop` when the run stops (after the services, latest registered first): what is not a child process, such as the storefront's Postgres. */
+export function onCleanup(stop: () => Promise<void>): void {
+  cleanups.push(stop);
+}
+
+/** SIGTERM every child still running, SIGKILL after `graceMs`, then the cleanups. */
 export async function stopAll(graceMs = 3000): Promise<void> {
   await Promise.all([...running].map((child) => stopChild(child, graceMs)));
+  for (const stop of cleanups.splice(0).reverse()) await stop().catch((error: unknown) => console.error(`cleanup failed: ${String(error)}`));
 }
 
 function stopChild(child: ChildProcess, graceMs: number): Promise<void> {

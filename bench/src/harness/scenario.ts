@@ -1,5 +1,6 @@
 // One scenario: the same answer from every target before the load, a warm-up, rounds interleaved A B C A B C…,
 // the same answer again after the load, and one summary per target.
+import type autocannon from "autocannon";
 import { canonicalJson, firstDifference } from "./canonical.js";
 import { runLoad } from "./load.js";
 import { cpuSeconds, memory } from "./processes.js";
@@ -10,6 +11,8 @@ export interface Target {
   url: string;
   /** The process whose CPU and memory are reported. */
   pid: number;
+  /** More processes behind this target (a stack's subgraphs, database…) whose CPU per request is reported. */
+  processes?: Readonly<Record<string, number>>;
 }
 
 export interface ScenarioPlan {
@@ -20,6 +23,8 @@ export interface ScenarioPlan {
   rounds: number;
   /** A fresh Authorization header value per request; unset: no Authorization header. */
   authorization?: () => string;
+  /** A session each connection sends in a loop instead of `body` (see LoadOptions.sequence); `body` is then only the answer check. */
+  sequence?: (target: Target) => autocannon.Request[];
   /** The target each ratio divides by. */
   reference: string;
 }
@@ -36,6 +41,8 @@ export interface ScenarioOutcome {
   summaries: GatewaySummary[];
   before: AnswerCheck;
   after: AnswerCheck;
+  /** Per target with `processes`: milliseconds of CPU per ok response of each process, over the measured rounds. */
+  cpuPerRequest: Record<string, Record<string, number>>;
 }
 
 /** Sends the operation once to every target and compares the answers as canonical JSON. */
@@ -68,7 +75,16 @@ export async function runScenario(plan: ScenarioPlan, targets: readonly Target[]
   const before = await checkAnswers(targets, plan.body, plan.authorization);
   for (const difference of before.differences) log(`  ✗ before the load: ${difference}`);
   const load = (target: Target, seconds: number) =>
-    runLoad({ url: target.url, body: plan.body, connections: plan.connections, durationSeconds: seconds, ...(plan.authorization ? { authorization: plan.authorization } : {}) });
+    runLoad({
+      url: target.url,
+      body: plan.body,
+      connections: plan.connections,
+      durationSeconds: seconds,
+      ...(plan.authorization ? { authorization: plan.authorization } : {}),
+      ...(plan.sequence ? { sequence: plan.sequence(target) } : {}),
+    });
+  const processCpu: Record<string, Record<string, number>> = {};
+  const okResponses: Record<string, number> = {};
 
   if (plan.warmupSeconds > 0) {
     for (const target of targets) {
@@ -80,8 +96,12 @@ export async function runScenario(plan: ScenarioPlan, targets: readonly Target[]
   for (let round = 1; round <= plan.rounds; round += 1) {
     for (const target of targets) {
       const cpuBefore = cpuSeconds(target.pid);
+      const othersBefore = Object.entries(target.processes ?? {}).map(([name, pid]) => [name, pid, cpuSeconds(pid)] as const);
       const result = await load(target, plan.durationSeconds);
       const cpu = cpuSeconds(target.pid) - cpuBefore;
+      const own = (processCpu[target.name] ??= {});
+      for (const [name, pid, before] of othersBefore) own[name] = (own[name] ?? 0) + cpuSeconds(pid) - before;
+      okResponses[target.name] = (okResponses[target.name] ?? 0) + result.ok;
       rounds.push({ gateway: target.name, ok: result.ok, errors: result.errors, seconds: result.seconds, latencies: result.latencies, cpuSeconds: cpu });
       log(`  round ${round}/${plan.rounds} ${target.name}: ${(result.ok / result.seconds).toFixed(1)} RPS, ${result.errors} errors, CPU ${((100 * cpu) / result.seconds).toFixed(0)} %`);
     }
@@ -89,5 +109,10 @@ export async function runScenario(plan: ScenarioPlan, targets: readonly Target[]
   const after = await checkAnswers(targets, plan.body, plan.authorization);
   for (const difference of after.differences) log(`  ✗ after the load: ${difference}`);
   const peakRss = Object.fromEntries(targets.map((target) => [target.name, memory(target.pid).peakRss]));
-  return { summaries: summarize(rounds, { reference: plan.reference, peakRss }), before, after };
+  const cpuPerRequest = Object.fromEntries(
+    Object.entries(processCpu)
+      .filter(([, byProcess]) => Object.keys(byProcess).length > 0)
+      .map(([name, byProcess]) => [name, Object.fromEntries(Object.entries(byProcess).map(([process, seconds]) => [process, (1000 * seconds) / Math.max(1, okResponses[name] ?? 0)]))]),
+  );
+  return { summaries: summarize(rounds, { reference: plan.reference, peakRss }), before, after, cpuPerRequest };
 }

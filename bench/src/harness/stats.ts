@@ -27,10 +27,17 @@ export interface GatewaySummary {
   errors: number;
   /** CPU used over the measured rounds, 100 = one core busy. */
   cpuPercent: number;
+  /**
+   * Milliseconds of gateway CPU per ok response over the measured rounds: its cost per request, which a busy
+   * shared machine disturbs far less than RPS (a starved process serves fewer requests but each costs the same).
+   */
+  cpuMsPerRequest: number;
   /** Peak resident set size of the gateway process, in bytes (NaN when unknown). */
   peakRss: number;
   /** `rps / rps of the reference gateway` of the same run (NaN without one). */
   ratio: number;
+  /** `reference's cpuMsPerRequest / cpuMsPerRequest`: the throughput ratio if each had a core of its own. */
+  cpuRatio: number;
 }
 
 /** Nearest-rank percentile (0 < p ≤ 100) of ascending-sorted values; NaN for none. */
@@ -58,6 +65,8 @@ export function summarize(rounds: readonly RoundResult[], options: { reference?:
     const roundRps = own.map((round) => (round.seconds > 0 ? round.ok / round.seconds : 0));
     const latencies = Float64Array.from(own.flatMap((round) => Array.from(round.latencies))).sort();
     const seconds = own.reduce((sum, round) => sum + round.seconds, 0);
+    const cpuSeconds = own.reduce((sum, round) => sum + round.cpuSeconds, 0);
+    const ok = own.reduce((sum, round) => sum + round.ok, 0);
     return {
       gateway,
       rps: median(roundRps),
@@ -66,12 +75,17 @@ export function summarize(rounds: readonly RoundResult[], options: { reference?:
       p95: percentile(latencies, 95),
       p99: percentile(latencies, 99),
       errors: own.reduce((sum, round) => sum + round.errors, 0),
-      cpuPercent: seconds > 0 ? (100 * own.reduce((sum, round) => sum + round.cpuSeconds, 0)) / seconds : NaN,
+      cpuPercent: seconds > 0 ? (100 * cpuSeconds) / seconds : NaN,
+      cpuMsPerRequest: ok > 0 ? (1000 * cpuSeconds) / ok : NaN,
       peakRss: options.peakRss?.[gateway] ?? NaN,
       ratio: NaN,
+      cpuRatio: NaN,
     };
   });
   const reference = summaries.find((summary) => summary.gateway === options.reference);
-  for (const summary of summaries) summary.ratio = reference && reference.rps > 0 ? summary.rps / reference.rps : NaN;
+  for (const summary of summaries) {
+    summary.ratio = reference && reference.rps > 0 ? summary.rps / reference.rps : NaN;
+    summary.cpuRatio = reference ? reference.cpuMsPerRequest / summary.cpuMsPerRequest : NaN;
+  }
   return summaries;
 }

@@ -34,6 +34,8 @@ export function renderTable(summaries: readonly GatewaySummary[], { reference, o
     ...(base ? [`p50 over ${base.gateway} ms`] : []),
     "errors",
     "CPU %",
+    "CPU ms/req",
+    `× ${reference} by CPU`,
     "peak RSS MB",
     "RPS per round",
   ];
@@ -47,6 +49,8 @@ export function renderTable(summaries: readonly GatewaySummary[], { reference, o
     ...(base ? [summary === base ? "–" : formatMs(summary.p50 - base.p50)] : []),
     String(summary.errors),
     Number.isFinite(summary.cpuPercent) ? summary.cpuPercent.toFixed(0) : "–",
+    formatMs(summary.cpuMsPerRequest),
+    formatRatio(summary.cpuRatio),
     Number.isFinite(summary.peakRss) ? (summary.peakRss / 1024 / 1024).toFixed(0) : "–",
     summary.roundRps.map(formatRps).join(" / "),
   ]);

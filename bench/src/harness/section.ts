@@ -1,0 +1,51 @@
+// One BENCHMARKS.md section: what was measured, how, on what, and the table.
+import type { ScenarioOutcome } from "./scenario.js";
+
+export interface RunContext {
+  command: string;
+  machine: string;
+  versions: string;
+}
+
+export interface SectionInput {
+  title: string;
+  description: string;
+  /** Connections, warm-up, rounds. */
+  load: string;
+  context: RunContext;
+  /** How our router ran (env, protections). */
+  router: string;
+  outcome: ScenarioOutcome;
+  table: string;
+  notes?: string[];
+}
+
+export function renderSection({ title, description, load, context, router, outcome, table, notes = [] }: SectionInput): string {
+  const answers =
+    outcome.before.identical && outcome.after.identical
+      ? `byte-identical JSON (keys sorted) from every target before and after the load (${(outcome.before.bytes / 1024).toFixed(1)} KB)`
+      : `**NOT identical**: ${[...outcome.before.differences, ...outcome.after.differences].join("; ")}`;
+  const cpu = Object.entries(outcome.cpuPerRequest).map(
+    ([target, byProcess]) =>
+      `- CPU per response, ${target}: ${Object.entries(byProcess)
+        .map(([process, ms]) => `${process} ${ms.toFixed(2)} ms`)
+        .join(", ")}`,
+  );
+  return [
+    `## ${title}`,
+    "",
+    description,
+    "",
+    `- Command: \`${context.command}\` (${load})`,
+    `- Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on ${context.machine}; the machine is shared, so compare the ratios of one run, not absolute figures.`,
+    `- Versions: ${context.versions}`,
+    `- Router: ${router}`,
+    `- Answers: ${answers}`,
+    ...notes.map((note) => `- ${note}`),
+    "",
+    table,
+    "",
+    ...(cpu.length > 0 ? [...cpu, ""] : []),
+    "RPS is the median round; latency percentiles pool every response of every round; errors count transport errors, non-2xx and responses with GraphQL errors; CPU % is the gateway process over its measured rounds (100 = one core) and CPU ms/req its CPU time per ok response, less disturbed by other tenants of a shared machine than RPS (`by CPU`: the reference's CPU ms/req over the row's, the throughput ratio if each had a core to itself); peak RSS is the process's high-water mark.",
+  ].join("\n");
+}

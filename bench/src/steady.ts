@@ -1,0 +1,95 @@
+// `--scenarios steady`: our router at a steady rate below saturation for minutes (10 by default), its RSS sampled
+// throughout: memory must stay flat (the issue's target: ±10 %). Each request carries its own valid JWT, so a
+// per-caller cache that never forgets shows up here.
+import { join } from "node:path";
+import { REPO_DIR, ROUTER_SETTINGS, startRouter } from "./gateways/gateways.js";
+import { runLoad } from "./harness/load.js";
+import { freePort, memory } from "./harness/processes.js";
+import { renderSection } from "./harness/section.js";
+import { median } from "./harness/stats.js";
+import { formatMs } from "./harness/table.js";
+import { tokenFactory } from "./harness/tokens.js";
+import { routerSettings, type PhaseContext, type Section } from "./federation.js";
+import type { RunOptions } from "./options.js";
+import { TEST_QUERY } from "./workload/queries.js";
+import { startBenchSubgraphs } from "./workload/start.js";
+
+export interface RssSample {
+  seconds: number;
+  rss: number;
+}
+
+/**
+ * The spread of RSS once warmed up (samples of the first tenth of the run left out): the largest distance of a
+ * sample from their median, relative to it. Also the first and last warmed-up samples, to tell drift from noise.
+ */
+export function rssSpread(samples: readonly RssSample[]): { median: number; spread: number; first: number; last: number; min: number; max: number } {
+  const end = samples.at(-1)?.seconds ?? 0;
+  const warmed = samples.filter((sample) => sample.seconds >= end / 10);
+  const values = warmed.map((sample) => sample.rss);
+  const middle = median(values);
+  const spread = values.length > 0 ? Math.max(...values.map((value) => Math.abs(value - middle))) / middle : NaN;
+  return { median: middle, spread, first: values[0] ?? NaN, last: values.at(-1) ?? NaN, min: Math.min(...values), max: Math.max(...values) };
+}
+
+export async function runSteady(options: RunOptions, { dir, tracesEndpoint, context, log }: PhaseContext): Promise<{ sections: Section[]; failed: boolean }> {
+  if (!options.scenarios.includes("steady")) return { sections: [], failed: false };
+  log(`\n== steady rate, RSS over ${options.steadyMinutes} min ==`);
+  const subgraphs = await startBenchSubgraphs(dir);
+  const router = await startRouter("router", REPO_DIR, {
+    supergraphPath: subgraphs.supergraphPath,
+    port: await freePort(),
+    logPath: join(dir, "router-steady.log"),
+    tracesEndpoint,
+    routerEnv: options.routerEnv,
+  });
+  try {
+    const tokens = tokenFactory({ secret: ROUTER_SETTINGS.jwtSecret, issuer: ROUTER_SETTINGS.jwtIssuer, audience: ROUTER_SETTINGS.jwtAudience });
+    const authorization = () => `Bearer ${tokens()}`;
+    const body = JSON.stringify({ query: TEST_QUERY });
+    const connections = Math.min(options.connections, 10);
+    let rate = options.steadyRate;
+    if (rate === undefined) {
+      const burst = await runLoad({ url: router.url, body, connections: options.connections, durationSeconds: 10, authorization });
+      rate = Math.max(1, Math.floor((burst.ok / burst.seconds) / 2));
+      log(`  saturation burst: ${(burst.ok / burst.seconds).toFixed(1)} RPS; steady rate: half of it, ${rate} RPS`);
+    }
+    const seconds = Math.round(options.steadyMinutes * 60);
+    const every = Math.max(2, Math.round(seconds / 60));
+    const samples: RssSample[] = [];
+    const started = performance.now();
+    const sample = () => samples.push({ seconds: (performance.now() - started) / 1000, rss: memory(router.pid).rss });
+    sample();
+    const timer = setInterval(() => {
+      sample();
+      const last = samples.at(-1) as RssSample;
+      log(`  ${last.seconds.toFixed(0).padStart(5)} s  RSS ${(last.rss / 1024 / 1024).toFixed(1)} MB`);
+    }, every * 1000);
+    const result = await runLoad({ url: router.url, body, connections, durationSeconds: seconds, authorization, rate }).finally(() => clearInterval(timer));
+    sample();
+    const spread = rssSpread(samples);
+    const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+    const latencies = [...result.latencies].sort((a, b) => a - b);
+    const flat = spread.spread <= 0.1;
+    const lines = [
+      `## Router memory at a steady rate`,
+      "",
+      `Our router over the federation workload (TestQuery, a distinct valid JWT per request) at a steady ${rate} requests/s on ${connections} connections for ${options.steadyMinutes} min, its RSS sampled every ${every} s. Target: flat within ±10 % once warmed up (the first tenth of the run is left out).`,
+      "",
+      `- Command: \`${context.command}\``,
+      `- Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on ${context.machine}.`,
+      `- Versions: ${context.versions}`,
+      `- Router: ${routerSettings(undefined, tracesEndpoint !== undefined, options.routerEnv)}`,
+      `- Served ${result.ok} responses (${(result.ok / result.seconds).toFixed(1)}/s), ${result.errors} errors, p50 ${formatMs(latencies[Math.floor(latencies.length / 2)] ?? NaN)} ms.`,
+      `- RSS once warmed up: median ${mb(spread.median)} MB, min ${mb(spread.min)}, max ${mb(spread.max)}, first ${mb(spread.first)}, last ${mb(spread.last)}: **±${(100 * spread.spread).toFixed(1)} %** ${flat ? "(flat)" : "(NOT flat)"}`,
+      "",
+      `RSS samples (s: MB): ${samples.map((s) => `${s.seconds.toFixed(0)}: ${mb(s.rss)}`).join(", ")}`,
+    ];
+    const text = lines.join("\n");
+    log(`\n${text}\n`);
+    return { sections: [{ id: "rss-steady", text }], failed: result.errors > 0 };
+  } finally {
+    await router.service.stop();
+    for (const service of Object.values(subgraphs.services)) await service.stop();
+  }
+}
