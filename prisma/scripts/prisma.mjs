@@ -10,8 +10,10 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
 const require = createRequire(import.meta.url);
-const cli = join(dirname(require.resolve("prisma/package.json")), "build", "index.js");
-const enginesDir = dirname(require.resolve("@prisma/engines/package.json"));
+const prismaDir = dirname(require.resolve("prisma/package.json"));
+const cli = join(prismaDir, "build", "index.js");
+// @prisma/engines is the CLI's own dependency: resolve it from there.
+const enginesDir = dirname(createRequire(join(prismaDir, "package.json")).resolve("@prisma/engines/package.json"));
 const hasNativeEngine = existsSync(enginesDir) && readdirSync(enginesDir).some((f) => f.startsWith("schema-engine"));
 
 const env = { ...process.env, CHECKPOINT_DISABLE: process.env.CHECKPOINT_DISABLE ?? "1" };
