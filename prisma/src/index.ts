@@ -1,5 +1,5 @@
 export { createDb, poolStats, type Db, type DbOptions } from "./client.js";
 export { migrate, readMigrations, MigrationError, type MigrationResult } from "./migrate.js";
-export { seed, type SeedResult } from "./seed.js";
+export { seed, type SeedOptions, type SeedResult } from "./seed.js";
 export { buildSeedData, stableId, SEED_PASSWORD, DEMO_USERS } from "./seedData.js";
 export * from "../generated/client.js";

@@ -16,16 +16,31 @@ export interface SeedResult {
   };
 }
 
+export interface SeedOptions {
+  /** scrypt cost of the demo accounts' password hash (tests lower it). @default 15 */
+  passwordHashCost?: number;
+  /**
+   * The demo accounts, whose password ({@link SEED_PASSWORD}) is published in the README, and what belongs to them:
+   * favourites, orders, loyalty ledgers, reviews. Without them only the catalog and the rewards are inserted, so a
+   * production database never gets an account anyone can log in to. @default true
+   */
+  demoAccounts?: boolean;
+}
+
 /**
  * Inserts the demo data set. Idempotent: rows that already exist (same id or
  * unique key) are left as they are, so re-seeding on every dev start never
  * overwrites what someone changed while trying the API.
  */
-export async function seed(db: Db, { passwordHashCost = 15 } = {}): Promise<SeedResult> {
-  const existing = await db.user.findFirst({ where: { email: "demo@commerce.dev" }, select: { passwordHash: true } });
-  const passwordHash = existing?.passwordHash ?? (await hashPassword(SEED_PASSWORD, passwordHashCost));
-  const data = buildSeedData(passwordHash);
-  const staffId = data.users.find((u) => u.email === DEMO_USERS.staff)?.id as string;
+export async function seed(db: Db, { passwordHashCost = 15, demoAccounts = true }: SeedOptions = {}): Promise<SeedResult> {
+  let passwordHash = "";
+  if (demoAccounts) {
+    const existing = await db.user.findFirst({ where: { email: DEMO_USERS.customer }, select: { passwordHash: true } });
+    passwordHash = existing?.passwordHash ?? (await hashPassword(SEED_PASSWORD, passwordHashCost));
+  }
+  const built = buildSeedData(passwordHash);
+  const data = demoAccounts ? built : { ...built, users: [], favorites: [] };
+  const staffId = data.users.find((u) => u.email === DEMO_USERS.staff)?.id ?? "";
   const activity = buildActivitySeed(
     data.users.map((u) => ({ id: u.id as string })),
     data.products.map((p) => ({ ...p, id: p.id as string })),

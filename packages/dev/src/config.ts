@@ -5,6 +5,8 @@ import { fileURLToPath } from "node:url";
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
 export interface DevConfig {
+  /** The environment the services inherit. */
+  env: NodeJS.ProcessEnv;
   /** External Postgres; when unset an embedded one runs from `dataDir/postgres`. */
   databaseUrl?: string;
   /** External Redis; when unset a private redis-server runs if one is on PATH. */
@@ -21,6 +23,7 @@ export function loadDevConfig(env: NodeJS.ProcessEnv = process.env): DevConfig {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${env.PORT}"`);
   const manifest = JSON.parse(readFileSync(join(repoRoot, "schema", "subgraphs.json"), "utf8")) as { subgraphs: { name: string }[] };
   return {
+    env,
     databaseUrl: env.DATABASE_URL || undefined,
     redisUrl: env.REDIS_URL || undefined,
     host: env.HOST || "0.0.0.0",

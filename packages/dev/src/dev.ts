@@ -3,8 +3,9 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { createDb, migrate, seed } from "@commerce/db";
 import { findRedisServer, freePort, isPortFree, startEmbeddedPostgres, startRedisServer, type PostgresHandle, type RedisHandle } from "@commerce/stack";
+import { stopService, subgraphUrlVariable, waitReady, type Service } from "@commerce/start";
 import { loadDevConfig, repoRoot } from "./config.js";
-import { startService, stopService, waitHealthy, type Service } from "./services.js";
+import { startDevService } from "./services.js";
 
 const log = (line: string) => console.log(`[dev] ${line}`);
 const config = loadDevConfig();
@@ -17,7 +18,7 @@ async function shutdown(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     log("stopping…");
-    for (const service of [...services].reverse()) await stopService(service);
+    for (const service of [...services].reverse()) await stopService(service, 10_000);
     await redis?.stop();
     await postgres?.stop();
     log("stopped");
@@ -65,21 +66,21 @@ try {
   }
 
   // A fresh secret per run: subgraphs answer only requests the router signed with it.
-  const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NODE_ENV: "development", HOST: "127.0.0.1", ROUTER_SECRET: randomBytes(32).toString("hex") };
+  const env = { ...config.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NODE_ENV: "development", HOST: "127.0.0.1", ROUTER_SECRET: randomBytes(32).toString("hex") };
   // Ports first: every subgraph gets every subgraph's URL, as the router does (orders reads the catalog directly).
   const ports = new Map<string, number>();
   for (const subgraph of config.subgraphs) ports.set(subgraph.name, await freePort());
   const subgraphUrls: Record<string, string> = {};
-  for (const [name, port] of ports) subgraphUrls[`SUBGRAPH_${name.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_URL`] = `http://127.0.0.1:${port}/graphql`;
+  for (const [name, port] of ports) subgraphUrls[subgraphUrlVariable(name)] = `http://127.0.0.1:${port}/graphql`;
   const routerEnv: Record<string, string | undefined> = { ...env, ...subgraphUrls, HOST: config.host };
   for (const subgraph of config.subgraphs) {
-    const service = startService(subgraph.name, subgraph.dir, ports.get(subgraph.name) as number, { ...env, ...subgraphUrls }, exited(subgraph.name));
+    const service = startDevService(subgraph.name, subgraph.dir, ports.get(subgraph.name) as number, { ...env, ...subgraphUrls }, exited(subgraph.name));
     services.push(service);
   }
-  await Promise.all(services.map((s) => waitHealthy(s)));
-  const router = startService("router", join(repoRoot, "router"), config.port, routerEnv, exited("router"));
+  await Promise.all(services.map((s) => waitReady(s, { path: "/health" })));
+  const router = startDevService("router", join(repoRoot, "router"), config.port, routerEnv, exited("router"));
   services.push(router);
-  await waitHealthy(router);
+  await waitReady(router, { path: "/health" });
   const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
   log(`Commerce Supergraph is running: http://${shownHost}:${config.port}/graphql  (Ctrl-C stops everything)`);
 } catch (error) {

@@ -1,0 +1,2 @@
+export { loadStartConfig, subgraphUrlVariable, type SeedMode, type StartConfig } from "./config.js";
+export { startRouterWorkers, startService, stopService, waitReady, type RouterWorkersOptions, type Service, type StartServiceOptions } from "./processes.js";
