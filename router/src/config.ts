@@ -23,6 +23,7 @@ const LIMIT_MODES = ["enforce", "warn"] as const;
 const AUTHORIZATION_MODES = ["filter", "reject", "dry_run"] as const;
 const COST_MODES = ["enforce", "measure"] as const;
 const SAFELIST_MODES = ["off", "log", "safelist"] as const;
+const EXECUTORS = ["apollo", "native"] as const;
 
 /** Env var of each operation limit. */
 export const LIMIT_VARIABLES: Readonly<Record<keyof OperationLimits, string>> = {
@@ -41,6 +42,7 @@ export const LIMIT_VARIABLES: Readonly<Record<keyof OperationLimits, string>> = 
 export type AuthorizationMode = (typeof AUTHORIZATION_MODES)[number];
 export type CostMode = (typeof COST_MODES)[number];
 export type SafelistMode = (typeof SAFELIST_MODES)[number];
+export type ExecutorKind = (typeof EXECUTORS)[number];
 
 /** Express's `trust proxy`: trust every proxy (`true`), none (`false`), a number of hops, or these addresses/subnets. */
 export type TrustProxy = boolean | number | readonly string[];
@@ -85,6 +87,8 @@ export interface RouterConfig {
   readonly routerSecret: string | undefined;
   /** Which proxies' `X-Forwarded-For` names the client (`TRUST_PROXY`); `false`: the socket's peer is the client. */
   readonly trustProxy: TrustProxy;
+  /** Who executes query plans (`ROUTER_EXECUTOR`): @apollo/gateway's executor, or the router's own. */
+  readonly executor: ExecutorKind;
 }
 
 /** Parses the router's environment once. Throws one ConfigError listing every problem. */
@@ -155,6 +159,7 @@ export function loadConfig(env: Env = process.env): RouterConfig {
     }),
     routerSecret,
     trustProxy: parseTrustProxy(read.optionalString("TRUST_PROXY"), problems),
+    executor: read.oneOf("ROUTER_EXECUTOR", EXECUTORS, "apollo"),
   };
 
   try {

@@ -8,6 +8,7 @@ import { createMetrics, tracingMiddleware, type GraphMetrics, type TelemetryConf
 import type { RouterConfig } from "./config.js";
 import { createContext, type IncomingRequest, type RouterContext } from "./context.js";
 import { createGateway } from "./gateway.js";
+import { useNativeExecutor } from "./executor/nativeExecutor.js";
 import { instrumentQueryPlanCache, routerReadiness } from "./observability.js";
 import { routerPlugins } from "./plugins/index.js";
 import { readFileSync } from "node:fs";
@@ -68,6 +69,7 @@ export function createRouter({ config, logger, gateway: givenGateway, metrics = 
   const gateway =
     givenGateway ??
     createGateway({ supergraphPath: config.supergraphPath, subgraphUrls: config.subgraphUrls, logger, metrics, routerSecret: config.routerSecret });
+  if (config.executor === "native") useNativeExecutor(gateway);
   // Authorization and cost directives come from the supergraph the gateway accepted, per API schema.
   const registry = new SupergraphMetadataRegistry();
   gateway.onSchemaLoadOrUpdate((schema) => registry.register(schema));

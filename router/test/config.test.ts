@@ -39,10 +39,17 @@ describe("loadConfig", () => {
       persistedQueries: { apq: true, apqTtlSeconds: 86_400, safelist: "off", manifestPath: DEFAULT_MANIFEST_PATH },
       routerSecret: undefined,
       trustProxy: false,
+      executor: "apollo",
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.subgraphUrls)).toBe(true);
     expect(Object.isFrozen(config.corsOrigins)).toBe(true);
+  });
+
+  it("picks the query plan executor from ROUTER_EXECUTOR", () => {
+    expect(loadConfig({ ROUTER_EXECUTOR: "native" }).executor).toBe("native");
+    expect(loadConfig({ ROUTER_EXECUTOR: "apollo" }).executor).toBe("apollo");
+    expect(() => loadConfig({ ROUTER_EXECUTOR: "fast" })).toThrow(/ROUTER_EXECUTOR/);
   });
 
   it("defaults to the repo's schema/supergraph.graphql", () => {

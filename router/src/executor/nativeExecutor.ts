@@ -1,0 +1,237 @@
+import { createHash } from "node:crypto";
+import { buildOperationContext, type ApolloGateway, type Experimental_DidResolveQueryPlanCallback, type GraphQLDataSource } from "@apollo/gateway";
+import { operationFromDocument, type FieldSelection, type Operation, type Schema } from "@apollo/federation-internals";
+import { prettyFormatQueryPlan, type QueryPlan, type QueryPlanner } from "@apollo/query-planner";
+import type { GatewayExecutionResult, GatewayExecutor, GatewayGraphQLRequestContext } from "@apollo/server-gateway-interface";
+import { SpanStatusCode, type Span } from "@opentelemetry/api";
+import { activeSpan, tracer } from "@commerce/telemetry";
+import {
+  GraphQLError,
+  Kind,
+  executeSync,
+  getVariableValues,
+  visit,
+  type DocumentNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionNode,
+  type VariableDefinitionNode,
+} from "graphql";
+import { executeNode, type PlanExecution } from "./executePlan.js";
+import { compileResponseShape, shapeResponse, type ResponseShape } from "./responseShape.js";
+
+/** The parts of an ApolloGateway the executor shares: its planner, plan cache, schemas and data sources. */
+interface GatewayInternals {
+  executor: GatewayExecutor;
+  queryPlanStore: { get(key: string): Promise<QueryPlan | undefined>; set(key: string, plan: QueryPlan): Promise<void> };
+  queryPlanner: QueryPlanner;
+  /** The API schema (federation-internals). */
+  apiSchema: Schema;
+  /** The API schema (graphql-js), as Apollo Server validates against it. */
+  schema: GraphQLSchema;
+  /** The supergraph (graphql-js). */
+  supergraphSchema: GraphQLSchema;
+  serviceMap: Record<string, { dataSource: GraphQLDataSource<Record<string, unknown>> }>;
+  experimental_didResolveQueryPlan?: Experimental_DidResolveQueryPlanCallback;
+  recursiveSelectionsLimitDisabled: boolean;
+  nonLocalSelectionsLimitDisabled: boolean;
+  config: { __exposeQueryPlanExperimental?: boolean; debug?: boolean };
+  logger: { debug(message: string): void; error(message: string): void };
+}
+
+/** Names of the members `useNativeExecutor` needs; a gateway release that renames one fails the start, not a request. */
+const REQUIRED = ["executor", "queryPlanStore", "onSchemaLoadOrUpdate"] as const;
+
+/** What one query plan compiles to: the operation (for Condition nodes) and its response shape. */
+interface CompiledPlan {
+  apiSchema: Schema;
+  operation: Operation;
+  shape: ResponseShape;
+}
+
+/**
+ * Replaces the gateway's executor with the router's own (`ROUTER_EXECUTOR=native`): the gateway keeps loading,
+ * validating and hot-reloading the supergraph and planning (same planner, same plan cache); the router executes
+ * the plans (`executePlan`) and shapes the response (`responseShape`), with what depends only on the operation
+ * compiled once per plan. Must be called before Apollo Server starts (it reads the executor when it loads the
+ * gateway). Requests that ask for Apollo Studio field traces (`ftv1`) still run on the gateway's executor.
+ */
+export function useNativeExecutor(gateway: ApolloGateway): void {
+  const internals = gateway as unknown as GatewayInternals;
+  for (const member of REQUIRED) {
+    if (!(member in gateway) || (internals as unknown as Record<string, unknown>)[member] === undefined) {
+      throw new Error(`ROUTER_EXECUTOR=native: this @apollo/gateway has no \`${member}\`; use ROUTER_EXECUTOR=apollo`);
+    }
+  }
+  const apolloExecutor = internals.executor;
+  const compiledPlans = new WeakMap<QueryPlan, CompiledPlan>();
+  let serviceMap: Record<string, GraphQLDataSource<Record<string, unknown>>> | undefined;
+  gateway.onSchemaLoadOrUpdate(() => {
+    serviceMap = undefined;
+  });
+  const services = () => (serviceMap ??= Object.fromEntries(Object.entries(internals.serviceMap).map(([name, { dataSource }]) => [name, dataSource])));
+
+  const compile = (queryPlan: QueryPlan, operationDefinition: OperationDefinitionNode, fragments: DocumentNode["definitions"]): CompiledPlan => {
+    const apiSchema = internals.apiSchema;
+    const known = compiledPlans.get(queryPlan);
+    if (known?.apiSchema === apiSchema) return known;
+    const operation = operationFromDocument(apiSchema, { kind: Kind.DOCUMENT, definitions: [operationDefinition, ...fragments] }, { validate: false });
+    const compiled = { apiSchema, operation, shape: compileResponseShape(operation) };
+    compiledPlans.set(queryPlan, compiled);
+    return compiled;
+  };
+
+  const execute = async (requestContext: GatewayGraphQLRequestContext, traced: boolean): Promise<GatewayExecutionResult> => {
+    const { request, document, queryHash } = requestContext;
+    const operationName = request.operationName ?? undefined;
+    const planKey = operationName ? createHash("sha256").update(queryHash).update(operationName).digest("hex") : queryHash;
+    const operationContext = buildOperationContext({ schema: internals.schema, operationDocument: document, operationName });
+    if (traced) activeSpan()?.setAttribute("graphql.operation.type", operationContext.operation.operation);
+    const variableDefinitions = operationContext.operation.variableDefinitions;
+    if (variableDefinitions && variableDefinitions.length > 0) {
+      const { errors } = getVariableValues(internals.schema, variableDefinitions, request.variables ?? {});
+      if (errors) return { errors };
+    }
+    let queryPlan = await internals.queryPlanStore.get(planKey);
+    if (!queryPlan) {
+      queryPlan = withSpan(traced, "gateway.plan", () =>
+        internals.queryPlanner.buildQueryPlan(operationFromDocument(internals.apiSchema, document, { operationName }), {
+          recursiveSelectionsLimitDisabled: internals.recursiveSelectionsLimitDisabled,
+          nonLocalSelectionsLimitDisabled: internals.nonLocalSelectionsLimitDisabled,
+        }),
+      );
+      try {
+        await internals.queryPlanStore.set(planKey, queryPlan);
+      } catch (error) {
+        internals.logger.error(`Could not store queryPlan${(error as Error)?.message ?? String(error)}`);
+      }
+    }
+    const services_ = services();
+    internals.experimental_didResolveQueryPlan?.({ queryPlan, serviceMap: services_, requestContext, operationContext });
+
+    let compiled: CompiledPlan;
+    try {
+      compiled = compile(queryPlan, operationContext.operation, Object.values(operationContext.fragments));
+    } catch (error) {
+      if (error instanceof GraphQLError) return { errors: [error] };
+      throw error;
+    }
+    const execution: PlanExecution = {
+      serviceMap: services_,
+      requestContext,
+      supergraph: internals.supergraphSchema,
+      variableDefinitions: compiled.operation.variableDefinitions,
+      errors: [],
+      data: {},
+      traced,
+    };
+    if (queryPlan.node?.kind === "Subscription") throw new Error("Execution of subscriptions not supported by gateway");
+    const root = queryPlan.node;
+    if (root) await withSpan(traced, "gateway.execute", () => executeNode(execution, root, { path: [], data: execution.data }));
+
+    const result = withSpan(traced, "gateway.postprocessing", () => respond(requestContext, compiled, execution, internals));
+    if (internals.config.__exposeQueryPlanExperimental) exposeQueryPlan(requestContext, queryPlan, result);
+    return result;
+  };
+
+  internals.executor = async (requestContext) => {
+    // Apollo Studio field-level traces are built by the gateway's own executor.
+    if (requestContext.metrics?.captureTraces) return apolloExecutor(requestContext);
+    const traced = activeSpan() !== undefined;
+    if (!traced) return execute(requestContext, false);
+    const attributes = requestContext.operationName ? { "graphql.operation.name": requestContext.operationName } : {};
+    return tracer().startActiveSpan("gateway.request", { attributes }, async (span: Span) => {
+      try {
+        const result = await execute(requestContext, true);
+        if (result.errors) span.setStatus({ code: SpanStatusCode.ERROR });
+        return result;
+      } catch (error) {
+        span.setStatus({ code: SpanStatusCode.ERROR });
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
+  };
+}
+
+/** The response from the merged data: fetch errors first; value errors only reported when no fetch failed. */
+function respond(requestContext: GatewayGraphQLRequestContext, compiled: CompiledPlan, execution: PlanExecution, internals: GatewayInternals): GatewayExecutionResult {
+  const variables = requestContext.request.variables;
+  let shaped;
+  try {
+    shaped = shapeResponse(compiled.shape, execution.data, variables, (field) => introspect(internals.schema, field, requestContext));
+  } catch (error) {
+    if (error instanceof GraphQLError) return { errors: [error] };
+    if (error instanceof Error) return { errors: [new GraphQLError(error.message, { originalError: error })] };
+    internals.logger.error(`Unexpected error during query plan execution: ${String(error)}`);
+    return { errors: [new GraphQLError("Unexpected error during query plan execution")] };
+  }
+  const { data, errors } = shaped;
+  if (execution.errors.length === 0 && errors.length > 0) return { extensions: { valueCompletion: errors }, data };
+  return execution.errors.length === 0 ? { data } : { errors: execution.errors as GraphQLError[], data };
+}
+
+/** Answers `__schema` / `__type` from the API schema (introspection never reaches a subgraph). */
+function introspect(schema: GraphQLSchema, field: FieldSelection, requestContext: GatewayGraphQLRequestContext): unknown {
+  const selection = field.expandFragments().toSelectionNode() as SelectionNode & { alias?: { value: string }; name: { value: string } };
+  const used = new Set<string>();
+  visit(selection, { Variable: (node) => void used.add(node.name.value) });
+  const definitions = operationVariables(requestContext).filter((definition) => used.has(definition.variable.name.value));
+  const { data, errors } = executeSync({
+    schema,
+    document: { kind: Kind.DOCUMENT, definitions: [{ kind: Kind.OPERATION_DEFINITION, operation: "query" as never, variableDefinitions: definitions, selectionSet: { kind: Kind.SELECTION_SET, selections: [selection] } }] },
+    rootValue: {},
+    variableValues: requestContext.request.variables,
+  });
+  if (errors?.length || !data) throw new Error(`Introspection query for ${JSON.stringify(selection)} should not have failed but got ${JSON.stringify(errors)}`);
+  const key = selection.alias?.value ?? selection.name.value;
+  return Object.hasOwn(data, key) ? data[key] : undefined;
+}
+
+function operationVariables(requestContext: GatewayGraphQLRequestContext): readonly VariableDefinitionNode[] {
+  const operation = requestContext.document.definitions.find(
+    (definition): definition is OperationDefinitionNode =>
+      definition.kind === Kind.OPERATION_DEFINITION && (!requestContext.request.operationName || definition.name?.value === requestContext.request.operationName),
+  );
+  return operation?.variableDefinitions ?? [];
+}
+
+/** In development, `Apollo-Query-Plan-Experimental: 1` adds the query plan to the response (as the gateway does). */
+function exposeQueryPlan(requestContext: GatewayGraphQLRequestContext, queryPlan: QueryPlan, result: GatewayExecutionResult): void {
+  const headers = requestContext.request.http?.headers;
+  if (!headers?.get("Apollo-Query-Plan-Experimental")) return;
+  const format = headers.has("Apollo-Query-Plan-Experimental-Format") ? headers.get("Apollo-Query-Plan-Experimental-Format") : "prettified";
+  result.extensions = {
+    __queryPlanExperimental: format === "prettified" ? (queryPlan.node ? prettyFormatQueryPlan(queryPlan) : null) || true : format === "internal" ? queryPlan : true,
+  };
+}
+
+function withSpan<T>(traced: boolean, name: string, run: () => T): T {
+  if (!traced) return run();
+  return tracer().startActiveSpan(name, (span: Span) => {
+    let result: T;
+    try {
+      result = run();
+    } catch (error) {
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+      throw error;
+    }
+    if (result instanceof Promise) {
+      return result.then(
+        (value: unknown) => {
+          span.end();
+          return value;
+        },
+        (error: unknown) => {
+          span.setStatus({ code: SpanStatusCode.ERROR });
+          span.end();
+          throw error;
+        },
+      ) as T;
+    }
+    span.end();
+    return result;
+  });
+}
