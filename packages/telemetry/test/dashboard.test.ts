@@ -31,7 +31,8 @@ describe("the Grafana dashboard", () => {
     const exported = new Set<string>();
     for (const metric of await metrics.registry.getMetricsAsJSON()) {
       exported.add(metric.name);
-      if (metric.type === "histogram") for (const suffix of ["_bucket", "_sum", "_count"]) exported.add(`${metric.name}${suffix}`);
+      // prom-client types `type` as a numeric enum; at run time it is the exposition format's type name.
+      if (String(metric.type) === "histogram") for (const suffix of ["_bucket", "_sum", "_count"]) exported.add(`${metric.name}${suffix}`);
     }
     const unknown = queries.flatMap(({ panel, expr }) => metricNames(expr).filter((name) => !exported.has(name)).map((name) => `${panel}: ${name}`));
     expect(queries.length).toBeGreaterThan(20);
