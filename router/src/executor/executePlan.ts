@@ -76,17 +76,46 @@ export async function executeNode(execution: PlanExecution, node: PlanNode, curs
   }
 }
 
-/** The values at `path` below `value`; `@` flattens a list (one level per `@`). */
-function flattenAtPath(value: unknown, path: readonly (string | number)[], from = 0): unknown {
-  if (from === path.length || value === undefined || value === null) return value;
-  const key = path[from];
-  if (key === "@") {
-    if (!Array.isArray(value)) throw new TypeError("Expected a list in the result for path element @");
-    return value.flatMap((element: unknown) => flattenAtPath(element, path, from + 1));
+/**
+ * The values at `path` below `value`. Each `@` stands for the elements of a list: the result is then the list of
+ * what every element leads to, lists met at the end of the path spread into it (one level), nulls kept.
+ */
+function flattenAtPath(value: unknown, path: readonly (string | number)[]): unknown {
+  let current = value;
+  for (let index = 0; index < path.length; index++) {
+    if (current === undefined || current === null) return current;
+    const key = path[index];
+    if (key === "@") {
+      const found: unknown[] = [];
+      collectElements(current, path, index, found);
+      return found;
+    }
+    current = step(current, key);
   }
+  return current;
+}
+
+/** Appends to `found` what each element of `list` (met at `path[at]`, an `@`) leads to. */
+function collectElements(list: unknown, path: readonly (string | number)[], at: number, found: unknown[]): void {
+  if (!Array.isArray(list)) throw new TypeError("value.flatMap is not a function");
+  for (const element of list) {
+    let current: unknown = element;
+    let index = at + 1;
+    for (; index < path.length && current !== undefined && current !== null; index++) {
+      const key = path[index];
+      if (key === "@") break;
+      current = step(current, key);
+    }
+    if (index < path.length && current !== undefined && current !== null) collectElements(current, path, index, found);
+    else if (Array.isArray(current)) for (const item of current) found.push(item);
+    else found.push(current);
+  }
+}
+
+function step(value: unknown, key: string | number | undefined): unknown {
   if (typeof key !== "string") throw new Error(`Unexpected ${typeof key} found in path`);
   if (Array.isArray(value)) throw new Error(`Unexpected array in result for path element ${key}`);
-  return flattenAtPath(Object.hasOwn(value as object, key) ? (value as Data)[key] : undefined, path, from + 1);
+  return Object.hasOwn(value as object, key) ? (value as Data)[key] : undefined;
 }
 
 async function tracedFetch(execution: PlanExecution, node: FetchNode, cursor: Cursor): Promise<void> {
@@ -121,53 +150,119 @@ async function executeFetch(execution: PlanExecution, node: FetchNode, cursor: C
     for (const entity of entities) deepMerge(entity, received);
     return;
   }
-  // One representation per distinct entity (its key and required fields, and its own type: input rewrites may
-  // give entities of different types one representation). `entitiesOf[i]` are the entities of the i-th distinct
-  // representation, `positionsOf[i]` its positions in the list @apollo/gateway would send (for error paths).
+  // One representation per distinct entity: `uniqueOf[i]` is the index of the i-th entity's representation in
+  // `representations` (-1: it has none), `sentAs[j]` the same for the j-th representation @apollo/gateway would
+  // have sent (for the paths of errors).
   const representations: Data[] = [];
-  const entitiesOf: Data[][] = [];
-  const positionsOf: number[][] = [];
-  const byKey = new Map<string, number>();
-  const seen = new Set<Data>();
-  let sent = 0;
-  for (const entity of entities) {
-    const representation = fetch.representation(entity);
-    if (!representation?.__typename) continue;
-    fetch.inputRewrite?.(representation);
-    const key = `${String(entity.__typename)}\u0000${JSON.stringify(representation)}`;
-    const known = byKey.get(key);
-    if (known === undefined) {
-      byKey.set(key, representations.length);
-      representations.push(representation);
-      entitiesOf.push([entity]);
-      positionsOf.push([sent]);
-    } else {
-      // The same object met twice (an entity shared by two parents after an earlier merge) is merged once.
-      if (!seen.has(entity)) entitiesOf[known]!.push(entity);
-      positionsOf[known]!.push(sent);
+  const firstEntityOf: Data[] = [];
+  const uniqueOf = new Int32Array(entities.length);
+  const sentAs: number[] = [];
+  const index = new RepresentationIndex(fetch.keyFields);
+  for (let position = 0; position < entities.length; position++) {
+    const entity = entities[position]!;
+    let unique = index.find(entity);
+    if (unique === MISSING) {
+      uniqueOf[position] = -1;
+      continue;
     }
-    seen.add(entity);
-    sent++;
+    if (unique === undefined) {
+      const representation = fetch.representation(entity);
+      if (!representation?.__typename) {
+        uniqueOf[position] = -1;
+        continue;
+      }
+      fetch.inputRewrite?.(representation);
+      unique = index.add(entity, representation, representations.length);
+      if (unique === representations.length) {
+        representations.push(representation);
+        firstEntityOf.push(entity);
+      }
+    }
+    uniqueOf[position] = unique;
+    sentAs.push(unique);
   }
   if (representations.length === 0) return;
   if ("representations" in variables) throw new Error(`Variables cannot contain key "representations"`);
-  const received = await send(execution, service, node, cursor, { ...variables, representations }, sent === representations.length ? undefined : positionsOf);
+  const received = await send(execution, service, node, cursor, { ...variables, representations }, sentAs.length === representations.length ? undefined : sentAs);
   if (!received) return;
   const answers = received._entities;
   if (!Array.isArray(answers)) throw new Error(`Expected "data._entities" in response to be an array`);
-  if (answers.length !== representations.length) throw new Error(`Expected "data._entities" to contain ${sent} elements`);
+  if (answers.length !== representations.length) throw new Error(`Expected "data._entities" to contain ${sentAs.length} elements`);
   for (let unique = 0; unique < answers.length; unique++) {
     const answer = answers[unique] as Data | null | undefined;
-    const targets = entitiesOf[unique]!;
-    if (answer && !answer.__typename) answer.__typename = targets[0]!.__typename;
+    if (answer && !answer.__typename) answer.__typename = firstEntityOf[unique]!.__typename;
     fetch.outputRewrite?.(answer);
-    for (const target of targets) deepMerge(target, answer);
+  }
+  for (let position = 0; position < entities.length; position++) {
+    const unique = uniqueOf[position]!;
+    if (unique >= 0) deepMerge(entities[position]!, answers[unique]);
+  }
+}
+
+const MISSING = -1;
+
+/**
+ * Finds the representation an entity shares with an earlier one. When the fetch's `requires` is only leaf fields
+ * (the usual `__typename id`, or with `@requires` fields), entities are matched on those values through nested
+ * maps, without building a representation for the duplicates; otherwise on the representation's JSON. The
+ * entity's own values (before input rewrites) decide: equal values give equal representations.
+ */
+class RepresentationIndex {
+  private readonly byValues = new Map<unknown, unknown>();
+  private byJson: Map<string, number> | undefined;
+  /** Where `add` puts the next leaf: the map and key `find` stopped at. */
+  private pending: { map: Map<unknown, unknown>; key: unknown } | undefined;
+
+  constructor(private readonly keyFields: readonly string[] | undefined) {}
+
+  /** The index of the entity's representation when an equal one was added; MISSING when it has none; else undefined. */
+  find(entity: Data): number | undefined {
+    this.pending = undefined;
+    const fields = this.keyFields;
+    if (!fields) return undefined;
+    let map = this.byValues;
+    for (let index = 0; index < fields.length; index++) {
+      const name = fields[index]!;
+      if (!Object.hasOwn(entity, name)) return MISSING;
+      const value = entity[name];
+      if (value === undefined) return MISSING;
+      // A list or object value (a list-typed @requires field): matched on the JSON instead.
+      if (value !== null && typeof value === "object") return undefined;
+      const next = map.get(value);
+      if (index === fields.length - 1) {
+        if (next !== undefined) return next as number;
+        this.pending = { map, key: value };
+        return undefined;
+      }
+      if (next === undefined) {
+        const created = new Map<unknown, unknown>();
+        map.set(value, created);
+        map = created;
+      } else {
+        map = next as Map<unknown, unknown>;
+      }
+    }
+    return undefined;
+  }
+
+  /** Records the representation of an entity `find` did not match; returns its index (an earlier one if equal). */
+  add(entity: Data, representation: Data, next: number): number {
+    if (this.pending) {
+      this.pending.map.set(this.pending.key, next);
+      return next;
+    }
+    const key = `${String(entity.__typename)}\u0000${JSON.stringify(representation)}`;
+    this.byJson ??= new Map();
+    const known = this.byJson.get(key);
+    if (known !== undefined) return known;
+    this.byJson.set(key, next);
+    return next;
   }
 }
 
 /**
- * Calls the subgraph and records its errors with their paths in the response. `owners` (when representations were
- * de-duplicated) maps the i-th representation sent to the positions it stands for in the un-deduplicated list.
+ * Calls the subgraph and records its errors with their paths in the response. `sentAs` (when representations were
+ * de-duplicated) maps each position of the un-deduplicated list to the representation sent for it.
  */
 async function send(
   execution: PlanExecution,
@@ -175,7 +270,7 @@ async function send(
   node: FetchNode,
   cursor: Cursor,
   variables: Data,
-  owners: number[][] | undefined,
+  sentAs: readonly number[] | undefined,
 ): Promise<Data | null | undefined> {
   const { requestContext } = execution;
   const response = await service.process({
@@ -190,7 +285,7 @@ async function send(
   const errors = response.errors;
   if (errors && errors.length > 0) {
     const paths = errorPaths(node, cursor, execution.data);
-    for (const error of fanOut(errors, owners)) execution.errors.push(downstreamServiceError(error, node.serviceName, paths));
+    for (const error of fanOut(errors, sentAs)) execution.errors.push(downstreamServiceError(error, node.serviceName, paths));
     if (!response.extensions?.ftv1) {
       const metrics = requestContext.metrics as { nonFtv1ErrorPaths?: { subgraph: string; path: GraphQLFormattedError["path"] }[] };
       const recorded = errors.map((error) => ({ subgraph: node.serviceName, path: error.path }));
@@ -203,21 +298,22 @@ async function send(
 
 /**
  * With de-duplicated representations, an error at `_entities.<i>` stands for every entity that shares the i-th
- * representation: it is repeated at each of their positions, in position order, as the subgraph would have
- * reported it for the full list.
+ * representation: it is repeated at each of their positions in the list @apollo/gateway would have sent (`sentAs`
+ * maps each of those positions to the representation sent), in position order.
  */
-function fanOut(errors: readonly GraphQLFormattedError[], owners: number[][] | undefined): GraphQLFormattedError[] {
-  if (!owners) return [...errors];
+function fanOut(errors: readonly GraphQLFormattedError[], sentAs: readonly number[] | undefined): GraphQLFormattedError[] {
+  if (!sentAs) return [...errors];
   const indexed: { position: number; order: number; error: GraphQLFormattedError }[] = [];
   const unindexed: GraphQLFormattedError[] = [];
   errors.forEach((error, order) => {
     const unique = error.path?.[1];
-    const positions = typeof unique === "number" ? owners[unique] : undefined;
-    if (!positions) {
+    if (typeof unique !== "number" || unique < 0 || !sentAs.includes(unique)) {
       unindexed.push(error);
       return;
     }
-    for (const position of positions) indexed.push({ position, order, error: { ...error, path: ["_entities", position, ...error.path!.slice(2)] } });
+    sentAs.forEach((sent, position) => {
+      if (sent === unique) indexed.push({ position, order, error: { ...error, path: ["_entities", position, ...error.path!.slice(2)] } });
+    });
   });
   indexed.sort((a, b) => a.position - b.position || a.order - b.order);
   return [...indexed.map((entry) => entry.error), ...unindexed];
@@ -301,6 +397,8 @@ export function deepMerge(target: Data, source: unknown): void {
     const value = (source as Data)[key];
     if (value === undefined) continue;
     const current = Object.hasOwn(target, key) ? target[key] : undefined;
+    // Already merged (an answer shared by several entities): merging an object into itself changes nothing.
+    if (current === value) continue;
     if (current && isObject(value)) {
       deepMerge(current as Data, value);
     } else if (Array.isArray(value) && Array.isArray(current) && value.length === current.length) {
@@ -318,6 +416,8 @@ interface CompiledFetch {
   supergraph: GraphQLSchema;
   /** The representation of an entity (`requires` applied to it); null when a required field is missing. */
   representation: ((entity: unknown) => Data | null) | undefined;
+  /** The required fields, when they are all leaves (entities are then matched on their values). */
+  keyFields: readonly string[] | undefined;
   inputRewrite: ((value: unknown) => void) | undefined;
   outputRewrite: ((value: unknown) => void) | undefined;
 }
@@ -331,6 +431,9 @@ function compiledFetch(node: FetchNode, supergraph: GraphQLSchema): CompiledFetc
   const compiled: CompiledFetch = {
     supergraph,
     representation: node.requires ? compileSelections(node.requires, types) : undefined,
+    keyFields: node.requires?.every((selection) => selection.kind === "Field" && !selection.selections)
+      ? node.requires.map((selection) => (selection.kind === "Field" ? (selection.alias ?? selection.name) : ""))
+      : undefined,
     inputRewrite: compileRewrites(node.inputRewrites, types),
     outputRewrite: compileRewrites(node.outputRewrites, types),
   };
