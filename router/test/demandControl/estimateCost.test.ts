@@ -62,3 +62,34 @@ describe("actualCost", () => {
     expect(actualCost(schema, parse('{ product(id: "x") { name } }'), { product: null }, { directives })).toBe(0);
   });
 });
+
+describe("actualCost over fragments, aliases and abstract types", () => {
+  const shapes = buildSchema(`
+    type Query { items: [Item!]! }
+    interface Item { id: ID! }
+    type Box implements Item { id: ID! parts: [Part!]! }
+    type Part implements Item { id: ID! }
+  `);
+  const document = parse(`
+    query Items { items { __typename ...Boxed ... on Part { id } } first: items { id } }
+    fragment Boxed on Box { id parts { id } more: parts { ...Parted } }
+    fragment Parted on Part { id }
+  `);
+
+  it("costs each object by its runtime type, with fragments expanded and aliases read", () => {
+    const data = {
+      items: [
+        { __typename: "Box", id: "b1", parts: [{ id: "p1" }, { id: "p2" }], more: [{ id: "p1" }] },
+        { __typename: "Part", id: "p3" },
+      ],
+      first: [{ id: "b1" }, { id: "p3" }],
+    };
+    // items: Box 1 + parts 2 + more 1, Part 1; first: 2
+    expect(actualCost(shapes, document, data)).toBe(7);
+  });
+
+  it("gives the same figure for the same document served again, over other data", () => {
+    expect(actualCost(shapes, document, { items: [{ __typename: "Part", id: "p1" }], first: [] })).toBe(1);
+    expect(actualCost(shapes, document, { items: [{ __typename: "Box", id: "b", parts: [], more: [] }], first: [{ id: "b" }] })).toBe(2);
+  });
+});
