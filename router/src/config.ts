@@ -159,7 +159,7 @@ export function loadConfig(env: Env = process.env): RouterConfig {
     }),
     routerSecret,
     trustProxy: parseTrustProxy(read.optionalString("TRUST_PROXY"), problems),
-    executor: read.oneOf("ROUTER_EXECUTOR", EXECUTORS, "apollo"),
+    executor: read.oneOf("ROUTER_EXECUTOR", EXECUTORS, "native"),
   };
 
   try {

@@ -39,7 +39,7 @@ describe("loadConfig", () => {
       persistedQueries: { apq: true, apqTtlSeconds: 86_400, safelist: "off", manifestPath: DEFAULT_MANIFEST_PATH },
       routerSecret: undefined,
       trustProxy: false,
-      executor: "apollo",
+      executor: "native",
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.subgraphUrls)).toBe(true);
