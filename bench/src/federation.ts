@@ -95,6 +95,7 @@ export async function runFederation(options: RunOptions, { dir, tracesEndpoint, 
         log,
       );
       if (!outcome.before.identical || !outcome.after.identical) failed = true;
+      if (outcome.summaries.some((summary) => summary.errors > 0)) failed = true;
       const table = renderTable(outcome.summaries, { reference, ...(scenario === "trivial" ? { overheadOver: "accounts subgraph (direct)" } : {}) });
       const load = `${connections} connection${connections === 1 ? "" : "s"}, warm-up ${warmupSeconds} s, then ${rounds} round${rounds === 1 ? "" : "s"} × ${durationSeconds} s per gateway, interleaved`;
       const text = renderSection({ title: TITLES[scenario], description: DESCRIPTIONS[scenario], load, context, router, outcome, table, notes });

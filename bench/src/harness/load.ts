@@ -22,6 +22,8 @@ export interface LoadOptions {
 export interface LoadResult {
   ok: number;
   errors: number;
+  /** The first failed response (status and the start of its body), to say what went wrong. */
+  firstError?: string;
   seconds: number;
   latencies: number[];
 }
@@ -30,6 +32,7 @@ export async function runLoad({ url, body, connections, durationSeconds, headers
   const latencies: number[] = [];
   let ok = 0;
   let failed = 0;
+  let firstError: string | undefined;
   const single: autocannon.Request = authorization
     ? { setupRequest: (next: autocannon.Request) => ({ ...next, headers: { ...next.headers, authorization: authorization() } }) }
     : {};
@@ -39,7 +42,10 @@ export async function runLoad({ url, body, connections, durationSeconds, headers
       // A GraphQL error in a 200 response is a failure too.
       onResponse: (status, text, context, responseHeaders) => {
         if (status >= 200 && status < 300 && !text.includes('"errors"')) ok += 1;
-        else failed += 1;
+        else {
+          failed += 1;
+          firstError ??= `HTTP ${status}: ${text.slice(0, 300)}`;
+        }
         if (typeof request.onResponse === "function") request.onResponse(status, text, context, responseHeaders);
       },
     }),
@@ -67,5 +73,5 @@ export async function runLoad({ url, body, connections, durationSeconds, headers
   });
   const result = await done;
   // result.errors: connection errors and timeouts (no response at all).
-  return { ok, errors: failed + result.errors, seconds: (performance.now() - started) / 1000, latencies };
+  return { ok, errors: failed + result.errors, ...(firstError ? { firstError } : {}), seconds: (performance.now() - started) / 1000, latencies };
 }

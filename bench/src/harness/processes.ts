@@ -1,7 +1,7 @@
 // Child processes of a benchmark run: each one registered so that every exit path (normal end, error, Ctrl-C,
 // SIGTERM, the run's deadline) stops them, plus CPU and memory readings from /proc.
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, openSync, readFileSync } from "node:fs";
+import { closeSync, openSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 
 export interface Service {
@@ -15,6 +15,7 @@ export interface Service {
 }
 
 const running = new Set<ChildProcess>();
+const graceOf = new WeakMap<ChildProcess, number>();
 const cleanups: (() => Promise<void>)[] = [];
 
 /** Runs `stop` when the run stops (after the services, latest registered first): what is not a child process, such as the storefront's Postgres. */
@@ -24,7 +25,7 @@ export function onCleanup(stop: () => Promise<void>): void {
 
 /** SIGTERM every child still running, SIGKILL after `graceMs`, then the cleanups. */
 export async function stopAll(graceMs = 3000): Promise<void> {
-  await Promise.all([...running].map((child) => stopChild(child, graceMs)));
+  await Promise.all([...running].map((child) => stopChild(child, Math.max(graceMs, graceOf.get(child) ?? 0))));
   for (const stop of cleanups.splice(0).reverse()) await stop().catch((error: unknown) => console.error(`cleanup failed: ${String(error)}`));
 }
 
@@ -78,10 +79,12 @@ export interface StartOptions {
   /** Resolves once the service answers; the start fails when it has not after `timeoutMs`. */
   ready: () => Promise<boolean>;
   timeoutMs?: number;
+  /** How long `stop()` waits after SIGTERM before SIGKILL (a process that stops children of its own needs longer). @default 3000 */
+  stopGraceMs?: number;
 }
 
 /** Spawns a service and waits until `ready()` says it serves. */
-export async function startService({ name, command, args, env, cwd, logPath, ready, timeoutMs = 60_000 }: StartOptions): Promise<Service> {
+export async function startService({ name, command, args, env, cwd, logPath, ready, timeoutMs = 60_000, stopGraceMs = 3000 }: StartOptions): Promise<Service> {
   const log = openSync(logPath, "a");
   const child = spawn(command, args, { cwd, env: env ?? process.env, stdio: ["ignore", log, log] });
   closeSync(log);
@@ -102,7 +105,8 @@ export async function startService({ name, command, args, env, cwd, logPath, rea
     await sleep(200);
   }
   if (child.pid === undefined) throw new Error(`${name} has no pid`);
-  return { name, pid: child.pid, logPath, output, stop: () => stopChild(child, 3000) };
+  graceOf.set(child, stopGraceMs);
+  return { name, pid: child.pid, logPath, output, stop: () => stopChild(child, stopGraceMs) };
 }
 
 function tail(path: string, lines: number): string {
@@ -128,6 +132,30 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** Whether nothing listens on 127.0.0.1:`port`. */
+export function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
+/** The child processes of `pid`, with their command lines. */
+export function childProcesses(pid: number): { pid: number; command: string }[] {
+  const children: { pid: number; command: string }[] = [];
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    for (const child of readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").split(" ").filter(Boolean)) {
+      try {
+        children.push({ pid: Number(child), command: readFileSync(`/proc/${child}/cmdline`, "utf8").split("\0").join(" ").trim() });
+      } catch {
+        // exited meanwhile
+      }
+    }
+  }
+  return children;
 }
 
 /** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on every Linux this runs on). */

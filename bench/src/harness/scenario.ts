@@ -90,6 +90,7 @@ export async function runScenario(plan: ScenarioPlan, targets: readonly Target[]
     for (const target of targets) {
       const warm = await load(target, plan.warmupSeconds);
       log(`  warm-up ${target.name}: ${(warm.ok / warm.seconds).toFixed(1)} RPS, ${warm.errors} errors`);
+      if (warm.firstError) log(`    first error: ${warm.firstError}`);
     }
   }
   const rounds: RoundResult[] = [];
@@ -104,6 +105,7 @@ export async function runScenario(plan: ScenarioPlan, targets: readonly Target[]
       okResponses[target.name] = (okResponses[target.name] ?? 0) + result.ok;
       rounds.push({ gateway: target.name, ok: result.ok, errors: result.errors, seconds: result.seconds, latencies: result.latencies, cpuSeconds: cpu });
       log(`  round ${round}/${plan.rounds} ${target.name}: ${(result.ok / result.seconds).toFixed(1)} RPS, ${result.errors} errors, CPU ${((100 * cpu) / result.seconds).toFixed(0)} %`);
+      if (result.firstError) log(`    first error: ${result.firstError}`);
     }
   }
   const after = await checkAnswers(targets, plan.body, plan.authorization);

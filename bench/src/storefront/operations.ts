@@ -59,7 +59,7 @@ export function catalogFrom(answer: unknown): Catalog {
 export interface SessionOptions {
   customer: { email: string; password: string };
   catalog: Catalog;
-  /** Makes idempotency keys unique across targets and runs. */
+  /** Makes idempotency keys unique across targets and runs (letters, digits, `-`, `_`, `.`, `:` only). */
   keyPrefix: string;
 }
 

@@ -51,6 +51,7 @@ export async function runStorefront(options: RunOptions, { dir, tracesEndpoint, 
   }
   const reference = stacks.at(-1)?.name ?? "router";
   const router = [
+    `started by ${stacks.map((stack) => `${stack.name}: ${stack.startedBy}`).join(", ")}`,
     "as deployed: `NODE_ENV=production`, `JWT_SECRET` and `ROUTER_SECRET` shared with the subgraphs, Redis (`REDIS_URL`: APQ, cost budgets, the subgraphs' caches)",
     "every protection at its default except `COST_BUDGET=1000000000` (one client sends every request and would spend a per-client budget)",
     tracesEndpoint ? "tracing at the default sampling exported to a loopback sink, subgraphs included" : "tracing not exported",
@@ -72,7 +73,7 @@ export async function runStorefront(options: RunOptions, { dir, tracesEndpoint, 
           ? {
               sequence: (target: Target) => {
                 const stack = stacks.find((s) => s.name === target.name) as Stack;
-                return sessionRequests({ customer: stack.customer, catalog: catalogs.get(stack.name) as Catalog, keyPrefix: `bench-${runId}-${stack.name}` });
+                return sessionRequests({ customer: stack.customer, catalog: catalogs.get(stack.name) as Catalog, keyPrefix: `bench-${runId}-${stack.name.replace(/[^A-Za-z0-9._:-]/g, "-")}` });
               },
             }
           : {}),
@@ -81,6 +82,7 @@ export async function runStorefront(options: RunOptions, { dir, tracesEndpoint, 
       log,
     );
     if (!outcome.before.identical || !outcome.after.identical) failed = true;
+    if (outcome.summaries.some((summary) => summary.errors > 0)) failed = true;
     const table = renderTable(outcome.summaries, { reference });
     const load = `${connections} connections, warm-up ${warmupSeconds} s, then ${rounds} round${rounds === 1 ? "" : "s"} × ${durationSeconds} s per stack, interleaved`;
     const text = renderSection({ title: TITLES[scenario], description: DESCRIPTIONS[scenario], load, context, router, outcome, table });

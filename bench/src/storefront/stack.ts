@@ -1,12 +1,13 @@
 // The real stack of one checkout of this repository, as deployed: a throw-away Postgres (migrated and seeded) and
-// Redis, every subgraph and the router from their builds (`dist/`), in production mode, on 127.0.0.1. Used for the
-// storefront scenarios, side by side with the same stack of a `--baseline` commit.
-import { readFileSync } from "node:fs";
+// Redis, every subgraph and the router from their builds (`dist/`), in production mode, on 127.0.0.1. Started with
+// the checkout's own `npm start` when it has one (and its fixed subgraph ports are free), else service by service
+// the way `npm start` does it (a `--baseline` commit from before `npm start`). Used by the storefront scenarios.
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { cleanEnv, graphqlReady, ROUTER_SETTINGS } from "../gateways/gateways.js";
-import { freePort, onCleanup, startService } from "../harness/processes.js";
+import { childProcesses, freePort, isPortFree, onCleanup, startService } from "../harness/processes.js";
 
 /** The scrypt cost of the seeded users' password hashes (log-in verifies at the cost the hash was made with). */
 export const PASSWORD_HASH_COST = 10;
@@ -19,6 +20,8 @@ export interface Stack {
   subgraphPids: Record<string, number>;
   /** The seeded customer who logs in during the mix. */
   customer: { email: string; password: string };
+  /** How it was started, for the record. */
+  startedBy: string;
 }
 
 interface TestingModule {
@@ -58,22 +61,60 @@ export async function startStack({ name, repoDir, logDir, tracesEndpoint, log = 
   await db.$disconnect();
   log(`${name}: Postgres and Redis ready, migrated and seeded`);
 
-  const manifest = JSON.parse(readFileSync(join(repoDir, "schema/subgraphs.json"), "utf8")) as { subgraphs: { name: string }[] };
-  const ports = new Map<string, number>();
-  for (const { name: subgraph } of manifest.subgraphs) ports.set(subgraph, await freePort());
-  const urls: Record<string, string> = {};
-  for (const [subgraph, port] of ports) urls[`SUBGRAPH_${subgraph.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_URL`] = `http://127.0.0.1:${port}/graphql`;
+  const manifest = JSON.parse(readFileSync(join(repoDir, "schema/subgraphs.json"), "utf8")) as { subgraphs: { name: string; url: string }[] };
   const shared = {
     ...cleanEnv(),
     NODE_ENV: "production",
+    // Loopback only (npm start's router would otherwise listen on every interface).
     HOST: "127.0.0.1",
     DATABASE_URL: infra.databaseUrl,
     REDIS_URL: infra.redisUrl,
     JWT_SECRET: ROUTER_SETTINGS.jwtSecret,
     ROUTER_SECRET: ROUTER_SETTINGS.routerSecret,
+    // One client sends every request of the benchmark: lift its per-client cost budget, which would run out.
+    COST_BUDGET: "1000000000",
     ...(tracesEndpoint ? { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: tracesEndpoint } : {}),
-    ...urls,
   };
+  const customer = { email: dbModule.DEMO_USERS.customer, password: dbModule.SEED_PASSWORD };
+  const routerPort = await freePort();
+  const routerUrl = `http://127.0.0.1:${routerPort}/graphql`;
+
+  const npmStart = join(repoDir, "packages/start/bin/start.mjs");
+  const fixedPorts = manifest.subgraphs.map((s) => Number(new URL(s.url).port));
+  const portsFree = (await Promise.all(fixedPorts.map((port) => isPortFree(port)))).every(Boolean);
+  if (existsSync(npmStart) && !portsFree) log(`${name}: subgraph ports ${fixedPorts.join(", ")} are busy, so not \`npm start\`: starting service by service`);
+  if (existsSync(npmStart) && portsFree) {
+    // SEED unset: the data is seeded above (npm start keeps existing rows and seeds nothing unless asked).
+    const start = await startService({
+      name: `${name} npm start`,
+      command: process.execPath,
+      args: [npmStart],
+      cwd: repoDir,
+      env: { ...shared, PORT: String(routerPort), READY_TIMEOUT_SECONDS: "180" },
+      logPath: join(logDir, `${name}-npm-start.log`),
+      ready: graphqlReady(routerUrl),
+      timeoutMs: 240_000,
+      stopGraceMs: 30_000,
+    });
+    const children = childProcesses(start.pid);
+    const pidOf = (entry: string) => children.find((child) => child.command.includes(entry))?.pid;
+    const routerPid = pidOf("/router/dist/index.js");
+    if (routerPid === undefined) throw new Error(`${name}: npm start runs no router/dist/index.js child: ${JSON.stringify(children)}`);
+    const subgraphPids: Record<string, number> = {};
+    for (const { name: subgraph } of manifest.subgraphs) {
+      const pid = pidOf(`/subgraphs/${subgraph}/dist/index.js`);
+      if (pid !== undefined) subgraphPids[subgraph] = pid;
+    }
+    log(`${name}: \`npm start\` (router ${routerUrl}, subgraphs on ${fixedPorts.join(", ")})`);
+    return { name, routerUrl, routerPid, subgraphPids, customer, startedBy: "`npm start`" };
+  }
+
+  const ports = new Map<string, number>();
+  for (const { name: subgraph } of manifest.subgraphs) ports.set(subgraph, await freePort());
+  const urls: Record<string, string> = {};
+  for (const [subgraph, port] of ports) urls[`SUBGRAPH_${subgraph.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_URL`] = `http://127.0.0.1:${port}/graphql`;
+  // Every subgraph gets every subgraph's URL, as the router does (orders prices items from the catalog).
+  const env = { ...shared, ...urls };
   const subgraphPids: Record<string, number> = {};
   for (const [subgraph, port] of ports) {
     const service = await startService({
@@ -81,24 +122,21 @@ export async function startStack({ name, repoDir, logDir, tracesEndpoint, log = 
       command: process.execPath,
       args: [join(repoDir, "subgraphs", subgraph, "dist/index.js")],
       cwd: join(repoDir, "subgraphs", subgraph),
-      env: { ...shared, PORT: String(port) },
+      env: { ...env, PORT: String(port) },
       logPath: join(logDir, `${name}-${subgraph}.log`),
       ready: async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok,
     });
     subgraphPids[subgraph] = service.pid;
   }
-  const routerPort = await freePort();
-  const routerUrl = `http://127.0.0.1:${routerPort}/graphql`;
   const router = await startService({
     name: `${name} router`,
     command: process.execPath,
     args: [join(repoDir, "router/dist/index.js")],
     cwd: repoDir,
-    // One client sends every request of the benchmark: lift its per-client cost budget, which would run out.
-    env: { ...shared, PORT: String(routerPort), COST_BUDGET: "1000000000" },
+    env: { ...env, PORT: String(routerPort) },
     logPath: join(logDir, `${name}-router.log`),
     ready: graphqlReady(routerUrl),
   });
-  log(`${name}: router ${routerUrl} over ${manifest.subgraphs.map((s) => s.name).join(", ")}`);
-  return { name, routerUrl, routerPid: router.pid, subgraphPids, customer: { email: dbModule.DEMO_USERS.customer, password: dbModule.SEED_PASSWORD } };
+  log(`${name}: router ${routerUrl} over ${manifest.subgraphs.map((s) => s.name).join(", ")}, started service by service`);
+  return { name, routerUrl, routerPid: router.pid, subgraphPids, customer, startedBy: "service by service, as `npm start` does" };
 }
