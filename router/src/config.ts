@@ -2,7 +2,8 @@ import { isIP } from "node:net";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEV_JWT_SECRET } from "@commerce/auth";
-import { ConfigError, readEnv, type Env } from "@commerce/common";
+import { ConfigError, readEnv, type Env, type EnvReader } from "@commerce/common";
+import type { CallPolicyOptions } from "@commerce/resilience";
 import { DEFAULT_OPERATION_LIMITS, type LimitMode, type OperationLimits } from "./limits/operationLimits.js";
 
 const SERVICE = "router";
@@ -38,6 +39,26 @@ export const LIMIT_VARIABLES: Readonly<Record<keyof OperationLimits, string>> = 
   maxBatchSize: "MAX_BATCH_SIZE",
   maxBodyBytes: "MAX_BODY_BYTES",
 };
+
+/**
+ * The per-subgraph traffic knobs: `SUBGRAPH_<KNOB>` for every subgraph, `SUBGRAPH_<NAME>_<KNOB>` for one. Each maps
+ * to a `CallPolicyOptions` field (defaults in @commerce/resilience), with the range it accepts.
+ */
+export const SUBGRAPH_POLICY_KNOBS: Readonly<Record<string, { option: keyof CallPolicyOptions; min: number; max: number; scale?: number }>> = {
+  TIMEOUT_MS: { option: "timeoutMs", min: 1, max: 60_000 },
+  RETRIES: { option: "retries", min: 0, max: 5 },
+  RETRY_DELAY_MS: { option: "retryDelayMs", min: 0, max: 10_000 },
+  RETRY_MAX_DELAY_MS: { option: "retryMaxDelayMs", min: 0, max: 60_000 },
+  RETRY_BUDGET_PERCENT: { option: "retryBudgetRatio", min: 0, max: 100, scale: 0.01 },
+  RETRY_BUDGET_MIN: { option: "retryBudgetMinPerWindow", min: 0, max: 10_000 },
+  RETRY_BUDGET_WINDOW_MS: { option: "retryBudgetWindowMs", min: 100, max: 600_000 },
+  BREAKER_FAILURES: { option: "breakerConsecutiveFailures", min: 0, max: 10_000 },
+  BREAKER_ERROR_RATE_PERCENT: { option: "breakerErrorRate", min: 0, max: 100, scale: 0.01 },
+  BREAKER_MIN_CALLS: { option: "breakerMinimumCalls", min: 1, max: 1_000_000 },
+  BREAKER_WINDOW_MS: { option: "breakerWindowMs", min: 100, max: 600_000 },
+  BREAKER_OPEN_MS: { option: "breakerHalfOpenAfterMs", min: 10, max: 600_000 },
+};
+const SUBGRAPH_KNOB_VAR = new RegExp(`^SUBGRAPH_([A-Z0-9_]+?)_(${Object.keys(SUBGRAPH_POLICY_KNOBS).join("|")})$`);
 
 export type AuthorizationMode = (typeof AUTHORIZATION_MODES)[number];
 export type CostMode = (typeof COST_MODES)[number];
@@ -89,6 +110,19 @@ export interface RouterConfig {
   readonly trustProxy: TrustProxy;
   /** Who executes query plans (`ROUTER_EXECUTOR`): @apollo/gateway's executor, or the router's own. */
   readonly executor: ExecutorKind;
+  /** How the router calls its subgraphs (README "Subgraph traffic"). */
+  readonly subgraphTraffic: {
+    /** `SUBGRAPH_<KNOB>`: options of every subgraph's call policy (unset ones take the @commerce/resilience defaults). */
+    readonly policy: Readonly<CallPolicyOptions>;
+    /** `SUBGRAPH_<NAME>_<KNOB>`, keyed by env name (`REVIEWS`): options over `policy` for that subgraph. */
+    readonly policies: Readonly<Record<string, Readonly<CallPolicyOptions>>>;
+    /** `SUBGRAPH_DEDUPLICATION`: identical queries in flight share one subgraph call. */
+    readonly deduplication: boolean;
+    /** `SUBGRAPH_CONNECTIONS`: most open connections per subgraph origin. */
+    readonly connections: number;
+  };
+  /** `ROUTER_REQUEST_TIMEOUT_MS`: past it the router answers 504 and aborts the subgraph calls in flight; 0 turns it off. */
+  readonly requestTimeoutMs: number;
 }
 
 /** Parses the router's environment once. Throws one ConfigError listing every problem. */
@@ -160,6 +194,13 @@ export function loadConfig(env: Env = process.env): RouterConfig {
     routerSecret,
     trustProxy: parseTrustProxy(read.optionalString("TRUST_PROXY"), problems),
     executor: read.oneOf("ROUTER_EXECUTOR", EXECUTORS, "native"),
+    subgraphTraffic: Object.freeze({
+      policy: Object.freeze(readPolicyKnobs(read, (knob) => `SUBGRAPH_${knob}`)),
+      policies: Object.freeze(readSubgraphPolicies(read, env)),
+      deduplication: read.bool("SUBGRAPH_DEDUPLICATION", true),
+      connections: read.int("SUBGRAPH_CONNECTIONS", 128, { min: 1, max: 10_000 }),
+    }),
+    requestTimeoutMs: read.int("ROUTER_REQUEST_TIMEOUT_MS", 15_000, { min: 0, max: 600_000 }),
   };
 
   try {
@@ -170,6 +211,29 @@ export function loadConfig(env: Env = process.env): RouterConfig {
   }
   if (problems.length > 0) throw new ConfigError(SERVICE, problems);
   return Object.freeze(config);
+}
+
+/** The policy knobs set under `variable(knob)`; unset ones are left out (the defaults apply). */
+function readPolicyKnobs(read: EnvReader, variable: (knob: string) => string): CallPolicyOptions {
+  const options: Record<string, number> = {};
+  for (const [knob, { option, min, max, scale = 1 }] of Object.entries(SUBGRAPH_POLICY_KNOBS)) {
+    const name = variable(knob);
+    if (read.optionalString(name) === undefined) continue;
+    options[option] = read.int(name, 0, { min, max }) * scale;
+  }
+  return options as CallPolicyOptions;
+}
+
+/** `SUBGRAPH_<NAME>_<KNOB>` variables, grouped by subgraph env name. */
+function readSubgraphPolicies(read: EnvReader, env: Env): Record<string, Readonly<CallPolicyOptions>> {
+  const names = new Set<string>();
+  for (const variable of Object.keys(env)) {
+    const match = SUBGRAPH_KNOB_VAR.exec(variable);
+    if (match?.[1] && env[variable]?.trim()) names.add(match[1]);
+  }
+  const policies: Record<string, Readonly<CallPolicyOptions>> = {};
+  for (const name of [...names].sort()) policies[name] = Object.freeze(readPolicyKnobs(read, (knob) => `SUBGRAPH_${name}_${knob}`));
+  return policies;
 }
 
 function parseTrustProxy(raw: string | undefined, problems: string[]): TrustProxy {

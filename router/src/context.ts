@@ -29,6 +29,11 @@ export interface RouterContext extends BaseContext {
    * so operations of one batch do not share it.
    */
   didResolveQueryPlan?: (resolved: ResolvedQueryPlan) => void;
+  /**
+   * Aborted when the request deadline passes (`ROUTER_REQUEST_TIMEOUT_MS`, set by the request deadline plugin):
+   * subgraph calls still in flight stop and the router answers 504. Absent when the deadline is off.
+   */
+  signal?: AbortSignal;
 }
 
 /** What the gateway knows once it has planned an operation (its `experimental_didResolveQueryPlan` argument). */

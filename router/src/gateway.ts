@@ -1,20 +1,28 @@
-import {
-  ApolloGateway,
-  RemoteGraphQLDataSource,
-  type GatewayConfig,
-  type GraphQLDataSource,
-  type GraphQLDataSourceProcessOptions,
-  type ServiceEndpointDefinition,
-} from "@apollo/gateway";
+import { ApolloGateway, type GatewayConfig, type GraphQLDataSource, type ServiceEndpointDefinition } from "@apollo/gateway";
 import type { Logger } from "@commerce/common";
-import { injectTraceContext, startSubgraphFetch, type GraphMetrics } from "@commerce/telemetry";
-import { ROUTER_SIGNATURE_HEADER, signRouterRequest } from "@commerce/http";
-import { REQUEST_ID_HEADER, type RouterContext } from "./context.js";
+import { routerSigner } from "@commerce/http";
+import type { GraphMetrics } from "@commerce/telemetry";
+import type { RouterContext } from "./context.js";
+import { SubgraphHttpClient } from "./dataPlane/httpClient.js";
+import { SubgraphPolicies, subgraphEnvName } from "./dataPlane/policies.js";
+import { SubgraphDataSource } from "./dataPlane/subgraphDataSource.js";
 import { prepareSupergraph } from "./supergraph/metadata.js";
 import { readSupergraph, watchSupergraph } from "./watchSupergraph.js";
 
+export { SubgraphDataSource, subgraphEnvName };
+
 /** The outcome of one supergraph file change. */
 export type SupergraphReload = { status: "updated" } | { status: "rejected"; error: unknown };
+
+/** What the default data sources share: connections, per-subgraph policies, de-duplication. */
+export interface SubgraphTraffic {
+  /** Keep-alive connection pools per subgraph origin. */
+  client: SubgraphHttpClient;
+  /** Timeout, retry and breaker policy per subgraph (their breakers feed `/ready`). */
+  policies: SubgraphPolicies;
+  /** Identical queries in flight share one subgraph call (`SUBGRAPH_DEDUPLICATION`). @default true */
+  deduplicate?: boolean;
+}
 
 export interface CreateGatewayOptions {
   /** Supergraph SDL file; read at start and watched for changes. */
@@ -32,67 +40,13 @@ export interface CreateGatewayOptions {
   metrics?: GraphMetrics;
   /** Shared with the subgraphs: every subgraph request is signed with it (`x-router-signature`). @default unsigned */
   routerSecret?: string | undefined;
-}
-
-/** The env-var form of a subgraph name: `accounts` → `ACCOUNTS` (as in `SUBGRAPH_ACCOUNTS_URL`). */
-export function subgraphEnvName(name: string): string {
-  return name.toUpperCase().replace(/[^A-Z0-9]/g, "_");
+  /** Connections, policies and de-duplication of the default data sources. @default new ones with the default policy */
+  traffic?: SubgraphTraffic;
 }
 
 /** The URL the router calls for a subgraph: the override when one is set, else the supergraph's `@join__graph(url:)`. */
 export function subgraphUrl(definition: ServiceEndpointDefinition, overrides: Readonly<Record<string, string>>): string {
   return overrides[subgraphEnvName(definition.name)] ?? definition.url ?? "";
-}
-
-/**
- * Calls a subgraph over HTTP, forwarding the caller's identity and request id from the router context
- * and the trace context (W3C `traceparent` of the gateway's fetch span).
- */
-export class SubgraphDataSource extends RemoteGraphQLDataSource<RouterContext> {
-  /** The subgraph's name, for spans and metrics. */
-  readonly subgraphName: string;
-  /** Records fetch latency and errors by subgraph. */
-  readonly metrics: GraphMetrics | undefined;
-  /** Signs each request so the subgraph knows it comes from the router. */
-  readonly routerSecret: string | undefined;
-
-  constructor({
-    subgraphName = "unknown",
-    metrics,
-    routerSecret,
-    ...config
-  }: Partial<RemoteGraphQLDataSource<RouterContext>> & { subgraphName?: string; metrics?: GraphMetrics | undefined; routerSecret?: string | undefined }) {
-    super(config);
-    this.subgraphName = subgraphName;
-    this.metrics = metrics;
-    this.routerSecret = routerSecret;
-  }
-
-  override async process(options: GraphQLDataSourceProcessOptions<RouterContext>): ReturnType<RemoteGraphQLDataSource<RouterContext>["process"]> {
-    if (!("incomingRequestContext" in options)) return super.process(options);
-    const fetch = startSubgraphFetch(this.metrics, this.subgraphName, options.request.variables);
-    try {
-      const response = await super.process(options);
-      fetch.finish({ status: response.http?.status, errorCount: response.errors?.length ?? 0 });
-      return response;
-    } catch (error) {
-      fetch.fail(error);
-      throw error;
-    }
-  }
-
-  override willSendRequest(options: GraphQLDataSourceProcessOptions<RouterContext>): void {
-    const headers = options.request.http?.headers;
-    if (!headers) return;
-    // Every request, health checks included: subgraphs answer only the router.
-    if (this.routerSecret) headers.set(ROUTER_SIGNATURE_HEADER, signRouterRequest(this.routerSecret));
-    // Health checks and schema loads carry no caller.
-    if (!("incomingRequestContext" in options)) return;
-    const { authorization, requestId } = options.context;
-    if (authorization) headers.set("authorization", authorization);
-    headers.set(REQUEST_ID_HEADER, requestId);
-    injectTraceContext(headers);
-  }
 }
 
 /**
@@ -108,14 +62,17 @@ export function createGateway({
   watch,
   metrics,
   routerSecret,
+  traffic = { client: new SubgraphHttpClient(), policies: new SubgraphPolicies({ logger }) },
 }: CreateGatewayOptions): ApolloGateway {
   const log = logger.child({ component: "gateway" });
+  // One signature per minute for every subgraph, not an HMAC per fetch.
+  const sign = routerSecret ? routerSigner(routerSecret) : undefined;
 
   const apply = (update: (sdl: string) => void, sdl: string): void => {
     try {
       // The router enforces the supergraph's @authenticated / @requiresScopes itself (see prepareSupergraph).
       update(prepareSupergraph(sdl).sdl);
-      warnOnUnusedOverrides(sdl, subgraphUrls, log);
+      warnOnUnusedOverrides(sdl, subgraphUrls, traffic.policies.overriddenNames(), log);
       log.info({ supergraphPath }, "supergraph reloaded");
       onReload?.({ status: "updated" });
     } catch (error) {
@@ -131,10 +88,21 @@ export function createGateway({
     // Between planning and the first subgraph call: demand control costs the plan here (see RouterContext).
     experimental_didResolveQueryPlan: (resolved) => (resolved.requestContext.context as Partial<RouterContext>).didResolveQueryPlan?.(resolved),
     buildService:
-      buildService ?? ((definition) => new SubgraphDataSource({ url: subgraphUrl(definition, subgraphUrls), subgraphName: definition.name, metrics, routerSecret })),
+      buildService ??
+      ((definition) =>
+        new SubgraphDataSource({
+          name: definition.name,
+          url: subgraphUrl(definition, subgraphUrls),
+          client: traffic.client,
+          policy: traffic.policies.get(definition.name),
+          metrics,
+          sign,
+          deduplicate: traffic.deduplicate ?? true,
+          logger: log,
+        })),
     async supergraphSdl({ update }) {
       const supergraphSdl = await readSupergraph(supergraphPath);
-      warnOnUnusedOverrides(supergraphSdl, subgraphUrls, log);
+      warnOnUnusedOverrides(supergraphSdl, subgraphUrls, traffic.policies.overriddenNames(), log);
       // Before watching: a supergraph whose security the router cannot enforce fails the start.
       const prepared = prepareSupergraph(supergraphSdl).sdl;
       const close = watchSupergraph(supergraphPath, supergraphSdl, {
@@ -147,11 +115,14 @@ export function createGateway({
   });
 }
 
-/** A `SUBGRAPH_<NAME>_URL` naming no subgraph is most likely a typo: say so. */
-function warnOnUnusedOverrides(sdl: string, overrides: Readonly<Record<string, string>>, log: Logger): void {
+/** A `SUBGRAPH_<NAME>_URL` (or `SUBGRAPH_<NAME>_TIMEOUT_MS`, …) naming no subgraph is most likely a typo: say so. */
+function warnOnUnusedOverrides(sdl: string, overrides: Readonly<Record<string, string>>, policyNames: readonly string[], log: Logger): void {
   const names = new Set([...sdl.matchAll(/@join__graph\(\s*name:\s*"([^"]+)"/g)].map((m) => subgraphEnvName(m[1] ?? "")));
   for (const key of Object.keys(overrides)) {
     if (!names.has(key)) log.warn({ variable: `SUBGRAPH_${key}_URL` }, "URL override names no subgraph in the supergraph");
+  }
+  for (const key of policyNames) {
+    if (!names.has(key)) log.warn({ variables: `SUBGRAPH_${key}_*` }, "traffic settings name no subgraph in the supergraph");
   }
 }
 

@@ -1,7 +1,8 @@
 import type { ApolloGateway } from "@apollo/gateway";
-import type { ReadinessCheck } from "@commerce/http";
+import type { ReadinessCheck, ReadinessResult } from "@commerce/http";
+import { isDegraded, type BreakerView } from "@commerce/resilience";
 import { activeSpan, tracer, type GraphMetrics } from "@commerce/telemetry";
-import { subgraphEnvName } from "./gateway.js";
+import type { SubgraphPolicies } from "./dataPlane/policies.js";
 
 interface QueryPlanStore {
   get(key: string): Promise<unknown>;
@@ -29,29 +30,32 @@ export function instrumentQueryPlanCache(gateway: ApolloGateway, metrics: GraphM
   };
 }
 
-const JOIN_GRAPH = /@join__graph\(\s*name:\s*"([^"]+)"\s*,\s*url:\s*"([^"]*)"/g;
+const JOIN_GRAPH_NAME = /@join__graph\(\s*name:\s*"([^"]+)"/g;
 
 /**
- * The router's readiness: it has a supergraph, and every subgraph in it answers `/health`
- * (at the overridden URL when one is set). The list follows supergraph reloads.
+ * The router's readiness: ready once it has a supergraph. Each subgraph of it is reported from its circuit breaker,
+ * not probed: `degraded` while the breaker is open or half-open and for `settleMs` after it closes (so a subgraph
+ * whose probes keep failing does not flap between states), `ok` otherwise (also before any call). A degraded
+ * subgraph leaves the router ready: it still answers, with partial data, and taking every router out of the load
+ * balancer because one subgraph is down would turn a partial outage into a full one. Probing each subgraph's
+ * `/health` on every readiness probe (as before) multiplied probe traffic and flapped with a flaky subgraph.
  */
-export function routerReadiness(
-  gateway: ApolloGateway,
-  overrides: Readonly<Record<string, string>>,
-  { timeoutMs = 1500 }: { timeoutMs?: number } = {},
-): () => Record<string, ReadinessCheck> {
-  let subgraphs: Array<{ name: string; health: string }> | undefined;
+export function routerReadiness(gateway: ApolloGateway, policies: SubgraphPolicies, { settleMs = 10_000 }: { settleMs?: number } = {}): () => Record<string, ReadinessCheck> {
+  let subgraphs: string[] | undefined;
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
-    subgraphs = [...coreSupergraphSdl.matchAll(JOIN_GRAPH)].map(([, name = "", url = ""]) => ({
-      name,
-      health: new URL("/health", overrides[subgraphEnvName(name)] ?? url).toString(),
-    }));
+    subgraphs = [...coreSupergraphSdl.matchAll(JOIN_GRAPH_NAME)].map(([, name = ""]) => name);
   });
   return () => {
     const checks: Record<string, ReadinessCheck> = { supergraph: async () => subgraphs !== undefined };
-    for (const { name, health } of subgraphs ?? []) {
-      checks[`subgraph:${name}`] = async () => (await fetch(health, { signal: AbortSignal.timeout(timeoutMs) })).ok;
-    }
+    for (const name of subgraphs ?? []) checks[`subgraph:${name}`] = async () => subgraphReadiness(policies.view(name), settleMs);
     return checks;
   };
+}
+
+function subgraphReadiness(view: BreakerView | undefined, settleMs: number): ReadinessResult {
+  if (!view || !isDegraded(view, { settleMs })) return { ok: true };
+  const since = new Date(view.since).toISOString();
+  const cause = view.lastFailure ? ` (${view.lastFailure.code}: ${view.lastFailure.reason})` : "";
+  const state = view.state === "closed" ? `recovered at ${since}, settling` : `circuit ${view.state} since ${since}`;
+  return { ok: true, degraded: true, detail: `${state}${cause}` };
 }

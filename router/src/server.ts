@@ -7,8 +7,10 @@ import type { ReadinessCheck } from "@commerce/http";
 import { createMetrics, tracingMiddleware, type GraphMetrics, type TelemetryConfig, type TracingMiddleware } from "@commerce/telemetry";
 import type { RouterConfig } from "./config.js";
 import { createContext, type IncomingRequest, type RouterContext } from "./context.js";
-import { createGateway } from "./gateway.js";
+import { createGateway, type SubgraphTraffic } from "./gateway.js";
 import { useNativeExecutor } from "./executor/nativeExecutor.js";
+import { SubgraphHttpClient } from "./dataPlane/httpClient.js";
+import { SubgraphPolicies } from "./dataPlane/policies.js";
 import { instrumentQueryPlanCache, routerReadiness } from "./observability.js";
 import { routerPlugins } from "./plugins/index.js";
 import { readFileSync } from "node:fs";
@@ -53,7 +55,7 @@ export interface Router {
   middleware: TracingMiddleware[];
   /** `GET /metrics`: the router's Prometheus metrics. */
   metrics: () => Promise<{ contentType: string; body: string }>;
-  /** `GET /ready`: a supergraph is loaded and every subgraph answers `/health`. */
+  /** `GET /ready`: ready once a supergraph is loaded; subgraphs with an open (or just closed) breaker reported degraded. */
   readiness: () => Record<string, ReadinessCheck>;
   /** The metrics API for plugins and middleware: `recordRejection(reason)`, `observeCost(kind, value)`, … */
   graphMetrics: GraphMetrics;
@@ -66,9 +68,15 @@ export interface Router {
 /** Builds the router without listening; `index.ts` serves it. */
 export function createRouter({ config, logger, gateway: givenGateway, metrics = createMetrics({ service: "router" }), telemetry, redis }: RouterDeps): Router {
   const production = config.nodeEnv === "production";
+  const { subgraphTraffic } = config;
+  const traffic: SubgraphTraffic = {
+    client: new SubgraphHttpClient({ connections: subgraphTraffic.connections }),
+    policies: new SubgraphPolicies({ defaults: subgraphTraffic.policy, overrides: subgraphTraffic.policies, logger: logger.child({ component: "gateway" }) }),
+    deduplicate: subgraphTraffic.deduplication,
+  };
   const gateway =
     givenGateway ??
-    createGateway({ supergraphPath: config.supergraphPath, subgraphUrls: config.subgraphUrls, logger, metrics, routerSecret: config.routerSecret });
+    createGateway({ supergraphPath: config.supergraphPath, subgraphUrls: config.subgraphUrls, logger, metrics, routerSecret: config.routerSecret, traffic });
   if (config.executor === "native") useNativeExecutor(gateway);
   // Authorization and cost directives come from the supergraph the gateway accepted, per API schema.
   const registry = new SupergraphMetadataRegistry();
@@ -76,7 +84,7 @@ export function createRouter({ config, logger, gateway: givenGateway, metrics = 
   const { persistedQueries: pq, cost } = config;
   const safelist = pq.safelist === "off" ? undefined : createSafelist(JSON.parse(readFileSync(pq.manifestPath, "utf8")) as PersistedOperationManifest);
   instrumentQueryPlanCache(gateway, metrics);
-  const readiness = routerReadiness(gateway, config.subgraphUrls);
+  const readiness = routerReadiness(gateway, traffic.policies);
   const apollo = new ApolloServer<RouterContext>({
     gateway,
     nodeEnv: config.nodeEnv,
@@ -99,6 +107,7 @@ export function createRouter({ config, logger, gateway: givenGateway, metrics = 
         ...(safelist && pq.safelist !== "off" ? { safelist: { safelist, mode: pq.safelist } } : {}),
       },
       usageReporting: { apolloKey: telemetry?.apollo.key, graphRef: telemetry?.apollo.graphRef },
+      requestTimeoutMs: config.requestTimeoutMs,
     }),
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
@@ -106,6 +115,8 @@ export function createRouter({ config, logger, gateway: givenGateway, metrics = 
     stopOnTerminationSignals: false,
     logger: logger.child({ component: "apollo" }),
   });
+  // Subgraph connections close with the server (the HTTP host stops Apollo once requests have drained).
+  apollo.addPlugin({ serverWillStart: async () => ({ serverWillStop: () => traffic.client.close() }) });
   const origins = config.corsOrigins;
   return {
     path: GRAPHQL_PATH,

@@ -40,6 +40,9 @@ describe("loadConfig", () => {
       routerSecret: undefined,
       trustProxy: false,
       executor: "native",
+      // Unset policy knobs are left to @commerce/resilience's defaults.
+      subgraphTraffic: { policy: {}, policies: {}, deduplication: true, connections: 128 },
+      requestTimeoutMs: 15_000,
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.subgraphUrls)).toBe(true);
@@ -153,6 +156,54 @@ describe("loadConfig", () => {
       ACCOUNTS: "http://127.0.0.1:5001/graphql",
       ORDER_HISTORY: "https://orders.internal/graphql",
     });
+  });
+
+  it("reads subgraph traffic knobs for every subgraph (SUBGRAPH_<KNOB>) and per subgraph (SUBGRAPH_<NAME>_<KNOB>)", () => {
+    const config = loadConfig({
+      SUBGRAPH_TIMEOUT_MS: "3000",
+      SUBGRAPH_RETRIES: "1",
+      SUBGRAPH_RETRY_DELAY_MS: "20",
+      SUBGRAPH_RETRY_MAX_DELAY_MS: "500",
+      SUBGRAPH_RETRY_BUDGET_PERCENT: "20",
+      SUBGRAPH_RETRY_BUDGET_MIN: "3",
+      SUBGRAPH_RETRY_BUDGET_WINDOW_MS: "5000",
+      SUBGRAPH_BREAKER_FAILURES: "7",
+      SUBGRAPH_BREAKER_ERROR_RATE_PERCENT: "40",
+      SUBGRAPH_BREAKER_MIN_CALLS: "30",
+      SUBGRAPH_BREAKER_WINDOW_MS: "20000",
+      SUBGRAPH_BREAKER_OPEN_MS: "2000",
+      SUBGRAPH_REVIEWS_TIMEOUT_MS: "800",
+      SUBGRAPH_REVIEWS_RETRIES: "0",
+      SUBGRAPH_ORDER_HISTORY_BREAKER_OPEN_MS: "1000",
+      SUBGRAPH_DEDUPLICATION: "false",
+      SUBGRAPH_CONNECTIONS: "16",
+      ROUTER_REQUEST_TIMEOUT_MS: "0",
+    });
+    expect(config.subgraphTraffic).toEqual({
+      policy: {
+        timeoutMs: 3000,
+        retries: 1,
+        retryDelayMs: 20,
+        retryMaxDelayMs: 500,
+        retryBudgetRatio: 0.2,
+        retryBudgetMinPerWindow: 3,
+        retryBudgetWindowMs: 5000,
+        breakerConsecutiveFailures: 7,
+        breakerErrorRate: 0.4,
+        breakerMinimumCalls: 30,
+        breakerWindowMs: 20_000,
+        breakerHalfOpenAfterMs: 2000,
+      },
+      // The global knobs are never mistaken for a subgraph named RETRY or BREAKER.
+      policies: { REVIEWS: { timeoutMs: 800, retries: 0 }, ORDER_HISTORY: { breakerHalfOpenAfterMs: 1000 } },
+      deduplication: false,
+      connections: 16,
+    });
+    expect(config.requestTimeoutMs).toBe(0);
+    expect(problemsOf({ SUBGRAPH_TIMEOUT_MS: "0", SUBGRAPH_REVIEWS_RETRIES: "many" })).toEqual([
+      'SUBGRAPH_TIMEOUT_MS must be an integer between 1 and 60000, got "0"',
+      'SUBGRAPH_REVIEWS_RETRIES must be an integer between 0 and 5, got "many"',
+    ]);
   });
 
   it("reports every problem at once", () => {

@@ -1,9 +1,22 @@
-/** One readiness probe: resolves true when the dependency answers. */
-export type ReadinessCheck = () => Promise<boolean>;
+/**
+ * One readiness probe: resolves true when the dependency answers, or a result that can also say "degraded": the
+ * service still serves (ready) but a dependency is failing (e.g. a subgraph whose circuit breaker is open).
+ */
+export type ReadinessCheck = () => Promise<boolean | ReadinessResult>;
+
+export interface ReadinessResult {
+  ok: boolean;
+  /** Serving, with this dependency failing: reported, but the service stays ready. */
+  degraded?: boolean;
+  /** A short, safe description (`circuit open since … (SUBGRAPH_UNAVAILABLE: connection refused)`). */
+  detail?: string;
+}
 
 export interface ReadinessReport {
   ready: boolean;
-  checks: Record<string, { ok: boolean; ms: number; error?: string }>;
+  /** Ready, with at least one degraded dependency. */
+  degraded: boolean;
+  checks: Record<string, { ok: boolean; ms: number; error?: string; degraded?: true; detail?: string }>;
 }
 
 /** One short line (driver errors, such as Prisma's, span several). */
@@ -14,8 +27,8 @@ function reasonOf(error: unknown): string {
 }
 
 /**
- * Runs every check at once, each bounded by `timeoutMs`; ready when all pass. A check that
- * throws or times out fails with the reason (never a stack trace) in `error`.
+ * Runs every check at once, each bounded by `timeoutMs`; ready when all pass, degraded when ready and a check
+ * reports itself degraded. A check that throws or times out fails with the reason (never a stack trace) in `error`.
  */
 export async function checkReadiness(checks: Readonly<Record<string, ReadinessCheck>>, { timeoutMs = 2000 } = {}): Promise<ReadinessReport> {
   const entries = await Promise.all(
@@ -26,8 +39,10 @@ export async function checkReadiness(checks: Readonly<Record<string, ReadinessCh
         timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
       });
       try {
-        const ok = await Promise.race([check(), timeout]);
-        return [name, { ok, ms: Math.round(performance.now() - started) }] as const;
+        const result = await Promise.race([check(), timeout]);
+        const ms = Math.round(performance.now() - started);
+        if (typeof result === "boolean") return [name, { ok: result, ms }] as const;
+        return [name, { ok: result.ok, ms, ...(result.degraded ? { degraded: true as const } : {}), ...(result.detail ? { detail: result.detail } : {}) }] as const;
       } catch (error) {
         return [name, { ok: false, ms: Math.round(performance.now() - started), error: reasonOf(error) }] as const;
       } finally {
@@ -36,5 +51,6 @@ export async function checkReadiness(checks: Readonly<Record<string, ReadinessCh
     }),
   );
   const report: ReadinessReport["checks"] = Object.fromEntries(entries);
-  return { ready: entries.every(([, result]) => result.ok), checks: report };
+  const ready = entries.every(([, result]) => result.ok);
+  return { ready, degraded: ready && entries.some(([, result]) => "degraded" in result && result.degraded === true), checks: report };
 }

@@ -9,6 +9,25 @@ export function signRouterRequest(secret: string, nowSeconds = Math.floor(Date.n
   return `t=${nowSeconds},v1=${hmac(secret, nowSeconds)}`;
 }
 
+/**
+ * The signature header for the current time window, computed once per window instead of per request (an HMAC per
+ * subgraph fetch showed in the router's profile). The timestamp is the window's start, so a header is at most
+ * `windowSeconds` old when sent; keep that well under the subgraphs' `maxSkewSeconds` (300), which must also cover
+ * the clock skew between hosts.
+ */
+export function routerSigner(secret: string, { windowSeconds = 60, now = Date.now }: { windowSeconds?: number; now?: () => number } = {}): () => string {
+  let window = Number.NaN;
+  let header = "";
+  return () => {
+    const current = Math.floor(now() / 1000 / windowSeconds);
+    if (current !== window) {
+      window = current;
+      header = signRouterRequest(secret, current * windowSeconds);
+    }
+    return header;
+  };
+}
+
 export type RouterSignatureCheck = { ok: true } | { ok: false; reason: "MISSING" | "MALFORMED" | "EXPIRED" | "INVALID" };
 
 /**

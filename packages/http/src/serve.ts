@@ -40,7 +40,11 @@ export interface ServeOptions<TContext extends BaseContext> {
   middleware?: ReadonlyArray<(req: Request, res: Response, next: NextFunction) => void>;
   /** Serves `GET /metrics` (Prometheus text) when given. */
   metrics?: () => Promise<{ contentType: string; body: string }>;
-  /** `GET /ready` answers 200 when every check passes, else 503; both with the JSON report. A function is asked on each probe. @default {} */
+  /**
+   * `GET /ready` answers 200 when every check passes (`status: "ready"`, or `"degraded"` when a check reports a
+   * failing dependency the service works around), else 503 (`"not_ready"`); each with the JSON report. A function
+   * is asked on each probe. @default {}
+   */
   readiness?: Readonly<Record<string, ReadinessCheck>> | (() => Readonly<Record<string, ReadinessCheck>>);
 }
 
@@ -70,7 +74,8 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
   const readiness = options.readiness ?? {};
   app.get("/ready", async (_req, res) => {
     const report = await checkReadiness(typeof readiness === "function" ? readiness() : readiness);
-    res.status(report.ready ? 200 : 503).json({ status: report.ready ? "ready" : "not_ready", checks: report.checks });
+    const status = report.ready ? (report.degraded ? "degraded" : "ready") : "not_ready";
+    res.status(report.ready ? 200 : 503).json({ status, checks: report.checks });
   });
   const { metrics } = options;
   if (metrics) {

@@ -1,7 +1,7 @@
 import { ApolloServer } from "@apollo/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSchema } from "graphql";
-import { ROUTER_SIGNATURE_HEADER, serveGraphQL, signRouterRequest, verifyRouterSignature, type Served } from "../src/index.js";
+import { ROUTER_SIGNATURE_HEADER, routerSigner, serveGraphQL, signRouterRequest, verifyRouterSignature, type Served } from "../src/index.js";
 
 const SECRET = "router-secret-for-tests-0123456789abcdef";
 const schema = buildSchema("type Query { hello: String }");
@@ -34,6 +34,22 @@ describe("router signatures", () => {
     expect(verifyRouterSignature(signRouterRequest(SECRET, now - 301), SECRET, { nowSeconds: now })).toEqual({ ok: false, reason: "EXPIRED" });
     expect(verifyRouterSignature("t=1,v1=zz", SECRET)).toEqual({ ok: false, reason: "MALFORMED" });
     expect(verifyRouterSignature(undefined, SECRET)).toEqual({ ok: false, reason: "MISSING" });
+  });
+});
+
+describe("routerSigner", () => {
+  it("signs once per window, and every header of the window verifies until the subgraphs' skew runs out", () => {
+    let nowMs = 1_700_000_070_000;
+    const sign = routerSigner(SECRET, { windowSeconds: 60, now: () => nowMs });
+    const first = sign();
+    expect(first).toMatch(/^t=1700000040,/);
+    nowMs += 29_000;
+    expect(sign()).toBe(first);
+    expect(verifyRouterSignature(first, SECRET, { nowSeconds: Math.floor(nowMs / 1000) })).toEqual({ ok: true });
+    nowMs += 1_000;
+    const next = sign();
+    expect(next).not.toBe(first);
+    expect(next).toMatch(/^t=1700000100,/);
   });
 });
 

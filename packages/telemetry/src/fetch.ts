@@ -1,11 +1,14 @@
 import { SpanStatusCode } from "@opentelemetry/api";
 import { activeSpan } from "./http.js";
-import type { FetchKind, GraphMetrics } from "./metrics.js";
+import type { FetchKind, GraphMetrics, SubgraphErrorReason } from "./metrics.js";
 
 export interface SubgraphFetch {
   /** The subgraph answered (any HTTP status the data source accepted). */
   finish(result: { status?: number; errorCount?: number }): void;
-  /** The fetch threw: a non-2xx answer (the error carries `extensions.response.status`) or no answer. */
+  /**
+   * The fetch failed: a non-2xx answer (the error carries `status` or `extensions.response.status`), no answer, or a
+   * failure classified with a `SUBGRAPH_*` `code` (as `@commerce/resilience` does).
+   */
   fail(error: unknown): void;
 }
 
@@ -15,8 +18,22 @@ export function fetchKindOf(variables: Readonly<Record<string, unknown>> | undef
 }
 
 function statusOf(error: unknown): number | undefined {
-  const status = (error as { extensions?: { response?: { status?: unknown } } } | null)?.extensions?.response?.status;
+  const failure = error as { status?: unknown; extensions?: { response?: { status?: unknown } } } | null;
+  const status = failure?.status ?? failure?.extensions?.response?.status;
   return typeof status === "number" ? status : undefined;
+}
+
+const REASON_BY_CODE: Readonly<Record<string, SubgraphErrorReason>> = {
+  SUBGRAPH_TIMEOUT: "timeout",
+  SUBGRAPH_CIRCUIT_OPEN: "circuit_open",
+  SUBGRAPH_HTTP_ERROR: "http",
+  SUBGRAPH_UNAVAILABLE: "network",
+};
+
+function reasonOf(error: unknown, status: number | undefined): SubgraphErrorReason {
+  const code = (error as { code?: unknown } | null)?.code;
+  const byCode = typeof code === "string" ? REASON_BY_CODE[code] : undefined;
+  return byCode ?? (status === undefined ? "network" : "http");
 }
 
 /**
@@ -42,7 +59,9 @@ export function startSubgraphFetch(metrics: GraphMetrics | undefined, subgraph: 
       const status = statusOf(error);
       if (status !== undefined) span?.setAttribute("http.response.status_code", status);
       span?.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
-      metrics?.recordSubgraphError(subgraph, status === undefined ? "network" : "http");
+      const code = (error as { code?: unknown } | null)?.code;
+      if (typeof code === "string" && code in REASON_BY_CODE) span?.setAttribute("error.type", code);
+      metrics?.recordSubgraphError(subgraph, reasonOf(error, status));
       metrics?.observeSubgraphFetch({ subgraph, kind, outcome: "error" }, seconds());
     },
   };

@@ -7,6 +7,8 @@ export type CacheName = "apq" | "query_plan" | "entity";
 export type CostKind = "estimated" | "actual";
 /** A subgraph fetch of root fields, or of `_entities` for representations. */
 export type FetchKind = "root" | "entities";
+/** Why a subgraph fetch failed (the `reason` label of `graphql_subgraph_fetch_errors_total`). */
+export type SubgraphErrorReason = "http" | "network" | "timeout" | "circuit_open" | "graphql";
 
 export interface OperationLabels {
   /** Already folded (see {@link GraphMetrics.operationName}). */
@@ -34,8 +36,11 @@ export interface GraphMetrics {
   allowOperationNames(names: Iterable<string>): void;
   observeOperation(labels: OperationLabels, seconds: number): void;
   observeSubgraphFetch(labels: { subgraph: string; kind: FetchKind; outcome: "success" | "error" }, seconds: number): void;
-  /** A failed subgraph fetch: `http` (non-2xx), `network` (no answer), `graphql` (answered with errors). */
-  recordSubgraphError(subgraph: string, reason: "http" | "network" | "graphql"): void;
+  /**
+   * A failed subgraph fetch: `http` (non-2xx), `network` (no answer), `timeout` (no answer in time), `circuit_open`
+   * (not sent: the subgraph's breaker is open), `graphql` (answered with errors).
+   */
+  recordSubgraphError(subgraph: string, reason: SubgraphErrorReason): void;
   /** A request refused by a policy. Coded GraphQL errors are counted by the operation plugin already; call this for refusals that never reach Apollo. */
   recordRejection(reason: RejectionReason): void;
   /** An operation's estimated (before planning) or actual (from the response) cost. */
@@ -95,7 +100,7 @@ export function createMetrics({ service, processMetrics = true, maxOperationName
   });
   const fetchErrors = new Counter({
     name: "graphql_subgraph_fetch_errors_total",
-    help: "Failed subgraph fetches by subgraph and reason (http, network, graphql).",
+    help: "Failed subgraph fetches by subgraph and reason (http, network, timeout, circuit_open, graphql).",
     labelNames: ["subgraph", "reason"],
     registers,
   });

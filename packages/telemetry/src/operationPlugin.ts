@@ -3,7 +3,7 @@ import { SpanStatusCode, context } from "@opentelemetry/api";
 import type { Logger } from "@commerce/common";
 import { activeSpan } from "./http.js";
 import type { GraphMetrics } from "./metrics.js";
-import { classifyOutcome, errorCodesOf, rejectionReasonOf } from "./outcome.js";
+import { classifyOutcome, errorCodesOf, rejectionReasonOf, subgraphErrorsOf } from "./outcome.js";
 import { tracer } from "./tracing.js";
 
 export interface OperationTelemetryPluginOptions {
@@ -24,7 +24,8 @@ const CLIENT_VERSION = "apollographql-client-version";
  *   operation name and type, the document hash, the client name and version, the request id;
  * - adds `graphql.parse` and `graphql.validate` child spans;
  * - counts and times the operation by folded name, type and outcome, and counts rejections by reason;
- * - logs one line with the outcome, the duration and the error codes (never variables or headers).
+ * - logs one line with the outcome, the duration and the error codes (never variables or headers), and the
+ *   subgraphs that failed with their code and cause (`subgraphErrors: [{ subgraph, code, reason }]`).
  */
 export function operationTelemetryPlugin<TContext extends BaseContext>({
   metrics,
@@ -80,6 +81,7 @@ export function operationTelemetryPlugin<TContext extends BaseContext>({
           if (typeof ctx.requestId === "string") span?.setAttribute("request.id", ctx.requestId);
           span?.setAttribute("graphql.outcome", outcome);
           if (outcome === "error") span?.setStatus({ code: SpanStatusCode.ERROR });
+          const subgraphErrors = errors?.length ? subgraphErrorsOf(errors) : [];
           const line = {
             operation: operationName ?? null,
             type,
@@ -87,6 +89,7 @@ export function operationTelemetryPlugin<TContext extends BaseContext>({
             durationMs: Math.round(seconds * 10_000) / 10,
             ...(rejection ? { rejection } : {}),
             ...(errors?.length ? { errors: errorCodesOf(errors) } : {}),
+            ...(subgraphErrors.length ? { subgraphErrors } : {}),
             ...(client.name ? { client: client.name } : {}),
           };
           if (outcome === "error") log?.warn(line, "graphql operation");

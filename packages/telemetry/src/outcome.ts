@@ -66,3 +66,21 @@ export function classifyOutcome(errors: readonly ErrorLike[] | undefined, hasDat
 export function errorCodesOf(errors: readonly ErrorLike[] | undefined, max = 5): string[] {
   return (errors ?? []).slice(0, max).map((e) => String(e.extensions?.code ?? "NO_CODE"));
 }
+
+/**
+ * The subgraphs that failed this operation, for its log line: one entry per subgraph and code (a failed entity fetch
+ * reports an error per entity), with the cause when the router named one (`reason: "connection refused"`).
+ */
+export function subgraphErrorsOf(errors: readonly ErrorLike[] | undefined, max = 5): Array<{ subgraph: string; code: string; reason?: string }> {
+  const seen = new Map<string, { subgraph: string; code: string; reason?: string }>();
+  for (const error of errors ?? []) {
+    const ext = error.extensions ?? {};
+    if (typeof ext.serviceName !== "string") continue;
+    const code = String(ext.code ?? "NO_CODE");
+    const key = `${ext.serviceName} ${code}`;
+    if (seen.has(key)) continue;
+    seen.set(key, { subgraph: ext.serviceName, code, ...(typeof ext.reason === "string" ? { reason: ext.reason } : {}) });
+    if (seen.size >= max) break;
+  }
+  return [...seen.values()];
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { classifyOutcome, errorCodesOf, rejectionReasonOf } from "../src/outcome.js";
+import { classifyOutcome, errorCodesOf, rejectionReasonOf, subgraphErrorsOf } from "../src/outcome.js";
 import { createOperationNameFolder } from "../src/operationNames.js";
 
 const error = (extensions: Record<string, unknown>) => ({ extensions });
@@ -55,5 +55,16 @@ describe("createOperationNameFolder", () => {
     names.allow(["C"]);
     expect(names.fold("C")).toBe("C");
     expect(createOperationNameFolder().fold("not a name{}")).toBe("other");
+  });
+});
+
+describe("subgraphErrorsOf", () => {
+  it("names each failed subgraph once per code, with the cause when there is one", () => {
+    const entityError = error({ code: "SUBGRAPH_UNAVAILABLE", serviceName: "reviews", reason: "connection refused" });
+    const errors = [entityError, entityError, error({ code: "FORBIDDEN", serviceName: "orders" }), error({ code: "BAD_USER_INPUT" })];
+    expect(subgraphErrorsOf(errors)).toEqual([
+      { subgraph: "reviews", code: "SUBGRAPH_UNAVAILABLE", reason: "connection refused" },
+      { subgraph: "orders", code: "FORBIDDEN" },
+    ]);
   });
 });

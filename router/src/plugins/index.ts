@@ -13,6 +13,7 @@ import type { SupergraphMetadataRegistry } from "../supergraph/registry.js";
 import { authorizationPlugin } from "./authorization.js";
 import { demandControlPlugin } from "./demandControl.js";
 import { operationLimitsPlugin } from "./operationLimits.js";
+import { requestDeadlinePlugin } from "./requestDeadline.js";
 import { requestIdPlugin } from "./requestId.js";
 import { safelistPlugin } from "./safelist.js";
 import { telemetryPlugin } from "./telemetry.js";
@@ -29,6 +30,8 @@ export interface RouterPluginsOptions {
   usageReporting?: UsageReportingPluginOptions;
   /** The router's edge: limits, safelist, field authorization, demand control. @default off (tests of other plugins) */
   edge?: EdgePluginsOptions;
+  /** The overall request deadline (HTTP 504 past it); 0 or unset: none, and no per-request cost. @default off */
+  requestTimeoutMs?: number;
 }
 
 /** Settings of the edge plugins (see each plugin for its defaults). */
@@ -61,11 +64,13 @@ function edgePlugins(edge: EdgePluginsOptions, metrics: GraphMetrics | undefined
 }
 
 /**
- * The router's plugins, in order. Order is behaviour (STYLE.md §3): tracing first, auth before cost, cache last.
+ * The router's plugins, in order. Order is behaviour: the request deadline first (its 504 replaces the response
+ * before the telemetry plugin logs and counts it), then telemetry, auth before cost, cache last.
  * The landing page only renders HTML for browsers and has no request hooks, so its place does not matter.
  */
-export function routerPlugins({ production, metrics, logger, usageReporting, edge }: RouterPluginsOptions): ApolloServerPlugin<RouterContext>[] {
+export function routerPlugins({ production, metrics, logger, usageReporting, edge, requestTimeoutMs = 0 }: RouterPluginsOptions): ApolloServerPlugin<RouterContext>[] {
   return [
+    ...(requestTimeoutMs > 0 ? [requestDeadlinePlugin({ timeoutMs: requestTimeoutMs })] : []),
     telemetryPlugin({ ...(metrics ? { metrics } : {}), ...(logger ? { logger } : {}) }),
     usageReportingPlugin(usageReporting),
     requestIdPlugin(),
