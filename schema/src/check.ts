@@ -5,6 +5,7 @@ import { CONTRACTS, apiSchemaOf, contractPath, contractSchemaOf, type ContractDe
 import { readBaseFile, resolveGitBase, type Base } from "./base.js";
 import { checkOperations, classifyChanges, describeChange } from "./changes.js";
 import { compose, displayPath, loadSubgraphs, supergraphPath, type SubgraphSource } from "./compose.js";
+import { checkBoundaryFields, loadBoundaryAllowlist, type LoadedBoundaryAllowlist } from "./boundary.js";
 import { checkSubgraphHygiene } from "./hygiene.js";
 import { loadRouterLimits, type OperationLimitsProvider } from "./limits.js";
 import { parseOperations, readOperationFiles, validateOperation, type LoadedOperations } from "./operations.js";
@@ -21,6 +22,8 @@ export interface CheckInput {
   base: Base;
   operations: LoadedOperations;
   allowlist: LoadedAllowlist;
+  /** Non-null boundary fields accepted with a reason (schema/allowed-boundary-fields.json). @default none */
+  boundaryAllowlist?: LoadedBoundaryAllowlist;
   limits: OperationLimitsProvider;
   /** @default CONTRACTS */
   contracts?: readonly ContractDefinition[];
@@ -49,7 +52,8 @@ export async function runSchemaCheck(input: CheckInput): Promise<CheckReport> {
   const steps: StepResult[] = [];
   const changes: ClassifiedChange[] = [];
   let verdicts: OperationVerdict[] = [];
-  const hygiene = step("hygiene", input.subgraphs.flatMap(checkSubgraphHygiene), `${plural(input.subgraphs.length, "subgraph")} checked`);
+  const hygieneFindings = [...input.subgraphs.flatMap(checkSubgraphHygiene), ...checkBoundaryFields(input.subgraphs, input.boundaryAllowlist ?? { entries: [], problems: [] })];
+  const hygiene = step("hygiene", hygieneFindings, `${plural(input.subgraphs.length, "subgraph")} checked`);
   const baseInfo = input.base.kind === "sdl" ? { label: input.base.label } : { skipped: input.base.reason };
 
   // 1. Composition
@@ -274,6 +278,7 @@ export async function gatherCheckInput(options: GatherOptions = {}): Promise<Che
     base: options.baseFile ? await readBaseFile(options.baseFile) : resolveGitBase(options.branch ? { branch: options.branch } : {}),
     operations: parseOperations(await readOperationFiles()),
     allowlist: await loadAllowlist(),
+    boundaryAllowlist: await loadBoundaryAllowlist(),
     limits: await loadRouterLimits(options.limits),
   };
 }

@@ -242,6 +242,41 @@ describe("subgraph hygiene", () => {
     expect(text).toContain("mutation resetEverything returns Boolean; return ResetEverythingPayload");
   });
 
+  it("warns on a non-null field contributed to an entity by a subgraph that does not own it, unless allowed with a reason", async () => {
+    // reviews contributes Product.rating to catalog's Product; loyalty contributes User.loyalty to accounts' User.
+    const subgraphs = edit("loyalty", "loyalty: LoyaltyAccount @tag", "loyalty: LoyaltyAccount! @tag", edit("reviews", "rating: ProductRating @tag", "rating: ProductRating! @tag"));
+    const warned = stepOf(await runSchemaCheck(await fixtureInput({ subgraphs })), "hygiene");
+    expect(warned.status).toBe("warn");
+    const text = textOf(warned);
+    expect(text).toContain("2 non-null field(s) contributed to an entity by a subgraph that does not own it");
+    expect(text).toMatch(/Product\.rating \(reviews, at subgraphs\/reviews\/schema\.graphql:\d+\): owned by catalog/);
+    expect(text).toMatch(/User\.loyalty \(loyalty, at subgraphs\/loyalty\/schema\.graphql:\d+\): owned by accounts/);
+    // Fields the owner resolves itself (Product.name, Order.customer) and key fields are never boundary fields.
+    expect(text).not.toMatch(/Product\.name|Order\.customer|\.id /);
+
+    const allowed = await runSchemaCheck(
+      await fixtureInput({
+        subgraphs,
+        boundaryAllowlist: {
+          entries: [
+            { field: "Product.rating", reason: "the card cannot render without a rating" },
+            { field: "User.loyalty", reason: "a member page without points is useless" },
+            { field: "Order.customer", reason: "stale entry" },
+          ],
+          problems: [],
+        },
+      }),
+    );
+    const hygiene = stepOf(allowed, "hygiene");
+    expect(textOf(hygiene)).not.toContain("non-null field(s) contributed");
+    expect(hygiene.findings.map((f) => f.message)).toContain("boundary allowlist entry Order.customer matches no non-null boundary field: remove it");
+  });
+
+  it("finds no non-null boundary field in the real subgraphs", async () => {
+    const hygiene = stepOf(await runSchemaCheck(await fixtureInput()), "hygiene");
+    expect(textOf(hygiene)).not.toContain("contributed to an entity");
+  });
+
   it("builds every real subgraph in-process and finds its served _service SDL equal to schema.graphql", async () => {
     const report = await runSchemaCheck(await fixtureInput());
     const hygiene = stepOf(report, "hygiene");

@@ -36,6 +36,7 @@ export interface FixtureOptions {
   /** The committed supergraph; by default the fresh composition of `subgraphs` (so only the step under test fails). */
   committedSupergraph?: string | null;
   allowlist?: CheckInput["allowlist"];
+  boundaryAllowlist?: CheckInput["boundaryAllowlist"];
   base?: CheckInput["base"];
   limits?: RouterLimitsOptions;
 }
@@ -57,6 +58,7 @@ export async function fixtureInput(options: FixtureOptions = {}): Promise<CheckI
     base: options.base ?? { kind: "sdl", label: "fixture base (the real subgraphs, freshly composed)", sdl: baseSupergraph },
     operations: parseOperations([...realOperationFiles, ...(options.extraOperations ?? [])]),
     allowlist: options.allowlist ?? { entries: [], problems: [] },
+    ...(options.boundaryAllowlist ? { boundaryAllowlist: options.boundaryAllowlist } : {}),
     limits: await loadRouterLimits(options.limits),
   };
 }

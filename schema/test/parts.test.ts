@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { buildSchema, parse } from "graphql";
 import { afterAll, describe, expect, it } from "vitest";
 import { findAllowed, parseAllowlist } from "../src/allowlist.js";
+import { parseBoundaryAllowlist } from "../src/boundary.js";
 import { apiSchemaOf, contractSchemaOf } from "../src/apiSchema.js";
 import { resolveGitBase } from "../src/base.js";
 import { relies } from "../src/changes.js";
@@ -117,6 +118,20 @@ describe("allowlist", () => {
 
   it("reports broken JSON instead of throwing", () => {
     expect(parseAllowlist("{").problems[0]).toMatch(/^schema\/allowed-changes\.json: not valid JSON/);
+  });
+});
+
+describe("boundary allowlist", () => {
+  it("reads Type.field entries and requires a reason for each", () => {
+    const text = JSON.stringify({ fields: [{ field: "Order.customer", reason: "an order is nothing without its customer" }, { field: "Order" }, { field: "User.loyalty" }] });
+    expect(parseBoundaryAllowlist(text)).toEqual({
+      entries: [{ field: "Order.customer", reason: "an order is nothing without its customer" }],
+      problems: [
+        'schema/allowed-boundary-fields.json: fields[1] needs a "field" like "Order.customer"',
+        'schema/allowed-boundary-fields.json: fields[2] (User.loyalty) needs a "reason"',
+      ],
+    });
+    expect(parseBoundaryAllowlist("[]").problems).toEqual(['schema/allowed-boundary-fields.json: expected an object with a "fields" array']);
   });
 });
 
