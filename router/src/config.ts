@@ -120,6 +120,8 @@ export interface RouterConfig {
     readonly deduplication: boolean;
     /** `SUBGRAPH_CONNECTIONS`: most open connections per subgraph origin. */
     readonly connections: number;
+    /** `SUBGRAPH_BREAKER_SETTLE_MS`: `/ready` reports a subgraph degraded this long after its breaker closes again. */
+    readonly readySettleMs: number;
   };
   /** `ROUTER_REQUEST_TIMEOUT_MS`: past it the router answers 504 and aborts the subgraph calls in flight; 0 turns it off. */
   readonly requestTimeoutMs: number;
@@ -199,6 +201,7 @@ export function loadConfig(env: Env = process.env): RouterConfig {
       policies: Object.freeze(readSubgraphPolicies(read, env)),
       deduplication: read.bool("SUBGRAPH_DEDUPLICATION", true),
       connections: read.int("SUBGRAPH_CONNECTIONS", 128, { min: 1, max: 10_000 }),
+      readySettleMs: read.int("SUBGRAPH_BREAKER_SETTLE_MS", 10_000, { min: 0, max: 600_000 }),
     }),
     requestTimeoutMs: read.int("ROUTER_REQUEST_TIMEOUT_MS", 15_000, { min: 0, max: 600_000 }),
   };

@@ -84,7 +84,7 @@ export function createRouter({ config, logger, gateway: givenGateway, metrics = 
   const { persistedQueries: pq, cost } = config;
   const safelist = pq.safelist === "off" ? undefined : createSafelist(JSON.parse(readFileSync(pq.manifestPath, "utf8")) as PersistedOperationManifest);
   instrumentQueryPlanCache(gateway, metrics);
-  const readiness = routerReadiness(gateway, traffic.policies);
+  const readiness = routerReadiness(gateway, traffic.policies, { settleMs: subgraphTraffic.readySettleMs });
   const apollo = new ApolloServer<RouterContext>({
     gateway,
     nodeEnv: config.nodeEnv,

@@ -41,7 +41,7 @@ describe("loadConfig", () => {
       trustProxy: false,
       executor: "native",
       // Unset policy knobs are left to @commerce/resilience's defaults.
-      subgraphTraffic: { policy: {}, policies: {}, deduplication: true, connections: 128 },
+      subgraphTraffic: { policy: {}, policies: {}, deduplication: true, connections: 128, readySettleMs: 10_000 },
       requestTimeoutMs: 15_000,
     });
     expect(Object.isFrozen(config)).toBe(true);
@@ -177,6 +177,7 @@ describe("loadConfig", () => {
       SUBGRAPH_ORDER_HISTORY_BREAKER_OPEN_MS: "1000",
       SUBGRAPH_DEDUPLICATION: "false",
       SUBGRAPH_CONNECTIONS: "16",
+      SUBGRAPH_BREAKER_SETTLE_MS: "500",
       ROUTER_REQUEST_TIMEOUT_MS: "0",
     });
     expect(config.subgraphTraffic).toEqual({
@@ -198,6 +199,7 @@ describe("loadConfig", () => {
       policies: { REVIEWS: { timeoutMs: 800, retries: 0 }, ORDER_HISTORY: { breakerHalfOpenAfterMs: 1000 } },
       deduplication: false,
       connections: 16,
+      readySettleMs: 500,
     });
     expect(config.requestTimeoutMs).toBe(0);
     expect(problemsOf({ SUBGRAPH_TIMEOUT_MS: "0", SUBGRAPH_REVIEWS_RETRIES: "many" })).toEqual([

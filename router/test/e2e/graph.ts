@@ -37,15 +37,21 @@ export interface Graph {
  * The whole graph over HTTP: the seeded database, both subgraphs and the router
  * over the committed supergraph (subgraph URLs overridden to the test ports).
  */
-export async function startGraph({ routerEnv = {} }: { routerEnv?: Record<string, string> } = {}): Promise<Graph> {
-  const databaseUrl = inject("databaseUrl");
-  const redisUrl = inject("redisUrl");
+/** Empties every domain's tables and Redis, then seeds the demo data; returns a client of that Redis. */
+export async function seedGraphData(databaseUrl: string, redisUrl: string): Promise<Redis> {
   await truncateAll(databaseUrl, ["accounts", "catalog", "orders", "loyalty", "reviews"]);
   const redis = new Redis(redisUrl);
   await redis.flushall();
   const seedDb = createDb(databaseUrl, { poolSize: 2 });
   await seed(seedDb, { passwordHashCost: 10 });
   await seedDb.$disconnect();
+  return redis;
+}
+
+export async function startGraph({ routerEnv = {} }: { routerEnv?: Record<string, string> } = {}): Promise<Graph> {
+  const databaseUrl = inject("databaseUrl");
+  const redisUrl = inject("redisUrl");
+  const redis = await seedGraphData(databaseUrl, redisUrl);
 
   const logger = createLogger("e2e", "silent");
   const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NODE_ENV: "test", PASSWORD_HASH_COST: "10", LOG_LEVEL: "silent", ROUTER_SECRET: E2E_ROUTER_SECRET };
