@@ -75,6 +75,8 @@ async function until<T>(attempt: () => Promise<T>, done: (value: T) => boolean, 
 const codesOf = (response: GraphQLResponse<unknown>) => (response.errors ?? []).map((e) => e.extensions?.code);
 
 let router: ServedRouter;
+/** The same router on its own query-plan executor: it calls the same data sources through `process()`. */
+let nativeRouter: ServedRouter;
 
 beforeAll(async () => {
   const databaseUrl = inject("databaseUrl");
@@ -88,6 +90,7 @@ beforeAll(async () => {
   const warmUp = await serveRouter({ SUBGRAPH_TIMEOUT_MS: "30000" });
   expect((await storefront(warmUp)).errors).toBeUndefined();
   router = await serveRouter({});
+  nativeRouter = await serveRouter({ ROUTER_EXECUTOR: "native" });
 }, 120_000);
 
 afterAll(async () => {
@@ -119,6 +122,12 @@ describe("a subgraph process killed and restarted", () => {
     }
     const line = router.lines.findLast((l) => l.msg === "graphql operation");
     expect(line).toMatchObject({ outcome: "partial", subgraphErrors: [{ subgraph: "reviews", code: "SUBGRAPH_UNAVAILABLE" }] });
+
+    // The router's own executor answers the same.
+    const native = await storefront(nativeRouter);
+    expect(native.status).toBe(200);
+    expect(native.data).toEqual(response.data);
+    expect(native.errors?.map((e) => [e.path, e.extensions?.code, e.extensions?.serviceName])).toEqual(response.errors?.map((e) => [e.path, e.extensions?.code, e.extensions?.serviceName]));
   });
 
   it("opens the breaker: calls fail fast with SUBGRAPH_CIRCUIT_OPEN and /ready reports reviews degraded, still ready", async () => {
