@@ -75,8 +75,8 @@ async function until<T>(attempt: () => Promise<T>, done: (value: T) => boolean, 
 const codesOf = (response: GraphQLResponse<unknown>) => (response.errors ?? []).map((e) => e.extensions?.code);
 
 let router: ServedRouter;
-/** The same router on its own query-plan executor: it calls the same data sources through `process()`. */
-let nativeRouter: ServedRouter;
+/** The same router on @apollo/gateway's executor (the default is the router's own): same data sources, through `process()`. */
+let apolloRouter: ServedRouter;
 
 beforeAll(async () => {
   const databaseUrl = inject("databaseUrl");
@@ -90,7 +90,7 @@ beforeAll(async () => {
   const warmUp = await serveRouter({ SUBGRAPH_TIMEOUT_MS: "30000" });
   expect((await storefront(warmUp)).errors).toBeUndefined();
   router = await serveRouter({});
-  nativeRouter = await serveRouter({ ROUTER_EXECUTOR: "native" });
+  apolloRouter = await serveRouter({ ROUTER_EXECUTOR: "apollo" });
 }, 120_000);
 
 afterAll(async () => {
@@ -123,11 +123,11 @@ describe("a subgraph process killed and restarted", () => {
     const line = router.lines.findLast((l) => l.msg === "graphql operation");
     expect(line).toMatchObject({ outcome: "partial", subgraphErrors: [{ subgraph: "reviews", code: "SUBGRAPH_UNAVAILABLE" }] });
 
-    // The router's own executor answers the same.
-    const native = await storefront(nativeRouter);
-    expect(native.status).toBe(200);
-    expect(native.data).toEqual(response.data);
-    expect(native.errors?.map((e) => [e.path, e.extensions?.code, e.extensions?.serviceName])).toEqual(response.errors?.map((e) => [e.path, e.extensions?.code, e.extensions?.serviceName]));
+    // @apollo/gateway's executor answers the same.
+    const apollo = await storefront(apolloRouter);
+    expect(apollo.status).toBe(200);
+    expect(apollo.data).toEqual(response.data);
+    expect(apollo.errors?.map((e) => [e.path, e.extensions?.code, e.extensions?.serviceName])).toEqual(response.errors?.map((e) => [e.path, e.extensions?.code, e.extensions?.serviceName]));
   });
 
   it("opens the breaker: calls fail fast with SUBGRAPH_CIRCUIT_OPEN and /ready reports reviews degraded, still ready", async () => {
