@@ -42,6 +42,8 @@ async function serveRouter(env: Record<string, string>): Promise<ServedRouter> {
       SUBGRAPH_CATALOG_URL: subgraphs.catalog.url,
       SUBGRAPH_REVIEWS_URL: subgraphs.reviews.url,
       SUBGRAPH_TIMEOUT_MS: String(FETCH_TIMEOUT_MS),
+      // logIn verifies a password hash on a shared machine: a per-subgraph timeout gives it room.
+      SUBGRAPH_ACCOUNTS_TIMEOUT_MS: "20000",
       SUBGRAPH_BREAKER_FAILURES: "3",
       SUBGRAPH_BREAKER_OPEN_MS: String(BREAKER_OPEN_MS),
       SUBGRAPH_BREAKER_SETTLE_MS: "1000",
@@ -210,7 +212,7 @@ describe("de-duplication over the real graph", () => {
         "mutation($email: String!, $password: String!) { logIn(input: { email: $email, password: $password }) { accessToken user { id } } }",
         { email, password: SEED_PASSWORD },
       );
-      const session = defined(response.data, `logIn ${email}`).logIn;
+      const session = defined(response.data, `logIn ${email} (${JSON.stringify(response.errors)})`).logIn;
       return { authorization: `Bearer ${session.accessToken}`, userId: session.user.id };
     };
     const callers = [await logIn(DEMO_USERS.customer), await logIn(DEMO_USERS.staff)];
