@@ -157,7 +157,7 @@ async function executeFetch(execution: PlanExecution, node: FetchNode, cursor: C
   const firstEntityOf: Data[] = [];
   const uniqueOf = new Int32Array(entities.length);
   const sentAs: number[] = [];
-  const index = new RepresentationIndex(fetch.keyFields);
+  const index = new RepresentationIndex(fetch.key);
   for (let position = 0; position < entities.length; position++) {
     const entity = entities[position]!;
     let unique = index.find(entity);
@@ -213,13 +213,16 @@ class RepresentationIndex {
   /** Where `add` puts the next leaf: the map and key `find` stopped at. */
   private pending: { map: Map<unknown, unknown>; key: unknown } | undefined;
 
-  constructor(private readonly keyFields: readonly string[] | undefined) {}
+  constructor(private readonly key: RepresentationKey | undefined) {}
 
   /** The index of the entity's representation when an equal one was added; MISSING when it has none; else undefined. */
   find(entity: Data): number | undefined {
     this.pending = undefined;
-    const fields = this.keyFields;
-    if (!fields) return undefined;
+    const key = this.key;
+    if (!key) return undefined;
+    // The usual `... on Product { __typename upc }`: an entity of another type has no representation.
+    if (key.condition && !key.condition(entity, false)) return MISSING;
+    const fields = key.fields;
     let map = this.byValues;
     for (let index = 0; index < fields.length; index++) {
       const name = fields[index]!;
@@ -416,13 +419,33 @@ interface CompiledFetch {
   supergraph: GraphQLSchema;
   /** The representation of an entity (`requires` applied to it); null when a required field is missing. */
   representation: ((entity: unknown) => Data | null) | undefined;
-  /** The required fields, when they are all leaves (entities are then matched on their values). */
-  keyFields: readonly string[] | undefined;
+  /** When `requires` is only leaf fields (possibly in one type condition): entities are matched on their values. */
+  key: RepresentationKey | undefined;
   inputRewrite: ((value: unknown) => void) | undefined;
   outputRewrite: ((value: unknown) => void) | undefined;
 }
 
 const compiledFetches = new WeakMap<FetchNode, CompiledFetch>();
+
+/** What decides an entity's representation when `requires` is leaf fields only: those fields, in one type condition. */
+interface RepresentationKey {
+  condition: ((object: Data, whenUnknown: boolean) => boolean) | undefined;
+  fields: readonly string[];
+}
+
+function representationKey(requires: readonly QueryPlanSelectionNode[], types: TypeMatcher): RepresentationKey | undefined {
+  const leaves = (selections: readonly QueryPlanSelectionNode[]): string[] | undefined =>
+    selections.every((selection) => selection.kind === "Field" && !selection.selections)
+      ? selections.map((selection) => (selection.kind === "Field" ? (selection.alias ?? selection.name) : ""))
+      : undefined;
+  const [only] = requires;
+  if (requires.length === 1 && only?.kind === "InlineFragment" && only.typeCondition) {
+    const fields = leaves(only.selections);
+    return fields ? { condition: types(only.typeCondition), fields } : undefined;
+  }
+  const fields = leaves(requires);
+  return fields ? { condition: undefined, fields } : undefined;
+}
 
 function compiledFetch(node: FetchNode, supergraph: GraphQLSchema): CompiledFetch {
   const known = compiledFetches.get(node);
@@ -431,9 +454,7 @@ function compiledFetch(node: FetchNode, supergraph: GraphQLSchema): CompiledFetc
   const compiled: CompiledFetch = {
     supergraph,
     representation: node.requires ? compileSelections(node.requires, types) : undefined,
-    keyFields: node.requires?.every((selection) => selection.kind === "Field" && !selection.selections)
-      ? node.requires.map((selection) => (selection.kind === "Field" ? (selection.alias ?? selection.name) : ""))
-      : undefined,
+    key: node.requires ? representationKey(node.requires, types) : undefined,
     inputRewrite: compileRewrites(node.inputRewrites, types),
     outputRewrite: compileRewrites(node.outputRewrites, types),
   };
