@@ -41,6 +41,53 @@ describe("HS256 verification", () => {
   });
 });
 
+describe("verified-token cache", () => {
+  const key = new TextEncoder().encode(SECRET);
+  const token = (sub: string, expiresAt: number) =>
+    new SignJWT({ scope: "a" }).setProtectedHeader({ alg: "HS256" }).setSubject(sub).setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime(expiresAt).sign(key);
+
+  it("answers a token seen before from the cache, not from a new verification", async () => {
+    const verify = createTokenVerifier({ secret: SECRET });
+    const jwt = await token("u1", Math.floor(Date.now() / 1000) + 60);
+    const first = await verify(jwt);
+    expect(await verify(jwt)).toBe(first);
+    expect(first).toEqual({ userId: "u1", scopes: new Set(["a"]) });
+    expect(Object.isFrozen(first)).toBe(true);
+    const uncached = createTokenVerifier({ secret: SECRET, cacheSize: 0 });
+    expect(await uncached(jwt)).not.toBe(await uncached(jwt));
+  });
+
+  it("never serves a token past its exp", async () => {
+    let clock = Date.now();
+    const verify = createTokenVerifier({ secret: SECRET, now: () => clock });
+    const expiresAt = Math.floor(clock / 1000) + 2;
+    const jwt = await token("u1", expiresAt);
+    const cached = await verify(jwt);
+    expect(await verify(jwt)).toBe(cached);
+    // Just past exp: within the 5 s clock tolerance a verification still accepts it, but the cache no longer answers.
+    clock = expiresAt * 1000 + 1;
+    const reverified = await verify(jwt);
+    expect(reverified).not.toBe(cached);
+    expect(reverified).toEqual(cached);
+    clock = expiresAt * 1000 + 6_000;
+    expect(await reasonOf(verify(jwt))).toBe("TOKEN_EXPIRED");
+  });
+
+  it("keeps only verified tokens, at most cacheSize of them", async () => {
+    const verify = createTokenVerifier({ secret: SECRET, cacheSize: 2 });
+    const exp = Math.floor(Date.now() / 1000) + 60;
+    const forged = `${(await token("u1", exp)).slice(0, -4)}AAAA`;
+    expect(await reasonOf(verify(forged))).toBe("TOKEN_INVALID");
+    expect(await reasonOf(verify(forged))).toBe("TOKEN_INVALID");
+    const [a, b, c] = await Promise.all([token("a", exp), token("b", exp), token("c", exp)]);
+    const first = await verify(a);
+    await verify(b);
+    await verify(c); // evicts a, the least recently used
+    expect(await verify(c)).toBe(await verify(c));
+    expect(await verify(a)).not.toBe(first);
+  });
+});
+
 describe("JWKS verification (RS256 / ES256) with key rotation", () => {
   let server: Server;
   let url: string;
