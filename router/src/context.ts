@@ -6,7 +6,7 @@ import { withHttpStatus, type Logger } from "@commerce/common";
 import { REQUEST_ID_HEADER, requestIdFrom } from "@commerce/http";
 import type { GraphQLSchema } from "graphql";
 import { DEFAULT_OPERATION_LIMITS, limitError, type LimitMode, type LimitViolation, type OperationLimits } from "./limits/operationLimits.js";
-import { checkRequestLimits } from "./limits/requestLimits.js";
+import { cachedRequestLimits } from "./limits/requestLimits.js";
 
 export { REQUEST_ID_HEADER, requestIdFrom };
 
@@ -67,12 +67,14 @@ export interface ContextOptions {
  */
 export function createContext(logger: Logger, { verify, limits = {}, limitsMode = "enforce", schema }: ContextOptions = {}): (req: IncomingRequest) => Promise<RouterContext> {
   const max: OperationLimits = { ...DEFAULT_OPERATION_LIMITS, ...limits };
+  // A document sent again is not lexed, parsed and measured again (its outcome is kept per document and schema).
+  const checkRequestLimits = cachedRequestLimits(max);
   return async (req) => {
     const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
     const log = logger.child({ requestId });
     // Here rather than in a plugin: Apollo turns an error thrown from a hook before validation into a 500, and
     // graphql's validation (or the planner) must never see a hostile document.
-    const violations = checkRequestLimits(req, max, { schema: schema?.() });
+    const violations = checkRequestLimits(req, { schema: schema?.() });
     const [first] = violations;
     if (first && limitsMode === "enforce") throw limitError(first);
     if (first) log.warn({ limits: violations }, "operation limit exceeded (warn mode)");

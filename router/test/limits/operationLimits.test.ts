@@ -2,7 +2,8 @@ import { parse } from "graphql";
 import { describe, expect, it } from "vitest";
 import { measureSource } from "../../src/limits/measureSource.js";
 import { DEFAULT_OPERATION_LIMITS, checkBatchSize, checkOperationLimits, checkSourceLimits, limitError } from "../../src/limits/operationLimits.js";
-import { checkRequestLimits } from "../../src/limits/requestLimits.js";
+import { cachedRequestLimits, checkRequestLimits } from "../../src/limits/requestLimits.js";
+import { apiSchemaOf, composeSupergraph } from "../fixtures/subgraphs.js";
 
 const limits = { ...DEFAULT_OPERATION_LIMITS, maxDepth: 3, maxHeight: 3, maxAliases: 1, maxRootFields: 2, maxDirectives: 1, maxSelections: 5, maxTokens: 30, maxRecursion: 4, maxBatchSize: 2 };
 
@@ -51,6 +52,34 @@ describe("operation limits", () => {
   it("turns a violation into a 400 error with the limit's code and details", () => {
     const error = limitError({ limit: "maxDepth", code: "MAX_DEPTH_LIMIT", measured: 9, max: 3 });
     expect(error.extensions).toEqual({ code: "MAX_DEPTH_LIMIT", limit: { measured: 9, max: 3 }, http: { status: 400 } });
+  });
+});
+
+describe("cachedRequestLimits", () => {
+  it("answers as checkRequestLimits does, for each operation name, batch and schema, also when asked again", () => {
+    const cached = cachedRequestLimits(limits, { max: 10 });
+    const schema = apiSchemaOf(composeSupergraph());
+    const payloads = [
+      { body: [{ query: "{ a }" }, { query: "{ a b c }" }] },
+      { body: [{ query: "{ a }" }, { query: "{ a }" }, { query: "{ a }" }] },
+      { body: { query: "query A { a } query B { a b c }", operationName: "A" } },
+      { body: { query: "query A { a } query B { a b c }", operationName: "B" } },
+      { body: { query: "{ x: a y: a }" } },
+      { body: { query: "{".repeat(2_000) } },
+      { body: { query: "{ me { favorites { name } } product(id: 1) { name price } }" } },
+    ];
+    for (const round of [1, 2]) {
+      for (const payload of payloads) {
+        for (const options of [{}, { schema }]) expect(cached(payload, options), `round ${round}`).toEqual(checkRequestLimits(payload, limits, options));
+      }
+    }
+  });
+
+  it("answers documents over a tenth of its budget (never kept) like checkRequestLimits", () => {
+    const cached = cachedRequestLimits(limits, { maxCharacters: 100 });
+    const big = { body: { query: `{ a ${"b ".repeat(20)}}` } };
+    expect(cached(big)).toEqual(checkRequestLimits(big, limits));
+    expect(cached(big)).toEqual(checkRequestLimits(big, limits));
   });
 });
 
