@@ -47,6 +47,22 @@ describe("field authorization (filter, the default)", () => {
     expect(requests.some((r) => r.query.includes("supplierCost"))).toBe(true);
   });
 
+  it("filters the same document anew for each kind of caller, also when it is served again", async () => {
+    const { router, requests } = await startRouter();
+    const [plain, reader, staff] = await Promise.all([bearer("u1", []), bearer("u1", ["users:read"]), bearer("u1", ["users:read", "catalog:write"])]);
+    for (let round = 0; round < 2; round++) {
+      const anonymous = await execute(router, PRIVATE);
+      expect(anonymous.data).toEqual({ me: null });
+      expect((await execute(router, PRIVATE, { headers: { authorization: plain } })).data).toMatchObject({ me: { email: null, favorites: [{ supplierCost: null }, { supplierCost: null }] } });
+      expect((await execute(router, PRIVATE, { headers: { authorization: reader } })).data).toMatchObject({ me: { email: "ada@example.com", favorites: [{ supplierCost: null }, { supplierCost: null }] } });
+      const all = await execute(router, PRIVATE, { headers: { authorization: staff } });
+      expect(all.errors).toBeUndefined();
+      expect(all.data).toMatchObject({ me: { email: "ada@example.com", favorites: [{ supplierCost: 1200 }, { supplierCost: 800 }] } });
+    }
+    // Each caller class's document reached the subgraphs with only what that caller may see.
+    expect(requests.filter((r) => r.query.includes("supplierCost"))).toHaveLength(2);
+  });
+
   it("nulls the parent of a denied non-null field and does not call its subgraph at all", async () => {
     const { router, requests } = await startRouter();
     const result = await execute(router, '{ me { name internalNote } product(id: "p1") { name } }', { headers: { authorization: await bearer() } });

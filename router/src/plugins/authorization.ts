@@ -32,16 +32,17 @@ type Writable = { document: DocumentNode; queryHash: string; operation: Operatio
  * `UNAUTHORIZED_FIELD_OR_TYPE` error at its path (`@` for list items).
  */
 export function authorizationPlugin({ registry, mode = "filter", maxSelections = 50_000, onDenied }: AuthorizationPluginOptions): ApolloServerPlugin<RouterContext> {
+  const outcomes: OutcomeCache = new WeakMap();
   return {
     async requestDidStart() {
-      let result: AuthorizationResult | undefined;
+      let result: Outcome | undefined;
       const errors = (): GraphQLFormattedError[] => (result?.denied ?? []).map((d) => unauthorizedFieldOrType(d.path, d.coordinate).toJSON());
 
       return {
         // Synchronous up to its end on purpose: hooks of all plugins start in order, so the cost plugin that
         // follows already sees the filtered document.
         async didResolveOperation(requestContext) {
-          result = authorize(requestContext, registry, maxSelections);
+          result = authorize(requestContext, registry, maxSelections, outcomes);
           if (result.denied.length === 0) return;
           onDenied?.(result.denied, mode);
           if (mode === "reject") {
@@ -58,7 +59,7 @@ export function authorizationPlugin({ registry, mode = "filter", maxSelections =
           writable.document = result.document;
           if (operation?.kind === Kind.OPERATION_DEFINITION) writable.operation = operation;
           // The gateway caches query plans by this hash: the filtered document must not share the original's plan.
-          writable.queryHash = createHash("sha256").update(print(result.document)).digest("hex");
+          writable.queryHash = (result.filteredHash ??= createHash("sha256").update(print(result.document)).digest("hex"));
         },
         async responseForOperation() {
           if (mode !== "filter" || !result?.dataIsNull) return null;
@@ -80,17 +81,45 @@ export function authorizationPlugin({ registry, mode = "filter", maxSelections =
   };
 }
 
-function authorize(requestContext: GraphQLRequestContextDidResolveOperation<RouterContext>, registry: SupergraphMetadataRegistry, maxSelections: number): AuthorizationResult {
+/** An authorization result, with the hash of its filtered document once computed. */
+type Outcome = AuthorizationResult & { filteredHash?: string };
+
+/**
+ * Results per document, per operation and caller class (anonymous, or signed in with these scopes): they depend on
+ * nothing else, and Apollo hands the same document object for the same query text, so a document served again
+ * is neither walked nor, when filtered, printed and hashed again. At most MAX_CALLER_CLASSES per document.
+ */
+type OutcomeCache = WeakMap<DocumentNode, { access: unknown; byCaller: Map<string, Outcome> }>;
+const MAX_CALLER_CLASSES = 64;
+
+function authorize(
+  requestContext: GraphQLRequestContextDidResolveOperation<RouterContext>,
+  registry: SupergraphMetadataRegistry,
+  maxSelections: number,
+  outcomes: OutcomeCache,
+): Outcome {
   const metadata = registry.get(requestContext.schema);
   // Fail closed: without the supergraph's policies nothing can be authorized.
   if (!metadata) throw new GraphQLError("Authorization is not ready.", { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, http: { status: 503 } } });
+  const { document } = requestContext;
+  const viewer = requestContext.contextValue.viewer;
+  const operationName = requestContext.request.operationName;
+  let known = outcomes.get(document);
+  if (known?.access !== metadata.access) {
+    known = { access: metadata.access, byCaller: new Map() };
+    outcomes.set(document, known);
+  }
+  const key = `${operationName ?? ""}\u0000${viewer ? `+${[...viewer.scopes].sort().join(" ")}` : "-"}`;
+  const cached = known.byCaller.get(key);
+  if (cached) return cached;
+  let result: Outcome;
   try {
-    return authorizeOperation(requestContext.schema, requestContext.document, metadata.access, requestContext.contextValue.viewer, {
-      operationName: requestContext.request.operationName,
-      maxSelections,
-    });
+    result = authorizeOperation(requestContext.schema, document, metadata.access, viewer, { operationName, maxSelections });
   } catch (error) {
     if (error instanceof ExpansionLimitError) throw limitError({ limit: "maxSelections", code: "MAX_SELECTIONS_LIMIT", measured: error.max + 1, max: error.max });
     throw error;
   }
+  if (known.byCaller.size >= MAX_CALLER_CLASSES) known.byCaller.clear();
+  known.byCaller.set(key, result);
+  return result;
 }
