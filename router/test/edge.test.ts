@@ -129,6 +129,15 @@ describe("demand control", () => {
     expect((await execute(router, EXPENSIVE)) as object).not.toHaveProperty("extensions");
   });
 
+  it("estimates the same document again for other variables", async () => {
+    const { router } = await startRouter({ COST_MAX: "100" });
+    const query = "query Page($n: Int) { products(first: $n) { edges { node { name rating } } } }";
+    for (const [n, status] of [[2, 200], [50, 400], [2, 200], [50, 400]] as const) {
+      const result = await execute(router, query, { variables: { n } });
+      expect(result.status, `first: ${n}`).toBe(status);
+    }
+  });
+
   // Document: me 1 + favorites 10 × Product 1 = 11. Plan: the catalog fetch adds 1 + 10 representations × 1 = 22.
   const CROSSING = "{ me { favorites { name } } }";
 

@@ -61,6 +61,9 @@ export function demandControlPlugin({
   budget,
   onCost,
 }: DemandControlPluginOptions): ApolloServerPlugin<RouterContext> {
+  // Both estimates depend only on the document (or its plan), the operation, the variables and the schema's directives.
+  const documentEstimates = new WeakMap<object, Map<string, { directives: unknown; cost: number }>>();
+  const planEstimates = new WeakMap<object, Map<string, { directives: unknown; cost: number }>>();
   return {
     async requestDidStart({ request }) {
       const expose = /^(true|1|yes)$/i.test(request.http?.headers.get(COST_HEADER) ?? "");
@@ -69,12 +72,14 @@ export function demandControlPlugin({
         async didResolveOperation({ schema, document, request: { operationName, variables }, contextValue }) {
           const directives = registry.get(schema)?.cost;
           const options = { operationName, variables, directives, defaultListSize, mutationCost, entityFetchWeight };
-          const estimated = estimateCost(schema, document, options);
+          const key = estimateKey(operationName, variables);
+          const estimated = memo(documentEstimates, document, key, directives, () => estimateCost(schema, document, options));
           const planned: OperationCost = { estimated, estimatedDocument: estimated, max: maxCost, mode };
           cost = planned;
           if (mode === "enforce" && estimated > maxCost) throw costEstimatedTooExpensive({ estimated, max: maxCost });
           contextValue.didResolveQueryPlan = ({ queryPlan, requestContext }) => {
-            const fetches = estimateEntityFetchCost(schema, requestContext.document ?? document, queryPlan, options);
+            const planDocument = requestContext.document ?? document;
+            const fetches = memo(planEstimates, queryPlan, key, directives, () => estimateEntityFetchCost(schema, planDocument, queryPlan, options));
             planned.estimated = Math.min(Number.MAX_SAFE_INTEGER, estimated + fetches);
             if (mode === "enforce" && planned.estimated > maxCost) throw costEstimatedTooExpensive({ estimated: planned.estimated, max: maxCost });
           };
@@ -104,4 +109,24 @@ export function demandControlPlugin({
       };
     },
   };
+}
+
+/** What an estimate depends on besides the document: the operation and, when there are any, the variables. */
+function estimateKey(operationName: string | null | undefined, variables: Record<string, unknown> | undefined): string {
+  const hasVariables = variables !== undefined && Object.keys(variables).length > 0;
+  return `${operationName ?? ""}\u0000${hasVariables ? JSON.stringify(variables) : ""}`;
+}
+
+/** At most this many estimates per document or plan (distinct variables); then they start over. */
+const MAX_ESTIMATES_PER_DOCUMENT = 32;
+
+function memo(cache: WeakMap<object, Map<string, { directives: unknown; cost: number }>>, owner: object, key: string, directives: unknown, compute: () => number): number {
+  let byKey = cache.get(owner);
+  if (!byKey) cache.set(owner, (byKey = new Map()));
+  const known = byKey.get(key);
+  if (known && known.directives === directives) return known.cost;
+  const cost = compute();
+  if (byKey.size >= MAX_ESTIMATES_PER_DOCUMENT) byKey.clear();
+  byKey.set(key, { directives, cost });
+  return cost;
 }
