@@ -168,6 +168,26 @@ describe("SubgraphDataSource", () => {
     expect(subgraph.seen).toHaveLength(3);
   });
 
+  it("keeps retries to a failing subgraph within the retry budget", async () => {
+    const subgraph = await fakeSubgraph((_, res) => json(res, 503, { errors: [{ message: "overloaded" }] }));
+    const source = dataSource(subgraph.url, {
+      retries: 3,
+      retryBudgetRatio: 0.1,
+      retryBudgetMinPerWindow: 2,
+      retryBudgetWindowMs: 60_000,
+      breakerConsecutiveFailures: 0,
+      breakerErrorRate: 0,
+    });
+    const calls = 60;
+    for (let i = 0; i < calls; i += 1) {
+      const response = await source.process(fetchOf(ENTITIES, { requestId: `req-${i}` }, representations(1)));
+      expect(response.errors?.[0]?.extensions?.code).toBe("SUBGRAPH_HTTP_ERROR");
+    }
+    // Without the budget: 60 calls × 4 attempts. With it: the calls plus at most max(2, 10 % of 60) retries.
+    expect(subgraph.seen.length).toBeGreaterThan(calls);
+    expect(subgraph.seen.length).toBeLessThanOrEqual(calls + 6);
+  });
+
   it("answers a failed entity fetch with an error per entity and field, at paths the gateway maps to the client's", async () => {
     const port = await (async () => {
       const { server, url } = await listen(createNetServer());
