@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { createDb, migrate, seed } from "@commerce/db";
-import { findRedisServer, freePort, isPortFree, startEmbeddedPostgres, startRedisServer, type PostgresHandle, type RedisHandle } from "@commerce/stack";
+import { freePort, installRedisServerWithApt, isPortFree, startEmbeddedPostgres, startRedisServer, type PostgresHandle, type RedisHandle } from "@commerce/stack";
 import { stopService, subgraphUrlVariable, waitReady, type Service } from "@commerce/start";
 import { loadDevConfig, repoRoot } from "./config.js";
 import { startDevService } from "./services.js";
@@ -57,12 +57,14 @@ try {
 
   let redisUrl = config.redisUrl;
   if (redisUrl) log("using Redis from REDIS_URL");
-  else if (findRedisServer()) {
+  else if (installRedisServerWithApt(log)) {
     redis = await startRedisServer({ dataDir: join(config.dataDir, "redis"), persistent: true });
     redisUrl = redis.url;
     log(`redis-server ready at ${redisUrl}`);
   } else {
-    log("redis-server not found on PATH and REDIS_URL unset: using an in-process cache per service (install redis-server for a shared cache)");
+    log(
+      "redis-server not found on PATH and REDIS_URL unset: each service caches in process, and order events wait in the orders outbox (no loyalty credits) until Redis is there. Install redis-server (Debian/Ubuntu: apt-get install -y redis-server; macOS: brew install redis) and restart.",
+    );
   }
 
   // A fresh secret per run: subgraphs answer only requests the router signed with it.

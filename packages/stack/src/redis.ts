@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
@@ -61,4 +61,24 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Red
       await stopPid(child.pid, "SIGTERM");
     },
   };
+}
+
+/**
+ * When redis-server is missing and this process can install Debian packages (root, apt-get on PATH), installs it
+ * with apt-get, saying so in one line, and returns its path; otherwise returns undefined and changes nothing.
+ */
+export function installRedisServerWithApt(log: (line: string) => void = console.log): string | undefined {
+  const found = findRedisServer();
+  if (found) return found;
+  const aptGet = findExecutable("apt-get");
+  if (process.getuid?.() !== 0 || !aptGet) return undefined;
+  log("redis-server is not installed: installing Debian's redis-server package with apt-get (root, one time)…");
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  const update = spawnSync(aptGet, ["update", "-qq"], { stdio: ["ignore", "ignore", "inherit"], env });
+  const install = update.status === 0 && spawnSync(aptGet, ["install", "-y", "-qq", "redis-server"], { stdio: ["ignore", "ignore", "inherit"], env });
+  if (!install || install.status !== 0) {
+    log("apt-get could not install redis-server; continuing without it");
+    return undefined;
+  }
+  return findRedisServer();
 }
