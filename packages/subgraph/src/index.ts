@@ -4,3 +4,4 @@ export * from "./server.js";
 export * from "./run.js";
 export * from "./sdl.js";
 export * from "./pagination.js";
+export * from "./shield.js";

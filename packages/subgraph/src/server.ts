@@ -4,7 +4,8 @@ import { ApolloServerErrorCode, unwrapResolverError } from "@apollo/server/error
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
 import { parse, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
-import { applyMiddleware, type IMiddleware, type IMiddlewareGenerator } from "graphql-middleware";
+import type { IMiddleware, IMiddlewareGenerator } from "graphql-middleware";
+import { applyMiddleware } from "./shield.js";
 import { ErrorCode, isCodedError, type Logger } from "@commerce/common";
 import type { SubgraphTelemetry } from "@commerce/telemetry";
 

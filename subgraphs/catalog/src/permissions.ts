@@ -1,4 +1,4 @@
-import { allow, deny, rule, shield, type IRule } from "graphql-shield";
+import { allow, deny, rule, shield, type IRule } from "@commerce/subgraph";
 import { forbidden, unauthenticated } from "@commerce/common";
 import type { Context } from "./context.js";
 

@@ -1,4 +1,4 @@
-import { allow, and, deny, rule, shield } from "graphql-shield";
+import { allow, and, deny, rule, shield } from "@commerce/subgraph";
 import type { IMiddlewareGenerator } from "graphql-middleware";
 import { forbidden, unauthenticated } from "@commerce/common";
 import type { Context } from "./context.js";
