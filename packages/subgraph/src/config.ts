@@ -13,6 +13,8 @@ export interface SubgraphConfig {
   readonly host: string;
   /** `DATABASE_URL` (required): postgres:// or postgresql://. */
   readonly databaseUrl: string;
+  /** `DATABASE_POOL_SIZE`: Postgres connections this process may open (replicas × this ≤ the server's max_connections). @default 10 */
+  readonly databasePoolSize: number;
   /** `REDIS_URL`: when unset the cache is in-process and `/ready` has no Redis to check (one log line says so). */
   readonly redisUrl: string | undefined;
   /** `JWT_SECRET`: required in production (≥ 32 characters), else {@link DEV_JWT_SECRET}. */
@@ -52,6 +54,7 @@ export function readSubgraphConfig(read: EnvReader, { service, port }: { service
     port: read.int("PORT", port, { min: 0, max: 65_535 }),
     host: read.string("HOST", "0.0.0.0"),
     databaseUrl,
+    databasePoolSize: read.int("DATABASE_POOL_SIZE", 10, { min: 1, max: 1_000 }),
     redisUrl,
     jwtSecret: jwtSecret ?? DEV_JWT_SECRET,
     routerSecret,

@@ -57,7 +57,7 @@ export async function runSubgraph<TConfig extends SubgraphConfig, TDeps, TContex
   // First, so every span and log line below carries the trace context.
   const tracing = startTracing(config.telemetry);
   const logger = createLogger(service, config.logLevel);
-  const db = createDb(config.databaseUrl);
+  const db = createDb(config.databaseUrl, { poolSize: config.databasePoolSize });
   let cache: Cache;
   let redis: ReturnType<typeof connectRedis> | undefined;
   if (config.redisUrl) {

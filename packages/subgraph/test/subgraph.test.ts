@@ -7,9 +7,15 @@ import { loadSubgraphConfig, maskError, viewerReader } from "../src/index.js";
 describe("loadSubgraphConfig", () => {
   it("applies the service's port and the development defaults", () => {
     const config = loadSubgraphConfig({ service: "reviews", port: 4005 }, { DATABASE_URL: "postgresql://u@localhost/db" });
-    expect(config).toMatchObject({ port: 4005, host: "0.0.0.0", redisUrl: undefined, jwtSecret: DEV_JWT_SECRET, nodeEnv: "development", logLevel: "info" });
+    expect(config).toMatchObject({ port: 4005, host: "0.0.0.0", databasePoolSize: 10, redisUrl: undefined, jwtSecret: DEV_JWT_SECRET, nodeEnv: "development", logLevel: "info" });
     expect(config.telemetry.resolverSpans).toBe("own");
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it("sizes the Postgres pool from DATABASE_POOL_SIZE", () => {
+    const env = { DATABASE_URL: "postgresql://u@localhost/db", DATABASE_POOL_SIZE: "25" };
+    expect(loadSubgraphConfig({ service: "reviews", port: 4005 }, env).databasePoolSize).toBe(25);
+    expect(() => loadSubgraphConfig({ service: "reviews", port: 4005 }, { ...env, DATABASE_POOL_SIZE: "0" })).toThrow(/DATABASE_POOL_SIZE must be an integer between 1 and 1000/);
   });
 
   it("reports every problem at once, secrets required in production", () => {

@@ -22,6 +22,7 @@ describe("loadConfig", () => {
       port: 4001,
       host: "0.0.0.0",
       databaseUrl: DATABASE_URL,
+      databasePoolSize: 10,
       redisUrl: undefined,
       jwtSecret: DEV_JWT_SECRET,
       accessTokenTtlSeconds: 900,
