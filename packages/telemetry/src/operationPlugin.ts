@@ -9,7 +9,10 @@ import { tracer } from "./tracing.js";
 export interface OperationTelemetryPluginOptions {
   /** Counts and times every operation (and its rejections); none when omitted. */
   metrics?: GraphMetrics;
-  /** Writes one line per operation; `contextValue.logger` (which carries the request id) is preferred when present. */
+  /**
+   * Writes one line per operation, with `contextValue.requestId`. Without it (or with no `requestId` in the
+   * context), `contextValue.logger` writes it. @default none
+   */
   logger?: Logger;
   /** Also counts APQ lookups (the router's persisted-query cache). @default false */
   countPersistedQueries?: boolean;
@@ -32,6 +35,9 @@ export function operationTelemetryPlugin<TContext extends BaseContext>({
   logger,
   countPersistedQueries = false,
 }: OperationTelemetryPluginOptions = {}): ApolloServerPlugin<TContext> {
+  // The operation line holds names, codes and timings only (never variables, headers or tokens), so it skips the
+  // logger's redaction, which would walk every redacted path on each line of each request.
+  const lineLogger = logger?.child({}, { redact: { paths: [] } });
   return {
     async contextCreationDidFail({ error }) {
       // No request hooks run after a failed context (e.g. a bad token): count it here.
@@ -50,7 +56,8 @@ export function operationTelemetryPlugin<TContext extends BaseContext>({
       let operationName: string | undefined = request.operationName ?? undefined;
       let type = "unknown";
       const ctx = contextValue as { requestId?: unknown; logger?: Logger };
-      const log = ctx.logger ?? logger;
+      const requestId = typeof ctx.requestId === "string" ? ctx.requestId : undefined;
+      const log = requestId !== undefined && lineLogger ? lineLogger : (ctx.logger ?? logger);
       return {
         async parsingDidStart() {
           const child = tracer().startSpan("graphql.parse", {}, context.active());
@@ -83,6 +90,7 @@ export function operationTelemetryPlugin<TContext extends BaseContext>({
           if (outcome === "error") span?.setStatus({ code: SpanStatusCode.ERROR });
           const subgraphErrors = errors?.length ? subgraphErrorsOf(errors) : [];
           const line = {
+            ...(log === lineLogger ? { requestId } : {}),
             operation: operationName ?? null,
             type,
             outcome,
