@@ -4,7 +4,7 @@
 // as a JSON string parsed per call, as a network client would). Prints CPU ms per request and the ratio to
 // vanilla. What it leaves out (HTTP parsing, the subgraph client, the subgraphs) is what `npm run bench` measures.
 //
-//   npm run bench:inprocess -w @commerce/router -- [--requests 400] [--rounds 3] [--concurrency 10] [--trace] [--jwt]
+//   npm run bench:inprocess -w @commerce/router -- [--requests 400] [--rounds 3] [--concurrency 10] [--trace] [--jwt] [--trivial]
 import { writeFile, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -32,6 +32,7 @@ const { values: options } = parseArgs({
     trace: { type: "boolean", default: false },
     jwt: { type: "boolean", default: false },
     targets: { type: "string", default: "vanilla,apollo,native" },
+    trivial: { type: "boolean", default: false },
   },
 });
 const REQUESTS = Number(options.requests);
@@ -69,7 +70,8 @@ class ReplayDataSource implements GraphQLDataSource<Record<string, unknown>> {
 }
 
 type Send = (authorization: string | undefined) => Promise<string>;
-const body = { query: BENCHMARK_QUERY, operationName: "TestQuery" };
+// The benchmark's TestQuery (about 45 KB here), or with --trivial one root field of one subgraph.
+const body = options.trivial ? { query: "query Trivial { me { id username } }", operationName: "Trivial" } : { query: BENCHMARK_QUERY, operationName: "TestQuery" };
 const discardLogs = new Writable({ write: (_chunk, _encoding, done) => done() });
 
 async function vanilla(): Promise<Send> {
@@ -144,7 +146,7 @@ const answers = new Map<string, string>();
 for (const [name, send] of targets) answers.set(name, sortedJson(await send(authorization())));
 const [reference] = answers.values();
 for (const [name, answer] of answers) if (answer !== reference) throw new Error(`${name} answers differently from ${names[0]}`);
-console.log(`TestQuery, ${(reference ?? "").length} bytes; ${REQUESTS} requests per round, ${options.concurrency} in flight${options.trace ? ", spans recorded" : ""}${options.jwt ? ", a distinct JWT per request" : ""}`);
+console.log(`${body.operationName}, ${(reference ?? "").length} bytes; ${REQUESTS} requests per round, ${options.concurrency} in flight${options.trace ? ", spans recorded" : ""}${options.jwt ? ", a distinct JWT per request" : ""}`);
 
 for (const send of targets.values()) await load(send, Math.min(200, REQUESTS)); // warm-up
 const results = new Map<string, { cpu: number; wall: number }[]>(names.map((name) => [name, []]));
