@@ -16,14 +16,19 @@ const shared = {
 };
 
 /**
- * `*.test.ts`: no external services. With `globalSetup` (the one of `@commerce/testing`, which starts a real
+ * `*.test.ts`: no external services. `*.fault.test.ts`: starts its own Postgres, Redis and service processes and
+ * breaks them (pauses, kills, restarts), never touching the shared ones. With `globalSetup` (the one of `@commerce/testing`, which starts a real
  * Postgres and Redis once per run), also `*.int.test.ts` and `test/e2e/*.e2e.ts`.
  * @param {{ globalSetup?: string }} [options]
  * @returns {import("vitest/config").ViteUserConfig}
  */
 export function testTiers({ globalSetup } = {}) {
   const withServices = { globalSetup, environment: "node", testTimeout: 30_000, hookTimeout: 120_000, fileParallelism: false };
-  const projects = [{ ...shared, test: { name: "unit", include: ["test/**/*.test.ts"], exclude: ["test/**/*.int.test.ts"], environment: "node" } }];
+  const projects = [
+    { ...shared, test: { name: "unit", include: ["test/**/*.test.ts"], exclude: ["test/**/*.int.test.ts", "test/**/*.fault.test.ts"], environment: "node" } },
+    // Each fault test starts (and pauses, kills, restarts) its own private services and processes.
+    { ...shared, test: { name: "fault", include: ["test/**/*.fault.test.ts"], environment: "node", testTimeout: 120_000, hookTimeout: 180_000, fileParallelism: false } },
+  ];
   if (globalSetup) {
     projects.push(
       { ...shared, test: { name: "int", include: ["test/**/*.int.test.ts"], ...withServices } },

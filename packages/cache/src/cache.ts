@@ -1,9 +1,12 @@
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
+import { isRedisBypassed, redisGuard } from "./redis.js";
 
 /**
  * The key-value operations the graph needs from a cache. Failures never reach a
  * request: the Redis implementation reports them through `onError` and answers
- * as a miss, so a Redis outage degrades to Postgres reads instead of errors.
+ * as a miss, so a Redis outage degrades to Postgres reads instead of errors. A
+ * slow Redis is a miss too: commands time out (connectRedis), and while Redis
+ * keeps failing the connection's guard answers misses without asking it.
  */
 export interface Cache {
   readonly kind: "redis" | "memory";
@@ -16,36 +19,44 @@ export interface Cache {
 }
 
 export interface RedisCacheOptions {
-  /** Reports (and so lets the caller log) cache failures that were absorbed. */
+  /** Reports (and so lets the caller log) cache failures that were absorbed; not called while the guard is open. */
   onError?: (error: unknown) => void;
 }
 
 export function createRedisCache(redis: Redis, { onError = () => undefined }: RedisCacheOptions = {}): Cache {
+  const guard = redisGuard(redis);
+  const absorb = (error: unknown) => {
+    if (!isRedisBypassed(error)) onError(error);
+  };
   return {
     kind: "redis",
     async mget(keys) {
       if (keys.length === 0) return [];
       try {
-        return await redis.mget(...keys);
+        return await guard.run(() => redis.mget(...keys));
       } catch (error) {
-        onError(error);
+        absorb(error);
         return keys.map(() => null);
       }
     },
     async setMany(entries, ttlSeconds) {
       if (entries.length === 0) return;
-      const pipeline = redis.pipeline();
-      for (const [key, value] of entries) pipeline.set(key, value, "EX", ttlSeconds);
       try {
-        await pipeline.exec();
+        await guard.run(async () => {
+          const pipeline = redis.pipeline();
+          for (const [key, value] of entries) pipeline.set(key, value, "EX", ttlSeconds);
+          const results = (await pipeline.exec()) ?? [];
+          const failed = results.find(([error]) => error);
+          if (failed?.[0]) throw failed[0];
+        });
       } catch (error) {
-        onError(error);
+        absorb(error);
       }
     },
     async del(keys) {
       if (keys.length === 0) return;
-      // Invalidation must not be silently lost: let the caller see the failure.
-      await redis.del(...keys);
+      // Invalidation must not be silently lost: let the caller see the failure (at once while the guard is open).
+      await guard.run(() => redis.del(...keys));
     },
     async ping() {
       try {
@@ -95,9 +106,4 @@ export function createMemoryCache({ maxEntries = 50_000 }: { maxEntries?: number
     ping: async () => true,
     close: async () => store.clear(),
   };
-}
-
-/** Connects to Redis; the connection fails fast instead of queueing commands while Redis is down. */
-export function connectRedis(url: string, name: string): Redis {
-  return new Redis(url, { connectionName: name, maxRetriesPerRequest: 1, enableOfflineQueue: true, lazyConnect: false });
 }

@@ -1,2 +1,3 @@
 export * from "./cache.js";
 export * from "./cachedBatch.js";
+export * from "./redis.js";

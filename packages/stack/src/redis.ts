@@ -16,6 +16,9 @@ export interface RedisServerOptions {
 
 export interface RedisHandle {
   url: string;
+  port: number;
+  /** The redis-server process (fault tests pause it with SIGSTOP or kill it). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -56,6 +59,8 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Red
   child.stderr?.resume();
   return {
     url: `redis://127.0.0.1:${port}`,
+    port,
+    pid: child.pid as number,
     async stop() {
       if (child.exitCode !== null || child.pid === undefined) return;
       await stopPid(child.pid, "SIGTERM");

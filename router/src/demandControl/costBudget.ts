@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { redisGuard } from "@commerce/cache";
 
 /** The outcome of charging an operation to a client's budget. */
 export type BudgetCharge =
@@ -39,16 +40,22 @@ return { spent, redis.call('PTTL', KEYS[1]), 1 }
 /**
  * A per-client cost budget per fixed time window, shared by every router instance through Redis. Each client has
  * its own counter (`router:cost-budget:<client>:<window>`), so an expensive client never spends a cheap one's budget.
+ *
+ * `charge` throws when Redis fails or times out, at once while the connection's guard is open; the demand-control
+ * plugin then lets the operation through (fails open). Failing closed would turn a Redis outage into a full outage
+ * of the graph; failing open loses only the per-client throttle for that time, while the static cost limit
+ * (COST_MAX) still refuses every operation that is too expensive on its own.
  */
 export function createRedisCostBudget(redis: Redis, { budget, windowSeconds = 60, prefix = "router:cost-budget:" }: RedisCostBudgetOptions): CostBudget {
   const windowMs = windowSeconds * 1000;
+  const guard = redisGuard(redis);
   return {
     budget,
     windowSeconds,
     async charge(clientId, cost) {
       const window = Math.floor(Date.now() / windowMs);
       const key = `${prefix}${clientId}:${window}`;
-      const [spent, ttlMs, allowed] = (await redis.eval(CHARGE, 1, key, Math.max(0, Math.ceil(cost)), budget, windowMs)) as [number, number, number];
+      const [spent, ttlMs, allowed] = (await guard.run(() => redis.eval(CHARGE, 1, key, Math.max(0, Math.ceil(cost)), budget, windowMs))) as [number, number, number];
       const remaining = Math.max(0, budget - spent);
       if (allowed === 1) return { allowed: true, spent, remaining };
       // The window ends when its key expires (or at the next window boundary when the key is gone).

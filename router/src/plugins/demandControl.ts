@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin } from "@apollo/server";
+import { isRedisBypassed } from "@commerce/cache";
 import { costBudgetExhausted, costEstimatedTooExpensive } from "@commerce/common";
 import type { RouterContext } from "../context.js";
 import { actualCost } from "../demandControl/actualCost.js";
@@ -88,8 +89,10 @@ export function demandControlPlugin({
           try {
             charge = await budget.charge(contextValue.clientId, estimated);
           } catch (error) {
-            // Budgets protect the graph; losing Redis must not take the graph down with it.
-            contextValue.logger.warn({ err: error }, "cost budget unavailable; operation allowed");
+            // Fails open: budgets protect the graph, and losing Redis must not take the graph down with it. While
+            // the Redis guard is open, its opening was logged once; each refused charge is only a debug line.
+            if (isRedisBypassed(error)) contextValue.logger.debug("cost budget bypassed (Redis unavailable); operation allowed");
+            else contextValue.logger.warn({ err: error }, "cost budget unavailable; operation allowed");
             return;
           }
           cost.budgetRemaining = charge.remaining;

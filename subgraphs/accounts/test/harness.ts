@@ -1,5 +1,5 @@
 import { inject } from "vitest";
-import { connectRedis, createRedisCache } from "@commerce/cache";
+import { connectRedis, createRedisCache, redisReady } from "@commerce/cache";
 import { createLogger } from "@commerce/common";
 import { createDb } from "@commerce/db";
 import { serveGraphQL } from "@commerce/http";
@@ -29,6 +29,7 @@ export async function startHarness(): Promise<Harness> {
   });
   const queries = createQueryCounter();
   const redis = connectRedis(inject("redisUrl"), "accounts-test");
+  await redisReady(redis);
   const deps: AccountsDeps = {
     db: createDb(databaseUrl, { onQuery: queries.record }),
     cache: createRedisCache(redis),

@@ -1,6 +1,6 @@
 import type { ApolloServer } from "@apollo/server";
 import { createTokenSigner, DEV_JWT_SECRET } from "@commerce/auth";
-import { connectRedis, createRedisCache } from "@commerce/cache";
+import { connectRedis, createRedisCache, redisReady } from "@commerce/cache";
 import { createLogger } from "@commerce/common";
 import { createDb, type Db } from "@commerce/db";
 import { createQueryCounter, truncateAll } from "@commerce/testing";
@@ -34,6 +34,7 @@ export async function startHarness({ databaseUrl, redisUrl }: { databaseUrl: str
   const serverDb = createDb(databaseUrl, { onQuery: queries.record });
   const db = createDb(databaseUrl);
   const redis = connectRedis(redisUrl, "catalog-test");
+  await redisReady(redis);
   const deps: CatalogDeps = { db: serverDb, cache: createRedisCache(redis), logger: createLogger("catalog", config.logLevel), config };
   const server = createServer(deps);
   await server.start();

@@ -12,6 +12,8 @@ export interface Config extends SubgraphConfig {
   readonly eventsMaxAttempts: number;
   /** `EVENTS_CLAIM_IDLE_MS`: how long an unacknowledged event waits before another consumer retries it. @default 30000 */
   readonly eventsClaimIdleMs: number;
+  /** `EVENTS_BLOCK_MS`: how long one read waits for new events; also about how long stopping the consumer takes. @default 2000 */
+  readonly eventsBlockMs: number;
 }
 
 /** Parses the environment once; throws one ConfigError listing every problem and what to set. */
@@ -22,5 +24,6 @@ export function loadConfig(env: Env = process.env): Config {
     consumerName: read.string("EVENTS_CONSUMER_NAME", `${hostname()}-${process.pid}`),
     eventsMaxAttempts: read.int("EVENTS_MAX_ATTEMPTS", 5, { min: 1, max: 100 }),
     eventsClaimIdleMs: read.int("EVENTS_CLAIM_IDLE_MS", 30_000, { min: 10, max: 3_600_000 }),
+    eventsBlockMs: read.int("EVENTS_BLOCK_MS", 2000, { min: 10, max: 60_000 }),
   });
 }

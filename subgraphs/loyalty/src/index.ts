@@ -16,12 +16,12 @@ const { config, db, logger } = await runSubgraph({
   createContext,
   // The consumer finishes its batch (unacknowledged events stay pending for the next start), then requests drain.
   beforeStop: async () => consumer?.stop(),
-  afterStop: async () => void (await eventsRedis?.quit()),
+  afterStop: async () => void (await eventsRedis?.quit().catch(() => eventsRedis?.disconnect())),
 });
 
 if (config.redisUrl) {
-  eventsRedis = connectRedis(config.redisUrl, `${SERVICE_NAME}-events`);
-  eventsRedis.on("error", (error: unknown) => logger.warn({ err: error }, "redis connection error"));
+  // A blocking read waits up to EVENTS_BLOCK_MS for new events: its command timeout covers that wait.
+  eventsRedis = connectRedis(config.redisUrl, `${SERVICE_NAME}-events`, { commandTimeoutMs: config.eventsBlockMs + config.redisCommandTimeoutMs, logger });
   consumer = await startOrderEventsConsumer({
     db,
     redis: eventsRedis,
@@ -29,6 +29,7 @@ if (config.redisUrl) {
     consumer: config.consumerName,
     maxAttempts: config.eventsMaxAttempts,
     claimIdleMs: config.eventsClaimIdleMs,
+    blockMs: config.eventsBlockMs,
   });
   logger.info({ consumer: config.consumerName }, "consuming order events");
 }

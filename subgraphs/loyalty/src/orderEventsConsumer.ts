@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Redis } from "ioredis";
+import { redisReady } from "@commerce/cache";
 import type { Logger } from "@commerce/common";
 import type { Db } from "@commerce/db";
 import { creditOrder } from "./data/ledger.js";
@@ -51,6 +52,8 @@ function fieldsOf(fields: readonly string[]): Record<string, string> {
  *   the dead-letter stream with the error, in one MULTI with its XACK.
  * The group starts at the beginning of the stream, so events published while loyalty was
  * down (or before it ever ran) are credited when it starts; a lost group is recreated.
+ * Redis or Postgres failing (down, restarted, timing out) never stops the consumer: it backs
+ * off, then resumes with its own pending events, so no credit is lost or repeated.
  */
 export async function startOrderEventsConsumer(options: OrderEventsConsumerOptions): Promise<OrderEventsConsumer> {
   const { db, redis, logger, consumer, stream = ORDER_EVENTS_STREAM, group = CONSUMER_GROUP, deadLetterStream = DEAD_LETTER_STREAM } = options;
@@ -63,7 +66,6 @@ export async function startOrderEventsConsumer(options: OrderEventsConsumerOptio
       if (!String(error).includes("BUSYGROUP")) throw error;
     }
   }
-  await ensureGroup();
 
   async function deadLetter(id: string, fields: readonly string[], reason: string, attempts: number): Promise<void> {
     await redis
@@ -89,8 +91,32 @@ export async function startOrderEventsConsumer(options: OrderEventsConsumerOptio
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       if (error instanceof MalformedEventError || deliveries >= maxAttempts) return deadLetter(id, fields, reason, deliveries);
-      // Left pending: XAUTOCLAIM hands it out again after claimIdleMs.
+      // Left pending: read again after a failure of the loop, or claimed after claimIdleMs.
       logger.warn({ eventId: id, deliveries, err: error }, "order event failed; it will be retried");
+    }
+  }
+
+  /** Handles events delivered again (from a pending list), each with its delivery count. */
+  async function handlePending(entries: readonly (Entry | null)[]): Promise<void> {
+    const live = entries.filter((entry): entry is Entry => entry !== null && entry[1] !== null);
+    if (live.length === 0) return;
+    const pending = (await redis.xpending(stream, group, (live[0] as Entry)[0], (live.at(-1) as Entry)[0], live.length, consumer)) as [string, string, number, number][];
+    const deliveries = new Map(pending.map(([id, , , count]) => [id, count]));
+    for (const [id, fields] of live) await handle(id, fields, deliveries.get(id) ?? maxAttempts);
+  }
+
+  /**
+   * This consumer's own unacknowledged events (its pending list, read from id 0): after a start or a failure
+   * (Redis restarted, an XACK lost with the connection) they are handled again at once instead of waiting
+   * claimIdleMs for XAUTOCLAIM. A credit that had committed is not repeated (the ledger's unique order id).
+   */
+  async function readOwnPending(): Promise<void> {
+    for (let after = "0"; ; ) {
+      const result = (await redis.xreadgroup("GROUP", group, consumer, "COUNT", batchSize, "STREAMS", stream, after)) as [string, (Entry | null)[]][] | null;
+      const entries = result?.[0]?.[1] ?? [];
+      if (entries.length === 0) return;
+      await handlePending(entries);
+      after = (entries.at(-1) as Entry)[0];
     }
   }
 
@@ -99,11 +125,7 @@ export async function startOrderEventsConsumer(options: OrderEventsConsumerOptio
   async function claimStuck(): Promise<void> {
     const [next, entries] = (await redis.xautoclaim(stream, group, consumer, claimIdleMs, claimCursor, "COUNT", batchSize)) as [string, (Entry | null)[]];
     claimCursor = next;
-    const claimed = entries.filter((entry): entry is Entry => entry !== null);
-    if (claimed.length === 0) return;
-    const pending = (await redis.xpending(stream, group, (claimed[0] as Entry)[0], (claimed.at(-1) as Entry)[0], claimed.length, consumer)) as [string, string, number, number][];
-    const deliveries = new Map(pending.map(([id, , , count]) => [id, count]));
-    for (const [id, fields] of claimed) await handle(id, fields, deliveries.get(id) ?? maxAttempts);
+    await handlePending(entries);
   }
 
   async function readNew(): Promise<void> {
@@ -111,28 +133,42 @@ export async function startOrderEventsConsumer(options: OrderEventsConsumerOptio
     for (const [, entries] of result ?? []) for (const [id, fields] of entries) await handle(id, fields, 1);
   }
 
-  let stopped = false;
+  const stopping = new AbortController();
   const loop = (async () => {
     let failures = 0;
-    while (!stopped) {
+    // After a start or a failure: make sure the group exists (a Redis restart without persistence, a flush), then
+    // finish this consumer's own pending events before reading new ones.
+    let recovering = true;
+    while (!stopping.signal.aborted) {
+      // Not connected (start-up, Redis down): wait for the client's own reconnect, a second at a time, rather than fail.
+      if (redis.status !== "ready") {
+        await redisReady(redis, 1000).catch(() => undefined);
+        continue;
+      }
       try {
+        if (recovering) {
+          await ensureGroup();
+          await readOwnPending();
+          recovering = false;
+        }
         await claimStuck();
-        if (stopped) break;
+        if (stopping.signal.aborted) break;
         await readNew();
         failures = 0;
       } catch (error) {
         failures += 1;
-        logger.warn({ err: error }, "order events consumer failed; retrying");
-        // The stream or the group is gone (a Redis restart without persistence, a flush): recreate it and carry on.
-        if (String(error).includes("NOGROUP")) await ensureGroup().catch(() => undefined);
-        await sleep(Math.min(5000, 100 * 2 ** Math.min(failures, 6)));
+        recovering = true;
+        logger.warn({ err: error, failures }, "order events consumer failed (Redis or Postgres unavailable?); retrying");
+        // Back-off with jitter, cut short by stop().
+        const delay = Math.min(5000, 100 * 2 ** Math.min(failures, 6)) * (0.5 + Math.random() / 2);
+        await sleep(delay, undefined, { signal: stopping.signal }).catch(() => undefined);
       }
     }
   })();
 
   return {
     async stop() {
-      stopped = true;
+      stopping.abort();
       await loop;
     },
   };

@@ -1,6 +1,6 @@
 import type { ApolloServer } from "@apollo/server";
 import { createTokenSigner, DEV_JWT_SECRET } from "@commerce/auth";
-import { connectRedis, createRedisCache } from "@commerce/cache";
+import { connectRedis, createRedisCache, redisReady } from "@commerce/cache";
 import { createLogger } from "@commerce/common";
 import { createDb, type Db } from "@commerce/db";
 import { serveGraphQL, type Served } from "@commerce/http";
@@ -39,6 +39,7 @@ export async function startHarness({ databaseUrl, redisUrl }: { databaseUrl: str
   const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NODE_ENV: "test", LOG_LEVEL: "silent" };
   const logger = createLogger("orders-test", "silent");
   const redis = connectRedis(redisUrl, "orders-test");
+  await redisReady(redis);
   const catalogDeps = { db: createDb(databaseUrl, { poolSize: 2 }), cache: createRedisCache(redis), logger, config: loadCatalogConfig(env) };
   const catalogServed: Served = await serveGraphQL({ apollo: () => catalog.createServer(catalogDeps), context: catalog.createContext(catalogDeps), host: "127.0.0.1", port: 0 });
   const config = loadConfig({ ...env, SUBGRAPH_CATALOG_URL: catalogServed.url });
