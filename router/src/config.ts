@@ -2,6 +2,7 @@ import { isIP } from "node:net";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEV_JWT_SECRET } from "@commerce/auth";
+import { DEFAULT_REDIS_COMMAND_TIMEOUT_MS } from "@commerce/cache";
 import { ConfigError, readEnv, type Env, type EnvReader } from "@commerce/common";
 import type { CallPolicyOptions } from "@commerce/resilience";
 import { DEFAULT_OPERATION_LIMITS, type LimitMode, type OperationLimits } from "./limits/operationLimits.js";
@@ -103,6 +104,10 @@ export interface RouterConfig {
   };
   /** Redis for APQ and cost budgets; unset: APQ in memory, no budgets. */
   readonly redisUrl: string | undefined;
+  /** `REDIS_COMMAND_TIMEOUT_MS`: a Redis command without a reply after this long fails (APQ and budgets fail open). @default 500 */
+  readonly redisCommandTimeoutMs: number;
+  /** `SHUTDOWN_TIMEOUT_MS`: after SIGTERM, how long in-flight requests may take to finish before connections are closed. @default 10000 */
+  readonly shutdownTimeoutMs: number;
   readonly persistedQueries: { readonly apq: boolean; readonly apqTtlSeconds: number; readonly safelist: SafelistMode; readonly manifestPath: string };
   /** Shared with the subgraphs; the router signs every subgraph request with it. */
   readonly routerSecret: string | undefined;
@@ -187,6 +192,8 @@ export function loadConfig(env: Env = process.env): RouterConfig {
       budgetWindowSeconds: read.int("COST_BUDGET_WINDOW_SECONDS", 60, { min: 1, max: 86_400 }),
     }),
     redisUrl: read.url("REDIS_URL", undefined, ["redis:", "rediss:"]),
+    redisCommandTimeoutMs: read.int("REDIS_COMMAND_TIMEOUT_MS", DEFAULT_REDIS_COMMAND_TIMEOUT_MS, { min: 10, max: 60_000 }),
+    shutdownTimeoutMs: read.int("SHUTDOWN_TIMEOUT_MS", 10_000, { min: 0, max: 600_000 }),
     persistedQueries: Object.freeze({
       apq: read.bool("APQ_ENABLED", true),
       apqTtlSeconds: read.int("APQ_TTL_SECONDS", 86_400, { min: 1 }),

@@ -1,4 +1,4 @@
-import { Redis } from "ioredis";
+import { connectRedis } from "@commerce/cache";
 import { ConfigError, createLogger } from "@commerce/common";
 import { serveGraphQL } from "@commerce/http";
 import { loadTelemetryConfig, startTracing, type TelemetryConfig } from "@commerce/telemetry";
@@ -20,8 +20,8 @@ const tracing = startTracing(telemetry);
 const logger = createLogger("router", config.logLevel);
 
 try {
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : undefined;
-  redis?.on("error", (err: unknown) => logger.warn({ err }, "redis error (APQ and cost budgets degrade, requests continue)"));
+  // Commands time out and fail at once while Redis is down: APQ and cost budgets then fail open (see README).
+  const redis = config.redisUrl ? connectRedis(config.redisUrl, "router", { commandTimeoutMs: config.redisCommandTimeoutMs, logger }) : undefined;
   if (!redis) logger.warn("REDIS_URL is not set: persisted queries are kept in memory and per-client cost budgets are off");
   const router = createRouter({ config, logger, telemetry, redis });
   const served = await serveGraphQL({
@@ -37,6 +37,7 @@ try {
     trustProxy: config.trustProxy,
     host: config.host,
     port: config.port,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
   });
   logger.info(`router ready at ${served.url}`);
 
@@ -47,16 +48,24 @@ try {
       process.exit(1);
     }
     stopping = true;
-    logger.info({ signal }, "router stopping");
+    logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, "router stopping: draining in-flight requests");
+    // The drain is bounded by SHUTDOWN_TIMEOUT_MS; should closing the rest hang too, exit anyway.
+    setTimeout(() => {
+      logger.error("router did not stop in time; exiting");
+      process.exit(1);
+    }, config.shutdownTimeoutMs + 10_000).unref();
     served
       .stop()
       .finally(() => tracing.shutdown())
       .finally(() => redis?.quit().catch(() => redis.disconnect()))
       .then(
-        () => logger.info("router stopped"),
+        () => {
+          logger.info("router stopped");
+          process.exit(0);
+        },
         (error: unknown) => {
           logger.error({ err: error }, "router did not stop cleanly");
-          process.exitCode = 1;
+          process.exit(1);
         },
       );
   };

@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import cors, { type CorsOptions } from "cors";
@@ -46,18 +46,29 @@ export interface ServeOptions<TContext extends BaseContext> {
    * is asked on each probe. @default {}
    */
   readiness?: Readonly<Record<string, ReadinessCheck>> | (() => Readonly<Record<string, ReadinessCheck>>);
+  /**
+   * How long `stop()` lets in-flight requests finish (`SHUTDOWN_TIMEOUT_MS` in the services); connections still
+   * busy after it are closed. @default 10000
+   */
+  shutdownTimeoutMs?: number;
 }
 
 export interface Served {
   /** e.g. http://127.0.0.1:4001/graphql */
   url: string;
   port: number;
+  /**
+   * Graceful stop: stops accepting connections, answers `/ready` 503, closes idle keep-alive connections, lets
+   * in-flight requests finish (each response then closes its connection) for up to `shutdownTimeoutMs`, then
+   * closes what is left and stops Apollo. Resolves when the server is closed.
+   */
   stop(): Promise<void>;
 }
 
 /**
  * Starts the server. `/health` answers 200 while the process is up (liveness); `/ready` runs the
- * readiness checks (200 or 503, JSON details); `/metrics` serves Prometheus metrics when given.
+ * readiness checks (200 or 503, JSON details; 503 "stopping" once `stop()` began); `/metrics`
+ * serves Prometheus metrics when given.
  */
 export async function serveGraphQL<TContext extends BaseContext>(options: ServeOptions<TContext>): Promise<Served> {
   const app = express();
@@ -66,13 +77,24 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
   app.set("trust proxy", typeof trustProxy === "object" ? [...trustProxy] : trustProxy);
   // Before every route, so every response (health, 404, body errors, GraphQL) carries the request id.
   app.use(requestIdMiddleware);
+  let stopping = false;
   const httpServer = createServer(app);
+  // Responses not yet sent; once stopping, each closes its connection (Connection: close) so keep-alive clients
+  // reconnect (to another instance) instead of reusing a socket that is about to end.
+  const unsent = new Set<ServerResponse>();
+  httpServer.on("request", (_req: IncomingMessage, res: ServerResponse) => {
+    if (stopping) return void res.setHeader("connection", "close");
+    unsent.add(res);
+    res.once("close", () => unsent.delete(res));
+  });
   const apollo = options.apollo(httpServer);
-  apollo.addPlugin(ApolloServerPluginDrainHttpServer({ httpServer }));
+  const { shutdownTimeoutMs = 10_000 } = options;
+  apollo.addPlugin(ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: shutdownTimeoutMs }));
   await apollo.start();
   app.get("/health", (_req, res) => void res.json({ status: "ok" }));
   const readiness = options.readiness ?? {};
   app.get("/ready", async (_req, res) => {
+    if (stopping) return void res.status(503).json({ status: "stopping", checks: {} });
     const report = await checkReadiness(typeof readiness === "function" ? readiness() : readiness);
     const status = report.ready ? (report.degraded ? "degraded" : "ready") : "not_ready";
     res.status(report.ready ? 200 : 503).json({ status, checks: report.checks });
@@ -109,6 +131,11 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
   return {
     url: `http://${shownHost}:${port}${path}`,
     port,
-    stop: () => apollo.stop(),
+    stop() {
+      stopping = true;
+      for (const res of unsent) if (!res.headersSent) res.setHeader("connection", "close");
+      unsent.clear();
+      return apollo.stop();
+    },
   };
 }

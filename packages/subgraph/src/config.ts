@@ -1,5 +1,6 @@
 import { ConfigError, readEnv, type Env, type EnvReader } from "@commerce/common";
 import { DEV_JWT_SECRET } from "@commerce/auth";
+import { DEFAULT_REDIS_COMMAND_TIMEOUT_MS } from "@commerce/cache";
 import { readTelemetryConfig, type TelemetryConfig } from "@commerce/telemetry";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -17,6 +18,10 @@ export interface SubgraphConfig {
   readonly databasePoolSize: number;
   /** `REDIS_URL`: when unset the cache is in-process and `/ready` has no Redis to check (one log line says so). */
   readonly redisUrl: string | undefined;
+  /** `REDIS_COMMAND_TIMEOUT_MS`: a Redis command without a reply after this long fails (a slow Redis is a cache miss). @default 500 */
+  readonly redisCommandTimeoutMs: number;
+  /** `SHUTDOWN_TIMEOUT_MS`: after SIGTERM, how long in-flight requests may take to finish before connections are closed. @default 10000 */
+  readonly shutdownTimeoutMs: number;
   /** `JWT_SECRET`: required in production (≥ 32 characters), else {@link DEV_JWT_SECRET}. */
   readonly jwtSecret: string;
   /** `ROUTER_SECRET`: only requests signed with it (by the router) are served; required in production, unset → unguarded. */
@@ -56,6 +61,8 @@ export function readSubgraphConfig(read: EnvReader, { service, port }: { service
     databaseUrl,
     databasePoolSize: read.int("DATABASE_POOL_SIZE", 10, { min: 1, max: 1_000 }),
     redisUrl,
+    redisCommandTimeoutMs: read.int("REDIS_COMMAND_TIMEOUT_MS", DEFAULT_REDIS_COMMAND_TIMEOUT_MS, { min: 10, max: 60_000 }),
+    shutdownTimeoutMs: read.int("SHUTDOWN_TIMEOUT_MS", 10_000, { min: 0, max: 600_000 }),
     jwtSecret: jwtSecret ?? DEV_JWT_SECRET,
     routerSecret,
     logLevel: read.oneOf("LOG_LEVEL", LOG_LEVELS, "info"),

@@ -61,8 +61,7 @@ export async function runSubgraph<TConfig extends SubgraphConfig, TDeps, TContex
   let cache: Cache;
   let redis: ReturnType<typeof connectRedis> | undefined;
   if (config.redisUrl) {
-    redis = connectRedis(config.redisUrl, service);
-    redis.on("error", (error: unknown) => logger.warn({ err: error }, "redis connection error"));
+    redis = connectRedis(config.redisUrl, service, { commandTimeoutMs: config.redisCommandTimeoutMs, logger });
     cache = createRedisCache(redis, { onError: (error) => logger.warn({ err: error }, "cache unavailable; answered as a miss") });
   } else {
     cache = createMemoryCache();
@@ -78,6 +77,7 @@ export async function runSubgraph<TConfig extends SubgraphConfig, TDeps, TContex
     host: config.host,
     // Only the router may call this subgraph (x-router-signature); /health, /ready and /metrics stay open.
     routerSecret: config.routerSecret,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
     ...telemetry.serve,
   });
   if (!config.routerSecret) logger.warn("ROUTER_SECRET is not set: this subgraph answers any caller, not only the router");
@@ -86,9 +86,12 @@ export async function runSubgraph<TConfig extends SubgraphConfig, TDeps, TContex
 
   let stopping = false;
   async function shutdown(signal: NodeJS.Signals): Promise<void> {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "shutting down");
+    logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, "shutting down: draining in-flight requests");
+    // The drain is bounded by SHUTDOWN_TIMEOUT_MS; should closing the rest hang too, exit anyway.
+    setTimeout(() => {
+      logger.error("shutdown did not finish in time; exiting");
+      process.exit(1);
+    }, config.shutdownTimeoutMs + 10_000).unref();
     try {
       await options.beforeStop?.();
       // Drains in-flight requests first, then releases the connections they used.
@@ -98,16 +101,21 @@ export async function runSubgraph<TConfig extends SubgraphConfig, TDeps, TContex
       await Promise.allSettled([cache.close(), db.$disconnect(), tracing.shutdown()]);
     }
   }
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, () => {
-      shutdown(signal).then(
-        () => process.exit(0),
-        (error: unknown) => {
-          logger.error({ err: error }, "shutdown failed");
-          process.exit(1);
-        },
-      );
-    });
-  }
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn({ signal }, "second signal: exiting without waiting for requests to drain");
+      process.exit(1);
+    }
+    stopping = true;
+    shutdown(signal).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   return { ...resources, served };
 }

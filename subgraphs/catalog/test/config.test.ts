@@ -24,6 +24,8 @@ describe("loadConfig", () => {
       databaseUrl: DATABASE_URL,
       databasePoolSize: 10,
       redisUrl: undefined,
+      redisCommandTimeoutMs: 500,
+      shutdownTimeoutMs: 10_000,
       jwtSecret: DEV_JWT_SECRET,
       cacheTtlSeconds: 300,
       logLevel: "info",
