@@ -19,8 +19,11 @@ export interface StartServiceOptions {
   port: number;
   /** The service's whole environment (`PORT` is set from `port`). */
   env: Readonly<Record<string, string | undefined>>;
-  /** `inherit` passes output through untouched (JSON logs stay parseable); `prefix` puts `[name] ` before each line. */
-  output: "inherit" | "prefix";
+  /**
+   * `inherit` passes output through untouched (JSON logs stay parseable); `prefix` puts `[name] ` before each line;
+   * a function receives each line instead (tests keep the last lines for a failure's message).
+   */
+  output: "inherit" | "prefix" | ((line: string) => void);
   /** Hears about every exit, expected or not. */
   onExit: (code: number | null, signal: NodeJS.Signals | null) => void;
 }
@@ -33,12 +36,13 @@ export function startService(options: StartServiceOptions): Service {
     env: { ...options.env, PORT: String(port) },
     stdio: output === "inherit" ? ["ignore", "inherit", "inherit"] : ["ignore", "pipe", "pipe"],
   });
-  if (output === "prefix") {
-    const forward = (stream: NodeJS.WritableStream) => (chunk: Buffer) => {
-      for (const line of chunk.toString().split("\n")) if (line.trim()) stream.write(`[${name}] ${line}\n`);
+  if (output !== "inherit") {
+    const write = (stream: NodeJS.WritableStream) => (line: string) => void stream.write(`[${name}] ${line}\n`);
+    const forward = (each: (line: string) => void) => (chunk: Buffer) => {
+      for (const line of chunk.toString().split("\n")) if (line.trim()) each(line);
     };
-    child.stdout?.on("data", forward(process.stdout));
-    child.stderr?.on("data", forward(process.stderr));
+    child.stdout?.on("data", forward(output === "prefix" ? write(process.stdout) : output));
+    child.stderr?.on("data", forward(output === "prefix" ? write(process.stderr) : output));
   }
   child.once("exit", options.onExit);
   return { name, child, origin: `http://127.0.0.1:${port}` };

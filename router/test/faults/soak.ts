@@ -1,0 +1,111 @@
+import { readFileSync } from "node:fs";
+import { startFaultGraph, type FaultGraph } from "./faultGraph.js";
+import { percentile, runMix, type Outcome, type Step } from "./storefront.js";
+
+/** The soak's bound on each service's resident memory; the test fails above it and the report states it. */
+export const RSS_BOUND_MIB = 400;
+
+export interface SoakReport {
+  seconds: number;
+  shoppers: number;
+  visits: number;
+  requests: number;
+  failures: Outcome[];
+  /** Per step: count and latency percentiles (ms). */
+  steps: Record<string, { count: number; p50: number; p95: number; p99: number; max: number }>;
+  /** Per service: resident memory (MiB) after warm-up, at its peak and at the end. */
+  rss: Record<string, { start: number; peak: number; end: number }>;
+  /** The versions of the Postgres and Redis the graph ran on. */
+  versions: { postgres: string; redis: string };
+}
+
+/** A process's resident set size in MiB (Linux), or NaN once it is gone. */
+function rssMiB(pid: number): number {
+  try {
+    const kib = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    return kib === undefined ? Number.NaN : Number(kib) / 1024;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+export interface SoakOptions {
+  seconds: number;
+  /** Concurrent visit loops. @default 4 */
+  shoppers?: number;
+  /** The graph to soak (left running); else one is started and stopped. */
+  graph?: FaultGraph;
+  onProgress?: (line: string) => void;
+}
+
+/**
+ * The storefront mix (browse, product detail with reviews, log in, place an order, order history) through the
+ * router of the whole graph as processes, for `seconds`, sampling every service's RSS each second.
+ */
+export async function runSoak({ seconds, shoppers = 4, graph: given, onProgress }: SoakOptions): Promise<SoakReport> {
+  const graph = given ?? (await startFaultGraph());
+  try {
+    const names = ["router", "accounts", "catalog", "orders", "loyalty", "reviews"];
+    const pids = Object.fromEntries(names.map((name) => [name, graph.processes.service(name).child.pid as number]));
+    const samples: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, []]));
+    const stop = new AbortController();
+    const mix = runMix(graph.url, { shoppers, signal: stop.signal });
+    const started = Date.now();
+    const sampler = setInterval(() => {
+      for (const name of names) samples[name]?.push(rssMiB(pids[name] as number));
+      const elapsed = Math.round((Date.now() - started) / 1000);
+      if (elapsed % 30 === 0) onProgress?.(`${elapsed} s: router RSS ${Math.round(samples.router?.at(-1) ?? 0)} MiB`);
+    }, 1000);
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    stop.abort();
+    const result = await mix;
+    clearInterval(sampler);
+
+    const steps: SoakReport["steps"] = {};
+    const byStep = new Map<Step, number[]>();
+    for (const outcome of result.outcomes) {
+      const times = byStep.get(outcome.step) ?? [];
+      times.push(outcome.ms);
+      byStep.set(outcome.step, times);
+    }
+    for (const [step, times] of byStep) {
+      steps[step] = { count: times.length, p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99), max: Math.max(...times) };
+    }
+    const rss: SoakReport["rss"] = {};
+    for (const name of names) {
+      const values = (samples[name] ?? []).filter((v) => !Number.isNaN(v));
+      // After a warm-up of a fifth of the run (JIT, pools and caches filling).
+      const warm = values.slice(Math.floor(values.length / 5));
+      rss[name] = { start: warm[0] ?? Number.NaN, peak: Math.max(...warm), end: warm.at(-1) ?? Number.NaN };
+    }
+    const [{ server_version: postgres }] = await graph.db.$queryRaw<[{ server_version: string }]>`SHOW server_version`;
+    const redis = /redis_version:(\S+)/.exec(await graph.redisClient().info("server"))?.[1] ?? "?";
+    return { seconds, shoppers, visits: result.visits, requests: result.outcomes.length, failures: result.failures, steps, rss, versions: { postgres, redis } };
+  } finally {
+    if (!given) await graph.stop();
+  }
+}
+
+/** The report as Markdown (the soak's section of BENCHMARKS.md). */
+export function soakMarkdown(report: SoakReport, { command, date, versions }: { command: string; date: string; versions: string }): string {
+  const round = (n: number) => (Number.isFinite(n) ? n.toFixed(n < 10 ? 1 : 0) : "–");
+  const lines = [
+    "## Soak: the storefront mix through the router",
+    "",
+    `\`${command}\` — ${date}; ${versions}.`,
+    "",
+    `The whole graph as processes (production mode) over a private Postgres and Redis; ${report.shoppers} concurrent shoppers, each looping`,
+    "browse → product detail → reviews → log in → place order → order history, for",
+    `${report.seconds} s: ${report.visits} visits, ${report.requests} requests, **${report.failures.length} errors**`,
+    `(${round(report.requests / report.seconds)} requests/s on a shared 2-core machine). Bound: every service's RSS stays under ${RSS_BOUND_MIB} MiB.`,
+    "",
+    "| Step | Requests | p50 ms | p95 ms | p99 ms | max ms |",
+    "|---|---:|---:|---:|---:|---:|",
+    ...Object.entries(report.steps).map(([step, s]) => `| ${step} | ${s.count} | ${round(s.p50)} | ${round(s.p95)} | ${round(s.p99)} | ${round(s.max)} |`),
+    "",
+    "| Service | RSS after warm-up (MiB) | peak | end |",
+    "|---|---:|---:|---:|",
+    ...Object.entries(report.rss).map(([name, r]) => `| ${name} | ${round(r.start)} | ${round(r.peak)} | ${round(r.end)} |`),
+  ];
+  return lines.join("\n");
+}
