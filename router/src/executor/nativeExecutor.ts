@@ -71,6 +71,17 @@ export function useNativeExecutor(gateway: ApolloGateway): void {
   });
   const services = () => (serviceMap ??= Object.fromEntries(Object.entries(internals.serviceMap).map(([name, { dataSource }]) => [name, dataSource])));
 
+  // The gateway's plan-cache key (a hash of the document hash and the operation name), kept per document.
+  const planKeys = new WeakMap<DocumentNode, { queryHash: string; operationName: string; key: string }>();
+  const keyOf = (document: DocumentNode, queryHash: string, operationName: string | undefined): string => {
+    if (!operationName) return queryHash;
+    const known = planKeys.get(document);
+    if (known?.queryHash === queryHash && known.operationName === operationName) return known.key;
+    const key = createHash("sha256").update(queryHash).update(operationName).digest("hex");
+    planKeys.set(document, { queryHash, operationName, key });
+    return key;
+  };
+
   const compile = (queryPlan: QueryPlan, operationDefinition: OperationDefinitionNode, fragments: DocumentNode["definitions"]): CompiledPlan => {
     const apiSchema = internals.apiSchema;
     const known = compiledPlans.get(queryPlan);
@@ -84,7 +95,7 @@ export function useNativeExecutor(gateway: ApolloGateway): void {
   const execute = async (requestContext: GatewayGraphQLRequestContext, traced: boolean): Promise<GatewayExecutionResult> => {
     const { request, document, queryHash } = requestContext;
     const operationName = request.operationName ?? undefined;
-    const planKey = operationName ? createHash("sha256").update(queryHash).update(operationName).digest("hex") : queryHash;
+    const planKey = keyOf(document, queryHash, operationName);
     const operationContext = buildOperationContext({ schema: internals.schema, operationDocument: document, operationName });
     if (traced) activeSpan()?.setAttribute("graphql.operation.type", operationContext.operation.operation);
     const variableDefinitions = operationContext.operation.variableDefinitions;
