@@ -71,6 +71,25 @@ export function readSubgraphConfig(read: EnvReader, { service, port }: { service
   };
 }
 
+/** How a subgraph calls the catalog (orders prices the items of an order, reviews checks a product exists). */
+export interface CatalogCallConfig {
+  /** `SUBGRAPH_CATALOG_URL`: the catalog subgraph's GraphQL endpoint. @default "http://localhost:4002/graphql" */
+  readonly catalogUrl: string;
+  /** `CATALOG_TIMEOUT_MS`: per attempt. @default 2000 */
+  readonly catalogTimeoutMs: number;
+  /** `CATALOG_RETRIES`: extra attempts after a refused connection or a 502/503/504, within the retry budget. @default 2 */
+  readonly catalogRetries: number;
+}
+
+/** Reads the catalog call settings with the service's reader. */
+export function readCatalogCallConfig(read: EnvReader): CatalogCallConfig {
+  return {
+    catalogUrl: read.url("SUBGRAPH_CATALOG_URL", "http://localhost:4002/graphql", ["http:", "https:"]) ?? "http://localhost:4002/graphql",
+    catalogTimeoutMs: read.int("CATALOG_TIMEOUT_MS", 2000, { min: 50, max: 60_000 }),
+    catalogRetries: read.int("CATALOG_RETRIES", 2, { min: 0, max: 10 }),
+  };
+}
+
 /** Throws one ConfigError listing every problem the reader recorded, else returns the config frozen. */
 export function finishConfig<T extends SubgraphConfig>(read: EnvReader, config: T): Readonly<T> {
   read.done();

@@ -4,4 +4,6 @@ export * from "./server.js";
 export * from "./run.js";
 export * from "./sdl.js";
 export * from "./pagination.js";
+export * from "./catalogClient.js";
+export * from "./idempotency.js";
 export * from "./shield.js";

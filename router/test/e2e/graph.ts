@@ -3,7 +3,8 @@ import { inject } from "vitest";
 import { createRedisCache } from "@commerce/cache";
 import { createLogger } from "@commerce/common";
 import { createDb, poolStats, seed } from "@commerce/db";
-import { ROUTER_SIGNATURE_HEADER, serveGraphQL, signRouterRequest, type Served } from "@commerce/http";
+import { serveGraphQL, type Served } from "@commerce/http";
+import { catalogClientFor } from "@commerce/subgraph";
 import { subgraphTelemetry } from "@commerce/telemetry";
 import { createQueryCounter, truncateAll } from "@commerce/testing";
 import * as accounts from "@commerce/accounts";
@@ -108,7 +109,7 @@ export async function startGraph({ routerEnv = {} }: { routerEnv?: Record<string
     cache: createRedisCache(new Redis(redisUrl)),
     logger,
     config: ordersConfig,
-    catalog: orders.createCatalogClient({ url: ordersConfig.catalogUrl, headers: () => ({ [ROUTER_SIGNATURE_HEADER]: signRouterRequest(E2E_ROUTER_SECRET) }) }),
+    catalog: catalogClientFor(ordersConfig),
     outboxWritten: () => relay.nudge(),
   });
   served.push(await serveGraphQL({ apollo: () => orders.createServer(ordersDeps), context: orders.createContext(ordersDeps), host: "127.0.0.1", port: 0, routerSecret: ordersDeps.config.routerSecret, ...ordersDeps.telemetry.serve }));
@@ -116,7 +117,8 @@ export async function startGraph({ routerEnv = {} }: { routerEnv?: Record<string
   const consumerRedis = new Redis(redisUrl);
   const consumer = await loyalty.startOrderEventsConsumer({ db: loyaltyDeps.db, redis: consumerRedis, logger, consumer: "e2e", blockMs: 50, claimIdleMs: 1000 });
   served.push(await serveGraphQL({ apollo: () => loyalty.createServer(loyaltyDeps), context: loyalty.createContext(loyaltyDeps), host: "127.0.0.1", port: 0, routerSecret: loyaltyDeps.config.routerSecret, ...loyaltyDeps.telemetry.serve }));
-  const reviewsDeps = withTelemetry("reviews", { db: createDb(databaseUrl, { onQuery: sql.reviews.record }), cache: createRedisCache(new Redis(redisUrl)), logger, config: loadReviewsConfig(env) });
+  const reviewsConfig = loadReviewsConfig({ ...env, SUBGRAPH_CATALOG_URL: served[1]?.url });
+  const reviewsDeps = withTelemetry("reviews", { db: createDb(databaseUrl, { onQuery: sql.reviews.record }), cache: createRedisCache(new Redis(redisUrl)), logger, config: reviewsConfig, catalog: catalogClientFor(reviewsConfig) });
   served.push(await serveGraphQL({ apollo: () => reviews.createServer(reviewsDeps), context: reviews.createContext(reviewsDeps), host: "127.0.0.1", port: 0, routerSecret: reviewsDeps.config.routerSecret, ...reviewsDeps.telemetry.serve }));
 
   const router = createRouter({

@@ -2,7 +2,7 @@ import type { Viewer } from "@commerce/auth";
 import type { Logger } from "@commerce/common";
 import type { Db } from "@commerce/db";
 import { requestScope, viewerReader, type ContextRequest } from "@commerce/subgraph";
-import type { CatalogClient } from "./catalogClient.js";
+import type { CatalogClient } from "@commerce/subgraph";
 import { createLoaders, type Loaders } from "./loaders.js";
 import type { OrdersDeps } from "./server.js";
 

@@ -1,6 +1,4 @@
-import { ROUTER_SIGNATURE_HEADER, signRouterRequest } from "@commerce/http";
-import { runSubgraph } from "@commerce/subgraph";
-import { createCatalogClient } from "./catalogClient.js";
+import { catalogClientFor, runSubgraph } from "@commerce/subgraph";
 import { loadConfig, SERVICE_NAME } from "./config.js";
 import { startOutboxRelay, type OutboxRelay } from "./outboxRelay.js";
 import { createContext, createServer } from "./server.js";
@@ -13,13 +11,7 @@ await runSubgraph({
   deps({ db, redis, logger, config, telemetry }) {
     if (redis) relay = startOutboxRelay({ db, redis, logger, intervalMs: config.outboxPollIntervalMs });
     // Catalog reads are signed like the router's requests: the catalog only answers callers holding ROUTER_SECRET.
-    const routerSecret = config.routerSecret;
-    const catalog = createCatalogClient({
-      url: config.catalogUrl,
-      timeoutMs: config.catalogTimeoutMs,
-      retries: config.catalogRetries,
-      headers: routerSecret ? () => ({ [ROUTER_SIGNATURE_HEADER]: signRouterRequest(routerSecret) }) : undefined,
-    });
+    const catalog = catalogClientFor(config, logger);
     return { db, logger, config, catalog, outboxWritten: () => relay?.nudge(), telemetry };
   },
   createServer,

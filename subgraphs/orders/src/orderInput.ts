@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import { badUserInput } from "@commerce/common";
+import { parseIdempotencyKey } from "@commerce/subgraph";
 import { isUuid } from "./pagination.js";
 
 export const MAX_ITEMS = 20;
 export const MAX_QUANTITY = 99;
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** A validated placeOrder request. */
 export interface OrderRequest {
@@ -16,9 +16,7 @@ export interface OrderRequest {
 
 /** Validates placeOrder's input; throws BAD_USER_INPUT naming the offending field. */
 export function parsePlaceOrderInput(input: { items: readonly { productId: string; quantity: number }[]; idempotencyKey: string }): OrderRequest {
-  if (!IDEMPOTENCY_KEY.test(input.idempotencyKey)) {
-    throw badUserInput("idempotencyKey must be 1 to 128 characters of letters, digits, '-', '_', '.' and ':'.", "input.idempotencyKey");
-  }
+  const idempotencyKey = parseIdempotencyKey(input.idempotencyKey, "input.idempotencyKey");
   if (input.items.length === 0 || input.items.length > MAX_ITEMS) {
     throw badUserInput(`An order has 1 to ${MAX_ITEMS} items.`, "input.items", { max: MAX_ITEMS });
   }
@@ -34,5 +32,5 @@ export function parsePlaceOrderInput(input: { items: readonly { productId: strin
     return { productId: id, quantity };
   });
   const requestHash = createHash("sha256").update(JSON.stringify(items.map((item) => [item.productId, item.quantity]))).digest("hex");
-  return { items, idempotencyKey: input.idempotencyKey, requestHash };
+  return { items, idempotencyKey, requestHash };
 }

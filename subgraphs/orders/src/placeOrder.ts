@@ -1,6 +1,6 @@
 import { badUserInput, conflict } from "@commerce/common";
 import type { Order } from "@commerce/db";
-import type { CatalogClient } from "./catalogClient.js";
+import type { CatalogClient } from "@commerce/subgraph";
 import { findOrderByIdempotencyKey, insertOrder, isUniqueViolation, type DbClient, type NewOrder } from "./data/orders.js";
 import type { Db } from "@commerce/db";
 import type { OrderRequest } from "./orderInput.js";

@@ -2,16 +2,14 @@ import type { ApolloServer } from "@apollo/server";
 import type { DocumentNode } from "graphql";
 import type { Logger } from "@commerce/common";
 import type { Db } from "@commerce/db";
-import { createSubgraphServer, readTypeDefs } from "@commerce/subgraph";
+import { createSubgraphServer, readTypeDefs, type CatalogClient } from "@commerce/subgraph";
 import type { SubgraphTelemetry } from "@commerce/telemetry";
-import type { CatalogClient } from "./catalogClient.js";
 import type { Config } from "./config.js";
 import type { Context } from "./context.js";
 import { permissions } from "./permissions.js";
 import { resolvers } from "./resolvers/index.js";
 
 export { createContext, type Context, type ContextRequest } from "./context.js";
-export { createCatalogClient, type CatalogClient, type CatalogProduct } from "./catalogClient.js";
 export { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from "./outboxRelay.js";
 export { ORDER_COMPLETED, ORDER_EVENTS_STREAM, type OrderCompletedV1 } from "./events.js";
 

@@ -1,5 +1,6 @@
 import type { ApolloServer } from "@apollo/server";
 import { createTokenSigner, DEV_JWT_SECRET } from "@commerce/auth";
+import { catalogClientFor } from "@commerce/subgraph";
 import { connectRedis, createRedisCache, redisReady } from "@commerce/cache";
 import { createLogger } from "@commerce/common";
 import { createDb, type Db } from "@commerce/db";
@@ -8,7 +9,6 @@ import { createQueryCounter, truncateAll } from "@commerce/testing";
 import * as catalog from "@commerce/catalog";
 import type { GraphQLFormattedError } from "graphql";
 import { loadConfig as loadCatalogConfig } from "../../catalog/src/config.js";
-import { createCatalogClient } from "../src/catalogClient.js";
 import { loadConfig } from "../src/config.js";
 import { createContext, createServer, type Context, type OrdersDeps } from "../src/server.js";
 
@@ -48,7 +48,7 @@ export async function startHarness({ databaseUrl, redisUrl }: { databaseUrl: str
     db: createDb(databaseUrl, { onQuery: queries.record, poolSize: 20 }),
     logger,
     config,
-    catalog: createCatalogClient({ url: catalogServed.url, timeoutMs: config.catalogTimeoutMs, retries: config.catalogRetries }),
+    catalog: catalogClientFor(config),
   };
   const server = createServer(deps);
   await server.start();

@@ -5,10 +5,9 @@ import { createTokenSigner, DEV_JWT_SECRET } from "@commerce/auth";
 import { createLogger } from "@commerce/common";
 import { createDb } from "@commerce/db";
 import { defined, errorCodes } from "@commerce/testing";
-import { createCatalogClient } from "../src/catalogClient.js";
 import { loadConfig } from "../src/config.js";
 import { createContext, createServer, type OrdersDeps } from "../src/server.js";
-import { normalizedServedSdl, undocumented } from "@commerce/subgraph";
+import { createCatalogClient, normalizedServedSdl, undocumented } from "@commerce/subgraph";
 
 // Nothing listens on port 1: these tests must be answered before any SQL or catalog call.
 const config = loadConfig({ DATABASE_URL: "postgresql://orders@127.0.0.1:1/none", SUBGRAPH_CATALOG_URL: "http://127.0.0.1:1/graphql", NODE_ENV: "test", LOG_LEVEL: "silent" });

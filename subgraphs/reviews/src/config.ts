@@ -1,12 +1,13 @@
-import type { Env } from "@commerce/common";
-import { loadSubgraphConfig, type SubgraphConfig } from "@commerce/subgraph";
+import { readEnv, type Env } from "@commerce/common";
+import { finishConfig, readCatalogCallConfig, readSubgraphConfig, type CatalogCallConfig, type SubgraphConfig } from "@commerce/subgraph";
 
 export const SERVICE_NAME = "reviews";
 
-/** Reviews have no settings of their own: the common subgraph ones (`PORT` default 4005). */
-export type Config = SubgraphConfig;
+/** The reviews settings: the common subgraph ones (`PORT` default 4005) and the catalog calls' (createReview checks the product). */
+export interface Config extends SubgraphConfig, CatalogCallConfig {}
 
 /** Parses the environment once; throws one ConfigError listing every problem and what to set. */
 export function loadConfig(env: Env = process.env): Config {
-  return loadSubgraphConfig({ service: SERVICE_NAME, port: 4005 }, env);
+  const read = readEnv(SERVICE_NAME, env);
+  return finishConfig(read, { ...readSubgraphConfig(read, { service: SERVICE_NAME, port: 4005 }), ...readCatalogCallConfig(read) });
 }

@@ -1,7 +1,7 @@
 import type { Viewer } from "@commerce/auth";
 import type { Logger } from "@commerce/common";
 import type { Db } from "@commerce/db";
-import { requestScope, viewerReader, type ContextRequest } from "@commerce/subgraph";
+import { requestScope, viewerReader, type CatalogClient, type ContextRequest } from "@commerce/subgraph";
 import { createLoaders, type Loaders } from "./loaders.js";
 import type { ReviewsDeps } from "./server.js";
 
@@ -11,6 +11,7 @@ export interface Context {
   logger: Logger;
   viewer: Viewer | null;
   loaders: Loaders;
+  catalog: CatalogClient;
   requestId: string;
 }
 
@@ -29,6 +30,7 @@ export function createContext(deps: ReviewsDeps): (req: ContextRequest) => Promi
       db: deps.db,
       ...requestScope(req, deps.logger),
       viewer,
+      catalog: deps.catalog,
       loaders: createLoaders(deps.db, deps.telemetry?.batches),
     };
   };

@@ -2,7 +2,7 @@ import type { ApolloServer } from "@apollo/server";
 import type { DocumentNode } from "graphql";
 import type { Logger } from "@commerce/common";
 import type { Db } from "@commerce/db";
-import { createSubgraphServer, readTypeDefs } from "@commerce/subgraph";
+import { createSubgraphServer, readTypeDefs, type CatalogClient } from "@commerce/subgraph";
 import type { SubgraphTelemetry } from "@commerce/telemetry";
 import type { Config } from "./config.js";
 import type { Context } from "./context.js";
@@ -18,6 +18,8 @@ export interface ReviewsDeps {
   config: Config;
   /** Resolver and batch spans, operation metrics and logs, `/metrics` and `/ready`; none when absent (unit tests). */
   telemetry?: SubgraphTelemetry;
+  /** Where createReview checks that the product exists. */
+  catalog: CatalogClient;
 }
 
 /** The subgraph's SDL, read from schema.graphql (the contract; `_service { sdl }` serves it). */

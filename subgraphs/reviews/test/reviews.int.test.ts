@@ -1,8 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, inject } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, inject } from "vitest";
 import { createTokenSigner, DEV_JWT_SECRET } from "@commerce/auth";
 import { createLogger } from "@commerce/common";
 import { createDb, type Db, type Prisma } from "@commerce/db";
+import { createMemoryCache } from "@commerce/cache";
+import * as catalog from "@commerce/catalog";
+import { serveGraphQL, type Served } from "@commerce/http";
+import { freePort } from "@commerce/stack";
+import { catalogClientFor, createCatalogClient } from "@commerce/subgraph";
 import { createQueryCounter, defined, errorCodes, truncateAll } from "@commerce/testing";
+import { loadConfig as loadCatalogConfig } from "../../catalog/src/config.js";
 import { loadConfig } from "../src/config.js";
 import { createContext, createServer, type ReviewsDeps } from "../src/server.js";
 
@@ -11,11 +17,17 @@ let deps: ReviewsDeps;
 let server: ReturnType<typeof createServer>;
 let context: ReturnType<typeof createContext>;
 let db: Db;
+// A real catalog over HTTP: createReview asks it whether the product exists.
+let catalogServed: Served;
+let catalogDeps: catalog.CatalogDeps;
 const signer = createTokenSigner({ secret: DEV_JWT_SECRET, ttlSeconds: 300 });
 
 beforeAll(async () => {
-  const config = loadConfig({ DATABASE_URL: inject("databaseUrl"), NODE_ENV: "test", LOG_LEVEL: "silent" });
-  deps = { db: createDb(config.databaseUrl, { onQuery: queries.record }), logger: createLogger("reviews-test", "silent"), config };
+  const env = { DATABASE_URL: inject("databaseUrl"), NODE_ENV: "test", LOG_LEVEL: "silent" };
+  catalogDeps = { db: createDb(env.DATABASE_URL, { poolSize: 2 }), cache: createMemoryCache(), logger: createLogger("catalog-test", "silent"), config: loadCatalogConfig(env) };
+  catalogServed = await serveGraphQL({ apollo: () => catalog.createServer(catalogDeps), context: catalog.createContext(catalogDeps), host: "127.0.0.1", port: 0 });
+  const config = loadConfig({ ...env, SUBGRAPH_CATALOG_URL: catalogServed.url });
+  deps = { db: createDb(config.databaseUrl, { onQuery: queries.record }), logger: createLogger("reviews-test", "silent"), config, catalog: catalogClientFor(config) };
   server = createServer(deps);
   await server.start();
   context = createContext(deps);
@@ -23,10 +35,18 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server?.stop();
-  await Promise.allSettled([deps?.db.$disconnect(), db?.$disconnect()]);
+  await catalogServed?.stop();
+  await Promise.allSettled([deps?.db.$disconnect(), db?.$disconnect(), catalogDeps?.db.$disconnect()]);
+});
+beforeEach(async () => {
+  // Products 1 to 5 exist in the catalog.
+  await db.category.create({ data: { id: CATEGORY_ID, slug: "reviews-test", name: "Reviews test" } });
+  await db.product.createMany({
+    data: [1, 2, 3, 4, 5].map((n) => ({ id: productId(n), sku: `REV-${n}`, name: `Product ${n}`, priceAmount: 100 + n, currency: "EUR", categoryId: CATEGORY_ID })),
+  });
 });
 afterEach(async () => {
-  await truncateAll(inject("databaseUrl"), ["reviews"]);
+  await truncateAll(inject("databaseUrl"), ["reviews", "catalog"]);
   queries.reset();
 });
 
@@ -37,6 +57,7 @@ async function execute<T = Record<string, unknown>>(query: string, variables: Re
   return response.body.singleResult;
 }
 
+const CATEGORY_ID = "c3000000-0000-4000-8000-000000000001";
 const productId = (n: number) => `a3000000-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
 const userId = (n: number) => `e3000000-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
 const AUTHOR = userId(1);
@@ -63,6 +84,24 @@ describe("writing reviews", () => {
     const again = await execute(CREATE, { input: { productId: productId(1), rating: 2 } }, AUTHOR);
     expect(errorCodes(again.errors)).toEqual(["CONFLICT"]);
     expect(again.errors?.[0]?.extensions?.field).toBe("input.productId");
+  });
+
+  it("refuses a product the catalog does not have with NOT_FOUND, writing nothing", async () => {
+    const unknown = await execute(CREATE, { input: { productId: productId(99), rating: 4 } }, AUTHOR);
+    expect(unknown.errors?.[0]?.extensions).toMatchObject({ code: "NOT_FOUND", type: "Product", id: productId(99) });
+    expect(await db.review.count()).toBe(0);
+  });
+
+  it("names the catalog when it cannot be asked (SUBGRAPH_UNAVAILABLE, not a masked error), writing nothing", async () => {
+    // Nothing listens on this port.
+    const down = createCatalogClient({ url: `http://127.0.0.1:${await freePort()}/graphql`, retries: 0 });
+    const contextValue = await createContext({ ...deps, catalog: down })({ headers: { authorization: `Bearer ${await signer.sign(AUTHOR, ["profile"])}` } });
+    const response = await server.executeOperation({ query: CREATE, variables: { input: { productId: productId(1), rating: 4 } } }, { contextValue });
+    if (response.body.kind !== "single") throw new Error("expected a single result");
+    const error = response.body.singleResult.errors?.[0];
+    expect(error?.extensions).toMatchObject({ code: "SUBGRAPH_UNAVAILABLE", serviceName: "catalog", reason: "connection refused" });
+    expect(error?.message).toMatch(/catalog/);
+    expect(await db.review.count()).toBe(0);
   });
 
   it("lets only the author update or delete a review (graphql-shield FORBIDDEN), and NOT_FOUND for unknown ids", async () => {

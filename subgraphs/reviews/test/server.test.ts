@@ -7,11 +7,11 @@ import { createDb } from "@commerce/db";
 import { defined, errorCodes } from "@commerce/testing";
 import { loadConfig } from "../src/config.js";
 import { createContext, createServer, type ReviewsDeps } from "../src/server.js";
-import { normalizedServedSdl, undocumented } from "@commerce/subgraph";
+import { catalogClientFor, normalizedServedSdl, undocumented } from "@commerce/subgraph";
 
 // Nothing listens on port 1: these tests must be answered before any SQL.
-const config = loadConfig({ DATABASE_URL: "postgresql://reviews@127.0.0.1:1/none", NODE_ENV: "test", LOG_LEVEL: "silent" });
-const deps: ReviewsDeps = { db: createDb(config.databaseUrl, { poolSize: 1 }), logger: createLogger("reviews", "silent"), config };
+const config = loadConfig({ DATABASE_URL: "postgresql://reviews@127.0.0.1:1/none", SUBGRAPH_CATALOG_URL: "http://127.0.0.1:1/graphql", NODE_ENV: "test", LOG_LEVEL: "silent" });
+const deps: ReviewsDeps = { db: createDb(config.databaseUrl, { poolSize: 1 }), logger: createLogger("reviews", "silent"), config, catalog: catalogClientFor(config) };
 const server = createServer(deps);
 const context = createContext(deps);
 const signer = createTokenSigner({ secret: DEV_JWT_SECRET, ttlSeconds: 60 });

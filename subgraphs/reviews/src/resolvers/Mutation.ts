@@ -6,9 +6,11 @@ import { parseBody, parseRating } from "../reviewInput.js";
 
 // Who may call each field: src/permissions.ts (signed in; update and delete only by the author).
 export const Mutation: MutationResolvers = {
-  async createReview(_parent, { input }, { db, viewer }) {
+  async createReview(_parent, { input }, { db, viewer, catalog }) {
     if (!isUuid(input.productId)) throw notFound("Product", input.productId);
     const data = { productId: input.productId.toLowerCase(), authorId: viewer!.userId, rating: parseRating(input.rating, "input.rating"), body: parseBody(input.body ?? "", "input.body") };
+    // The catalog decides what exists (a SUBGRAPH_* error naming it when it cannot be asked).
+    if (!(await catalog.findProducts([data.productId])).has(data.productId)) throw notFound("Product", input.productId);
     try {
       return { review: await insertReview(db, data) };
     } catch (error) {

@@ -1,0 +1,73 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { GraphQLError } from "graphql";
+import { afterEach, describe, expect, it } from "vitest";
+import { createCatalogClient } from "../src/catalogClient.js";
+
+const PRODUCT = { id: "A0B6F3A2-6B1C-4A59-9D1E-3F7C2A1B4C5D", sku: "S", name: "Fries", price: { amount: 199, currency: "EUR" }, available: true };
+let server: Server | undefined;
+afterEach(() => new Promise<void>((resolve) => (server ? (server.closeAllConnections(), server.close(() => resolve())) : resolve())));
+
+/** A real HTTP server answering with `answers[i]` on the i-th request ("hang" never answers). */
+async function catalogAnswering(answers: (number | "hang" | "graphql-error")[]): Promise<{ url: string; calls: () => number }> {
+  let calls = 0;
+  server = createServer((_req, res) => {
+    const answer = answers[Math.min(calls, answers.length - 1)];
+    calls += 1;
+    if (answer === "hang") return;
+    res.setHeader("content-type", "application/json");
+    if (answer === "graphql-error") return void res.end(JSON.stringify({ errors: [{ message: "boom", extensions: { code: "UNAUTHENTICATED" } }] }));
+    res.statusCode = answer as number;
+    res.end(answer === 200 ? JSON.stringify({ data: { _entities: [PRODUCT, null] } }) : "{}");
+  });
+  await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`, calls: () => calls };
+}
+
+/** The coded error a failed call rejects with. */
+async function failure(promise: Promise<unknown>): Promise<GraphQLError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof GraphQLError)) throw new Error(`expected a GraphQLError, got ${String(error)}`);
+  return error;
+}
+
+describe("catalog client", () => {
+  it("retries 502/503 answers with back-off and returns the products keyed by lower-case id (unknown ids absent)", async () => {
+    const catalog = await catalogAnswering([503, 502, 200]);
+    const client = createCatalogClient({ url: catalog.url, retries: 2, retryDelayMs: 1 });
+    const products = await client.findProducts([PRODUCT.id, "00000000-0000-4000-8000-000000000000"]);
+    expect([...products.keys()]).toEqual([PRODUCT.id.toLowerCase()]);
+    expect(catalog.calls()).toBe(3);
+  });
+
+  it("answers SUBGRAPH_TIMEOUT naming the catalog when it does not answer, without retrying the wait", async () => {
+    const catalog = await catalogAnswering(["hang"]);
+    const client = createCatalogClient({ url: catalog.url, retries: 2, timeoutMs: 50, retryDelayMs: 1 });
+    const error = await failure(client.findProducts([PRODUCT.id]));
+    expect(error.extensions).toMatchObject({ code: "SUBGRAPH_TIMEOUT", serviceName: "catalog", reason: "no answer within 50 ms" });
+    expect(error.message).toMatch(/catalog/);
+    expect(catalog.calls()).toBe(1);
+  });
+
+  it("answers SUBGRAPH_UNAVAILABLE when nothing listens, and opens its breaker: then it fails fast with SUBGRAPH_CIRCUIT_OPEN", async () => {
+    const catalog = await catalogAnswering([200]);
+    const url = catalog.url;
+    await new Promise<void>((resolve) => server?.close(() => resolve()));
+    server = undefined;
+    const client = createCatalogClient({ url, retries: 0, breakerConsecutiveFailures: 2, breakerHalfOpenAfterMs: 60_000 });
+    for (let i = 0; i < 2; i += 1) expect((await failure(client.findProducts([PRODUCT.id]))).extensions).toMatchObject({ code: "SUBGRAPH_UNAVAILABLE", serviceName: "catalog" });
+    expect(client.view().state).toBe("open");
+    expect((await failure(client.findProducts([PRODUCT.id]))).extensions).toMatchObject({ code: "SUBGRAPH_CIRCUIT_OPEN", serviceName: "catalog" });
+  });
+
+  it("does not retry an answer with GraphQL errors (it would fail again) and names the code it got", async () => {
+    const catalog = await catalogAnswering(["graphql-error"]);
+    const client = createCatalogClient({ url: catalog.url, retries: 3, retryDelayMs: 1 });
+    const error = await failure(client.findProducts([PRODUCT.id]));
+    expect(error.extensions).toMatchObject({ code: "SUBGRAPH_HTTP_ERROR", serviceName: "catalog", reason: "answered UNAUTHENTICATED" });
+    expect(catalog.calls()).toBe(1);
+  });
+});
