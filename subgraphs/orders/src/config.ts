@@ -7,6 +7,8 @@ export const SERVICE_NAME = "orders";
 export interface Config extends SubgraphConfig, CatalogCallConfig {
   /** `OUTBOX_POLL_INTERVAL_MS`: how often the relay looks for unpublished events. @default 500 */
   readonly outboxPollIntervalMs: number;
+  /** `OUTBOX_RETENTION_HOURS`: how long published events stay in the outbox before the relay prunes them. @default 168 */
+  readonly outboxRetentionHours: number;
 }
 
 /** Parses the environment once; throws one ConfigError listing every problem and what to set. */
@@ -16,5 +18,6 @@ export function loadConfig(env: Env = process.env): Config {
     ...readSubgraphConfig(read, { service: SERVICE_NAME, port: 4003 }),
     ...readCatalogCallConfig(read),
     outboxPollIntervalMs: read.int("OUTBOX_POLL_INTERVAL_MS", 500, { min: 10, max: 60_000 }),
+    outboxRetentionHours: read.int("OUTBOX_RETENTION_HOURS", 168, { min: 0, max: 87_600 }),
   });
 }

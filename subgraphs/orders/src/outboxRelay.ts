@@ -15,6 +15,12 @@ export interface OutboxRelayOptions {
   intervalMs?: number;
   /** Approximate cap on the stream's length (XADD MAXLEN ~). @default 1_000_000 */
   maxStreamLength?: number;
+  /** Published events older than this are deleted from the outbox (`OUTBOX_RETENTION_HOURS`). @default 7 days */
+  retentionMs?: number;
+  /** How often the relay prunes. @default 60_000 */
+  pruneIntervalMs?: number;
+  /** Rows per DELETE: small statements keep locks and WAL bursts short. @default 1000 */
+  pruneBatchSize?: number;
 }
 
 export interface OutboxRelay {
@@ -22,7 +28,9 @@ export interface OutboxRelay {
   flush(): Promise<number>;
   /** Asks for a flush soon (after a commit that wrote an event), without waiting for it. */
   nudge(): void;
-  /** Stops polling and waits for the flush in progress. */
+  /** Deletes the published events older than the retention period, in batches; resolves with how many. */
+  prune(): Promise<number>;
+  /** Stops polling and pruning and waits for the flush and the prune in progress. */
   stop(): Promise<void>;
 }
 
@@ -40,8 +48,14 @@ interface OutboxRow {
  * commit publishes those events again on the next run: delivery is at least once, and
  * consumers deduplicate (loyalty by order id). Nothing committed is ever lost: an event stays
  * in the outbox until Redis has accepted it.
+ *
+ * Published rows are kept for `retentionMs` (to inspect or replay recent events), then deleted by the relay every
+ * `pruneIntervalMs`, oldest first, `pruneBatchSize` rows per statement (`FOR UPDATE SKIP LOCKED`, so relays on
+ * several instances share the work) until none is left. Unpublished rows are never pruned.
  */
-export function startOutboxRelay({ db, redis, logger, stream = ORDER_EVENTS_STREAM, batchSize = 100, intervalMs = 500, maxStreamLength = 1_000_000 }: OutboxRelayOptions): OutboxRelay {
+export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
+  const { db, redis, logger, stream = ORDER_EVENTS_STREAM, batchSize = 100, intervalMs = 500, maxStreamLength = 1_000_000 } = options;
+  const { retentionMs = 7 * 24 * 3_600_000, pruneIntervalMs = 60_000, pruneBatchSize = 1000 } = options;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
@@ -113,9 +127,42 @@ export function startOutboxRelay({ db, redis, logger, stream = ORDER_EVENTS_STRE
     }, delay);
   }
 
+  async function pruneBatch(): Promise<number> {
+    const cutoff = new Date(Date.now() - retentionMs);
+    return db.$executeRaw`
+      DELETE FROM orders.outbox WHERE id IN (
+        SELECT id FROM orders.outbox WHERE published_at < ${cutoff}
+        ORDER BY published_at, id LIMIT ${pruneBatchSize} FOR UPDATE SKIP LOCKED)`;
+  }
+
+  let pruning: Promise<number> | undefined;
+  function prune(): Promise<number> {
+    pruning ??= (async () => {
+      let total = 0;
+      for (;;) {
+        const deleted = await pruneBatch();
+        total += deleted;
+        if (deleted < pruneBatchSize || stopped) return total;
+      }
+    })().finally(() => {
+      pruning = undefined;
+    });
+    return pruning;
+  }
+  const pruneTimer = setInterval(() => {
+    prune().then(
+      (pruned) => {
+        if (pruned > 0) logger.info({ pruned, retentionMs }, "published outbox events pruned");
+      },
+      (error: unknown) => logger.warn({ err: error }, "outbox prune failed; retrying on the next interval"),
+    );
+  }, pruneIntervalMs);
+  pruneTimer.unref();
+
   schedule(0);
   return {
     flush,
+    prune,
     nudge() {
       if (stopped) return;
       flush().catch((error: unknown) => logger.warn({ err: error }, "outbox relay failed; retrying on the next poll"));
@@ -123,7 +170,8 @@ export function startOutboxRelay({ db, redis, logger, stream = ORDER_EVENTS_STRE
     async stop() {
       stopped = true;
       clearTimeout(timer);
-      await Promise.allSettled([running, queued]);
+      clearInterval(pruneTimer);
+      await Promise.allSettled([running, queued, pruning]);
     },
   };
 }

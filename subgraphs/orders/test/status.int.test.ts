@@ -108,6 +108,25 @@ describe("outbox relay", () => {
     expect(JSON.parse(fields.payload ?? "{}")).toMatchObject({ version: 1, customerId: CUSTOMER_ID });
   });
 
+  it("prunes published events past the retention period in batches, keeping recent and unpublished ones", async () => {
+    const hour = 3_600_000;
+    const at = (hoursAgo: number) => new Date(Date.now() - hoursAgo * hour);
+    const event = (n: number, publishedAt: Date | null) => ({ type: "order.completed", aggregateId: CUSTOMER_ID, payload: { n }, publishedAt });
+    await h.db.outboxEvent.createMany({
+      data: [...Array.from({ length: 7 }, (_, n) => event(n, at(48 + n))), event(7, at(1)), event(8, null), { ...event(9, null), createdAt: at(100) }],
+    });
+    const logger = createLogger("relay-test", "silent");
+    // Redis is not needed to prune; a relay whose flushes fail still prunes.
+    const down = new Redis({ port: 1, lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+    const relay = startOutboxRelay({ db: h.db, redis: down, logger, intervalMs: 60_000, retentionMs: 24 * hour, pruneBatchSize: 3 });
+    expect(await relay.prune()).toBe(7);
+    expect(await relay.prune()).toBe(0);
+    await relay.stop();
+    down.disconnect();
+    const left = await h.db.outboxEvent.findMany({ orderBy: { id: "asc" } });
+    expect(left.map((e) => (e.payload as { n: number }).n)).toEqual([7, 8, 9]);
+  });
+
   it("publishes every event exactly once from two relays running at the same time", async () => {
     for (let i = 0; i < 6; i += 1) await complete(await placeOrder(`k${i}`));
     const logger = createLogger("relay-test", "silent");
