@@ -157,7 +157,7 @@ describe("orders → loyalty through the router", () => {
     expect(errorCodes(move.errors)).toContain("FORBIDDEN");
     const rewards = await postGraphQL<{ rewards: { id: string; cost: number }[] }>(graph.url, await operation("loyalty/Rewards.graphql"));
     const priciest = defined(rewards.data?.rewards.at(-1));
-    const redeem = await postGraphQL(graph.url, await operation("loyalty/RedeemReward.graphql"), { input: { rewardId: priciest.id } }, bearer(customer.token));
+    const redeem = await postGraphQL(graph.url, await operation("loyalty/RedeemReward.graphql"), { input: { rewardId: priciest.id, idempotencyKey: "e2e-redeem" } }, bearer(customer.token));
     expect(redeem.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", reason: "INSUFFICIENT_POINTS", cost: priciest.cost });
     const anonymous = await postGraphQL(graph.url, place, { input: { idempotencyKey: "e2e-anon", items: [] } });
     expect(errorCodes(anonymous.errors)).toContain("UNAUTHENTICATED");

@@ -49,8 +49,13 @@ describe("schema", () => {
 
 describe("permissions (graphql-shield)", () => {
   it("answers UNAUTHENTICATED to an anonymous redemption", async () => {
-    const result = await execute(`mutation { redeemReward(input: { rewardId: "${CUSTOMER}" }) { account { balance } } }`);
+    const result = await execute(`mutation { redeemReward(input: { rewardId: "${CUSTOMER}", idempotencyKey: "k1" }) { account { balance } } }`);
     expect(errorCodes(result.errors)).toEqual(["UNAUTHENTICATED"]);
+  });
+
+  it("refuses a malformed idempotency key with BAD_USER_INPUT before any SQL", async () => {
+    const result = await execute(`mutation { redeemReward(input: { rewardId: "${CUSTOMER}", idempotencyKey: "not a key!" }) { account { balance } } }`, {}, ["profile"]);
+    expect(result.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.idempotencyKey" });
   });
 
   it("answers FORBIDDEN to another member's points, and lets staff read them", async () => {

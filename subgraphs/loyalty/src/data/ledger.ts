@@ -81,14 +81,23 @@ export async function creditOrder(db: Db, credit: OrderCredit): Promise<boolean>
  * lock and each re-checks the condition against the balance the previous one left, so the
  * balance never goes negative. Returns null when the balance is too low.
  */
-export async function redeemPoints(db: Db, { userId, rewardId, cost }: { userId: string; rewardId: string; cost: number }): Promise<{ entry: LedgerEntry; account: LoyaltyAccount } | null> {
+export async function redeemPoints(
+  db: Db,
+  { userId, rewardId, cost, idempotencyKey }: { userId: string; rewardId: string; cost: number; idempotencyKey: string },
+): Promise<{ entry: LedgerEntry; account: LoyaltyAccount } | null> {
   return db.$transaction(async (tx) => {
     const [account] = await tx.$queryRaw<LoyaltyAccount[]>`
       UPDATE loyalty.balances SET balance = balance - ${cost}, updated_at = now()
       WHERE user_id = ${userId}::uuid AND balance >= ${cost}
       RETURNING user_id AS "userId", balance, lifetime_points AS "lifetimePoints", updated_at AS "updatedAt"`;
     if (!account) return null;
-    const entry = await tx.ledgerEntry.create({ data: { userId, kind: "REDEEM", points: -cost, balanceAfter: account.balance, rewardId } });
+    // A second redemption with the same key fails here (unique per user), rolling its balance change back.
+    const entry = await tx.ledgerEntry.create({ data: { userId, kind: "REDEEM", points: -cost, balanceAfter: account.balance, rewardId, idempotencyKey } });
     return { entry, account };
   });
+}
+
+/** The redemption a user made with this idempotency key, if any. */
+export function findRedemption(db: Db, userId: string, idempotencyKey: string): Promise<LedgerEntry | null> {
+  return db.ledgerEntry.findUnique({ where: { userId_idempotencyKey: { userId, idempotencyKey } } });
 }
