@@ -2,10 +2,10 @@ import { isIP } from "node:net";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEV_JWT_SECRET } from "@commerce/auth";
+import { readAnalysisSettings, type CostSettings, type LimitMode, type OperationLimits } from "@commerce/analysis";
 import { DEFAULT_REDIS_COMMAND_TIMEOUT_MS } from "@commerce/cache";
 import { ConfigError, readEnv, type Env, type EnvReader } from "@commerce/common";
 import type { CallPolicyOptions } from "@commerce/resilience";
-import { DEFAULT_OPERATION_LIMITS, type LimitMode, type OperationLimits } from "./limits/operationLimits.js";
 
 const SERVICE = "router";
 const NODE_ENVS = ["development", "test", "production"] as const;
@@ -21,25 +21,9 @@ export const DEFAULT_SUPERGRAPH_PATH = fileURLToPath(new URL("../../schema/super
 /** The persisted-operation manifest `npm run manifest` writes (from operations/**\/*.graphql). */
 export const DEFAULT_MANIFEST_PATH = fileURLToPath(new URL("../persisted-operations.json", import.meta.url));
 
-const LIMIT_MODES = ["enforce", "warn"] as const;
 const AUTHORIZATION_MODES = ["filter", "reject", "dry_run"] as const;
-const COST_MODES = ["enforce", "measure"] as const;
 const SAFELIST_MODES = ["off", "log", "safelist"] as const;
 const EXECUTORS = ["apollo", "native"] as const;
-
-/** Env var of each operation limit. */
-export const LIMIT_VARIABLES: Readonly<Record<keyof OperationLimits, string>> = {
-  maxDepth: "MAX_QUERY_DEPTH",
-  maxHeight: "MAX_QUERY_HEIGHT",
-  maxAliases: "MAX_ALIASES",
-  maxRootFields: "MAX_ROOT_FIELDS",
-  maxDirectives: "MAX_DIRECTIVES",
-  maxSelections: "MAX_SELECTIONS",
-  maxTokens: "MAX_TOKENS",
-  maxRecursion: "MAX_PARSER_RECURSION",
-  maxBatchSize: "MAX_BATCH_SIZE",
-  maxBodyBytes: "MAX_BODY_BYTES",
-};
 
 /**
  * The per-subgraph traffic knobs: `SUBGRAPH_<KNOB>` for every subgraph, `SUBGRAPH_<NAME>_<KNOB>` for one. Each maps
@@ -62,7 +46,6 @@ export const SUBGRAPH_POLICY_KNOBS: Readonly<Record<string, { option: keyof Call
 const SUBGRAPH_KNOB_VAR = new RegExp(`^SUBGRAPH_([A-Z0-9_]+?)_(${Object.keys(SUBGRAPH_POLICY_KNOBS).join("|")})$`);
 
 export type AuthorizationMode = (typeof AUTHORIZATION_MODES)[number];
-export type CostMode = (typeof COST_MODES)[number];
 export type SafelistMode = (typeof SAFELIST_MODES)[number];
 export type ExecutorKind = (typeof EXECUTORS)[number];
 
@@ -83,22 +66,17 @@ export interface RouterConfig {
   readonly supergraphPath: string;
   /** Subgraph URL overrides keyed by the env name of the subgraph (`ACCOUNTS` for `SUBGRAPH_ACCOUNTS_URL`). */
   readonly subgraphUrls: Readonly<Record<string, string>>;
-  /** Same as `limits.maxDepth` (`MAX_QUERY_DEPTH`). */
-  readonly maxQueryDepth: number;
   /** Browser origins allowed by CORS; `*` allows any. */
   readonly corsOrigins: readonly string[];
   readonly logLevel: LogLevel;
-  /** Operation limits (`maxDepth` is `maxQueryDepth`). */
+  /** Operation limits (`MAX_QUERY_DEPTH`, …: `LIMIT_VARIABLES` of @commerce/analysis). */
   readonly limits: Readonly<OperationLimits>;
   readonly limitsMode: LimitMode;
   /** Access-token verification: the HS256 secret, or a JWKS URL (RS256/ES256) that takes precedence. */
   readonly jwt: { readonly secret: string | undefined; readonly jwksUrl: string | undefined; readonly issuer: string; readonly audience: string };
   readonly authorizationMode: AuthorizationMode;
-  readonly cost: {
-    readonly mode: CostMode;
-    readonly max: number;
-    readonly defaultListSize: number;
-    readonly entityFetchWeight: number;
+  /** The cost model (`COST_MODE`, `COST_MAX`, …: @commerce/analysis) and the per-client budget. */
+  readonly cost: CostSettings & {
     readonly budget: number;
     readonly budgetWindowSeconds: number;
   };
@@ -151,10 +129,7 @@ export function loadConfig(env: Env = process.env): RouterConfig {
   const corsOrigins = rawOrigins === undefined ? (nodeEnv === "production" ? [] : [STUDIO_ORIGIN]) : parseOrigins(rawOrigins, problems);
 
   const production = nodeEnv === "production";
-  const limits = {} as Record<keyof OperationLimits, number>;
-  for (const [key, variable] of Object.entries(LIMIT_VARIABLES) as [keyof OperationLimits, string][]) {
-    limits[key] = read.int(variable, DEFAULT_OPERATION_LIMITS[key], { min: key === "maxBatchSize" ? 0 : 1, max: key === "maxBodyBytes" ? 64 * 1024 * 1024 : 1_000_000 });
-  }
+  const { limits, limitsMode, cost } = readAnalysisSettings(read);
   const jwtSecret = read.optionalString("JWT_SECRET");
   const jwksUrl = read.url("JWT_JWKS_URL", undefined, production ? ["https:"] : ["http:", "https:"]);
   if (production && !jwksUrl && (jwtSecret === undefined || jwtSecret === DEV_JWT_SECRET)) {
@@ -171,11 +146,10 @@ export function loadConfig(env: Env = process.env): RouterConfig {
     port: read.int("PORT", 4000, { min: 0, max: 65_535 }),
     supergraphPath,
     subgraphUrls: Object.freeze(subgraphUrls),
-    maxQueryDepth: limits.maxDepth,
     corsOrigins: Object.freeze(corsOrigins),
     logLevel: read.oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
-    limits: Object.freeze(limits),
-    limitsMode: read.oneOf("LIMITS_MODE", LIMIT_MODES, "enforce"),
+    limits,
+    limitsMode,
     jwt: Object.freeze({
       secret: jwksUrl ? undefined : (jwtSecret ?? DEV_JWT_SECRET),
       jwksUrl,
@@ -184,10 +158,7 @@ export function loadConfig(env: Env = process.env): RouterConfig {
     }),
     authorizationMode: read.oneOf("AUTHORIZATION_MODE", AUTHORIZATION_MODES, "filter"),
     cost: Object.freeze({
-      mode: read.oneOf("COST_MODE", COST_MODES, "enforce"),
-      max: read.int("COST_MAX", 1_000, { min: 1 }),
-      defaultListSize: read.int("COST_DEFAULT_LIST_SIZE", 10, { min: 1, max: 10_000 }),
-      entityFetchWeight: read.int("COST_ENTITY_FETCH_WEIGHT", 1, { min: 0, max: 10_000 }),
+      ...cost,
       budget: read.int("COST_BUDGET", 50_000, { min: 0 }),
       budgetWindowSeconds: read.int("COST_BUDGET_WINDOW_SECONDS", 60, { min: 1, max: 86_400 }),
     }),

@@ -1,11 +1,11 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { BaseContext } from "@apollo/server";
+import { DEFAULT_OPERATION_LIMITS, limitError, type LimitMode, type LimitViolation, type OperationLimits } from "@commerce/analysis";
 import type { Experimental_DidResolveQueryPlanCallback } from "@apollo/gateway";
 import { viewerFromAuthorization, type TokenVerifier, type Viewer } from "@commerce/auth";
 import { withHttpStatus, type Logger } from "@commerce/common";
 import { REQUEST_ID_HEADER, requestIdFrom } from "@commerce/http";
 import type { GraphQLSchema } from "graphql";
-import { DEFAULT_OPERATION_LIMITS, limitError, type LimitMode, type LimitViolation, type OperationLimits } from "./limits/operationLimits.js";
 import { cachedRequestLimits } from "./limits/requestLimits.js";
 
 export { REQUEST_ID_HEADER, requestIdFrom };

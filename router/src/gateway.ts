@@ -1,4 +1,5 @@
 import { ApolloGateway, type GatewayConfig, type GraphQLDataSource, type ServiceEndpointDefinition } from "@apollo/gateway";
+import { prepareSupergraph } from "@commerce/analysis";
 import type { Logger } from "@commerce/common";
 import { routerSigner } from "@commerce/http";
 import type { GraphMetrics } from "@commerce/telemetry";
@@ -6,7 +7,6 @@ import type { RouterContext } from "./context.js";
 import { SubgraphHttpClient } from "./dataPlane/httpClient.js";
 import { SubgraphPolicies, subgraphEnvName } from "./dataPlane/policies.js";
 import { SubgraphDataSource } from "./dataPlane/subgraphDataSource.js";
-import { prepareSupergraph } from "./supergraph/metadata.js";
 import { readSupergraph, watchSupergraph } from "./watchSupergraph.js";
 
 export { SubgraphDataSource, subgraphEnvName };

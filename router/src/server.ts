@@ -22,9 +22,6 @@ import { createSafelist, type PersistedOperationManifest } from "./persisted/man
 import { createRedisKeyValueCache } from "./persisted/redisKeyValueCache.js";
 import { SupergraphMetadataRegistry } from "./supergraph/registry.js";
 
-// The pure analysis modules (cost estimator, limits, supergraph metadata), for schema checks of client operations.
-export * from "./analysis.js";
-
 export interface RouterDeps {
   config: RouterConfig;
   logger: Logger;

@@ -1,9 +1,9 @@
 import { resolve } from "node:path";
+import { DEFAULT_OPERATION_LIMITS } from "@commerce/analysis";
 import { ConfigError } from "@commerce/common";
 import { describe, expect, it } from "vitest";
 import { DEV_JWT_SECRET } from "@commerce/auth";
 import { DEFAULT_MANIFEST_PATH, DEFAULT_SUPERGRAPH_PATH, loadConfig, STUDIO_ORIGIN } from "../src/config.js";
-import { DEFAULT_OPERATION_LIMITS } from "../src/limits/operationLimits.js";
 
 /** What production needs besides NODE_ENV. */
 const PRODUCTION = { NODE_ENV: "production", JWT_SECRET: "p".repeat(40), ROUTER_SECRET: "r".repeat(40) };
@@ -27,7 +27,6 @@ describe("loadConfig", () => {
       port: 4000,
       supergraphPath: DEFAULT_SUPERGRAPH_PATH,
       subgraphUrls: {},
-      maxQueryDepth: 12,
       corsOrigins: [STUDIO_ORIGIN],
       logLevel: "info",
       limits: DEFAULT_OPERATION_LIMITS,
@@ -104,7 +103,6 @@ describe("loadConfig", () => {
       host: "127.0.0.1",
       port: 8080,
       supergraphPath: resolve("some/dir/supergraph.graphql"),
-      maxQueryDepth: 7,
       corsOrigins: ["https://shop.example.com", "http://localhost:3000"],
       logLevel: "warn",
       limits: { maxDepth: 7, maxHeight: 50, maxAliases: 5, maxRootFields: 3, maxDirectives: 4, maxSelections: 100, maxTokens: 500, maxRecursion: 20, maxBatchSize: 0, maxBodyBytes: 2048 },

@@ -7,7 +7,7 @@ import { checkOperations, classifyChanges, describeChange } from "./changes.js";
 import { compose, displayPath, loadSubgraphs, supergraphPath, type SubgraphSource } from "./compose.js";
 import { checkBoundaryFields, loadBoundaryAllowlist, type LoadedBoundaryAllowlist } from "./boundary.js";
 import { checkSubgraphHygiene } from "./hygiene.js";
-import { loadRouterLimits, type OperationLimitsProvider } from "./limits.js";
+import { createRouterLimits, type OperationLimitsProvider, type RouterLimitsOptions } from "./limits.js";
 import { parseOperations, readOperationFiles, validateOperation, type LoadedOperations } from "./operations.js";
 import { statusOf, type CheckReport, type ClassifiedChange, type Finding, type OperationVerdict, type StepId, type StepResult } from "./result.js";
 
@@ -262,7 +262,7 @@ export interface GatherOptions {
   baseFile?: string;
   /** The branch whose merge base is the base. @default "main" */
   branch?: string;
-  limits?: Parameters<typeof loadRouterLimits>[0];
+  limits?: RouterLimitsOptions;
 }
 
 /** Reads the repository: subgraphs, committed files, base, operations, allowlist, router limits. */
@@ -279,6 +279,6 @@ export async function gatherCheckInput(options: GatherOptions = {}): Promise<Che
     operations: parseOperations(await readOperationFiles()),
     allowlist: await loadAllowlist(),
     boundaryAllowlist: await loadBoundaryAllowlist(),
-    limits: await loadRouterLimits(options.limits),
+    limits: createRouterLimits(options.limits),
   };
 }

@@ -42,7 +42,7 @@ export interface ClassifiedChange {
 export interface LimitMeasurement {
   /** `maxDepth`, `maxCost` (document-level estimate), `maxPlanCost` (plan-level estimate, same maximum), … */
   limit: string;
-  /** The measured value; absent when the router's check reports only pass/fail. */
+  /** The measured value; absent when there is none to report (`problem` says why). */
   measured?: number;
   max: number;
   exceeded: boolean;
@@ -71,7 +71,7 @@ export interface CheckReport {
   steps: StepResult[];
   changes: ClassifiedChange[];
   operations: OperationVerdict[];
-  /** Where the operation limits come from (the router's modules), and what is not wired yet. */
+  /** Where the operation limits come from (the router's settings, measured by @commerce/analysis). */
   limitsSource: string;
 }
 

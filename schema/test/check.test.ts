@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { runSchemaCheck } from "../src/check.js";
 import { renderMarkdown, renderText } from "../src/report.js";
 import { apiSchemaOf } from "../src/apiSchema.js";
-import { loadRouterLimits } from "../src/limits.js";
+import { createRouterLimits } from "../src/limits.js";
 import { parseOperations } from "../src/operations.js";
 import { baseSupergraph, edit, fixtureInput, realOperationFiles, realSubgraphs, stepOf, textOf } from "./fixtures.js";
 
@@ -174,7 +174,7 @@ describe("cost and limits under the router's limits", () => {
     const api = apiSchemaOf(baseSupergraph);
     const myFavorites = parseOperations(realOperationFiles).operations.find((o) => o.name === "MyFavorites");
     if (!api.ok || !myFavorites) throw new Error("fixture: no API schema or no MyFavorites operation");
-    const unlimited = (await loadRouterLimits()).measure(myFavorites, { apiSchema: api.schema, supergraphSdl: baseSupergraph });
+    const unlimited = createRouterLimits().measure(myFavorites, { apiSchema: api.schema, supergraphSdl: baseSupergraph });
     const documentCost = unlimited.find((l) => l.limit === "maxCost")?.measured ?? Number.NaN;
     const planCost = unlimited.find((l) => l.limit === "maxPlanCost")?.measured ?? Number.NaN;
     expect(planCost).toBeGreaterThan(documentCost);

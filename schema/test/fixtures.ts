@@ -1,7 +1,7 @@
 import { CONTRACTS, contractSchemaOf } from "../src/apiSchema.js";
 import type { CheckInput } from "../src/check.js";
 import { compose, loadSubgraphs, type SubgraphSource } from "../src/compose.js";
-import { loadRouterLimits, type RouterLimitsOptions } from "../src/limits.js";
+import { createRouterLimits, type RouterLimitsOptions } from "../src/limits.js";
 import { parseOperations, readOperationFiles, type OperationFile } from "../src/operations.js";
 import type { CheckReport, StepId, StepResult } from "../src/result.js";
 
@@ -59,7 +59,7 @@ export async function fixtureInput(options: FixtureOptions = {}): Promise<CheckI
     operations: parseOperations([...realOperationFiles, ...(options.extraOperations ?? [])]),
     allowlist: options.allowlist ?? { entries: [], problems: [] },
     ...(options.boundaryAllowlist ? { boundaryAllowlist: options.boundaryAllowlist } : {}),
-    limits: await loadRouterLimits(options.limits),
+    limits: createRouterLimits(options.limits),
   };
 }
 

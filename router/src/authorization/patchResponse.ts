@@ -1,4 +1,4 @@
-import type { ResponsePath } from "./authorizeOperation.js";
+import type { ResponsePath } from "@commerce/analysis";
 
 /**
  * Applies a filtered operation's bookkeeping to its response data, in place: strips the placeholder keys and sets

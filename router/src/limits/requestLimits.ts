@@ -1,7 +1,6 @@
+import { checkBatchSize, checkOperationLimits, checkSourceLimits, type DepthIgnore, type LimitViolation, type OperationLimits } from "@commerce/analysis";
 import { parse, type GraphQLSchema } from "graphql";
 import { LRUCache } from "lru-cache";
-import type { DepthIgnore } from "./measureOperation.js";
-import { checkBatchSize, checkOperationLimits, checkSourceLimits, type LimitViolation, type OperationLimits } from "./operationLimits.js";
 
 /** One GraphQL request as the HTTP host hands it over: a JSON body (possibly a batch) or GET parameters. */
 export interface GraphQLHttpPayload {

@@ -1,11 +1,10 @@
 import { createHash } from "node:crypto";
 import { GraphQLError, Kind, print, type DocumentNode, type GraphQLFormattedError, type OperationDefinitionNode } from "graphql";
 import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestContextDidResolveOperation } from "@apollo/server";
+import { authorizeOperation, ExpansionLimitError, limitError, type AuthorizationResult, type Denial } from "@commerce/analysis";
 import { ErrorCode, unauthorizedFieldOrType } from "@commerce/common";
 import type { RouterContext } from "../context.js";
-import { authorizeOperation, ExpansionLimitError, type AuthorizationResult, type Denial } from "../authorization/authorizeOperation.js";
 import { patchResponse } from "../authorization/patchResponse.js";
-import { limitError } from "../limits/operationLimits.js";
 import type { SupergraphMetadataRegistry } from "../supergraph/registry.js";
 
 /** `filter` removes what the caller may not see; `reject` refuses the operation; `dry_run` only reports. */

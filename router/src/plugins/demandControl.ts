@@ -1,11 +1,9 @@
 import type { ApolloServerPlugin } from "@apollo/server";
+import { actualCost, estimateCost, estimateEntityFetchCost, type CostMode } from "@commerce/analysis";
 import { isRedisBypassed } from "@commerce/cache";
 import { costBudgetExhausted, costEstimatedTooExpensive } from "@commerce/common";
 import type { RouterContext } from "../context.js";
-import { actualCost } from "../demandControl/actualCost.js";
 import type { CostBudget } from "../demandControl/costBudget.js";
-import { estimateCost } from "../demandControl/estimateCost.js";
-import { estimateEntityFetchCost } from "../demandControl/planCost.js";
 import type { SupergraphMetadataRegistry } from "../supergraph/registry.js";
 
 /** Request header asking for `extensions.cost` in the response (any of `true`, `1`, `yes`). */
@@ -20,7 +18,7 @@ export interface OperationCost {
   /** From the response data; undefined when the operation did not run. */
   actual?: number | undefined;
   max: number;
-  mode: "enforce" | "measure";
+  mode: CostMode;
   /** Left in the client's budget window, when budgets are on. */
   budgetRemaining?: number | undefined;
 }
@@ -29,7 +27,7 @@ export interface DemandControlPluginOptions {
   /** Cost directives (@cost, @listSize) of each served schema. */
   registry: SupergraphMetadataRegistry;
   /** `enforce` refuses operations estimated above `maxCost`; `measure` only reports. @default "enforce" */
-  mode?: "enforce" | "measure";
+  mode?: CostMode;
   /** @default 1000 */
   maxCost?: number;
   /** Size of a list without @listSize or slicing argument. @default 10 */

@@ -3,10 +3,11 @@ import {
   ApolloServerPluginLandingPageLocalDefault,
   ApolloServerPluginLandingPageProductionDefault,
 } from "@apollo/server/plugin/landingPage/default";
+import type { CostSettings } from "@commerce/analysis";
 import type { Logger } from "@commerce/common";
 import type { GraphMetrics } from "@commerce/telemetry";
 import type { RouterContext } from "../context.js";
-import type { AuthorizationMode, CostMode } from "../config.js";
+import type { AuthorizationMode } from "../config.js";
 import type { CostBudget } from "../demandControl/costBudget.js";
 import type { Safelist } from "../persisted/manifest.js";
 import type { SupergraphMetadataRegistry } from "../supergraph/registry.js";
@@ -38,7 +39,7 @@ export interface RouterPluginsOptions {
 export interface EdgePluginsOptions {
   registry: SupergraphMetadataRegistry;
   authorizationMode: AuthorizationMode;
-  cost: { mode: CostMode; max: number; defaultListSize: number; entityFetchWeight: number; budget?: CostBudget | undefined };
+  cost: CostSettings & { budget?: CostBudget | undefined };
   safelist?: { safelist: Safelist; mode: "log" | "safelist" };
 }
 

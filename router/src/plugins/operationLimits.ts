@@ -1,8 +1,8 @@
 import type { ApolloServerPlugin } from "@apollo/server";
+import type { LimitMode, LimitViolation } from "@commerce/analysis";
 import { ApolloServerErrorCode } from "@apollo/server/errors";
 import { GraphQLError } from "graphql";
 import type { RouterContext } from "../context.js";
-import type { LimitMode, LimitViolation } from "../limits/operationLimits.js";
 
 export interface OperationLimitsPluginOptions {
   /** Called for every violation the context found (both modes), e.g. to count them in metrics. @default none */

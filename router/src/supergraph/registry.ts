@@ -1,5 +1,5 @@
+import { readSupergraphMetadata, type SupergraphMetadata } from "@commerce/analysis";
 import { parse, type GraphQLSchema } from "graphql";
-import { readSupergraphMetadata, type SupergraphMetadata } from "./metadata.js";
 
 /**
  * The supergraph metadata (authorization and cost directives) of each API schema the gateway has served, so a

@@ -2,11 +2,11 @@ import { composeServices } from "@apollo/composition";
 import { Supergraph } from "@apollo/federation-internals";
 import { ApolloGateway, LocalGraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 import { ApolloServer, type GraphQLRequest } from "@apollo/server";
+import { prepareSupergraph } from "@commerce/analysis";
 import { parse, type GraphQLSchema } from "graphql";
 import { useNativeExecutor } from "../../src/executor/nativeExecutor.js";
 import type { SubgraphDefinition } from "../fixtures/executorGraphs.js";
 import { mockSubgraph } from "../fixtures/mockSubgraph.js";
-import { prepareSupergraph } from "../../src/supergraph/metadata.js";
 
 type SubgraphResponse = Awaited<ReturnType<LocalGraphQLDataSource["process"]>>;
 

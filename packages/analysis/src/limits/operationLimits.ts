@@ -43,7 +43,7 @@ export const DEFAULT_OPERATION_LIMITS: Readonly<OperationLimits> = Object.freeze
 /** `enforce` refuses an operation over a limit; `warn` only reports it (logs and `extensions.limitWarnings`). */
 export type LimitMode = "enforce" | "warn";
 
-/** One exceeded limit. */
+/** One limit with what an operation measured against it (exceeded when `measured > max`). */
 export interface LimitViolation {
   limit: keyof OperationLimits;
   code: LimitCode;
@@ -82,18 +82,30 @@ export interface CheckOperationLimitsOptions {
   ignoreDepth?: readonly DepthIgnore[];
 }
 
-/** Limits on the parsed document (depth, height, aliases, root fields, directives, selections). Pure; linear. */
-export function checkOperationLimits(
+/**
+ * Every limit on the parsed document (depth, height, aliases, root fields, directives, selections) with what the
+ * operation measures against it, over or not (a schema check shows them all). Pure; linear.
+ */
+export function measureOperationLimits(
   document: DocumentNode,
   limits: Pick<OperationLimits, OperationLimitName>,
   { operationName, schema, ignoreDepth = [] }: CheckOperationLimitsOptions = {},
 ): LimitViolation[] {
   const measured = measureOperation(document, { operationName, schema, ignore: ignoreDepth });
-  return OPERATION_CHECKS.flatMap(([key, limit, code]) => (measured[key] > limits[limit] ? [{ limit, code, measured: measured[key], max: limits[limit] }] : []));
+  return OPERATION_CHECKS.map(([key, limit, code]) => ({ limit, code, measured: measured[key], max: limits[limit] }));
+}
+
+/** The limits on the parsed document that the operation exceeds (`measureOperationLimits` over its max). */
+export function checkOperationLimits(
+  document: DocumentNode,
+  limits: Pick<OperationLimits, OperationLimitName>,
+  options: CheckOperationLimitsOptions = {},
+): LimitViolation[] {
+  return measureOperationLimits(document, limits, options).filter(({ measured, max }) => measured > max);
 }
 
 /** The number of operations in a batched request body (0 when it is not a batch). */
-export function batchSize(body: unknown): number {
+function batchSize(body: unknown): number {
   return Array.isArray(body) ? body.length : 0;
 }
 

@@ -1,9 +1,8 @@
 import { buildSchema, parse, print } from "graphql";
 import { describe, expect, it } from "vitest";
 import { authorizeOperation, PLACEHOLDER_KEY, satisfies } from "../../src/authorization/authorizeOperation.js";
-import { patchResponse } from "../../src/authorization/patchResponse.js";
 import { readSupergraphMetadata, type AccessPolicies } from "../../src/supergraph/metadata.js";
-import { apiSchemaOf, composeSupergraph } from "../fixtures/subgraphs.js";
+import { apiSchemaOf, composeSupergraph } from "../fixtures/supergraph.js";
 
 const supergraph = composeSupergraph();
 const schema = apiSchemaOf(supergraph);
@@ -68,13 +67,5 @@ describe("authorizeOperation", () => {
     const strict = buildSchema("type Query { me: User! } type User { note: String! }");
     const policies: AccessPolicies = { fields: new Map([["User.note", { authenticated: true, scopes: [] }]]), types: new Map() };
     expect(authorizeOperation(strict, parse("{ me { note } }"), policies, null).dataIsNull).toBe(true);
-  });
-});
-
-describe("patchResponse", () => {
-  it("sets nulls (every list item for `@`) and strips placeholders", () => {
-    const data = { me: { name: "Ada", favorites: [{ [PLACEHOLDER_KEY]: "Product" }, { [PLACEHOLDER_KEY]: "Product" }] } };
-    patchResponse(data, [["me", "email"], ["me", "favorites", "@", "supplierCost"], ["missing", "x"]], [["me", "favorites", "@", PLACEHOLDER_KEY]]);
-    expect(data).toEqual({ me: { name: "Ada", favorites: [{ supplierCost: null }, { supplierCost: null }], email: null } });
   });
 });

@@ -3,10 +3,10 @@ import { Supergraph, operationFromDocument } from "@apollo/federation-internals"
 import { QueryPlanner } from "@apollo/query-planner";
 import { parse, type GraphQLSchema } from "graphql";
 import { describe, expect, it } from "vitest";
-import { estimateCost } from "../../src/demandControl/estimateCost.js";
-import { estimateEntityFetchCost, estimatePlanCost, type PlanCostOptions } from "../../src/demandControl/planCost.js";
+import { estimateCost } from "../../src/cost/estimateCost.js";
+import { estimateEntityFetchCost, estimatePlanCost, type PlanCostOptions } from "../../src/cost/planCost.js";
 import { prepareSupergraph, readSupergraphMetadata, type CostDirectives } from "../../src/supergraph/metadata.js";
-import { composeSupergraph } from "../fixtures/subgraphs.js";
+import { composeSupergraph } from "../fixtures/supergraph.js";
 
 const LINK = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@cost", "@listSize"])`;
 const CATALOG_QUERY = `

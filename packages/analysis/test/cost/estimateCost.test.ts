@@ -1,9 +1,9 @@
 import { buildSchema, parse } from "graphql";
 import { describe, expect, it } from "vitest";
-import { actualCost } from "../../src/demandControl/actualCost.js";
-import { estimateCost } from "../../src/demandControl/estimateCost.js";
+import { actualCost } from "../../src/cost/actualCost.js";
+import { estimateCost } from "../../src/cost/estimateCost.js";
 import { readSupergraphMetadata } from "../../src/supergraph/metadata.js";
-import { apiSchemaOf, composeSupergraph } from "../fixtures/subgraphs.js";
+import { apiSchemaOf, composeSupergraph } from "../fixtures/supergraph.js";
 
 const supergraph = composeSupergraph();
 const schema = apiSchemaOf(supergraph);
