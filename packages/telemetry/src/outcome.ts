@@ -25,28 +25,24 @@ const BY_CODE: Readonly<Record<string, RejectionReason>> = {
   PERSISTED_QUERY_NOT_IN_LIST: "safelist",
   OPERATION_NOT_IN_SAFELIST: "safelist",
   PERSISTED_QUERY_NOT_SUPPORTED: "safelist",
-  DEPTH_LIMIT_EXCEEDED: "depth",
   MAX_DEPTH_LIMIT: "depth",
 };
 
 /**
- * The policy that refused a request, read from one error's codes: `extensions.code`, or for
- * validation rules (Apollo forces GRAPHQL_VALIDATION_FAILED) `extensions.validationErrorCode`.
+ * The policy that refused a request, read from one error's `extensions.code`.
  * Errors coming back from a subgraph (`serviceName` set) are results, not router rejections.
  */
 export function rejectionReasonOf(error: ErrorLike): RejectionReason | undefined {
   const ext = error.extensions ?? {};
   if (typeof ext.serviceName === "string") return undefined;
-  for (const raw of [ext.validationErrorCode, ext.code]) {
-    if (typeof raw !== "string") continue;
-    const reason = BY_CODE[raw];
-    if (reason) return reason;
-    if (/^DEPTH_/.test(raw)) return "depth";
-    if (/_LIMIT_EXCEEDED$|^MAX_|_TOO_(LARGE|MANY|DEEP)$/.test(raw)) return "limit";
-    if (/^COST_/.test(raw)) return "cost";
-    if (/RATE_LIMIT|BUDGET/.test(raw)) return "rate";
-    if (/SAFELIST/.test(raw)) return "safelist";
-  }
+  const code = ext.code;
+  if (typeof code !== "string") return undefined;
+  const reason = BY_CODE[code];
+  if (reason) return reason;
+  if (/_LIMIT_EXCEEDED$|^MAX_|_TOO_(LARGE|MANY|DEEP)$/.test(code)) return "limit";
+  if (/^COST_/.test(code)) return "cost";
+  if (/RATE_LIMIT|BUDGET/.test(code)) return "rate";
+  if (/SAFELIST/.test(code)) return "safelist";
   return undefined;
 }
 

@@ -6,7 +6,6 @@ const error = (extensions: Record<string, unknown>) => ({ extensions });
 
 describe("rejectionReasonOf", () => {
   it.each([
-    [{ code: "GRAPHQL_VALIDATION_FAILED", validationErrorCode: "DEPTH_LIMIT_EXCEEDED" }, "depth"],
     [{ code: "MAX_DEPTH_LIMIT" }, "depth"],
     [{ code: "MAX_ALIASES_LIMIT" }, "limit"],
     [{ code: "MAX_BODY_BYTES_LIMIT" }, "limit"],
