@@ -8,11 +8,14 @@ import { createMetrics, type GraphMetrics, type PoolStats } from "./metrics.js";
 import { operationTelemetryPlugin } from "./operationPlugin.js";
 import { instrumentResolvers } from "./resolvers.js";
 
+/** A readiness check's answer (the shape of @commerce/http's): up, down, or up with a failing dependency. */
+export type Readiness = boolean | { ok: boolean; degraded?: boolean; detail?: string };
+
 /** What `serveGraphQL` takes from a service's telemetry: spread it into its options. */
 export interface ServeTelemetry {
   middleware: TracingMiddleware[];
   metrics: () => Promise<{ contentType: string; body: string }>;
-  readiness: Record<string, () => Promise<boolean>>;
+  readiness: Record<string, () => Promise<Readiness>>;
 }
 
 export interface SubgraphTelemetryOptions {
@@ -24,7 +27,7 @@ export interface SubgraphTelemetryOptions {
   logger?: Logger;
   /** Readiness: Postgres answers `SELECT 1`. */
   db?: { $queryRawUnsafe(query: string): PromiseLike<unknown> };
-  /** Readiness: the cache answers PING (an in-process cache always does). */
+  /** Readiness: the cache answers PING (an in-process cache always does); when it does not, the service is ready but degraded. */
   cache?: { ping(): Promise<boolean> };
   /** Postgres pool gauges (see `poolStats` of @commerce/db). */
   poolStats?: () => PoolStats | undefined;
@@ -61,9 +64,11 @@ export function subgraphTelemetry(options: SubgraphTelemetryOptions): SubgraphTe
   const metrics = options.metrics ?? createMetrics({ service });
   if (poolStats) metrics.trackPool(poolStats);
   if (redis) metrics.trackRedis(() => redis.status === "ready");
-  const readiness: Record<string, () => Promise<boolean>> = {};
+  const readiness: Record<string, () => Promise<Readiness>> = {};
   if (db) readiness.postgres = async () => (await db.$queryRawUnsafe("SELECT 1"), true);
-  if (cache) readiness.redis = () => cache.ping();
+  // Redis is a cache (and the event hand-off, which waits in the outbox or the stream): without it requests are still
+  // served, so it degrades readiness instead of failing it — a failing check would take every replica out of service.
+  if (cache) readiness.redis = async () => (await cache.ping()) || { ok: true, degraded: true, detail: "redis not answering: served without it (cache misses read Postgres)" };
   return {
     metrics,
     batches: batchInstrumentation(metrics),

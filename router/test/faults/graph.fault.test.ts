@@ -86,6 +86,7 @@ describe("Redis paused (a partition: the socket stays open, nothing answers)", (
       }).then(async (r) => ({ status: r.status, body: (await r.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] } }));
 
     let apqDuringPause: { hashOnly: string | undefined; full: number } | undefined;
+    let readyDuringPause: { status: number; body: unknown } | undefined;
     const { outcomes, failures } = await mixDuring(async () => {
       await sleep(1500);
       process.kill(pid, "SIGSTOP");
@@ -95,6 +96,9 @@ describe("Redis paused (a partition: the socket stays open, nothing answers)", (
         const hashOnly = await postApq(false);
         const full = await postApq(true);
         apqDuringPause = { hashOnly: hashOnly.body.errors?.[0]?.extensions?.code, full: full.status };
+        // A subgraph stays ready (in service), reporting Redis as degraded.
+        const ready = await fetch(`${graph.processes.service("catalog").origin}/ready`);
+        readyDuringPause = { status: ready.status, body: await ready.json() };
         await sleep(2500);
       } finally {
         process.kill(pid, "SIGCONT");
@@ -106,6 +110,7 @@ describe("Redis paused (a partition: the socket stays open, nothing answers)", (
     expect(Math.max(...outcomes.map((o) => o.ms))).toBeLessThan(ANSWER_BOUND_MS);
     expect(outcomes.length).toBeGreaterThan(20);
     expect(apqDuringPause).toEqual({ hashOnly: "PERSISTED_QUERY_NOT_FOUND", full: 200 });
+    expect(readyDuringPause).toMatchObject({ status: 200, body: { status: "degraded", checks: { postgres: { ok: true }, redis: { ok: true, degraded: true } } } });
 
     // Recovery: cached loaders read Redis again (its hit counter moves) and the APQ hash is known again.
     const before = await keyspaceHits();

@@ -15,8 +15,21 @@ export interface SoakReport {
   steps: Record<string, { count: number; p50: number; p95: number; p99: number; max: number }>;
   /** Per service: resident memory (MiB) after warm-up, at its peak and at the end. */
   rss: Record<string, { start: number; peak: number; end: number }>;
+  /** The router's V8 heap in use (MiB, from its /metrics) after warm-up and at the end: growth here is retained objects, not just RSS. */
+  routerHeap: { start: number; end: number };
   /** The versions of the Postgres and Redis the graph ran on. */
   versions: { postgres: string; redis: string };
+}
+
+/** The router's `nodejs_heap_size_used_bytes` in MiB, or NaN when /metrics does not answer. */
+async function routerHeapMiB(routerUrl: string): Promise<number> {
+  try {
+    const text = await (await fetch(new URL("/metrics", routerUrl))).text();
+    const bytes = /^nodejs_heap_size_used_bytes(?:\{[^}]*\})? ([\d.e+]+)$/m.exec(text)?.[1];
+    return bytes === undefined ? Number.NaN : Number(bytes) / 1024 / 1024;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /** A process's resident set size in MiB (Linux), or NaN once it is gone. */
@@ -51,15 +64,20 @@ export async function runSoak({ seconds, shoppers = 4, graph: given, onProgress 
     const stop = new AbortController();
     const mix = runMix(graph.url, { shoppers, signal: stop.signal });
     const started = Date.now();
+    // After the same warm-up as the RSS figures (a fifth of the run).
+    let heapStart = Number.NaN;
+    const heapTimer = setTimeout(() => void routerHeapMiB(graph.url).then((mib) => (heapStart = mib)), (seconds * 1000) / 5);
     const sampler = setInterval(() => {
       for (const name of names) samples[name]?.push(rssMiB(pids[name] as number));
       const elapsed = Math.round((Date.now() - started) / 1000);
       if (elapsed % 30 === 0) onProgress?.(`${elapsed} s: router RSS ${Math.round(samples.router?.at(-1) ?? 0)} MiB`);
     }, 1000);
     await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    const heapEnd = await routerHeapMiB(graph.url);
     stop.abort();
     const result = await mix;
     clearInterval(sampler);
+    clearTimeout(heapTimer);
 
     const steps: SoakReport["steps"] = {};
     const byStep = new Map<Step, number[]>();
@@ -80,7 +98,7 @@ export async function runSoak({ seconds, shoppers = 4, graph: given, onProgress 
     }
     const [{ server_version: postgres }] = await graph.db.$queryRaw<[{ server_version: string }]>`SHOW server_version`;
     const redis = /redis_version:(\S+)/.exec(await graph.redisClient().info("server"))?.[1] ?? "?";
-    return { seconds, shoppers, visits: result.visits, requests: result.outcomes.length, failures: result.failures, steps, rss, versions: { postgres, redis } };
+    return { seconds, shoppers, visits: result.visits, requests: result.outcomes.length, failures: result.failures, steps, rss, routerHeap: { start: heapStart, end: heapEnd }, versions: { postgres, redis } };
   } finally {
     if (!given) await graph.stop();
   }
@@ -88,6 +106,7 @@ export async function runSoak({ seconds, shoppers = 4, graph: given, onProgress 
 
 /** The report as Markdown (the soak's section of BENCHMARKS.md). */
 export function soakMarkdown(report: SoakReport, { command, date, versions }: { command: string; date: string; versions: string }): string {
+  const over = Object.entries(report.rss).filter(([, r]) => r.peak >= RSS_BOUND_MIB);
   const round = (n: number) => (Number.isFinite(n) ? n.toFixed(n < 10 ? 1 : 0) : "–");
   const lines = [
     "## Soak: the storefront mix through the router",
@@ -106,6 +125,12 @@ export function soakMarkdown(report: SoakReport, { command, date, versions }: { 
     "| Service | RSS after warm-up (MiB) | peak | end |",
     "|---|---:|---:|---:|",
     ...Object.entries(report.rss).map(([name, r]) => `| ${name} | ${round(r.start)} | ${round(r.peak)} | ${round(r.end)} |`),
+    "",
+    `Router V8 heap in use: ${round(report.routerHeap.start)} MiB after warm-up, ${round(report.routerHeap.end)} MiB at the end.`,
+    "",
+    over.length === 0 && report.failures.length === 0
+      ? `Result: pass (no error; every service under ${RSS_BOUND_MIB} MiB).`
+      : `Result: **fail** — ${[report.failures.length > 0 ? `${report.failures.length} failed requests` : "", ...over.map(([name, r]) => `${name} RSS peaked at ${round(r.peak)} MiB`)].filter(Boolean).join("; ")}.`,
   ];
   return lines.join("\n");
 }

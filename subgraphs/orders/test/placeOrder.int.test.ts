@@ -1,4 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, inject } from "vitest";
+import { freePort } from "@commerce/stack";
+import { createCatalogClient } from "@commerce/subgraph";
 import { errorCodes } from "@commerce/testing";
 import { CUSTOMER_ID, OTHER_CUSTOMER_ID, productId, seedMenu } from "./fixtures/menu.js";
 import { startHarness, type Harness } from "./harness.js";
@@ -74,6 +76,22 @@ describe("placeOrder", () => {
     const other = await h.execute<Placed>(PLACE, input("retry-me"), { userId: OTHER_CUSTOMER_ID });
     expect(other.data?.placeOrder.order.id).not.toBe(first.data?.placeOrder.order.id);
     expect(await h.db.order.count()).toBe(2);
+  });
+
+  it("names the catalog when it cannot be reached (SUBGRAPH_UNAVAILABLE), writes nothing, and the same key places the order once it is back", async () => {
+    const catalog = h.deps.catalog;
+    // Nothing listens on this port.
+    h.deps.catalog = createCatalogClient({ url: `http://127.0.0.1:${await freePort()}/graphql`, retries: 0 });
+    try {
+      const down = await h.execute(PLACE, input("catalog-down"), customer);
+      expect(down.errors?.[0]?.extensions).toMatchObject({ code: "SUBGRAPH_UNAVAILABLE", serviceName: "catalog", reason: "connection refused" });
+      expect(down.errors?.[0]?.message).toMatch(/catalog/);
+      expect(await h.db.order.count()).toBe(0);
+    } finally {
+      h.deps.catalog = catalog;
+    }
+    expect((await h.execute(PLACE, input("catalog-down"), customer)).errors).toBeUndefined();
+    expect(await h.db.order.count()).toBe(1);
   });
 
   it("creates exactly one order when 50 identical requests race, and every caller gets it", async () => {
