@@ -26,6 +26,8 @@ export interface RunOptions {
   steadyRate: number | undefined;
   baseline: string | undefined;
   routerEnv: Record<string, string>;
+  /** Extra env for every service of the storefront stacks (`--stack-env`), e.g. a profiler or a switch to compare. */
+  stackEnv: Record<string, string>;
   traceExport: boolean;
   write: boolean;
   keepLogs: boolean;
@@ -40,6 +42,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --steady-minutes 10 --steady-rate <rps>   steady: length and rate (default: half of a 10 s burst's rate)
   --baseline <git-rev>    also run the router (and, for the storefront, the whole stack) of that commit
   --router-env KEY=VALUE  extra env for our router (repeatable)
+  --stack-env KEY=VALUE   storefront: extra env for every service of every stack (repeatable)
   --no-trace-export       the router only propagates trace context, records no spans
   --no-write              print only; do not update BENCHMARKS.md
   --keep-logs             keep the services' logs (kept anyway when the run fails)
@@ -60,6 +63,7 @@ export function parseOptions(argv: string[]): RunOptions | "help" {
       "steady-minutes": { type: "string", default: "10" },
       "steady-rate": { type: "string" },
       "router-env": { type: "string", multiple: true, default: [] },
+      "stack-env": { type: "string", multiple: true, default: [] },
       "no-trace-export": { type: "boolean", default: false },
       "no-write": { type: "boolean", default: false },
       "keep-logs": { type: "boolean", default: false },
@@ -78,12 +82,15 @@ export function parseOptions(argv: string[]): RunOptions | "help" {
     for (const item of items) if (!known.includes(item)) throw new Error(`--${name}: unknown "${item}" (known: ${known.join(", ")})`);
     return items;
   };
-  const routerEnv: Record<string, string> = {};
-  for (const pair of values["router-env"]) {
-    const at = pair.indexOf("=");
-    if (at <= 0) throw new Error(`--router-env takes KEY=VALUE, got "${pair}"`);
-    routerEnv[pair.slice(0, at)] = pair.slice(at + 1);
-  }
+  const pairs = (name: string, given: string[]): Record<string, string> => {
+    const env: Record<string, string> = {};
+    for (const pair of given) {
+      const at = pair.indexOf("=");
+      if (at <= 0) throw new Error(`--${name} takes KEY=VALUE, got "${pair}"`);
+      env[pair.slice(0, at)] = pair.slice(at + 1);
+    }
+    return env;
+  };
   const smoke = values.smoke;
   return {
     argv,
@@ -97,7 +104,8 @@ export function parseOptions(argv: string[]): RunOptions | "help" {
     steadyMinutes: smoke ? 0.25 : number("steady-minutes", values["steady-minutes"], 0.1),
     steadyRate: values["steady-rate"] === undefined ? undefined : number("steady-rate", values["steady-rate"], 1),
     baseline: values.baseline,
-    routerEnv,
+    routerEnv: pairs("router-env", values["router-env"]),
+    stackEnv: pairs("stack-env", values["stack-env"]),
     traceExport: !values["no-trace-export"],
     write: !smoke && !values["no-write"],
     keepLogs: values["keep-logs"],

@@ -96,7 +96,8 @@ export async function startService({ name, command, args, env, cwd, logPath, rea
     running.delete(child);
   });
   const started = Date.now();
-  while (!(await ready().catch(() => false))) {
+  // Exited is checked after a ready answer too: on a shared machine another process may hold the port and answer.
+  while (!(await ready().catch(() => false)) || exited) {
     if (exited) throw new Error(`${name} exited before it was ready:\n${output()}`);
     if (Date.now() - started > timeoutMs) {
       await stopChild(child, 1000);

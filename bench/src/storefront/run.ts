@@ -41,8 +41,8 @@ export async function runStorefront(options: RunOptions, { dir, tracesEndpoint, 
     return { sections: [], failed: false };
   }
   let failed = false;
-  const stacks: Stack[] = [await startStack({ name: "router", repoDir: REPO_DIR, logDir: dir, tracesEndpoint, log })];
-  if (baseline) stacks.push(await startStack({ name: `router@${baseline.short}`, repoDir: baseline.dir, logDir: dir, tracesEndpoint, log }));
+  const stacks: Stack[] = [await startStack({ name: "router", repoDir: REPO_DIR, logDir: dir, tracesEndpoint, extraEnv: options.stackEnv, log })];
+  if (baseline) stacks.push(await startStack({ name: `router@${baseline.short}`, repoDir: baseline.dir, logDir: dir, tracesEndpoint, extraEnv: options.stackEnv, log }));
   const targets: Target[] = stacks.map((stack) => ({ name: stack.name, url: stack.routerUrl, pid: stack.routerPid, processes: { router: stack.routerPid, ...stack.subgraphPids } }));
   const catalogs = new Map<string, Catalog>();
   for (const stack of stacks) {
@@ -55,6 +55,7 @@ export async function runStorefront(options: RunOptions, { dir, tracesEndpoint, 
     "as deployed: `NODE_ENV=production`, `JWT_SECRET` and `ROUTER_SECRET` shared with the subgraphs, Redis (`REDIS_URL`: APQ, cost budgets, the subgraphs' caches)",
     "every protection at its default except `COST_BUDGET=1000000000` (one client sends every request and would spend a per-client budget)",
     tracesEndpoint ? "tracing at the default sampling exported to a loopback sink, subgraphs included" : "tracing not exported",
+    ...Object.entries(options.stackEnv).map(([key, value]) => `\`${key}=${value}\` for every service`),
   ].join("; ");
   const sections: Section[] = [];
   for (const scenario of scenarios) {

@@ -46,10 +46,12 @@ export interface StartStackOptions {
   /** Where the services' logs go. */
   logDir: string;
   tracesEndpoint?: string | undefined;
+  /** Extra env for every service (`--stack-env`). */
+  extraEnv?: Record<string, string>;
   log?: (line: string) => void;
 }
 
-export async function startStack({ name, repoDir, logDir, tracesEndpoint, log = console.log }: StartStackOptions): Promise<Stack> {
+export async function startStack({ name, repoDir, logDir, tracesEndpoint, extraEnv = {}, log = console.log }: StartStackOptions): Promise<Stack> {
   const testing = await importFrom<TestingModule>(repoDir, "@commerce/testing");
   const infra = await testing.startTestInfra();
   onCleanup(() => infra.stop());
@@ -74,6 +76,7 @@ export async function startStack({ name, repoDir, logDir, tracesEndpoint, log = 
     // One client sends every request of the benchmark: lift its per-client cost budget, which would run out.
     COST_BUDGET: "1000000000",
     ...(tracesEndpoint ? { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: tracesEndpoint } : {}),
+    ...extraEnv,
   };
   const customer = { email: dbModule.DEMO_USERS.customer, password: dbModule.SEED_PASSWORD };
   const routerPort = await freePort();
@@ -117,6 +120,8 @@ export async function startStack({ name, repoDir, logDir, tracesEndpoint, log = 
   const env = { ...shared, ...urls };
   const subgraphPids: Record<string, number> = {};
   for (const [subgraph, port] of ports) {
+    // Ports are picked before the first start (every subgraph needs every URL); another process may take one meanwhile.
+    if (!(await isPortFree(port))) throw new Error(`${name}: port ${port}, picked for ${subgraph}, was taken by another process meanwhile; run again`);
     const service = await startService({
       name: `${name} ${subgraph}`,
       command: process.execPath,
