@@ -18,9 +18,50 @@ type GraphqlMiddleware = typeof GraphqlMiddlewareModule;
 const require = createRequire(import.meta.url);
 const graphqlShield = require("graphql-shield") as GraphqlShield;
 
-export const applyMiddleware: GraphqlMiddleware["applyMiddleware"] = (require("graphql-middleware") as GraphqlMiddleware).applyMiddleware;
+const graphqlMiddleware = require("graphql-middleware") as GraphqlMiddleware;
+export const applyMiddleware: GraphqlMiddleware["applyMiddleware"] = graphqlMiddleware.applyMiddleware;
 
-export const shield: GraphqlShield["shield"] = graphqlShield.shield;
+type RuleTree = Parameters<GraphqlShield["shield"]>[0];
+type Rule = Extract<RuleTree, { resolve: unknown }>;
+type FieldMiddlewareMap = Record<string, Record<string, unknown>>;
+
+function isRule(value: unknown): value is Rule {
+  return typeof (value as { resolve?: unknown } | null)?.resolve === "function";
+}
+
+/** The rule shield applies to `type.field`: the field's own, else the type's `*` (or the type's rule), else the fallback. */
+function ruleOf(tree: RuleTree, type: string, field: string, fallback: Rule): Rule {
+  if (isRule(tree)) return tree;
+  const typeRules = tree[type];
+  if (typeRules === undefined) return fallback;
+  if (isRule(typeRules)) return typeRules;
+  return typeRules[field] ?? typeRules["*"] ?? fallback;
+}
+
+/**
+ * graphql-shield over the fields that have a rule to check. Shield wraps every field of the schema, the ones that
+ * fall back to `allow` included, in an async middleware that awaits the rule and then the resolver: on a subgraph
+ * answering a list of entities that is a few promises for every field of every item, where the data is already
+ * there. A field whose rule is `allow` behaves the same without the wrapper when resolver errors pass through
+ * (`allowExternalErrors` or `debug`: shield then hands the resolver's error to graphql-js as it is), so those fields
+ * are left out; with shield's default of replacing resolver errors by `fallbackError`, every field stays wrapped.
+ * Same arguments, rules, validation and errors as graphql-shield's `shield`.
+ */
+export const shield: GraphqlShield["shield"] = (ruleTree, options = {}) => {
+  const generator = graphqlShield.shield(ruleTree, options);
+  if (!options.allowExternalErrors && !options.debug) return generator;
+  const fallback = options.fallbackRule ?? graphqlShield.allow;
+  return graphqlMiddleware.middleware((schema) => {
+    const generated = generator.generate(schema) as FieldMiddlewareMap;
+    const checked: FieldMiddlewareMap = {};
+    for (const [type, fields] of Object.entries(generated)) {
+      for (const [field, middleware] of Object.entries(fields)) {
+        if (ruleOf(ruleTree, type, field, fallback) !== graphqlShield.allow) (checked[type] ??= {})[field] = middleware;
+      }
+    }
+    return checked as ReturnType<typeof generator.generate>;
+  });
+};
 export const rule: GraphqlShield["rule"] = graphqlShield.rule;
 export const inputRule: GraphqlShield["inputRule"] = graphqlShield.inputRule;
 export const allow: GraphqlShield["allow"] = graphqlShield.allow;
