@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { ApolloServer, type ApolloServerPlugin, type BaseContext } from "@apollo/server";
 import { ApolloServerErrorCode, unwrapResolverError } from "@apollo/server/errors";
+import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
 import { parse, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
@@ -75,6 +76,26 @@ export function buildSchema<TContext>({ typeDefs, resolvers, permissions, teleme
   return permissions ? applyMiddleware<unknown, TContext, unknown>(instrumented, permissions) : instrumented;
 }
 
+/**
+ * `cache-control: no-store` on every answer, which is what Apollo Server's cache-control plugin sends for a schema
+ * without cache hints: without its `willResolveField` hook, which Apollo runs for every field of every request
+ * (with the resolver wrapper that calls it) to compute a policy that can only be "not cacheable".
+ */
+const noStorePlugin: ApolloServerPlugin = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response }) {
+        if (!response.http.headers.has("cache-control")) response.http.headers.set("cache-control", "no-store");
+      },
+    };
+  },
+};
+
+/** Whether the SDL declares `@cacheControl` (then Apollo's cache-control plugin computes real policies and stays). */
+function declaresCacheHints(typeDefs: DocumentNode): boolean {
+  return typeDefs.definitions.some((definition) => definition.kind === "DirectiveDefinition" && definition.name.value === "cacheControl");
+}
+
 export interface SubgraphServerOptions<TContext extends BaseContext> extends SubgraphSchemaOptions<TContext> {
   logger: Logger;
   /** @default true */
@@ -85,7 +106,8 @@ export interface SubgraphServerOptions<TContext extends BaseContext> extends Sub
 
 /** Builds a subgraph's ApolloServer. It never listens: the entry point (or a test) hosts it. */
 export function createSubgraphServer<TContext extends BaseContext>(options: SubgraphServerOptions<TContext>): ApolloServer<TContext> {
-  const { logger, telemetry, introspection = true, plugins = [] } = options;
+  const { logger, telemetry, introspection = true, plugins = [], typeDefs } = options;
+  const cachePlugins = declaresCacheHints(typeDefs) ? [] : [ApolloServerPluginCacheControlDisabled(), noStorePlugin as ApolloServerPlugin<TContext>];
   return new ApolloServer<TContext>({
     schema: buildSchema(options),
     logger,
@@ -94,6 +116,6 @@ export function createSubgraphServer<TContext extends BaseContext>(options: Subg
     // The entry point owns shutdown; Apollo's own handlers would re-raise the signal before Postgres and Redis are closed.
     stopOnTerminationSignals: false,
     formatError: maskError,
-    plugins: [...(telemetry?.plugins<TContext>() ?? []), unexpectedErrorLogger(logger) as ApolloServerPlugin<TContext>, ...plugins],
+    plugins: [...(telemetry?.plugins<TContext>() ?? []), unexpectedErrorLogger(logger) as ApolloServerPlugin<TContext>, ...cachePlugins, ...plugins],
   });
 }
