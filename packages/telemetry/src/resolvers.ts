@@ -33,11 +33,16 @@ function fail(span: Span, error: unknown): void {
  * Gives resolvers a `resolve Type.field` span, the active span while they run, so the DataLoader
  * batches, SQL statements and Redis commands they cause nest under them. `own` wraps only fields
  * with their own resolver (apply it before resolver middleware such as graphql-shield, which gives
- * every field one); `all` wraps every field; `none` leaves the schema alone. Spans are only made
- * inside a recorded trace. Mutates and returns `schema`.
+ * every field one) and records the span only when the resolver waits for something (it returns a
+ * promise, or a list of them): the span of a resolver that answers at once (a rename, a key-only
+ * stub, a list mapped from its parent) is dropped unended, never exported — on a page of entities
+ * those are most resolver calls, and exporting a span each cost more than the resolvers did.
+ * `all` wraps every field and records every span; `none` leaves the schema alone. Spans are only
+ * made inside a recorded trace. Mutates and returns `schema`.
  */
 export function instrumentResolvers(schema: GraphQLSchema, mode: ResolverSpanMode = "own"): GraphQLSchema {
   if (mode === "none") return schema;
+  const recordsSynchronous = mode === "all";
   for (const type of Object.values(schema.getTypeMap())) {
     // Object types only (duck-typed: interfaces have no isTypeOf), never introspection types.
     if (type.name.startsWith("__") || !("getFields" in type) || !("isTypeOf" in type)) continue;
@@ -64,7 +69,8 @@ export function instrumentResolvers(schema: GraphQLSchema, mode: ResolverSpanMod
             return result;
           }
           if (!isPromiseLike(result)) {
-            span.end();
+            // Unended, the span is never exported (span processors only see ended spans).
+            if (recordsSynchronous) span.end();
             return result;
           }
           return Promise.resolve(result).then(

@@ -20,7 +20,7 @@ const lines: Array<Record<string, unknown>> = [];
 let tracing: Tracing;
 let served: Served;
 
-const typeDefs = `type Query { items(ids: [ID!]!): [Item!]! plain: String }  type Item { id: ID! name: String! }`;
+const typeDefs = `type Query { items(ids: [ID!]!): [Item!]! plain: String }  type Item { id: ID! name: String! label: String! }`;
 
 function schemaWithResolvers() {
   const schema = buildSchema(typeDefs);
@@ -28,6 +28,8 @@ function schemaWithResolvers() {
   const fields = query.getFields();
   (fields.items as { resolve?: unknown }).resolve = (_: unknown, { ids }: { ids: string[] }, ctx: { loader: DataLoader<string, { id: string; name: string }> }) =>
     Promise.all(ids.map((id) => ctx.loader.load(id)));
+  // A resolver of its own that answers at once.
+  (schema.getType("Item") as GraphQLObjectType).getFields().label!.resolve = (item: { name: string }) => item.name.toUpperCase();
   return schema;
 }
 
@@ -70,7 +72,7 @@ const ids = () => ({ traceId: randomBytes(16).toString("hex"), spanId: randomByt
 describe("tracing one request in process", () => {
   it("continues the caller's trace and nests parse, validate, resolver and DataLoader batch spans", async () => {
     const { traceId, spanId } = ids();
-    const result = await post(`query Items { items(ids: ["1", "2"]) { id name } plain }`, {
+    const result = await post(`query Items { items(ids: ["1", "2"]) { id name label } plain }`, {
       traceparent: `00-${traceId}-${spanId}-01`,
       "x-request-id": "req-1",
       authorization: "Bearer secret-token",
@@ -93,7 +95,8 @@ describe("tracing one request in process", () => {
     for (const child of ["graphql.parse", "graphql.validate", "resolve Query.items"]) {
       expect(named(child).parentSpanContext?.spanId).toBe(request.spanContext().spanId);
     }
-    // `own`: fields without a resolver of their own (Query.plain, Item.name) get no span.
+    // `own`: fields without a resolver of their own (Query.plain, Item.name) get no span, nor one that answers at once (Item.label).
+    expect(result.data).toMatchObject({ items: [{ label: "ITEM 1" }, { label: "ITEM 2" }] });
     expect(spans.map((s) => s.name).filter((n) => n.startsWith("resolve "))).toEqual(["resolve Query.items"]);
     const batch = named("dataloader.batch itemById");
     expect(batch.parentSpanContext?.spanId).toBe(named("resolve Query.items").spanContext().spanId);
