@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { REPO_DIR, ROUTER_SETTINGS, startRouter } from "./gateways/gateways.js";
 import { runLoad } from "./harness/load.js";
 import { freePort, memory } from "./harness/processes.js";
-import { renderSection } from "./harness/section.js";
+import { describeCauses } from "./harness/scenario.js";
 import { median } from "./harness/stats.js";
 import { formatMs } from "./harness/table.js";
 import { tokenFactory } from "./harness/tokens.js";
@@ -94,7 +94,7 @@ export async function runSteady(options: RunOptions, { dir, tracesEndpoint, cont
       `- Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on ${context.machine}.`,
       `- Versions: ${context.versions}`,
       `- Router: ${routerSettings(undefined, tracesEndpoint !== undefined, options.routerEnv)}`,
-      `- Served ${result.ok} responses (${(result.ok / result.seconds).toFixed(1)}/s), ${result.errors} errors, p50 ${formatMs(latencies[Math.floor(latencies.length / 2)] ?? NaN)} ms.`,
+      `- Served ${result.ok} responses (${(result.ok / result.seconds).toFixed(1)}/s), ${result.errors} errors${result.errors > 0 ? ` (${describeCauses(result.causes)})` : ""}, p50 ${formatMs(latencies[Math.floor(latencies.length / 2)] ?? NaN)} ms.`,
       `- RSS once warmed up: median ${mb(spread.median)} MB, min ${mb(spread.min)}, max ${mb(spread.max)}, first ${mb(spread.first)}, last ${mb(spread.last)}; drift **${drift >= 0 ? "+" : ""}${(100 * drift).toFixed(1)} %** ${flat ? "(flat)" : "(NOT flat)"}, spread ±${(100 * spread.spread).toFixed(1)} %`,
       "",
       `RSS samples (s: MB): ${samples.map((s) => `${s.seconds.toFixed(0)}: ${mb(s.rss)}`).join(", ")}`,

@@ -24,6 +24,8 @@ export interface LoadResult {
   errors: number;
   /** The first failed response (status and the start of its body), to say what went wrong. */
   firstError?: string;
+  /** Failures counted by cause: the HTTP status with the GraphQL error codes of the answer, or no answer at all. */
+  causes: Record<string, number>;
   seconds: number;
   latencies: number[];
 }
@@ -33,6 +35,7 @@ export async function runLoad({ url, body, connections, durationSeconds, headers
   let ok = 0;
   let failed = 0;
   let firstError: string | undefined;
+  const causes: Record<string, number> = {};
   const single: autocannon.Request = authorization
     ? { setupRequest: (next: autocannon.Request) => ({ ...next, headers: { ...next.headers, authorization: authorization() } }) }
     : {};
@@ -45,6 +48,8 @@ export async function runLoad({ url, body, connections, durationSeconds, headers
         else {
           failed += 1;
           firstError ??= `HTTP ${status}: ${text.slice(0, 300)}`;
+          const cause = causeOf(status, text);
+          causes[cause] = (causes[cause] ?? 0) + 1;
         }
         if (typeof request.onResponse === "function") request.onResponse(status, text, context, responseHeaders);
       },
@@ -73,5 +78,12 @@ export async function runLoad({ url, body, connections, durationSeconds, headers
   });
   const result = await done;
   // result.errors: connection errors and timeouts (no response at all).
-  return { ok, errors: failed + result.errors, ...(firstError ? { firstError } : {}), seconds: (performance.now() - started) / 1000, latencies };
+  if (result.errors > 0) causes["no answer (connection error or timeout)"] = result.errors;
+  return { ok, errors: failed + result.errors, ...(firstError ? { firstError } : {}), causes, seconds: (performance.now() - started) / 1000, latencies };
+}
+
+/** `HTTP 200 SUBGRAPH_TIMEOUT, DOWNSTREAM_SERVICE_ERROR`: the status and the distinct error codes of a failed answer. */
+export function causeOf(status: number, text: string): string {
+  const codes = [...new Set([...text.matchAll(/"code":\s*"([^"]+)"/g)].map((match) => match[1]))].sort();
+  return codes.length > 0 ? `HTTP ${status} ${codes.join(", ")}` : `HTTP ${status}`;
 }

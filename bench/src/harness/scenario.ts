@@ -43,6 +43,8 @@ export interface ScenarioOutcome {
   after: AnswerCheck;
   /** Per target with `processes`: milliseconds of CPU per ok response of each process, over the measured rounds. */
   cpuPerRequest: Record<string, Record<string, number>>;
+  /** Per target with failures in its warm-up or measured rounds: their count by cause (see `causeOf`). */
+  errorCauses: Record<string, Record<string, number>>;
 }
 
 /** Sends the operation once to every target and compares the answers as canonical JSON. */
@@ -85,10 +87,18 @@ export async function runScenario(plan: ScenarioPlan, targets: readonly Target[]
     });
   const processCpu: Record<string, Record<string, number>> = {};
   const okResponses: Record<string, number> = {};
+  const errorCauses: Record<string, Record<string, number>> = {};
+  const countCauses = (target: Target, causes: Record<string, number>) => {
+    for (const [cause, count] of Object.entries(causes)) {
+      const own = (errorCauses[target.name] ??= {});
+      own[cause] = (own[cause] ?? 0) + count;
+    }
+  };
 
   if (plan.warmupSeconds > 0) {
     for (const target of targets) {
       const warm = await load(target, plan.warmupSeconds);
+      countCauses(target, warm.causes);
       log(`  warm-up ${target.name}: ${(warm.ok / warm.seconds).toFixed(1)} RPS, ${warm.errors} errors`);
       if (warm.firstError) log(`    first error: ${warm.firstError}`);
     }
@@ -99,6 +109,7 @@ export async function runScenario(plan: ScenarioPlan, targets: readonly Target[]
       const cpuBefore = cpuSeconds(target.pid);
       const othersBefore = Object.entries(target.processes ?? {}).map(([name, pid]) => [name, pid, cpuSeconds(pid)] as const);
       const result = await load(target, plan.durationSeconds);
+      countCauses(target, result.causes);
       const cpu = cpuSeconds(target.pid) - cpuBefore;
       const own = (processCpu[target.name] ??= {});
       for (const [name, pid, before] of othersBefore) own[name] = (own[name] ?? 0) + cpuSeconds(pid) - before;
@@ -116,5 +127,14 @@ export async function runScenario(plan: ScenarioPlan, targets: readonly Target[]
       .filter(([, byProcess]) => Object.keys(byProcess).length > 0)
       .map(([name, byProcess]) => [name, Object.fromEntries(Object.entries(byProcess).map(([process, seconds]) => [process, (1000 * seconds) / Math.max(1, okResponses[name] ?? 0)]))]),
   );
-  return { summaries: summarize(rounds, { reference: plan.reference, peakRss }), before, after, cpuPerRequest };
+  for (const [name, causes] of Object.entries(errorCauses)) log(`  failures of ${name} (warm-up included): ${describeCauses(causes)}`);
+  return { summaries: summarize(rounds, { reference: plan.reference, peakRss }), before, after, cpuPerRequest, errorCauses };
+}
+
+/** `HTTP 200 SUBGRAPH_TIMEOUT × 20, HTTP 503 × 2`, most frequent first. */
+export function describeCauses(causes: Record<string, number>): string {
+  return Object.entries(causes)
+    .sort((a, b) => b[1] - a[1])
+    .map(([cause, count]) => `${cause} × ${count}`)
+    .join(", ");
 }

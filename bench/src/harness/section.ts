@@ -1,5 +1,5 @@
 // One BENCHMARKS.md section: what was measured, how, on what, and the table.
-import type { ScenarioOutcome } from "./scenario.js";
+import { describeCauses, type ScenarioOutcome } from "./scenario.js";
 
 export interface RunContext {
   command: string;
@@ -31,6 +31,7 @@ export function renderSection({ title, description, load, context, router, outco
         .map(([process, ms]) => `${process} ${ms.toFixed(2)} ms`)
         .join(", ")}`,
   );
+  const failures = Object.entries(outcome.errorCauses).map(([target, causes]) => `- Failures of ${target} by cause (warm-up included): ${describeCauses(causes)}`);
   return [
     `## ${title}`,
     "",
@@ -45,7 +46,7 @@ export function renderSection({ title, description, load, context, router, outco
     "",
     table,
     "",
-    ...(cpu.length > 0 ? [...cpu, ""] : []),
+    ...(cpu.length > 0 || failures.length > 0 ? [...cpu, ...failures, ""] : []),
     "RPS is the median round; latency percentiles pool every response of every round; errors count transport errors, non-2xx and responses with GraphQL errors; CPU % is the gateway process over its measured rounds (100 = one core) and CPU ms/req its CPU time per ok response, less disturbed by other tenants of a shared machine than RPS (`by CPU`: the reference's CPU ms/req over the row's, the throughput ratio if each had a core to itself); peak RSS is the process's high-water mark.",
   ].join("\n");
 }
