@@ -1,4 +1,5 @@
-import { SignJWT, createRemoteJWKSet, jwtVerify, errors as joseErrors, type JWTVerifyGetKey } from "jose";
+import { createVerifier, type Algorithm } from "fast-jwt";
+import { SignJWT, createRemoteJWKSet, jwtVerify, errors as joseErrors, type JWTPayload } from "jose";
 import { LRUCache } from "lru-cache";
 import { unauthenticated } from "@commerce/common";
 
@@ -72,27 +73,88 @@ export interface VerifierSettings {
   now?: () => number;
 }
 
+/** HMAC algorithms: a shared secret verifies only these. */
+const HMAC_ALGORITHMS: readonly string[] = ["HS256", "HS384", "HS512"];
+
+/** The claims a token must carry, checked by both paths. */
+const REQUIRED_CLAIMS = ["sub", "exp"];
+
+/** A token that verified but whose `exp` has passed (jose's JWTExpired on the JWKS path). */
+class ExpiredToken extends Error {}
+
+/**
+ * `iat`, `nbf` and `exp` as jose checks them: numbers when present, `nbf` not after now and `exp` after now, each
+ * within `tolerance` seconds, on a clock in whole seconds. Throws ExpiredToken for `exp`, anything else for the rest.
+ */
+function checkTimes(payload: Record<string, unknown>, nowMs: number, tolerance: number): void {
+  const now = Math.floor(nowMs / 1000);
+  for (const claim of ["iat", "nbf", "exp"]) {
+    const value = payload[claim];
+    if (value !== undefined && (typeof value !== "number" || !Number.isFinite(value))) throw new Error(`"${claim}" must be a number`);
+  }
+  if (typeof payload.nbf === "number" && payload.nbf > now + tolerance) throw new Error("not valid yet");
+  if (typeof payload.exp === "number" && payload.exp <= now - tolerance) throw new ExpiredToken();
+}
+
+/**
+ * The shared-secret (HMAC) path, on node:crypto through fast-jwt: jose verifies with WebCrypto, whose HMAC is an
+ * asynchronous job costing about ten times the CPU of node:crypto's (≈ 60–80 µs against ≈ 6 µs a token), which a
+ * router verifying a new token on every request pays on each one. fast-jwt checks the structure, the algorithm
+ * against the allow-list (`alg: none` has no signature and is refused), the signature (compared in constant time),
+ * `crit`, the issuer, the audience and the required claims; the times are checked by {@link checkTimes}, on the
+ * verifier's clock.
+ */
+function hmacVerifier(secret: string, algorithms: readonly string[], issuer: string, audience: string): (token: string) => Record<string, unknown> {
+  const unsupported = algorithms.filter((algorithm) => !HMAC_ALGORITHMS.includes(algorithm));
+  if (unsupported.length > 0) throw new Error(`createTokenVerifier: ${unsupported.join(", ")} need a jwksUrl; a secret verifies only ${HMAC_ALGORITHMS.join(", ")}`);
+  return createVerifier({
+    key: secret,
+    algorithms: algorithms as Algorithm[],
+    allowedIss: issuer,
+    allowedAud: audience,
+    requiredClaims: REQUIRED_CLAIMS,
+    ignoreExpiration: true,
+    ignoreNotBefore: true,
+    cache: false,
+  }) as (token: string) => Record<string, unknown>;
+}
+
 /**
  * Verifies an access token: signature (only the configured algorithms, so `alg: none` and algorithm confusion
  * are refused), issuer, audience, expiry and not-before. Throws an UNAUTHENTICATED error whose `reason` is
- * `TOKEN_EXPIRED` or `TOKEN_INVALID`.
+ * `TOKEN_EXPIRED` or `TOKEN_INVALID`. A shared secret verifies HMAC tokens with node:crypto ({@link hmacVerifier});
+ * a JWKS URL verifies RS256/ES256 tokens with jose, which fetches, caches and rotates the key set.
  */
 export function createTokenVerifier(settings: VerifierSettings) {
-  let key: Uint8Array | JWTVerifyGetKey;
-  let algorithms: string[];
+  const issuer = settings.issuer ?? DEFAULT_ISSUER;
+  const audience = settings.audience ?? DEFAULT_AUDIENCE;
+  const tolerance = settings.clockToleranceSeconds ?? 5;
+  const now = settings.now ?? Date.now;
+  let payloadOf: (token: string) => Promise<JWTPayload | Record<string, unknown>>;
   if (settings.jwksUrl) {
-    key = createRemoteJWKSet(new URL(settings.jwksUrl), {
+    const keySet = createRemoteJWKSet(new URL(settings.jwksUrl), {
       cooldownDuration: settings.jwksCooldownMs ?? 30_000,
       cacheMaxAge: settings.jwksMaxAgeMs ?? 600_000,
     });
-    algorithms = [...(settings.algorithms ?? ["RS256", "ES256"])];
+    const algorithms = [...(settings.algorithms ?? ["RS256", "ES256"])];
+    payloadOf = async (token) => {
+      const options = { algorithms, issuer, audience, clockTolerance: tolerance, requiredClaims: REQUIRED_CLAIMS, ...(settings.now ? { currentDate: new Date(now()) } : {}) };
+      try {
+        return (await jwtVerify(token, keySet, options)).payload;
+      } catch (error) {
+        throw error instanceof joseErrors.JWTExpired ? new ExpiredToken() : error;
+      }
+    };
   } else if (settings.secret) {
-    key = new TextEncoder().encode(settings.secret);
-    algorithms = [...(settings.algorithms ?? [ALGORITHM])];
+    const verifyHmac = hmacVerifier(settings.secret, settings.algorithms ?? [ALGORITHM], issuer, audience);
+    payloadOf = async (token) => {
+      const payload = verifyHmac(token);
+      checkTimes(payload, now(), tolerance);
+      return payload;
+    };
   } else {
     throw new Error("createTokenVerifier needs a secret or a jwksUrl");
   }
-  const now = settings.now ?? Date.now;
   const cacheSize = settings.cacheSize ?? 10_000;
   // Keyed by the whole token (signature included); an entry is dropped once its `exp` has passed.
   const verified = cacheSize > 0 ? new LRUCache<string, { viewer: Viewer; expiresAt: number }>({ max: cacheSize }) : undefined;
@@ -102,25 +164,19 @@ export function createTokenVerifier(settings: VerifierSettings) {
       if (now() < cached.expiresAt) return cached.viewer;
       verified?.delete(token);
     }
+    let payload: JWTPayload | Record<string, unknown>;
     try {
-      const options = {
-        algorithms,
-        issuer: settings.issuer ?? DEFAULT_ISSUER,
-        audience: settings.audience ?? DEFAULT_AUDIENCE,
-        clockTolerance: settings.clockToleranceSeconds ?? 5,
-        requiredClaims: ["sub", "exp"],
-        ...(settings.now ? { currentDate: new Date(now()) } : {}),
-      };
-      const { payload } = typeof key === "function" ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options);
-      const scope = typeof payload.scope === "string" ? payload.scope : "";
-      const viewer: Viewer = Object.freeze({ userId: payload.sub as string, scopes: new Set(scope.split(" ").filter(Boolean)) });
-      // Never past `exp` (the clock tolerance only applies to a real verification).
-      if (typeof payload.exp === "number") verified?.set(token, { viewer, expiresAt: payload.exp * 1000 });
-      return viewer;
+      payload = await payloadOf(token);
     } catch (error) {
-      if (error instanceof joseErrors.JWTExpired) throw unauthenticated("Your access token has expired; refresh it.", "TOKEN_EXPIRED");
+      if (error instanceof ExpiredToken) throw unauthenticated("Your access token has expired; refresh it.", "TOKEN_EXPIRED");
       throw unauthenticated("The access token is invalid.", "TOKEN_INVALID");
     }
+    if (typeof payload.sub !== "string" || payload.sub === "") throw unauthenticated("The access token is invalid.", "TOKEN_INVALID");
+    const scope = typeof payload.scope === "string" ? payload.scope : "";
+    const viewer: Viewer = Object.freeze({ userId: payload.sub, scopes: new Set(scope.split(" ").filter(Boolean)) });
+    // Never past `exp` (the clock tolerance only applies to a real verification).
+    if (typeof payload.exp === "number") verified?.set(token, { viewer, expiresAt: payload.exp * 1000 });
+    return viewer;
   };
 }
 export type TokenVerifier = ReturnType<typeof createTokenVerifier>;

@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { SignJWT, UnsecuredJWT, exportJWK, generateKeyPair, type JWK } from "jose";
@@ -38,6 +39,77 @@ describe("HS256 verification", () => {
     const future = Math.floor(Date.now() / 1000) + 3600;
     expect(await reasonOf(verify(await claims(new SignJWT({})).setNotBefore(future).setExpirationTime(future + 60).sign(key)))).toBe("TOKEN_INVALID");
     expect(await reasonOf(verify(await claims(new SignJWT({})).setExpirationTime("1m").sign(new TextEncoder().encode(`${SECRET}-other`))))).toBe("TOKEN_INVALID");
+  });
+});
+
+describe("HS256 verification: each refusal", () => {
+  const verify = createTokenVerifier({ secret: SECRET, cacheSize: 0 });
+  const inAMinute = () => Math.floor(Date.now() / 1000) + 60;
+  const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  /** A token signed over any header and payload (jose refuses to sign some of these). */
+  const signed = (header: Record<string, unknown>, payload: Record<string, unknown>, secret = SECRET) => {
+    const input = `${b64(header)}.${b64(payload)}`;
+    return `${input}.${createHmac(`sha${String(header.alg).slice(2)}`, secret).update(input).digest("base64url")}`;
+  };
+  const valid = () => ({ sub: "u1", iss: ISSUER, aud: AUDIENCE, exp: inAMinute(), scope: "a" });
+
+  it("accepts a well-formed token built by hand (the baseline of the refusals below)", async () => {
+    expect(await verify(signed({ alg: "HS256", typ: "JWT" }, valid()))).toEqual({ userId: "u1", scopes: new Set(["a"]) });
+  });
+
+  it("refuses an algorithm outside the allow-list: another HMAC, an asymmetric one, none", async () => {
+    expect(await reasonOf(verify(signed({ alg: "HS512" }, valid())))).toBe("TOKEN_INVALID");
+    const rs256 = signed({ alg: "HS256" }, valid()).split(".");
+    expect(await reasonOf(verify([b64({ alg: "RS256" }), rs256[1], rs256[2]].join(".")))).toBe("TOKEN_INVALID");
+    expect(await reasonOf(verify(`${b64({ alg: "none" })}.${b64(valid())}.`))).toBe("TOKEN_INVALID");
+    expect(await reasonOf(verify(`${b64({ alg: "HS256" })}.${b64(valid())}.`))).toBe("TOKEN_INVALID");
+    const hs512 = createTokenVerifier({ secret: SECRET, algorithms: ["HS512"], cacheSize: 0 });
+    expect((await hs512(signed({ alg: "HS512" }, valid()))).userId).toBe("u1");
+    expect(await reasonOf(hs512(signed({ alg: "HS256" }, valid())))).toBe("TOKEN_INVALID");
+  });
+
+  it("refuses a signature that does not match: another secret, a changed payload, a truncated or empty one", async () => {
+    expect(await reasonOf(verify(signed({ alg: "HS256" }, valid(), `${SECRET}-other`)))).toBe("TOKEN_INVALID");
+    const [header, , signature] = signed({ alg: "HS256" }, valid()).split(".");
+    expect(await reasonOf(verify([header, b64({ ...valid(), sub: "admin" }), signature].join(".")))).toBe("TOKEN_INVALID");
+    expect(await reasonOf(verify(signed({ alg: "HS256" }, valid()).slice(0, -6)))).toBe("TOKEN_INVALID");
+  });
+
+  it("refuses malformed tokens", async () => {
+    for (const token of ["", "abc", "a.b", "a.b.c.d", `${b64({ alg: "HS256" })}.not-json.${"A".repeat(43)}`, `${b64({ alg: "HS256" })}.${b64("a string")}.x`]) {
+      expect(await reasonOf(verify(token))).toBe("TOKEN_INVALID");
+    }
+  });
+
+  it("refuses a missing or non-string sub, a missing exp, and claims of the wrong type", async () => {
+    const { sub: _sub, ...noSub } = valid();
+    const { exp: _exp, ...noExp } = valid();
+    expect(await reasonOf(verify(signed({ alg: "HS256" }, noSub)))).toBe("TOKEN_INVALID");
+    expect(await reasonOf(verify(signed({ alg: "HS256" }, { ...valid(), sub: 42 })))).toBe("TOKEN_INVALID");
+    expect(await reasonOf(verify(signed({ alg: "HS256" }, noExp)))).toBe("TOKEN_INVALID");
+    expect(await reasonOf(verify(signed({ alg: "HS256" }, { ...valid(), exp: "tomorrow" })))).toBe("TOKEN_INVALID");
+    expect(await reasonOf(verify(signed({ alg: "HS256" }, { ...valid(), nbf: "now" })))).toBe("TOKEN_INVALID");
+    expect(await reasonOf(verify(signed({ alg: "HS256" }, { ...valid(), iat: "today" })))).toBe("TOKEN_INVALID");
+    expect(await reasonOf(verify(signed({ alg: "HS256" }, { ...valid(), iss: ["evil", ISSUER] })))).toBe("TOKEN_INVALID");
+  });
+
+  it("refuses a critical header extension it does not understand", async () => {
+    expect(await reasonOf(verify(signed({ alg: "HS256", crit: ["exp-ext"], "exp-ext": 1 }, valid())))).toBe("TOKEN_INVALID");
+  });
+
+  it("applies the clock tolerance to exp and nbf (5 s by default), on the verifier's clock", async () => {
+    const clock = 1_900_000_000_000;
+    const at = (offset: number) => createTokenVerifier({ secret: SECRET, cacheSize: 0, now: () => clock + offset });
+    const token = signed({ alg: "HS256" }, { ...valid(), nbf: clock / 1000, exp: clock / 1000 + 60 });
+    expect((await at(0)(token)).userId).toBe("u1");
+    expect((await at(-4_000)(token)).userId).toBe("u1");
+    expect(await reasonOf(at(-6_000)(token))).toBe("TOKEN_INVALID");
+    expect((await at(64_000)(token)).userId).toBe("u1");
+    expect(await reasonOf(at(65_000)(token))).toBe("TOKEN_EXPIRED");
+  });
+
+  it("verifies only HMAC algorithms with a secret: anything else is a configuration error", () => {
+    expect(() => createTokenVerifier({ secret: SECRET, algorithms: ["RS256"] })).toThrow(/RS256 need a jwksUrl/);
   });
 });
 
