@@ -44,6 +44,12 @@ export interface CallPolicyOptions {
   breakerWindowMs?: number;
   /** How long the breaker stays open before it lets one probe call through (half-open). @default 5000 */
   breakerHalfOpenAfterMs?: number;
+  /**
+   * Abort the attempt's signal once the call has returned too, which cancels whatever it left running (a response
+   * body it did not read). A caller whose call always finishes its work before it returns (reads the whole body) can
+   * turn this off and save an AbortError, with its stack trace, and an abort event on every call. @default true
+   */
+  abortOnReturn?: boolean;
 }
 
 /** The defaults of `CallPolicyOptions`. */
@@ -60,6 +66,7 @@ export const DEFAULT_CALL_POLICY: Readonly<Required<CallPolicyOptions>> = Object
   breakerMinimumCalls: 20,
   breakerWindowMs: 10_000,
   breakerHalfOpenAfterMs: 5000,
+  abortOnReturn: true,
 });
 
 export type BreakerState = "closed" | "open" | "half-open";
@@ -147,7 +154,7 @@ function breakerOf(o: Required<CallPolicyOptions>): IBreaker {
 export function createCallPolicy(name: string, options: CallPolicyOptions = {}): CallPolicy {
   const o: Required<CallPolicyOptions> = { ...DEFAULT_CALL_POLICY, ...definedOnly(options) };
   const budget = new RetryBudget({ ratio: o.retryBudgetRatio, minPerWindow: o.retryBudgetMinPerWindow, windowMs: o.retryBudgetWindowMs });
-  const attemptTimeout: TimeoutPolicy = timeout(o.timeoutMs, TimeoutStrategy.Aggressive);
+  const attemptTimeout: TimeoutPolicy = timeout(o.timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: o.abortOnReturn });
   const breaker: CircuitBreakerPolicy = circuitBreaker(
     handleWhen((error) => error instanceof CallFailure && error.trips),
     { halfOpenAfter: o.breakerHalfOpenAfterMs, breaker: breakerOf(o) },

@@ -67,6 +67,20 @@ describe("createCallPolicy", () => {
     expect(performance.now() - started).toBeLessThan(2000);
   });
 
+  it("aborts the attempt's signal once the call returned, unless abortOnReturn is off (a call that reads its answer whole)", async () => {
+    const signals: AbortSignal[] = [];
+    const call = async (signal: AbortSignal) => (signals.push(signal), "ok");
+    expect(await createCallPolicy("default").execute(call)).toBe("ok");
+    expect(await createCallPolicy("whole-answers", { abortOnReturn: false }).execute(call)).toBe("ok");
+    expect(signals.map((signal) => signal.aborted)).toEqual([true, false]);
+    // Off, the timeout still aborts an attempt that does not return in time.
+    const slow = createCallPolicy("slow-whole", { timeoutMs: 30, retries: 0, abortOnReturn: false });
+    let attemptSignal: AbortSignal | undefined;
+    const failure = await failureOf(slow.execute((signal) => ((attemptSignal = signal), new Promise(() => undefined))));
+    expect(failure.code).toBe(ErrorCode.SUBGRAPH_TIMEOUT);
+    expect(attemptSignal?.aborted).toBe(true);
+  });
+
   it("retries an idempotent call after a retryable failure, and never a write", async () => {
     const policy = createCallPolicy("flaky", { retries: 2, retryDelayMs: 1, retryMaxDelayMs: 2, breakerConsecutiveFailures: 0 });
     let reads = 0;

@@ -5,6 +5,7 @@ interface Flight<T> {
   promise: Promise<T>;
   controller: AbortController;
   waiters: number;
+  settled: boolean;
 }
 
 /**
@@ -22,8 +23,9 @@ export class InflightCalls<T> {
     const shared = flight !== undefined;
     if (!flight) {
       const controller = new AbortController();
-      const created: Flight<T> = { promise: start(controller.signal), controller, waiters: 0 };
+      const created: Flight<T> = { promise: start(controller.signal), controller, waiters: 0, settled: false };
       const forget = () => {
+        created.settled = true;
         if (this.flights.get(key) === created) this.flights.delete(key);
       };
       created.promise.then(forget, forget);
@@ -35,7 +37,8 @@ export class InflightCalls<T> {
       return { value: await untilAborted(flight.promise, signal), shared };
     } finally {
       flight.waiters -= 1;
-      if (flight.waiters === 0) flight.controller.abort();
+      // Only a call still running needs stopping: aborting a settled one costs an AbortError and an event for nothing.
+      if (flight.waiters === 0 && !flight.settled) flight.controller.abort();
     }
   }
 

@@ -29,7 +29,8 @@ export class SubgraphPolicies {
     let policy = this.policies.get(name);
     if (!policy) {
       const { defaults = {}, overrides = {}, logger } = this.options;
-      policy = createCallPolicy(name, { ...defaults, ...overrides[subgraphEnvName(name)] });
+      // SubgraphHttpClient.post reads the whole answer before it returns: nothing is left to cancel once it has.
+      policy = createCallPolicy(name, { ...defaults, ...overrides[subgraphEnvName(name)], abortOnReturn: false });
       policy.onStateChange((view) => {
         const line = { subgraph: view.name, breaker: view.state, ...(view.lastFailure ? { cause: view.lastFailure } : {}) };
         if (view.state === "closed") logger?.info(line, "subgraph circuit closed: calls flow again");
