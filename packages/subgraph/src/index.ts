@@ -7,3 +7,4 @@ export * from "./pagination.js";
 export * from "./catalogClient.js";
 export * from "./idempotency.js";
 export * from "./shield.js";
+export * from "./scalars.js";

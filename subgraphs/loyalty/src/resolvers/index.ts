@@ -1,5 +1,5 @@
 import type { Resolvers } from "../__generated__/resolvers.js";
-import { DateTime } from "./DateTime.js";
+import { DateTime } from "@commerce/subgraph";
 import { LoyaltyAccount } from "./LoyaltyAccount.js";
 import { LoyaltyTransaction } from "./LoyaltyTransaction.js";
 import { LoyaltyTransactionConnection } from "./LoyaltyTransactionConnection.js";

@@ -1,5 +1,5 @@
 import type { Resolvers } from "../__generated__/resolvers.js";
-import { DateTime } from "./DateTime.js";
+import { DateTime } from "@commerce/subgraph";
 import { Mutation } from "./Mutation.js";
 import { Order } from "./Order.js";
 import { OrderConnection } from "./OrderConnection.js";
