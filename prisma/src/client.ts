@@ -1,6 +1,6 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
-import { PrismaClient } from "../generated/client.js";
+import { Prisma, PrismaClient } from "../generated/client.js";
 
 export interface DbOptions {
   /** Max connections in this process's pool. @default 10 */
@@ -10,6 +10,14 @@ export interface DbOptions {
 }
 
 export type Db = PrismaClient;
+
+/** The shared client or the client of an open transaction: data functions accept either. */
+export type DbClient = Db | Prisma.TransactionClient;
+
+/** True when a write failed on a unique index (Prisma P2002). */
+export function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+}
 
 const pools = new WeakMap<Db, pg.Pool>();
 

@@ -4,13 +4,6 @@ import { badUserInput } from "@commerce/common";
 export const MAX_PAGE_SIZE = 100;
 
 const CURSOR_VERSION = 1;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** True for a canonical UUID string: our ids are Postgres UUIDs, so anything else matches no row. */
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}
-
 /**
  * Opaque cursor: base64url of a versioned JSON position, so the format can
  * change later without old cursors being misread. `position` holds the keyset

@@ -1,9 +1,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { createTokenSigner } from "@commerce/auth";
 import { badUserInput, unauthenticated, type Logger } from "@commerce/common";
-import type { Db } from "@commerce/db";
+import { isUniqueViolation, type Db, type DbClient } from "@commerce/db";
 import type { Config } from "./config.js";
-import { isUniqueViolation, type DbClient } from "./data/client.js";
 import { createRefreshToken, findRefreshTokenByHash, markRefreshTokenRotated, revokeRefreshTokenFamily } from "./data/refreshTokens.js";
 import { createUser, findUserById, findUserWithPasswordByEmail, type UserRecord } from "./data/users.js";
 import { isValidEmail, normalizeEmail } from "./email.js";

@@ -2,9 +2,10 @@ import DataLoader from "dataloader";
 import { cacheKeys, cachedBatch, jsonCodec, type BatchStats, type Cache } from "@commerce/cache";
 import type { Category, Db, Product } from "@commerce/db";
 import { batchInstrumentation, type BatchInstrumentation } from "@commerce/telemetry";
+import { isUuid } from "@commerce/common";
 import { findCategoriesByIds } from "./data/categories.js";
 import { countProductsByCategories, findProductPagesByCategories, findProductsByIds, findProductsBySkus } from "./data/products.js";
-import { isUuid, type PageArgs, type ProductConditions } from "./pagination.js";
+import type { PageArgs, ProductConditions } from "./pagination.js";
 
 /** Redis namespaces (`<package>:<purpose>:v<format>`); bump the version when the cached shape changes. */
 export const PRODUCT_NAMESPACE = "catalog:product:v1";

@@ -1,8 +1,8 @@
-import { badUserInput } from "@commerce/common";
-import { decodeCursorPayload, encodeCursor as encodeKeyset, isUuid, parsePageArgs as parseKeysetPageArgs } from "@commerce/subgraph";
+import { badUserInput, isUuid } from "@commerce/common";
+import { decodeCursorPayload, encodeCursor as encodeKeyset, parsePageArgs as parseKeysetPageArgs } from "@commerce/subgraph";
 import type { Product } from "@commerce/db";
 
-export { isUuid, MAX_PAGE_SIZE, pageRows } from "@commerce/subgraph";
+export { MAX_PAGE_SIZE, pageRows } from "@commerce/subgraph";
 /** Longest `search` text accepted, after trimming. */
 export const MAX_SEARCH_LENGTH = 100;
 

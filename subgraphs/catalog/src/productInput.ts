@@ -1,6 +1,5 @@
-import { badUserInput } from "@commerce/common";
+import { badUserInput, isUuid } from "@commerce/common";
 import type { CreateProductInput, MoneyInput, UpdateProductInput } from "./__generated__/resolvers.js";
-import { isUuid } from "./pagination.js";
 
 export const MAX_NAME_LENGTH = 200;
 export const MAX_DESCRIPTION_LENGTH = 2000;

@@ -1,9 +1,10 @@
 import DataLoader from "dataloader";
 import type { Db, LedgerEntry, LoyaltyAccount, Reward } from "@commerce/db";
 import { batchInstrumentation, type BatchInstrumentation } from "@commerce/telemetry";
+import { isUuid } from "@commerce/common";
 import { findAccountsByUserIds, findLedgerPagesByUsers, findPointsByOrderIds } from "./data/ledger.js";
 import { findRewardsByIds } from "./data/rewards.js";
-import { isUuid, type LedgerPageArgs } from "./models.js";
+import { type LedgerPageArgs } from "./models.js";
 
 /** Per-request loaders; balances change with every order, so nothing is cached across requests. */
 export interface Loaders {

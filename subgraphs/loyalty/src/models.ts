@@ -1,4 +1,5 @@
-import { decodeCursorPayload, encodeCursor as encodeKeyset, isUuid, parsePageArgs } from "@commerce/subgraph";
+import { isUuid } from "@commerce/common";
+import { decodeCursorPayload, encodeCursor as encodeKeyset, parsePageArgs } from "@commerce/subgraph";
 import type { LedgerEntry } from "@commerce/db";
 
 /** A reference to an accounts user: all this subgraph needs to know about one. */
@@ -13,7 +14,7 @@ export interface OrderRef {
   total?: { amount: number; currency: string };
 }
 
-export { isUuid, MAX_PAGE_SIZE, pageRows } from "@commerce/subgraph";
+export { MAX_PAGE_SIZE, pageRows } from "@commerce/subgraph";
 
 /** Keyset position in the newest-first ledger order. */
 export interface LedgerCursor {

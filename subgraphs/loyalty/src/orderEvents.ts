@@ -1,5 +1,5 @@
+import { isUuid } from "@commerce/common";
 import type { OrderCredit } from "./data/ledger.js";
-import { isUuid } from "./models.js";
 import { pointsForAmount } from "./points.js";
 
 /** The stream orders publishes to, the event loyalty credits points for, and where failing events end up. */

@@ -1,6 +1,6 @@
 import { badUserInput, conflict, notFound } from "@commerce/common";
-import type { Db, LedgerEntry, LoyaltyAccount, Reward } from "@commerce/db";
-import { findRedemption, isUniqueViolation, redeemPoints } from "./data/ledger.js";
+import { isUniqueViolation, type Db, type LedgerEntry, type LoyaltyAccount, type Reward } from "@commerce/db";
+import { findRedemption, redeemPoints } from "./data/ledger.js";
 
 export interface Redemption {
   entry: LedgerEntry;

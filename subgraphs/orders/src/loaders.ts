@@ -1,8 +1,9 @@
 import DataLoader from "dataloader";
 import type { Db, Order, OrderItem, OrderStatusChange } from "@commerce/db";
 import { batchInstrumentation, type BatchInstrumentation } from "@commerce/telemetry";
+import { isUuid } from "@commerce/common";
 import { findItemsByOrderIds, findOrderPagesByCustomers, findOrdersByIds, findOrdersByNumbers, findStatusChangesByOrderIds } from "./data/orders.js";
-import { isUuid, type OrderPageArgs } from "./pagination.js";
+import { type OrderPageArgs } from "./pagination.js";
 
 /**
  * Per-request loaders. Orders change status, so nothing here is cached across requests:

@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
-import { badUserInput } from "@commerce/common";
+import { badUserInput, isUuid } from "@commerce/common";
 import { parseIdempotencyKey } from "@commerce/subgraph";
-import { isUuid } from "./pagination.js";
 
 export const MAX_ITEMS = 20;
 export const MAX_QUANTITY = 99;

@@ -1,7 +1,7 @@
 import { decodeCursorPayload, encodeCursor as encodeKeyset, parsePageArgs } from "@commerce/subgraph";
 import type { Order, OrderStatus } from "@commerce/db";
 
-export { isUuid, MAX_PAGE_SIZE, pageRows } from "@commerce/subgraph";
+export { MAX_PAGE_SIZE, pageRows } from "@commerce/subgraph";
 
 /** A reference to an accounts user: all this subgraph knows about one. */
 export interface UserRef {

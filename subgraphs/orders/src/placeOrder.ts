@@ -1,8 +1,7 @@
 import { badUserInput, conflict } from "@commerce/common";
-import type { Order } from "@commerce/db";
 import type { CatalogClient } from "@commerce/subgraph";
-import { findOrderByIdempotencyKey, insertOrder, isUniqueViolation, type DbClient, type NewOrder } from "./data/orders.js";
-import type { Db } from "@commerce/db";
+import { isUniqueViolation, type Db, type DbClient, type Order } from "@commerce/db";
+import { findOrderByIdempotencyKey, insertOrder, type NewOrder } from "./data/orders.js";
 import type { OrderRequest } from "./orderInput.js";
 
 function sameRequest(order: Order, request: OrderRequest): Order {

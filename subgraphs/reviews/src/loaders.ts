@@ -1,8 +1,9 @@
 import DataLoader from "dataloader";
 import type { Db, Review } from "@commerce/db";
 import { batchInstrumentation, type BatchInstrumentation } from "@commerce/telemetry";
+import { isUuid } from "@commerce/common";
 import { findRatingsByProductIds, findReviewPages, findReviewsByIds, findReviewsByProductAuthor } from "./data/reviews.js";
-import { isUuid, type Rating, type ReviewPageArgs } from "./models.js";
+import { type Rating, type ReviewPageArgs } from "./models.js";
 
 /** Per-request loaders: every batch is one SQL statement; nothing is cached across requests. */
 export interface Loaders {

@@ -1,4 +1,5 @@
-import { decodeCursorPayload, encodeCursor as encodeKeyset, isUuid, parsePageArgs } from "@commerce/subgraph";
+import { isUuid } from "@commerce/common";
+import { decodeCursorPayload, encodeCursor as encodeKeyset, parsePageArgs } from "@commerce/subgraph";
 import type { Review } from "@commerce/db";
 
 /** A reference to an accounts user. */
@@ -17,7 +18,7 @@ export interface Rating {
   count: number;
 }
 
-export { isUuid, MAX_PAGE_SIZE, pageRows } from "@commerce/subgraph";
+export { MAX_PAGE_SIZE, pageRows } from "@commerce/subgraph";
 
 /** Keyset position in the newest-first order. */
 export interface ReviewCursor {

@@ -1,8 +1,7 @@
 import { allow, and, deny, rule, shield } from "@commerce/subgraph";
 import type { IMiddlewareGenerator } from "graphql-middleware";
-import { forbidden, unauthenticated } from "@commerce/common";
+import { forbidden, isUuid, unauthenticated } from "@commerce/common";
 import type { Context } from "./context.js";
-import { isUuid } from "./models.js";
 
 const isAuthenticated = rule({ cache: "contextual" })((_parent, _args, { viewer }: Context) => viewer !== null || unauthenticated());
 

@@ -1,6 +1,5 @@
-import type { Favorite } from "@commerce/db";
-import type { DbClient } from "./client.js";
-import { isUuid } from "./client.js";
+import type { DbClient, Favorite } from "@commerce/db";
+import { isUuid } from "@commerce/common";
 
 /** The favourites of all these users in one query, each user's newest first. */
 export function findFavoritesByUserIds(db: DbClient, userIds: readonly string[]): Promise<Favorite[]> {

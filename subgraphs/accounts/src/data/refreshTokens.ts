@@ -1,5 +1,4 @@
-import type { RefreshToken } from "@commerce/db";
-import type { DbClient } from "./client.js";
+import type { DbClient, RefreshToken } from "@commerce/db";
 
 export interface CreateRefreshTokenData {
   userId: string;

@@ -1,6 +1,5 @@
-import type { Role, User } from "@commerce/db";
-import type { DbClient } from "./client.js";
-import { isUuid } from "./client.js";
+import type { DbClient, Role, User } from "@commerce/db";
+import { isUuid } from "@commerce/common";
 
 /** A user row without its password hash: what resolvers, loaders and the cache see. */
 export type UserRecord = Omit<User, "passwordHash">;

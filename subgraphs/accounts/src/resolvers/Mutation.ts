@@ -1,8 +1,7 @@
-import { badUserInput, unauthenticated } from "@commerce/common";
+import { badUserInput, isUuid, unauthenticated } from "@commerce/common";
 import type { MutationResolvers } from "../__generated__/resolvers.js";
 import type { Session } from "../authService.js";
 import type { Context } from "../context.js";
-import { isUuid } from "../data/client.js";
 import { addFavorite, removeFavorite } from "../data/favorites.js";
 import type { UserRecord } from "../data/users.js";
 

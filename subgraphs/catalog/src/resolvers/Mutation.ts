@@ -1,10 +1,9 @@
-import { badUserInput, notFound } from "@commerce/common";
+import { badUserInput, isUuid, notFound } from "@commerce/common";
 import type { Db } from "@commerce/db";
 import type { MutationResolvers } from "../__generated__/resolvers.js";
 import { categoryExists } from "../data/categories.js";
 import { createProduct, updateProduct } from "../data/products.js";
 import { productCacheKeys } from "../loaders.js";
-import { isUuid } from "../pagination.js";
 import { parseCreateProductInput, parseUpdateProductInput } from "../productInput.js";
 
 async function requireCategory(db: Db, categoryId: string): Promise<void> {

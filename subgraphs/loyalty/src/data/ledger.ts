@@ -1,10 +1,5 @@
-import { Prisma, type Db, type LedgerEntry, type LoyaltyAccount } from "@commerce/db";
+import { isUniqueViolation, Prisma, type Db, type LedgerEntry, type LoyaltyAccount } from "@commerce/db";
 import type { LedgerPageArgs } from "../models.js";
-
-/** True when a write failed on a unique index (Prisma P2002). */
-export function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
-}
 
 /** The balance rows of these users (users without one are absent), keyed by user id. */
 export async function findAccountsByUserIds(db: Db, userIds: readonly string[]): Promise<Map<string, LoyaltyAccount>> {

@@ -1,6 +1,6 @@
 import { parseIdempotencyKey } from "@commerce/subgraph";
+import { isUuid } from "@commerce/common";
 import type { MutationResolvers } from "../__generated__/resolvers.js";
-import { isUuid } from "../models.js";
 import { redeemReward } from "../redeem.js";
 
 // Who may call each field: src/permissions.ts (the viewer is set).

@@ -1,13 +1,5 @@
-import { Prisma, type Db, type Order, type OrderItem, type OrderStatus, type OrderStatusChange } from "@commerce/db";
+import { Prisma, type Db, type DbClient, type Order, type OrderItem, type OrderStatus, type OrderStatusChange } from "@commerce/db";
 import type { OrderPageArgs } from "../pagination.js";
-
-/** The shared client or the client of an open transaction: data functions accept either. */
-export type DbClient = Db | Prisma.TransactionClient;
-
-/** True when a write failed on a unique index (Prisma P2002). */
-export function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
-}
 
 /** The orders with these ids (missing ids are absent), keyed by id. Ids must be UUIDs. */
 export async function findOrdersByIds(db: DbClient, ids: readonly string[]): Promise<Map<string, Order>> {

@@ -1,9 +1,8 @@
-import { badUserInput, notFound } from "@commerce/common";
+import { badUserInput, isUuid, notFound } from "@commerce/common";
 import type { MutationResolvers } from "../__generated__/resolvers.js";
 import { transitionOrder } from "../data/orders.js";
 import { ORDER_COMPLETED, orderCompletedEvent } from "../events.js";
 import { parsePlaceOrderInput } from "../orderInput.js";
-import { isUuid } from "../pagination.js";
 import { placeOrder } from "../placeOrder.js";
 import { allowedSources } from "../statusMachine.js";
 

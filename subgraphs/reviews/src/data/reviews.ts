@@ -1,11 +1,6 @@
 import { Prisma, type Db, type Review } from "@commerce/db";
 import type { Rating, ReviewPageArgs } from "../models.js";
 
-/** True when a write failed on a unique index (Prisma P2002). */
-export function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
-}
-
 /** The reviews with these ids (missing ids are absent), keyed by id. */
 export async function findReviewsByIds(db: Db, ids: readonly string[]): Promise<Map<string, Review>> {
   if (ids.length === 0) return new Map();

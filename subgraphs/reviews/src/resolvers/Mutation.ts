@@ -1,7 +1,7 @@
-import { conflict, notFound } from "@commerce/common";
+import { conflict, isUuid, notFound } from "@commerce/common";
 import type { MutationResolvers } from "../__generated__/resolvers.js";
-import { deleteOwnReview, insertReview, isUniqueViolation, updateOwnReview } from "../data/reviews.js";
-import { isUuid } from "../models.js";
+import { isUniqueViolation } from "@commerce/db";
+import { deleteOwnReview, insertReview, updateOwnReview } from "../data/reviews.js";
 import { parseBody, parseRating } from "../reviewInput.js";
 
 // Who may call each field: src/permissions.ts (signed in; update and delete only by the author).
