@@ -1,4 +1,4 @@
-import { badUserInput } from "@commerce/common";
+import { badUserInput, isUuid } from "@commerce/common";
 
 /** Largest `first` any connection of the graph accepts. */
 export const MAX_PAGE_SIZE = 100;
@@ -51,7 +51,44 @@ export function parsePageArgs<C>(
   return { first, after };
 }
 
+/** What a connection resolves from: up to `first + 1` rows (the extra one only tells that a next page exists). */
+export interface Page<T> {
+  rows: readonly T[];
+  first: number;
+}
+
 /** The rows shown on a page: the fetched rows (up to `first + 1`) without the look-ahead row. */
-export function pageRows<T>(page: { rows: readonly T[]; first: number }): readonly T[] {
+export function pageRows<T>(page: Page<T>): readonly T[] {
   return page.rows.length > page.first ? page.rows.slice(0, page.first) : page.rows;
+}
+
+/** A connection's `edges` and `pageInfo` (`hasNextPage`, `endCursor`) over a {@link Page}, each row's cursor from `encode`. */
+export function connectionResolvers<T>(encode: (row: T) => string) {
+  return {
+    edges: (page: Page<T>) => pageRows(page).map((node) => ({ cursor: encode(node), node })),
+    pageInfo(page: Page<T>) {
+      const last = pageRows(page).at(-1);
+      return { hasNextPage: page.rows.length > page.first, endCursor: last ? encode(last) : null };
+    },
+  };
+}
+
+/** A keyset position in a newest-first (created_at, id) order: the id breaks ties between rows created together. */
+export interface CreatedAtCursor {
+  createdAt: Date;
+  id: string;
+}
+
+/** The cursor of a row in a (createdAt, id) order. */
+export function encodeCreatedAtCursor(row: CreatedAtCursor): string {
+  return encodeCursor({ c: row.createdAt.getTime(), i: row.id });
+}
+
+/** The (createdAt, id) position a cursor points at (the id lower-cased), or null when it is not one of ours. */
+export function decodeCreatedAtCursor(cursor: string): CreatedAtCursor | null {
+  const payload = decodeCursorPayload(cursor);
+  if (!payload) return null;
+  const { c, i } = payload;
+  if (typeof c !== "number" || !Number.isFinite(c) || typeof i !== "string" || !isUuid(i)) return null;
+  return { createdAt: new Date(c), id: i.toLowerCase() };
 }

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { decodeCursorPayload, encodeCursor, MAX_PAGE_SIZE, pageRows, parsePageArgs } from "../src/pagination.js";
+import {
+  connectionResolvers,
+  decodeCreatedAtCursor,
+  decodeCursorPayload,
+  encodeCreatedAtCursor,
+  encodeCursor,
+  MAX_PAGE_SIZE,
+  pageRows,
+  parsePageArgs,
+} from "../src/pagination.js";
 
 const decodeNumber = (cursor: string) => {
   const payload = decodeCursorPayload(cursor);
@@ -31,5 +40,27 @@ describe("parsePageArgs", () => {
   it("drops the look-ahead row", () => {
     expect(pageRows({ rows: [1, 2, 3], first: 2 })).toEqual([1, 2]);
     expect(pageRows({ rows: [1, 2], first: 2 })).toEqual([1, 2]);
+  });
+});
+
+describe("(createdAt, id) cursors", () => {
+  const row = { createdAt: new Date("2026-03-01T12:00:00.123Z"), id: "0F8FAD5B-D9CB-469F-A165-70867728950E" };
+
+  it("round-trips the position to the millisecond, the id lower-cased", () => {
+    expect(decodeCreatedAtCursor(encodeCreatedAtCursor(row))).toEqual({ createdAt: row.createdAt, id: row.id.toLowerCase() });
+  });
+
+  it("refuses a cursor of another shape", () => {
+    expect(decodeCreatedAtCursor(encodeCursor({ n: 42 }))).toBeNull();
+    expect(decodeCreatedAtCursor(encodeCursor({ c: "yesterday", i: row.id }))).toBeNull();
+    expect(decodeCreatedAtCursor(encodeCursor({ c: 1, i: "not-a-uuid" }))).toBeNull();
+  });
+
+  it("resolves edges and pageInfo of a page, without the look-ahead row", () => {
+    const rows = [0, 1, 2].map((n) => ({ id: String(n) }));
+    const connection = connectionResolvers<{ id: string }>((r) => `c${r.id}`);
+    expect(connection.edges({ rows, first: 2 })).toEqual([{ cursor: "c0", node: rows[0] }, { cursor: "c1", node: rows[1] }]);
+    expect(connection.pageInfo({ rows, first: 2 })).toEqual({ hasNextPage: true, endCursor: "c1" });
+    expect(connection.pageInfo({ rows: [], first: 2 })).toEqual({ hasNextPage: false, endCursor: null });
   });
 });

@@ -1,8 +1,7 @@
 import { badUserInput, isUuid } from "@commerce/common";
-import { decodeCursorPayload, encodeCursor as encodeKeyset, parsePageArgs as parseKeysetPageArgs } from "@commerce/subgraph";
+import { decodeCursorPayload, encodeCursor as encodeKeyset, parsePageArgs as parseKeysetPageArgs, type Page } from "@commerce/subgraph";
 import type { Product } from "@commerce/db";
 
-export { MAX_PAGE_SIZE, pageRows } from "@commerce/subgraph";
 /** Longest `search` text accepted, after trimming. */
 export const MAX_SEARCH_LENGTH = 100;
 
@@ -31,9 +30,7 @@ export interface ProductConditions {
  * `first + 1`, the extra row only telling that a next page exists) and a lazy
  * total, so the COUNT query runs only when `totalCount` is selected.
  */
-export interface ProductPage {
-  rows: readonly Product[];
-  first: number;
+export interface ProductPage extends Page<Product> {
   hasPreviousPage: boolean;
   totalCount: () => Promise<number>;
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, inject } from "vitest";
 import { defined, errorCodes } from "@commerce/testing";
-import { MAX_PAGE_SIZE } from "../src/pagination.js";
+import { MAX_PAGE_SIZE } from "@commerce/subgraph";
 import { categoryId, menuScenario, searchScenario, seed } from "./fixtures/catalog.js";
 import { startHarness, type Harness } from "./harness.js";
 

@@ -1,16 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { GraphQLError } from "graphql";
-import {
-  MAX_PAGE_SIZE,
-  MAX_SEARCH_LENGTH,
-  decodeCursor,
-  encodeCursor,
-  likePattern,
-  normalizeSearch,
-  pageRows,
-  parsePageArgs,
-  parseProductFilter,
-} from "../src/pagination.js";
+import { MAX_PAGE_SIZE, pageRows } from "@commerce/subgraph";
+import { MAX_SEARCH_LENGTH, decodeCursor, encodeCursor, likePattern, normalizeSearch, parsePageArgs, parseProductFilter } from "../src/pagination.js";
 
 const ID = "0b6f3a2e-6b1c-4a59-9d1e-3f7c2a1b4c5d";
 

@@ -1,7 +1,5 @@
-import { decodeCursorPayload, encodeCursor as encodeKeyset, parsePageArgs } from "@commerce/subgraph";
+import { decodeCursorPayload, encodeCursor as encodeKeyset, parsePageArgs, type Page } from "@commerce/subgraph";
 import type { Order, OrderStatus } from "@commerce/db";
-
-export { MAX_PAGE_SIZE, pageRows } from "@commerce/subgraph";
 
 /** A reference to an accounts user: all this subgraph knows about one. */
 export interface UserRef {
@@ -17,10 +15,7 @@ export interface OrderPageArgs {
 }
 
 /** What an OrderConnection resolves from: up to `first + 1` rows (the extra one only tells that a next page exists). */
-export interface OrderPage {
-  rows: readonly Order[];
-  first: number;
-}
+export type OrderPage = Page<Order>;
 
 /** Opaque cursor over the order number. */
 export function encodeCursor(order: Pick<Order, "number">): string {

@@ -1,18 +1,15 @@
+import type { Product } from "@commerce/db";
+import { connectionResolvers, pageRows } from "@commerce/subgraph";
 import type { ProductConnectionResolvers } from "../__generated__/resolvers.js";
-import { encodeCursor, pageRows } from "../pagination.js";
+import { encodeCursor } from "../pagination.js";
+
+const connection = connectionResolvers<Product>(encodeCursor);
 
 export const ProductConnection: ProductConnectionResolvers = {
-  edges: (page) => pageRows(page).map((node) => ({ cursor: encodeCursor(node), node })),
+  edges: connection.edges,
   pageInfo(page) {
-    const rows = pageRows(page);
-    const first = rows[0];
-    const last = rows.at(-1);
-    return {
-      hasNextPage: page.rows.length > page.first,
-      hasPreviousPage: page.hasPreviousPage,
-      startCursor: first ? encodeCursor(first) : null,
-      endCursor: last ? encodeCursor(last) : null,
-    };
+    const first = pageRows(page)[0];
+    return { ...connection.pageInfo(page), hasPreviousPage: page.hasPreviousPage, startCursor: first ? encodeCursor(first) : null };
   },
   totalCount: (page) => page.totalCount(),
 };

@@ -1,10 +1,6 @@
+import type { Order } from "@commerce/db";
+import { connectionResolvers } from "@commerce/subgraph";
 import type { OrderConnectionResolvers } from "../__generated__/resolvers.js";
-import { encodeCursor, pageRows } from "../pagination.js";
+import { encodeCursor } from "../pagination.js";
 
-export const OrderConnection: OrderConnectionResolvers = {
-  edges: (page) => pageRows(page).map((node) => ({ cursor: encodeCursor(node), node })),
-  pageInfo(page) {
-    const last = pageRows(page).at(-1);
-    return { hasNextPage: page.rows.length > page.first, endCursor: last ? encodeCursor(last) : null };
-  },
-};
+export const OrderConnection: OrderConnectionResolvers = connectionResolvers<Order>(encodeCursor);
