@@ -157,18 +157,22 @@ async function executeFetch(execution: PlanExecution, node: FetchNode, cursor: C
   const firstEntityOf: Data[] = [];
   const uniqueOf = new Int32Array(entities.length);
   const sentAs: number[] = [];
+  // The entity of each position in `sentAs` (only kept once an entity had no representation; else the identity).
+  let entityAt: number[] | undefined;
   const index = new RepresentationIndex(fetch.key);
   for (let position = 0; position < entities.length; position++) {
     const entity = entities[position]!;
     let unique = index.find(entity);
     if (unique === MISSING) {
       uniqueOf[position] = -1;
+      entityAt ??= Array.from(sentAs.keys());
       continue;
     }
     if (unique === undefined) {
       const representation = fetch.representation(entity);
       if (!representation?.__typename) {
         uniqueOf[position] = -1;
+        entityAt ??= Array.from(sentAs.keys());
         continue;
       }
       fetch.inputRewrite?.(representation);
@@ -180,17 +184,22 @@ async function executeFetch(execution: PlanExecution, node: FetchNode, cursor: C
     }
     uniqueOf[position] = unique;
     sentAs.push(unique);
+    entityAt?.push(position);
   }
   if (representations.length === 0) return;
   if ("representations" in variables) throw new Error(`Variables cannot contain key "representations"`);
-  const received = await send(execution, service, node, cursor, { ...variables, representations }, sentAs.length === representations.length ? undefined : sentAs);
+  const received = await send(execution, service, node, cursor, { ...variables, representations }, sentAs.length === representations.length ? undefined : sentAs, entityAt);
   if (!received) return;
   const answers = received._entities;
   if (!Array.isArray(answers)) throw new Error(`Expected "data._entities" in response to be an array`);
   if (answers.length !== representations.length) throw new Error(`Expected "data._entities" to contain ${sentAs.length} elements`);
   for (let unique = 0; unique < answers.length; unique++) {
     const answer = answers[unique] as Data | null | undefined;
-    if (answer && !answer.__typename) answer.__typename = firstEntityOf[unique]!.__typename;
+    if (answer && answer.__typename !== firstEntityOf[unique]!.__typename && !isConcreteType(execution.supergraph, answer.__typename)) {
+      // No __typename, or an @interfaceObject's (the interface): the entity keeps its own. @apollo/gateway keeps
+      // the interface's when the planner asked for it (under a condition), and a fragment on the type then misses.
+      answer.__typename = firstEntityOf[unique]!.__typename;
+    }
     fetch.outputRewrite?.(answer);
   }
   for (let position = 0; position < entities.length; position++) {
@@ -274,6 +283,7 @@ async function send(
   cursor: Cursor,
   variables: Data,
   sentAs: readonly number[] | undefined,
+  entityAt?: readonly number[],
 ): Promise<Data | null | undefined> {
   const { requestContext } = execution;
   const response = await service.process({
@@ -287,7 +297,7 @@ async function send(
   });
   const errors = response.errors;
   if (errors && errors.length > 0) {
-    const paths = errorPaths(node, cursor, execution.data);
+    const paths = errorPaths(node, cursor, execution.data, entityAt);
     for (const error of fanOut(errors, sentAs)) execution.errors.push(downstreamServiceError(error, node.serviceName, paths));
     if (!response.extensions?.ftv1) {
       const metrics = requestContext.metrics as { nonFtv1ErrorPaths?: { subgraph: string; path: GraphQLFormattedError["path"] }[] };
@@ -324,13 +334,18 @@ function fanOut(errors: readonly GraphQLFormattedError[], sentAs: readonly numbe
 
 type ErrorPath = (path: GraphQLFormattedError["path"]) => Path | undefined;
 
-/** The response path of a subgraph error: an `_entities.<i>` path becomes the path of the i-th entity. */
-function errorPaths(node: FetchNode, cursor: Cursor, data: Data): ErrorPath {
+/**
+ * The response path of a subgraph error: an `_entities.<i>` path becomes the path of the entity of the i-th
+ * representation. `entityAt` maps representations to entities when some entities had none (a type condition left
+ * them out): @apollo/gateway takes the i-th entity there, which is another one (often met in deferred fetches).
+ */
+function errorPaths(node: FetchNode, cursor: Cursor, data: Data, entityAt: readonly number[] | undefined): ErrorPath {
   let entityPaths: Path[] | undefined;
   return (path) => {
     if (node.requires && typeof path?.[1] === "number") {
       entityPaths ??= pathsOfEntities(cursor.path, data);
-      return [...(entityPaths[path[1]] ?? []), ...path.slice(2)];
+      const entity = entityAt ? entityAt[path[1]] : path[1];
+      return [...(entity === undefined ? [] : (entityPaths[entity] ?? [])), ...path.slice(2)];
     }
     return path ? [...cursor.path, ...path] : undefined;
   };
@@ -380,6 +395,10 @@ function downstreamServiceError(original: GraphQLFormattedError, serviceName: st
   return (known ?? ERRORS.DOWNSTREAM_SERVICE_ERROR).err(message, options);
 }
 
+function isConcreteType(schema: GraphQLSchema, typename: unknown): boolean {
+  return typeof typename === "string" && isObjectType(schema.getType(typename));
+}
+
 function isPresent(value: unknown): boolean {
   return value !== null && value !== undefined;
 }
@@ -393,7 +412,11 @@ function setOwn(object: Data, key: string, value: unknown): void {
   else object[key] = value;
 }
 
-/** Merges subgraph data into the result tree: objects key by key, lists of equal length element by element. */
+/**
+ * Merges subgraph data into the result tree: objects key by key, lists of equal length element by element (lists
+ * of lists too: a deferred part may fetch a root field again, and its objects must stay the ones other fetches
+ * merge into).
+ */
 export function deepMerge(target: Data, source: unknown): void {
   if (source === undefined || source === null) return;
   for (const key of Object.keys(source)) {
@@ -405,13 +428,20 @@ export function deepMerge(target: Data, source: unknown): void {
     if (current && isObject(value)) {
       deepMerge(current as Data, value);
     } else if (Array.isArray(value) && Array.isArray(current) && value.length === current.length) {
-      for (let index = 0; index < value.length; index++) {
-        if (isObject(current[index]) && isObject(value[index])) deepMerge(current[index] as Data, value[index]);
-        else current[index] = value[index];
-      }
+      mergeList(current, value);
     } else {
       setOwn(target, key, value);
     }
+  }
+}
+
+function mergeList(target: unknown[], source: readonly unknown[]): void {
+  for (let index = 0; index < source.length; index++) {
+    const current = target[index];
+    const value = source[index];
+    if (isObject(current) && isObject(value)) deepMerge(current, value);
+    else if (Array.isArray(current) && Array.isArray(value) && current.length === value.length) mergeList(current, value);
+    else target[index] = value;
   }
 }
 
