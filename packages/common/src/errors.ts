@@ -1,4 +1,4 @@
-import { GraphQLError } from "graphql";
+import { GraphQLError, type GraphQLErrorOptions } from "graphql";
 
 /** Every `extensions.code` the graph emits. Clients switch on these, never on messages. */
 export const ErrorCode = {
@@ -18,6 +18,8 @@ export const ErrorCode = {
   PERSISTED_QUERY_NOT_IN_LIST: "PERSISTED_QUERY_NOT_IN_LIST",
   /** Request shape the router refuses before GraphQL handles it (content type, JSON syntax, empty body). */
   BAD_REQUEST: "BAD_REQUEST",
+  /** `operationName` names no operation of the document (Apollo's code for it). */
+  OPERATION_RESOLUTION_FAILURE: "OPERATION_RESOLUTION_FAILURE",
   /** Operation limits (router): `extensions.limit: { measured, max }`. */
   MAX_DEPTH_LIMIT: "MAX_DEPTH_LIMIT",
   MAX_HEIGHT_LIMIT: "MAX_HEIGHT_LIMIT",
@@ -60,13 +62,12 @@ function coded(
 }
 
 /**
- * Missing, malformed, expired or revoked credentials. No HTTP status here: a
- * resolver's error must stay a GraphQL error in a 200 response (the gateway treats
- * a subgraph's non-2xx as a failed fetch). Request-level failures (the context)
- * add `http: { status: 401 }` themselves.
+ * Missing, malformed, expired or revoked credentials. No HTTP status unless `status` is given: a resolver's error
+ * must stay a GraphQL error in a 200 response (the gateway treats a subgraph's non-2xx as a failed fetch). A
+ * request-level refusal passes 401, or marks an error a shared function raised with `withHttpStatus(error, 401)`.
  */
-export function unauthenticated(message = "You must be signed in to do this.", reason?: string): GraphQLError {
-  return coded(ErrorCode.UNAUTHENTICATED, message, reason ? { reason } : {});
+export function unauthenticated(message = "You must be signed in to do this.", reason?: string, status?: number): GraphQLError {
+  return coded(ErrorCode.UNAUTHENTICATED, message, reason ? { reason } : {}, status);
 }
 
 /** Signed in, but not allowed. */
@@ -126,6 +127,42 @@ export function unauthorizedFieldOrType(path: readonly (string | number)[], coor
   });
 }
 
+/**
+ * The operation selects fields or types the caller may not see and is refused whole (`AUTHORIZATION_MODE=reject`):
+ * HTTP 403, `extensions.fields` lists their coordinates.
+ */
+export function unauthorizedOperation(coordinates: readonly string[]): GraphQLError {
+  return coded(ErrorCode.UNAUTHORIZED_FIELD_OR_TYPE, "The operation selects fields or types you are not authorized for.", { fields: [...coordinates] }, 403);
+}
+
+/** The request's `operationName` names no operation of its document, or names none of several (HTTP 400). */
+export function unknownOperation(operationName: string | null | undefined): GraphQLError {
+  const message = operationName ? `Unknown operation named "${operationName}".` : "Must provide operation name if query contains multiple operations.";
+  return coded(ErrorCode.OPERATION_RESOLUTION_FAILURE, message, {}, 400);
+}
+
+/** A request that cannot be read as GraphQL (content type, JSON syntax): HTTP 400 unless `status`, `extensions.reason`. */
+export function badRequest(message: string, reason: string, status = 400): GraphQLError {
+  return coded(ErrorCode.BAD_REQUEST, message, { reason }, status);
+}
+
+/**
+ * Anything unexpected. In production its message is masked ("Internal server error.") and it is logged with the
+ * request id; `status` for a request-level failure (503 while a part of the service is not ready, 500).
+ */
+export function internalServerError(message = "Internal server error.", { status, originalError }: { status?: number; originalError?: Error } = {}): GraphQLError {
+  const http = status ? { http: { status } } : {};
+  return new GraphQLError(message, { ...(originalError ? { originalError } : {}), extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...http } });
+}
+
+/**
+ * A subgraph's error whose code is not one of ours, forwarded as @apollo/gateway forwards it: its message, path
+ * and extensions (its own code included) as given, with `serviceName` among them. Never remapped.
+ */
+export function forwardedSubgraphError(message: string, options: GraphQLErrorOptions): GraphQLError {
+  return new GraphQLError(message, options);
+}
+
 /** Safelisting is on and the operation is not in the persisted-operation manifest (HTTP 400). */
 export function persistedQueryNotInList(): GraphQLError {
   return coded(ErrorCode.PERSISTED_QUERY_NOT_IN_LIST, "This operation is not in the list of persisted operations.", {}, 400);
@@ -159,10 +196,19 @@ export function gatewayTimeout(timeoutMs: number): GraphQLError {
   return coded(ErrorCode.GATEWAY_TIMEOUT, `The request did not complete within ${timeoutMs} ms.`, { timeoutMs }, 504);
 }
 
-/** A request-level error with an explicit HTTP status (context creation, request guards). */
+/**
+ * Marks an error a shared function raised (a token that does not verify) with the HTTP status of the request-level
+ * refusal it becomes (a context's 401). Errors built here take their status from their factory instead.
+ */
 export function withHttpStatus<E>(error: E, status: number): E {
   if (error instanceof GraphQLError) Object.assign(error.extensions, { http: { status } });
   return error;
+}
+
+/** The HTTP status an error was given here (`extensions.http.status`), if any. */
+export function httpStatusOf(error: GraphQLError): number | undefined {
+  const status = (error.extensions.http as { status?: unknown } | undefined)?.status;
+  return typeof status === "number" ? status : undefined;
 }
 
 /** True when `error` is a GraphQLError carrying one of our codes (so it is safe to show as is). */

@@ -1,15 +1,26 @@
+import { badRequest, httpStatusOf, internalServerError, limitExceeded } from "@commerce/common";
 import type { NextFunction, Request, Response } from "express";
+import type { GraphQLError } from "graphql";
 
 /** What body-parser attaches to the errors it raises. */
 interface BodyParserError {
   type?: string;
   status?: number;
+  /** The declared length (`Content-Length`). */
   length?: number;
+  /** Bytes read before the parser stopped (a body without a declared length). */
+  received?: number;
   limit?: number;
 }
 
-function graphQLError(res: Response, status: number, message: string, extensions: Record<string, unknown>): void {
-  res.status(status).json({ errors: [{ message, extensions }] });
+/**
+ * Answers a request outside Apollo (middleware before it) with one error of `@commerce/common`, the way Apollo
+ * answers one: the HTTP status and headers its factory gave it (`extensions.http`, else 500) and a GraphQL body.
+ */
+export function sendGraphQLError(res: Response, error: GraphQLError): void {
+  const { http, ...extensions } = error.extensions as { http?: { headers?: ReadonlyMap<string, string> } };
+  for (const [name, value] of http?.headers ?? []) res.setHeader(name, value);
+  res.status(httpStatusOf(error) ?? 500).json({ errors: [{ message: error.message, extensions }] });
 }
 
 /**
@@ -18,7 +29,7 @@ function graphQLError(res: Response, status: number, message: string, extensions
  */
 export function requireJsonBody(req: Request, res: Response, next: NextFunction): void {
   if (req.method !== "POST" || req.is("application/json") || req.is("application/graphql-response+json")) return next();
-  graphQLError(res, 415, "POST requests must have content-type application/json.", { code: "BAD_REQUEST", reason: "UNSUPPORTED_MEDIA_TYPE" });
+  sendGraphQLError(res, badRequest("POST requests must have content-type application/json.", "UNSUPPORTED_MEDIA_TYPE", 415));
 }
 
 /**
@@ -28,17 +39,15 @@ export function requireJsonBody(req: Request, res: Response, next: NextFunction)
 export function requestErrorHandler(error: unknown, _req: Request, res: Response, next: NextFunction): void {
   if (res.headersSent) return next(error);
   const parserError = (typeof error === "object" && error !== null ? error : {}) as BodyParserError;
-  if (parserError.type === "entity.too.large") {
-    return graphQLError(res, 413, `The request body is larger than the maximum of ${parserError.limit} bytes.`, {
-      code: "MAX_BODY_BYTES_LIMIT",
-      limit: { measured: parserError.length, max: parserError.limit },
-    });
+  if (parserError.type === "entity.too.large" && parserError.limit !== undefined) {
+    const max = parserError.limit;
+    // Without a declared length, the bytes read so far: a lower bound.
+    const measured = parserError.length ?? parserError.received ?? max + 1;
+    return sendGraphQLError(res, limitExceeded("MAX_BODY_BYTES_LIMIT", { measured, max }, `The request body is larger than the maximum of ${max} bytes.`, 413));
   }
-  if (parserError.type === "entity.parse.failed") {
-    return graphQLError(res, 400, "The request body is not valid JSON.", { code: "BAD_REQUEST", reason: "INVALID_JSON" });
-  }
+  if (parserError.type === "entity.parse.failed") return sendGraphQLError(res, badRequest("The request body is not valid JSON.", "INVALID_JSON"));
   if (parserError.status !== undefined && parserError.status >= 400 && parserError.status < 500) {
-    return graphQLError(res, parserError.status, "The request could not be read.", { code: "BAD_REQUEST", reason: parserError.type ?? "UNREADABLE" });
+    return sendGraphQLError(res, badRequest("The request could not be read.", parserError.type ?? "UNREADABLE", parserError.status));
   }
-  graphQLError(res, 500, "Internal server error.", { code: "INTERNAL_SERVER_ERROR" });
+  sendGraphQLError(res, internalServerError(undefined, { status: 500 }));
 }

@@ -1,5 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { unauthenticated } from "@commerce/common";
 import type { NextFunction, Request, Response } from "express";
+import { sendGraphQLError } from "./requestErrors.js";
 
 /** Header the router signs every subgraph request with: `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "t")>`. */
 export const ROUTER_SIGNATURE_HEADER = "x-router-signature";
@@ -61,14 +63,7 @@ export function routerGuard(secret: string, options: { maxSkewSeconds?: number }
     if (req.method === "OPTIONS") return next();
     const check = verifyRouterSignature(req.headers[ROUTER_SIGNATURE_HEADER], secret, options);
     if (check.ok) return next();
-    res.status(401).json({
-      errors: [
-        {
-          message: "This service only accepts requests from the router.",
-          extensions: { code: "UNAUTHENTICATED", reason: `ROUTER_SIGNATURE_${check.reason}` },
-        },
-      ],
-    });
+    sendGraphQLError(res, unauthenticated("This service only accepts requests from the router.", `ROUTER_SIGNATURE_${check.reason}`, 401));
   };
 }
 

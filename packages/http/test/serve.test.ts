@@ -96,8 +96,10 @@ describe("request ids and request errors", () => {
     });
     const broken = await post(signed, "{");
     expect(broken.status).toBe(400);
+    expect(await broken.json()).toEqual({ errors: [{ message: "The request body is not valid JSON.", extensions: { code: "BAD_REQUEST", reason: "INVALID_JSON" } }] });
     const text = await fetch(served.url, { method: "POST", headers: { ...signed, "content-type": "text/plain" }, body: "{ hello }" });
     expect(text.status).toBe(415);
+    expect(((await text.json()) as { errors: { extensions: unknown }[] }).errors[0]?.extensions).toEqual({ code: "BAD_REQUEST", reason: "UNSUPPORTED_MEDIA_TYPE" });
   });
 });
 

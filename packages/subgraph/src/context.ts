@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { GraphQLError } from "graphql";
 import { createTokenVerifier, viewerFromAuthorization, type Viewer } from "@commerce/auth";
-import type { Logger } from "@commerce/common";
+import { withHttpStatus, type Logger } from "@commerce/common";
 
 /** The parts of an HTTP request a context needs (an Express request fits). */
 export interface ContextRequest {
@@ -25,8 +24,7 @@ export function viewerReader(jwtSecret: string): (req: ContextRequest) => Promis
     try {
       return await viewerFromAuthorization(headerOf(req, "authorization"), verify);
     } catch (error) {
-      if (error instanceof GraphQLError) Object.assign(error.extensions, { http: { status: 401 } });
-      throw error;
+      throw withHttpStatus(error, 401);
     }
   };
 }

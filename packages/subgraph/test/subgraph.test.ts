@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { GraphQLError } from "graphql";
-import { ConfigError, ErrorCode } from "@commerce/common";
+import type { GraphQLError } from "graphql";
+import { ConfigError, ErrorCode, forbidden } from "@commerce/common";
 import { DEV_JWT_SECRET } from "@commerce/auth";
 import { loadSubgraphConfig, maskError, viewerReader } from "../src/index.js";
 
@@ -35,7 +35,7 @@ describe("loadSubgraphConfig", () => {
 
 describe("maskError", () => {
   it("passes coded errors and masks the rest without details", () => {
-    const coded = new GraphQLError("no", { extensions: { code: ErrorCode.FORBIDDEN } });
+    const coded = forbidden("no");
     expect(maskError({ message: "no", extensions: { code: ErrorCode.FORBIDDEN } }, coded).message).toBe("no");
     const masked = maskError({ message: "connection refused at 10.0.0.1", path: ["a"], extensions: { code: "INTERNAL_SERVER_ERROR", stacktrace: ["x"] } }, new Error("boom"));
     expect(masked).toEqual({ message: "Internal server error", path: ["a"], extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } });

@@ -2,8 +2,9 @@ import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from "@apollo
 import { ERRORS, errorCodeDef, type VariableDefinitions } from "@apollo/federation-internals";
 import { evaluateCondition, type FetchDataRewrite, type FetchNode, type PlanNode, type QueryPlanSelectionNode } from "@apollo/query-planner";
 import type { GatewayGraphQLRequestContext } from "@apollo/server-gateway-interface";
-import { GraphQLError, isAbstractType, isInterfaceType, isObjectType, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
+import { isAbstractType, isInterfaceType, isObjectType, type GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
 import { SpanStatusCode, type Span } from "@opentelemetry/api";
+import { forwardedSubgraphError } from "@commerce/common";
 import { tracer } from "@commerce/telemetry";
 
 /**
@@ -391,7 +392,7 @@ function downstreamServiceError(original: GraphQLFormattedError, serviceName: st
     extensions: { ...original.extensions, serviceName },
   };
   const known = errorCodeDef(original);
-  if (!known && original.extensions?.code) return new GraphQLError(message, options);
+  if (!known && original.extensions?.code) return forwardedSubgraphError(message, options);
   return (known ?? ERRORS.DOWNSTREAM_SERVICE_ERROR).err(message, options);
 }
 

@@ -4,6 +4,7 @@ import { operationFromDocument, type FieldSelection, type Operation, type Schema
 import { prettyFormatQueryPlan, type QueryPlan, type QueryPlanner } from "@apollo/query-planner";
 import type { GatewayExecutionResult, GatewayExecutor, GatewayGraphQLRequestContext } from "@apollo/server-gateway-interface";
 import { SpanStatusCode, type Span } from "@opentelemetry/api";
+import { internalServerError } from "@commerce/common";
 import { activeSpan, tracer } from "@commerce/telemetry";
 import {
   GraphQLError,
@@ -174,9 +175,9 @@ function respond(requestContext: GatewayGraphQLRequestContext, compiled: Compile
     shaped = shapeResponse(compiled.shape, execution.data, variables, (field) => introspect(internals.schema, field, requestContext));
   } catch (error) {
     if (error instanceof GraphQLError) return { errors: [error] };
-    if (error instanceof Error) return { errors: [new GraphQLError(error.message, { originalError: error })] };
+    if (error instanceof Error) return { errors: [internalServerError(error.message, { originalError: error })] };
     internals.logger.error(`Unexpected error during query plan execution: ${String(error)}`);
-    return { errors: [new GraphQLError("Unexpected error during query plan execution")] };
+    return { errors: [internalServerError("Unexpected error during query plan execution")] };
   }
   const { data, errors } = shaped;
   if (execution.errors.length === 0 && errors.length > 0) return { extensions: { valueCompletion: errors }, data };

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
-import { GraphQLError, Kind, print, type DocumentNode, type GraphQLFormattedError, type OperationDefinitionNode } from "graphql";
+import { Kind, print, type DocumentNode, type GraphQLFormattedError, type OperationDefinitionNode } from "graphql";
 import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestContextDidResolveOperation } from "@apollo/server";
 import { authorizeOperation, ExpansionLimitError, limitError, type AuthorizationResult, type Denial } from "@commerce/analysis";
-import { ErrorCode, unauthorizedFieldOrType } from "@commerce/common";
+import { internalServerError, unauthorizedFieldOrType, unauthorizedOperation } from "@commerce/common";
 import type { RouterContext } from "../context.js";
 import { patchResponse } from "../authorization/patchResponse.js";
 import type { SupergraphMetadataRegistry } from "../supergraph/registry.js";
@@ -44,11 +44,7 @@ export function authorizationPlugin({ registry, mode = "filter", maxSelections =
           result = authorize(requestContext, registry, maxSelections, outcomes);
           if (result.denied.length === 0) return;
           onDenied?.(result.denied, mode);
-          if (mode === "reject") {
-            throw new GraphQLError("The operation selects fields or types you are not authorized for.", {
-              extensions: { code: ErrorCode.UNAUTHORIZED_FIELD_OR_TYPE, fields: result.denied.map((d) => d.coordinate), http: { status: 403 } },
-            });
-          }
+          if (mode === "reject") throw unauthorizedOperation(result.denied.map((d) => d.coordinate));
           if (mode === "dry_run") {
             requestContext.contextValue.logger.info({ denied: result.denied }, "authorization dry run: fields would be filtered");
             return;
@@ -62,7 +58,7 @@ export function authorizationPlugin({ registry, mode = "filter", maxSelections =
         },
         async responseForOperation() {
           if (mode !== "filter" || !result?.dataIsNull) return null;
-          return { http: { status: 200, headers: new HeaderMap() }, body: { kind: "single", singleResult: { data: null, errors: errors() } } };
+          return { http: { headers: new HeaderMap() }, body: { kind: "single", singleResult: { data: null, errors: errors() } } };
         },
         async willSendResponse({ response }) {
           if (!result || result.denied.length === 0 || response.body.kind !== "single") return;
@@ -99,7 +95,7 @@ function authorize(
 ): Outcome {
   const metadata = registry.get(requestContext.schema);
   // Fail closed: without the supergraph's policies nothing can be authorized.
-  if (!metadata) throw new GraphQLError("Authorization is not ready.", { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, http: { status: 503 } } });
+  if (!metadata) throw internalServerError("Authorization is not ready.", { status: 503 });
   const { document } = requestContext;
   const viewer = requestContext.contextValue.viewer;
   const operationName = requestContext.request.operationName;

@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from "@apollo/server";
-import { gatewayTimeout } from "@commerce/common";
+import { gatewayTimeout, httpStatusOf } from "@commerce/common";
 import type { RouterContext } from "../context.js";
 
 export interface RequestDeadlinePluginOptions {
@@ -15,10 +15,11 @@ export interface RequestDeadlinePluginOptions {
  * so the operation's log line and metrics see the 504.
  */
 export function requestDeadlinePlugin({ timeoutMs = 15_000 }: RequestDeadlinePluginOptions = {}): ApolloServerPlugin<RouterContext> {
-  const { message, extensions } = gatewayTimeout(timeoutMs);
+  const error = gatewayTimeout(timeoutMs);
+  const status = httpStatusOf(error) ?? 500;
   // Formatted once: the error never varies, and Apollo's formatting (which drops `extensions.http`) is bypassed here.
-  const { http: _http, ...clientExtensions } = extensions as Record<string, unknown>;
-  const formatted = Object.freeze({ message, extensions: Object.freeze(clientExtensions) });
+  const { http: _http, ...clientExtensions } = error.extensions as Record<string, unknown>;
+  const formatted = Object.freeze({ message: error.message, extensions: Object.freeze(clientExtensions) });
   return {
     async requestDidStart({ contextValue }) {
       const controller = new AbortController();
@@ -29,7 +30,7 @@ export function requestDeadlinePlugin({ timeoutMs = 15_000 }: RequestDeadlinePlu
           clearTimeout(timer);
           if (!controller.signal.aborted) return;
           response.body = { kind: "single", singleResult: { errors: [formatted] } };
-          response.http.status = 504;
+          response.http.status = status;
         },
       };
     },
