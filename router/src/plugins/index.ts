@@ -13,11 +13,12 @@ import type { Safelist } from "../persisted/manifest.js";
 import type { SupergraphMetadataRegistry } from "../supergraph/registry.js";
 import { authorizationPlugin } from "./authorization.js";
 import { demandControlPlugin } from "./demandControl.js";
-import { operationLimitsPlugin } from "./operationLimits.js";
+import { limitWarningsPlugin } from "./limitWarnings.js";
 import { requestDeadlinePlugin } from "./requestDeadline.js";
 import { requestIdPlugin } from "./requestId.js";
 import { safelistPlugin } from "./safelist.js";
 import { telemetryPlugin } from "./telemetry.js";
+import { unknownOperationPlugin } from "./unknownOperation.js";
 import { usageReportingPlugin, type UsageReportingPluginOptions } from "./usageReporting.js";
 
 export interface RouterPluginsOptions {
@@ -43,10 +44,14 @@ export interface EdgePluginsOptions {
   safelist?: { safelist: Safelist; mode: "log" | "safelist" };
 }
 
-/** Limit warnings (the limits themselves run in the context, before Apollo parses), safelist, auth before cost. */
+/**
+ * Limit warnings (the limits themselves run in the context, before Apollo parses), the unknown-operation guard,
+ * safelist, auth before cost.
+ */
 function edgePlugins(edge: EdgePluginsOptions, metrics: GraphMetrics | undefined): ApolloServerPlugin<RouterContext>[] {
   return [
-    operationLimitsPlugin(),
+    limitWarningsPlugin(),
+    unknownOperationPlugin(),
     ...(edge.safelist ? [safelistPlugin(edge.safelist)] : []),
     authorizationPlugin({ registry: edge.registry, mode: edge.authorizationMode }),
     demandControlPlugin({
