@@ -1,10 +1,9 @@
 import type { UserResolvers } from "../__generated__/resolvers.js";
-import type { Viewer } from "@commerce/auth";
-import { USERS_READ_SCOPE } from "../scopes.js";
+import { Scope, type Viewer } from "@commerce/auth";
 
 /** The user themself (signed in, or just authenticated by this request) or a viewer allowed to read all users. */
 function canSeePrivateFields(userId: string, viewer: Viewer | null, authenticatedUserIds: ReadonlySet<string>): boolean {
-  return viewer?.userId === userId || authenticatedUserIds.has(userId) || viewer?.scopes.has(USERS_READ_SCOPE) === true;
+  return viewer?.userId === userId || authenticatedUserIds.has(userId) || viewer?.scopes.has(Scope.USERS_READ) === true;
 }
 
 export const User: UserResolvers = {
