@@ -8,3 +8,5 @@ export * from "./catalogClient.js";
 export * from "./idempotency.js";
 export * from "./shield.js";
 export * from "./scalars.js";
+export * from "./authorization.js";
+export * from "./authorizationCheck.js";

@@ -72,3 +72,9 @@ export const not: GraphqlShield["not"] = graphqlShield.not;
 export const chain: GraphqlShield["chain"] = graphqlShield.chain;
 export const race: GraphqlShield["race"] = graphqlShield.race;
 export type { IRule, IRules } from "graphql-shield";
+/** A rule or a logic rule (`and`, `or`, `allow`, …): what a shield map holds (graphql-shield does not export the name). */
+export type ShieldRule = GraphqlShieldModule.IRule | ReturnType<GraphqlShield["and"]>;
+/** Field → rule. */
+export type IRuleFieldMap = Record<string, ShieldRule>;
+/** Type → field → rule (or one rule for the whole type). */
+export type IRuleTypeMap = Record<string, ShieldRule | IRuleFieldMap>;
