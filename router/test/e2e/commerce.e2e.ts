@@ -148,19 +148,72 @@ describe("orders → loyalty through the router", () => {
     expect(detail.data?.order).toMatchObject({ status: "COMPLETED", pointsEarned: order.pointsToEarn });
   });
 
-  it("keeps the subgraphs' error codes: unknown product, staff-only move, insufficient points, anonymous checkout", async () => {
+  it("keeps the subgraphs' error codes (unknown product, insufficient points) and refuses a staff-only move and an anonymous checkout at the router", async () => {
     const customer = await logIn(DEMO_USERS.customer);
     const place = await operation("orders/PlaceOrder.graphql");
     const unknown = await postGraphQL(graph.url, place, { input: { idempotencyKey: "e2e-bad", items: [{ productId: "00000000-0000-4000-8000-000000000000", quantity: 1 }] } }, bearer(customer.token));
     expect(unknown.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.items[0].productId", reason: "UNKNOWN_PRODUCT" });
     const move = await postGraphQL(graph.url, await operation("orders/UpdateOrderStatus.graphql"), { input: { orderId: "00000000-0000-4000-8000-000000000000", status: "READY" } }, bearer(customer.token));
-    expect(errorCodes(move.errors)).toContain("FORBIDDEN");
+    // updateOrderStatus is @requiresScopes(orders:manage): the router removes it before orders is called (the orders
+    // shield's FORBIDDEN stays behind it). A non-null root field removed: `data` is null.
+    expect(move.data).toBeNull();
+    expect(move.errors?.map((e) => [e.extensions?.code, e.path])).toEqual([["UNAUTHORIZED_FIELD_OR_TYPE", ["updateOrderStatus"]]]);
     const rewards = await postGraphQL<{ rewards: { id: string; cost: number }[] }>(graph.url, await operation("loyalty/Rewards.graphql"));
     const priciest = defined(rewards.data?.rewards.at(-1));
     const redeem = await postGraphQL(graph.url, await operation("loyalty/RedeemReward.graphql"), { input: { rewardId: priciest.id, idempotencyKey: "e2e-redeem" } }, bearer(customer.token));
     expect(redeem.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", reason: "INSUFFICIENT_POINTS", cost: priciest.cost });
     const anonymous = await postGraphQL(graph.url, place, { input: { idempotencyKey: "e2e-anon", items: [] } });
-    expect(errorCodes(anonymous.errors)).toContain("UNAUTHENTICATED");
+    // placeOrder is @authenticated: refused at the router (the orders shield's UNAUTHENTICATED stays behind it).
+    expect(anonymous.data).toBeNull();
+    expect(anonymous.errors?.map((e) => [e.extensions?.code, e.path])).toEqual([["UNAUTHORIZED_FIELD_OR_TYPE", ["placeOrder"]]]);
+  });
+});
+
+describe("who sees a customer's orders and points through the router", () => {
+  const OF_USER = `query($id: ID!) { user(id: $id) { orders(first: 1) { edges { node { id } } } loyalty { balance } } }`;
+  const ORDER = `query($id: ID!) { order(id: $id) { id } }`;
+  const QUEUE = `{ orders(first: 1) { edges { cursor } } }`;
+  type OfUser = { user: { orders: { edges: unknown[] } | null; loyalty: { balance: number } | null } };
+  const codesAndPaths = (response: { errors?: readonly { extensions?: Record<string, unknown>; path?: readonly (string | number)[] }[] }) =>
+    (response.errors ?? []).map((e) => [e.extensions?.code, e.path]);
+
+  it("answers anonymous callers at the router, other customers with the subgraphs' row-level FORBIDDEN or null, and the customer and staff with data", async () => {
+    const demo = await db.user.findUniqueOrThrow({ where: { email: DEMO_USERS.customer } });
+    const other = await db.user.create({ data: { email: `other-customer-${Date.now()}@example.com`, displayName: "Other", passwordHash: demo.passwordHash } });
+    const orderId = (await db.order.findFirstOrThrow({ where: { customerId: demo.id } })).id;
+    const [customer, stranger, staff] = await Promise.all([logIn(DEMO_USERS.customer), logIn(other.email), logIn(DEMO_USERS.staff)]);
+
+    const anonymous = await postGraphQL<OfUser>(graph.url, OF_USER, { id: demo.id });
+    expect(anonymous.data).toEqual({ user: { orders: null, loyalty: null } });
+    expect(codesAndPaths(anonymous)).toEqual([
+      ["UNAUTHORIZED_FIELD_OR_TYPE", ["user", "orders"]],
+      ["UNAUTHORIZED_FIELD_OR_TYPE", ["user", "loyalty"]],
+    ]);
+    const byStranger = await postGraphQL<OfUser>(graph.url, OF_USER, { id: demo.id }, bearer(stranger.token));
+    expect(byStranger.data).toEqual({ user: { orders: null, loyalty: null } });
+    expect(errorCodes(byStranger.errors).sort()).toEqual(["FORBIDDEN", "FORBIDDEN"]);
+    for (const viewer of [customer, staff]) {
+      const allowed = await postGraphQL<OfUser>(graph.url, OF_USER, { id: demo.id }, bearer(viewer.token));
+      expect(allowed.errors).toBeUndefined();
+      expect(allowed.data?.user.orders?.edges).toHaveLength(1);
+      expect(allowed.data?.user.loyalty?.balance).toEqual(expect.any(Number));
+    }
+
+    const orderAnonymous = await postGraphQL(graph.url, ORDER, { id: orderId });
+    expect(orderAnonymous.data).toEqual({ order: null });
+    expect(codesAndPaths(orderAnonymous)).toEqual([["UNAUTHORIZED_FIELD_OR_TYPE", ["order"]]]);
+    // Another customer's order is row-level in orders: null, no error.
+    const orderByStranger = await postGraphQL(graph.url, ORDER, { id: orderId }, bearer(stranger.token));
+    expect(orderByStranger.data).toEqual({ order: null });
+    expect(orderByStranger.errors).toBeUndefined();
+    for (const viewer of [customer, staff]) expect((await postGraphQL(graph.url, ORDER, { id: orderId }, bearer(viewer.token))).data).toEqual({ order: { id: orderId } });
+
+    const queueByCustomer = await postGraphQL(graph.url, QUEUE, {}, bearer(customer.token));
+    expect(queueByCustomer.data).toBeNull();
+    expect(codesAndPaths(queueByCustomer)).toEqual([["UNAUTHORIZED_FIELD_OR_TYPE", ["orders"]]]);
+    const queueByStaff = await postGraphQL<{ orders: { edges: unknown[] } }>(graph.url, QUEUE, {}, bearer(staff.token));
+    expect(queueByStaff.errors).toBeUndefined();
+    expect(queueByStaff.data?.orders.edges).toHaveLength(1);
   });
 });
 

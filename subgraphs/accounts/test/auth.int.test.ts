@@ -6,7 +6,8 @@ import { defined, errorCodes, truncateAll, type GraphQLResponse } from "@commerc
 import { hashPassword } from "@commerce/auth";
 import { startHarness, type Harness } from "./harness.js";
 
-const SESSION = "accessToken accessTokenExpiresAt refreshToken user { id email displayName roles }";
+// No `email`: it needs an access token with the profile scope (as the router demands), which these anonymous calls lack.
+const SESSION = "accessToken accessTokenExpiresAt refreshToken user { id displayName roles }";
 const SIGN_UP = `mutation ($input: SignUpInput!) { signUp(input: $input) { ${SESSION} } }`;
 const LOG_IN = `mutation ($input: LogInInput!) { logIn(input: $input) { ${SESSION} } }`;
 const REFRESH = `mutation ($token: String!) { refreshAccessToken(input: { refreshToken: $token }) { ${SESSION} } }`;
@@ -17,7 +18,7 @@ interface Session {
   accessToken: string;
   accessTokenExpiresAt: string;
   refreshToken: string;
-  user: { id: string; email: string | null; displayName: string; roles: string[] };
+  user: { id: string; displayName: string; roles: string[] };
 }
 
 let harness: Harness;
@@ -41,7 +42,7 @@ const sha256 = (token: string) => createHash("sha256").update(token).digest("hex
 describe("sign-up, log-in and me", () => {
   it("signs up, logs in and answers me with the access token", async () => {
     const signedUp = await signUp();
-    expect(signedUp.user).toMatchObject({ email: "ada@example.com", displayName: "Ada Lovelace", roles: ["CUSTOMER"] });
+    expect(signedUp.user).toMatchObject({ displayName: "Ada Lovelace", roles: ["CUSTOMER"] });
     const expiresIn = Date.parse(signedUp.accessTokenExpiresAt) - Date.now();
     expect(expiresIn).toBeGreaterThan(890_000);
     expect(expiresIn).toBeLessThanOrEqual(900_000);
@@ -55,7 +56,9 @@ describe("sign-up, log-in and me", () => {
     expect(me.data).toEqual({
       me: { id: signedUp.user.id, email: "ada@example.com", displayName: "Ada Lovelace", roles: ["CUSTOMER"], createdAt: expect.any(String) },
     });
-    expect(await harness.gql(ME)).toMatchObject({ data: { me: null } });
+    const anonymous = await harness.gql(ME);
+    expect(anonymous.data).toEqual({ me: null });
+    expect(errorCodes(anonymous.errors)).toEqual(["UNAUTHENTICATED"]);
   });
 
   it("stores the password as an scrypt hash with the configured cost, and refresh tokens only as SHA-256", async () => {

@@ -88,10 +88,12 @@ describe("user and email visibility", () => {
     expect((await harness.gql(USER, { id: "5e0c8b1a-0000-4000-8000-000000000000" })).data).toEqual({ user: null });
   });
 
-  it("shows the e-mail address to the user themself and to users:read, hides it from others", async () => {
+  it("shows the e-mail address to the user themself and to users:read, hides it from others, refuses anonymous callers", async () => {
     const email = async (token?: string) =>
       ((await harness.gql(USER, { id: grace.id }, token)).data as { user: { email: string | null } }).user.email;
-    expect(await email()).toBeNull();
+    const anonymous = await harness.gql(USER, { id: grace.id });
+    expect(anonymous.data).toEqual({ user: { id: grace.id, email: null, displayName: grace.displayName } });
+    expect(errorCodes(anonymous.errors)).toEqual(["UNAUTHENTICATED"]);
     expect(await email(await tokenFor(linus))).toBeNull();
     expect(await email(await tokenFor(grace))).toBe(grace.email);
     expect(await email(await tokenFor(barbara))).toBe(grace.email);

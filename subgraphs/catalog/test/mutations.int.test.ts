@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, inject } from "vitest";
 import { defined, errorCodes } from "@commerce/testing";
 import { PRODUCT_BY_SKU_NAMESPACE, PRODUCT_NAMESPACE } from "../src/loaders.js";
-import { CATALOG_WRITE_SCOPE } from "../src/permissions.js";
+import { Scope } from "@commerce/auth";
 import { categoryId, menuScenario, productId, seed } from "./fixtures/catalog.js";
 import { startHarness, tokenFor, type Harness } from "./harness.js";
 
@@ -10,7 +10,7 @@ let staff: string;
 let customer: string;
 beforeAll(async () => {
   harness = await startHarness({ databaseUrl: inject("databaseUrl"), redisUrl: inject("redisUrl") });
-  staff = await tokenFor("staff-1", [CATALOG_WRITE_SCOPE]);
+  staff = await tokenFor("staff-1", [Scope.CATALOG_WRITE]);
   customer = await tokenFor("customer-1", ["profile"]);
 });
 afterAll(async () => harness?.stop());
@@ -58,7 +58,7 @@ describe("updateProduct", () => {
     const input = { id, price: { amount: 1, currency: "EUR" } };
     const forbidden = await harness.execute(UPDATE, { input }, customer);
     expect(errorCodes(forbidden.errors)).toEqual(["FORBIDDEN"]);
-    expect(forbidden.errors?.[0]?.extensions?.requiredScope).toBe(CATALOG_WRITE_SCOPE);
+    expect(forbidden.errors?.[0]?.extensions?.requiredScope).toBe(Scope.CATALOG_WRITE);
     const anonymous = await harness.execute(UPDATE, { input });
     expect(errorCodes(anonymous.errors)).toEqual(["UNAUTHENTICATED"]);
     expect((await harness.db.product.findUniqueOrThrow({ where: { id } })).priceAmount).toBe(101);

@@ -1,14 +1,13 @@
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { parse, print } from "graphql";
-import { createTokenSigner, DEV_JWT_SECRET } from "@commerce/auth";
+import { createTokenSigner, DEV_JWT_SECRET, Scope } from "@commerce/auth";
 import { createMemoryCache } from "@commerce/cache";
 import { createLogger } from "@commerce/common";
 import { createDb } from "@commerce/db";
 import { normalizedServedSdl, undocumented } from "@commerce/subgraph";
 import { defined, errorCodes } from "@commerce/testing";
 import { loadConfig } from "../src/config.js";
-import { CATALOG_WRITE_SCOPE } from "../src/permissions.js";
 import { createContext, createServer, type CatalogDeps } from "../src/server.js";
 
 // Nothing listens on port 1: any SQL fails, which is what the masking test needs. The
@@ -58,7 +57,7 @@ describe("permissions", () => {
     const token = await signer.sign("customer-1", ["orders:read"]);
     const result = await execute(UPDATE, {}, { authorization: `Bearer ${token}` });
     expect(errorCodes(result.errors)).toEqual(["FORBIDDEN"]);
-    expect(result.errors?.[0]?.extensions?.requiredScope).toBe(CATALOG_WRITE_SCOPE);
+    expect(result.errors?.[0]?.extensions?.requiredScope).toBe(Scope.CATALOG_WRITE);
   });
 
   it("fails the request with UNAUTHENTICATED (HTTP 401) on an invalid token instead of going anonymous", async () => {

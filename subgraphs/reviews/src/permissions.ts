@@ -1,12 +1,9 @@
-import { allow, and, deny, rule, shield } from "@commerce/subgraph";
-import type { IMiddlewareGenerator } from "graphql-middleware";
-import { forbidden, isUuid, unauthenticated } from "@commerce/common";
+import { forbidden, isUuid } from "@commerce/common";
+import { allow, and, deny, permissionsOf, rule, signedIn, type IRuleTypeMap } from "@commerce/subgraph";
 import type { Context } from "./context.js";
 
-const isAuthenticated = rule({ cache: "contextual" })((_parent, _args, { viewer }: Context) => viewer !== null || unauthenticated());
-
 /**
- * The viewer wrote the review named by `input.id`. An unknown id passes, so the resolver can
+ * Row-level: the viewer wrote the review named by `input.id`. An unknown id passes, so the resolver can
  * answer NOT_FOUND; the resolvers' writes also match on the author, so a race cannot slip past.
  */
 const isReviewAuthor = rule({ cache: "strict" })(async (_parent, { input }: { input: { id: string } }, { viewer, loaders }: Context) => {
@@ -16,12 +13,13 @@ const isReviewAuthor = rule({ cache: "strict" })(async (_parent, { input }: { in
 
 /**
  * Type → field → rule. Query and Mutation deny any field without a rule ("*": deny); the
- * federation fields (`_entities`, `_service`) are open because the router calls them.
+ * federation fields (`_entities`, `_service`) are open because the router calls them. The coarse
+ * rules repeat the SDL's `@authenticated`, which the router enforces first (test/permissions.test.ts
+ * keeps the two equal).
  */
-export const permissions: IMiddlewareGenerator<unknown, Context, unknown> = shield(
-  {
-    Query: { "*": deny, _entities: allow, _service: allow, review: allow },
-    Mutation: { "*": deny, createReview: isAuthenticated, updateReview: and(isAuthenticated, isReviewAuthor), deleteReview: and(isAuthenticated, isReviewAuthor) },
-  },
-  { allowExternalErrors: true, fallbackError: () => forbidden() },
-);
+export const rules: IRuleTypeMap = {
+  Query: { "*": deny, _entities: allow, _service: allow, review: allow },
+  Mutation: { "*": deny, createReview: signedIn, updateReview: and(signedIn, isReviewAuthor), deleteReview: and(signedIn, isReviewAuthor) },
+};
+
+export const permissions = permissionsOf<Context>(rules);
