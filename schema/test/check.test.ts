@@ -1,10 +1,13 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { runSchemaCheck } from "../src/check.js";
 import { renderMarkdown, renderText } from "../src/report.js";
 import { apiSchemaOf } from "../src/apiSchema.js";
 import { createRouterLimits } from "../src/limits.js";
 import { parseOperations } from "../src/operations.js";
 import { baseSupergraph, edit, fixtureInput, realOperationFiles, realSubgraphs, stepOf, textOf } from "./fixtures.js";
+
+// Each check composes and plans the whole graph: about 1–2 s here, many times that on a loaded CI machine.
+vi.setConfig({ testTimeout: 60_000 });
 
 // Every fixture is a small change to a copy of the real subgraph SDL, run through runSchemaCheck (what the CLI runs)
 // with the base passed explicitly: the real subgraphs, freshly composed. No git involved.
