@@ -1,5 +1,4 @@
-import type { Redis } from "ioredis";
-import { isRedisBypassed, redisGuard } from "./redis.js";
+import { groupBySlot, isRedisBypassed, redisGuard, type RedisClient } from "./redis.js";
 
 /**
  * The key-value operations the graph needs from a cache. Failures never reach a
@@ -23,40 +22,52 @@ export interface RedisCacheOptions {
   onError?: (error: unknown) => void;
 }
 
-export function createRedisCache(redis: Redis, { onError = () => undefined }: RedisCacheOptions = {}): Cache {
+/**
+ * The cache on a Redis server or a Redis Cluster. Multi-key commands go out once per hash slot on a cluster (one MGET,
+ * DEL or pipeline per slot, all at once), through the guard of the node holding that slot: a node that fails turns
+ * only its own keys into misses.
+ */
+export function createRedisCache(redis: RedisClient, { onError = () => undefined }: RedisCacheOptions = {}): Cache {
   const guard = redisGuard(redis);
   const absorb = (error: unknown) => {
     if (!isRedisBypassed(error)) onError(error);
   };
+  /** Runs `command` once per slot group of `keys`, each through its node's guard. */
+  const perSlot = <T>(keys: readonly string[], command: (group: string[], positions: number[]) => Promise<T>): Promise<T>[] =>
+    groupBySlot(redis, keys).map((positions) => {
+      const group = positions.map((position) => keys[position] as string);
+      return guard.run(() => command(group, positions), group[0]);
+    });
   return {
     kind: "redis",
     async mget(keys) {
-      if (keys.length === 0) return [];
-      try {
-        return await guard.run(() => redis.mget(...keys));
-      } catch (error) {
-        absorb(error);
-        return keys.map(() => null);
-      }
+      const values: (string | null)[] = keys.map(() => null);
+      await Promise.all(
+        perSlot(keys, async (group, positions) => {
+          const found = await redis.mget(group);
+          positions.forEach((position, i) => (values[position] = found[i] ?? null));
+        }).map((read) => read.catch(absorb)),
+      );
+      return values;
     },
     async setMany(entries, ttlSeconds) {
-      if (entries.length === 0) return;
-      try {
-        await guard.run(async () => {
+      const keys = entries.map(([key]) => key);
+      await Promise.all(
+        perSlot(keys, async (_, positions) => {
           const pipeline = redis.pipeline();
-          for (const [key, value] of entries) pipeline.set(key, value, "EX", ttlSeconds);
+          for (const position of positions) {
+            const [key, value] = entries[position] as readonly [string, string];
+            pipeline.set(key, value, "EX", ttlSeconds);
+          }
           const results = (await pipeline.exec()) ?? [];
           const failed = results.find(([error]) => error);
           if (failed?.[0]) throw failed[0];
-        });
-      } catch (error) {
-        absorb(error);
-      }
+        }).map((write) => write.catch(absorb)),
+      );
     },
     async del(keys) {
-      if (keys.length === 0) return;
       // Invalidation must not be silently lost: let the caller see the failure (at once while the guard is open).
-      await guard.run(() => redis.del(...keys));
+      await Promise.all(perSlot(keys, (group) => redis.del(group)));
     },
     async ping() {
       try {

@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { Redis } from "ioredis";
 import { freePort } from "@commerce/stack";
-import { cachedBatch, connectRedis, createRedisCache, jsonCodec, reconnectDelayMs, redisGuard } from "../src/index.js";
+import { cachedBatch, connectRedis, createRedisCache, jsonCodec, reconnectDelayMs, redisGuard, type RedisClient } from "../src/index.js";
 
-const clients: Redis[] = [];
+const clients: RedisClient[] = [];
 afterEach(() => {
   for (const client of clients.splice(0)) client.disconnect();
 });

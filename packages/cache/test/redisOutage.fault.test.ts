@@ -3,14 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Redis } from "ioredis";
 import { startRedisServer, type RedisHandle } from "@commerce/stack";
-import { cachedBatch, connectRedis, createRedisCache, jsonCodec, redisGuard, redisReady } from "../src/index.js";
+import { cachedBatch, connectRedis, createRedisCache, jsonCodec, redisGuard, redisReady, type RedisClient } from "../src/index.js";
 
 // A private redis-server: this test pauses and kills it, so it must never be the shared one.
 let dir: string;
 let server: RedisHandle;
-let redis: Redis;
+let redis: RedisClient;
 let loads = 0;
 let load: (ids: readonly string[]) => Promise<({ id: string } | null)[]>;
 

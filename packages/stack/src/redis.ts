@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { execFile, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
@@ -12,6 +12,8 @@ export interface RedisServerOptions {
   port?: number;
   /** Keep data across restarts (AOF). Tests leave it off. @default false */
   persistent?: boolean;
+  /** Run as a Redis Cluster node whose cluster bus listens on this port (see {@link startRedisCluster}). @default not a cluster node */
+  clusterBusPort?: number;
 }
 
 export interface RedisHandle {
@@ -42,6 +44,11 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Red
   const port = options.port ?? (await freePort());
   const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", options.dataDir, "--pidfile", pidFile, "--save", ""];
   args.push("--appendonly", options.persistent ? "yes" : "no", "--daemonize", "no", "--protected-mode", "yes");
+  if (options.clusterBusPort !== undefined) {
+    // An explicit bus port: the default (port + 10000) can fall outside the port range or on a port already taken.
+    args.push("--cluster-enabled", "yes", "--cluster-port", String(options.clusterBusPort), "--cluster-config-file", join(options.dataDir, "nodes.conf"));
+    args.push("--cluster-node-timeout", "2000");
+  }
   const child: ChildProcess = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   await new Promise<void>((resolve, reject) => {
@@ -86,4 +93,65 @@ export function installRedisServerWithApt(log: (line: string) => void = console.
     return undefined;
   }
   return findRedisServer();
+}
+
+export interface RedisClusterOptions {
+  /** Folder for the nodes' data (one sub-folder each). */
+  dataDir: string;
+  /** Master nodes, each owning a share of the 16384 hash slots; no replicas. @default 3 */
+  masters?: number;
+  /** How long the nodes may take to start and agree on the slots before this fails. @default 30000 */
+  timeoutMs?: number;
+}
+
+export interface RedisClusterHandle {
+  /** A seed node's URL: a cluster client discovers the other nodes from it. */
+  url: string;
+  /** The master nodes (fault tests pause one with SIGSTOP). */
+  nodes: readonly RedisHandle[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a private Redis Cluster on loopback: `masters` redis-servers in cluster mode, joined and given the hash slots
+ * by `redis-cli --cluster create`, then waits until every node reports `cluster_state:ok`. Throws (and stops what it
+ * started) when redis-server or redis-cli is missing or the cluster is not ready within `timeoutMs`.
+ */
+export async function startRedisCluster({ dataDir, masters = 3, timeoutMs = 30_000 }: RedisClusterOptions): Promise<RedisClusterHandle> {
+  const cli = findExecutable("redis-cli");
+  if (!cli) throw new Error(REDIS_INSTALL_HINT.replace("redis-server was not found", "redis-cli was not found"));
+  const deadline = Date.now() + timeoutMs;
+  const nodes: RedisHandle[] = [];
+  const stop = async () => {
+    await Promise.all(nodes.map((node) => node.stop()));
+  };
+  try {
+    for (let i = 0; i < masters; i += 1) {
+      // One at a time: two free-port lookups running together could be handed the same port.
+      const [port, clusterBusPort] = [await freePort(), await freePort()];
+      nodes.push(await startRedisServer({ dataDir: join(dataDir, `node-${i}`), port, clusterBusPort }));
+    }
+    const addresses = nodes.map((node) => `127.0.0.1:${node.port}`);
+    await runCli(cli, ["--cluster", "create", ...addresses, "--cluster-replicas", "0", "--cluster-yes"], deadline - Date.now());
+    for (const node of nodes) {
+      while (!(await runCli(cli, ["-p", String(node.port), "cluster", "info"], deadline - Date.now())).includes("cluster_state:ok")) {
+        if (Date.now() > deadline) throw new Error(`the Redis Cluster was not ready within ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url: (nodes[0] as RedisHandle).url, nodes, stop };
+}
+
+/** Runs redis-cli and resolves with its output; rejects on a non-zero exit or after `timeoutMs`. */
+function runCli(cli: string, args: readonly string[], timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(cli, args, { timeout: Math.max(1, timeoutMs), encoding: "utf8" }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`redis-cli ${args.join(" ")} failed: ${error.message}\n${stdout}${stderr}`.slice(0, 4000)));
+      else resolve(stdout);
+    });
+  });
 }
