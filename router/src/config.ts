@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEV_JWT_SECRET } from "@commerce/auth";
 import { readAnalysisSettings, type CostSettings, type LimitMode, type OperationLimits } from "@commerce/analysis";
-import { DEFAULT_REDIS_COMMAND_TIMEOUT_MS } from "@commerce/cache";
+import { readRedisConfig, type RedisConfig } from "@commerce/cache";
 import { ConfigError, readEnv, type Env, type EnvReader } from "@commerce/common";
 import type { CallPolicyOptions } from "@commerce/resilience";
 
@@ -57,7 +57,7 @@ const PROXY_PRESETS = ["loopback", "linklocal", "uniquelocal"];
 export type NodeEnv = (typeof NODE_ENVS)[number];
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export interface RouterConfig {
+export interface RouterConfig extends RedisConfig {
   /** `production` turns introspection and the Sandbox landing page off. */
   readonly nodeEnv: NodeEnv;
   readonly host: string;
@@ -80,10 +80,6 @@ export interface RouterConfig {
     readonly budget: number;
     readonly budgetWindowSeconds: number;
   };
-  /** Redis for APQ and cost budgets; unset: APQ in memory, no budgets. */
-  readonly redisUrl: string | undefined;
-  /** `REDIS_COMMAND_TIMEOUT_MS`: a Redis command without a reply after this long fails (APQ and budgets fail open). @default 500 */
-  readonly redisCommandTimeoutMs: number;
   /** `SHUTDOWN_TIMEOUT_MS`: after SIGTERM, how long in-flight requests may take to finish before connections are closed. @default 10000 */
   readonly shutdownTimeoutMs: number;
   readonly persistedQueries: { readonly apq: boolean; readonly apqTtlSeconds: number; readonly safelist: SafelistMode; readonly manifestPath: string };
@@ -162,8 +158,8 @@ export function loadConfig(env: Env = process.env): RouterConfig {
       budget: read.int("COST_BUDGET", 50_000, { min: 0 }),
       budgetWindowSeconds: read.int("COST_BUDGET_WINDOW_SECONDS", 60, { min: 1, max: 86_400 }),
     }),
-    redisUrl: read.url("REDIS_URL", undefined, ["redis:", "rediss:"]),
-    redisCommandTimeoutMs: read.int("REDIS_COMMAND_TIMEOUT_MS", DEFAULT_REDIS_COMMAND_TIMEOUT_MS, { min: 10, max: 60_000 }),
+    // Redis (a server or a cluster) for APQ and cost budgets; unset: APQ in memory, no budgets. A slow Redis fails open.
+    ...readRedisConfig(read),
     shutdownTimeoutMs: read.int("SHUTDOWN_TIMEOUT_MS", 10_000, { min: 0, max: 600_000 }),
     persistedQueries: Object.freeze({
       apq: read.bool("APQ_ENABLED", true),

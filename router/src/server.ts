@@ -2,6 +2,7 @@ import { ApolloServer } from "@apollo/server";
 import type { ApolloGateway } from "@apollo/gateway";
 import type { CorsOptions } from "cors";
 import type { Express } from "express";
+import type { RedisClient } from "@commerce/cache";
 import type { Logger } from "@commerce/common";
 import type { ReadinessCheck } from "@commerce/http";
 import { createMetrics, tracingMiddleware, type GraphMetrics, type TelemetryConfig, type TracingMiddleware } from "@commerce/telemetry";
@@ -14,7 +15,6 @@ import { SubgraphPolicies } from "./dataPlane/policies.js";
 import { instrumentQueryPlanCache, routerReadiness } from "./observability.js";
 import { routerPlugins } from "./plugins/index.js";
 import { readFileSync } from "node:fs";
-import type { Redis } from "ioredis";
 import { createTokenVerifier } from "@commerce/auth";
 import { createRedisCostBudget } from "./demandControl/costBudget.js";
 import { routerFormatError } from "./formatError.js";
@@ -32,7 +32,7 @@ export interface RouterDeps {
   /** Apollo Studio settings (tracing itself is process-wide, see startTracing). @default no usage reporting */
   telemetry?: Pick<TelemetryConfig, "apollo">;
   /** Redis for APQ and cost budgets (index.ts connects to `REDIS_URL`). @default none: APQ in memory, no budgets */
-  redis?: Redis | undefined;
+  redis?: RedisClient | undefined;
 }
 
 /** Where the router serves GraphQL (and, for browsers, the landing page). */

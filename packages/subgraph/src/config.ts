@@ -1,13 +1,17 @@
 import { ConfigError, readEnv, type Env, type EnvReader } from "@commerce/common";
 import { DEV_JWT_SECRET } from "@commerce/auth";
-import { DEFAULT_REDIS_COMMAND_TIMEOUT_MS } from "@commerce/cache";
+import { readRedisConfig, type RedisConfig } from "@commerce/cache";
 import { readTelemetryConfig, type TelemetryConfig } from "@commerce/telemetry";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export const NODE_ENVS = ["development", "test", "production"] as const;
 
-/** The settings every subgraph reads; a subgraph's own Config extends it with its domain keys. */
-export interface SubgraphConfig {
+/**
+ * The settings every subgraph reads; a subgraph's own Config extends it with its domain keys. Redis
+ * ({@link RedisConfig}): when `REDIS_URL` is unset the cache is in-process and `/ready` has no Redis to check (one log
+ * line says so).
+ */
+export interface SubgraphConfig extends RedisConfig {
   /** `PORT`. @default the service's own port */
   readonly port: number;
   /** `HOST`. @default "0.0.0.0" */
@@ -16,10 +20,6 @@ export interface SubgraphConfig {
   readonly databaseUrl: string;
   /** `DATABASE_POOL_SIZE`: Postgres connections this process may open (replicas × this ≤ the server's max_connections). @default 10 */
   readonly databasePoolSize: number;
-  /** `REDIS_URL`: when unset the cache is in-process and `/ready` has no Redis to check (one log line says so). */
-  readonly redisUrl: string | undefined;
-  /** `REDIS_COMMAND_TIMEOUT_MS`: a Redis command without a reply after this long fails (a slow Redis is a cache miss). @default 500 */
-  readonly redisCommandTimeoutMs: number;
   /** `SHUTDOWN_TIMEOUT_MS`: after SIGTERM, how long in-flight requests may take to finish before connections are closed. @default 10000 */
   readonly shutdownTimeoutMs: number;
   /** `JWT_SECRET`: required in production (≥ 32 characters), else {@link DEV_JWT_SECRET}. */
@@ -45,7 +45,7 @@ export function readSubgraphConfig(read: EnvReader, { service, port }: { service
   const production = nodeEnv === "production";
   const databaseUrl = read.requiredString("DATABASE_URL", "set it to the Postgres URL, e.g. postgresql://user:pass@localhost:5432/commerce");
   if (databaseUrl !== "") read.url("DATABASE_URL", undefined, ["postgres:", "postgresql:"]);
-  const redisUrl = read.url("REDIS_URL", undefined, ["redis:", "rediss:"]);
+  const redis = readRedisConfig(read);
   const jwtSecret = read.optionalString("JWT_SECRET");
   if (production) {
     if (jwtSecret === undefined) read.problem("JWT_SECRET is required when NODE_ENV=production: set it to the secret shared with accounts and the router");
@@ -60,8 +60,7 @@ export function readSubgraphConfig(read: EnvReader, { service, port }: { service
     host: read.string("HOST", "0.0.0.0"),
     databaseUrl,
     databasePoolSize: read.int("DATABASE_POOL_SIZE", 10, { min: 1, max: 1_000 }),
-    redisUrl,
-    redisCommandTimeoutMs: read.int("REDIS_COMMAND_TIMEOUT_MS", DEFAULT_REDIS_COMMAND_TIMEOUT_MS, { min: 10, max: 60_000 }),
+    ...redis,
     shutdownTimeoutMs: read.int("SHUTDOWN_TIMEOUT_MS", 10_000, { min: 0, max: 600_000 }),
     jwtSecret: jwtSecret ?? DEV_JWT_SECRET,
     routerSecret,

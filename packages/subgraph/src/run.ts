@@ -1,5 +1,5 @@
 import type { ApolloServer, BaseContext } from "@apollo/server";
-import { connectRedis, createMemoryCache, createRedisCache, type Cache } from "@commerce/cache";
+import { connectRedis, createMemoryCache, createRedisCache, type Cache, type RedisClient } from "@commerce/cache";
 import { ConfigError, createLogger, type Logger } from "@commerce/common";
 import { createDb, poolStats, type Db } from "@commerce/db";
 import { serveGraphQL, type Served } from "@commerce/http";
@@ -12,10 +12,10 @@ export interface SubgraphResources<TConfig extends SubgraphConfig> {
   config: TConfig;
   logger: Logger;
   db: Db;
-  /** Redis when `REDIS_URL` is set, else in process memory. */
+  /** Redis (a server, or a cluster with `REDIS_CLUSTER=true`) when `REDIS_URL` is set, else in process memory. */
   cache: Cache;
   /** The cache's connection, when there is Redis. */
-  redis: ReturnType<typeof connectRedis> | undefined;
+  redis: RedisClient | undefined;
   telemetry: SubgraphTelemetry;
 }
 
@@ -59,9 +59,9 @@ export async function runSubgraph<TConfig extends SubgraphConfig, TDeps, TContex
   const logger = createLogger(service, config.logLevel);
   const db = createDb(config.databaseUrl, { poolSize: config.databasePoolSize });
   let cache: Cache;
-  let redis: ReturnType<typeof connectRedis> | undefined;
+  let redis: RedisClient | undefined;
   if (config.redisUrl) {
-    redis = connectRedis(config.redisUrl, service, { commandTimeoutMs: config.redisCommandTimeoutMs, logger });
+    redis = connectRedis(config.redisUrl, service, { cluster: config.redisCluster, commandTimeoutMs: config.redisCommandTimeoutMs, logger });
     cache = createRedisCache(redis, { onError: (error) => logger.warn({ err: error }, "cache unavailable; answered as a miss") });
   } else {
     cache = createMemoryCache();

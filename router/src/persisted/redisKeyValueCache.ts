@@ -1,5 +1,4 @@
-import type { Redis } from "ioredis";
-import { isRedisBypassed, redisGuard } from "@commerce/cache";
+import { isRedisBypassed, redisGuard, type RedisClient } from "@commerce/cache";
 
 /** The shape of Apollo's `KeyValueCache<string>` (persisted-query cache), backed by Redis. */
 export interface StringKeyValueCache {
@@ -18,7 +17,7 @@ export interface StringKeyValueCache {
  * long as Redis is out, although each client holds the full query and can send it.
  */
 export function createRedisKeyValueCache(
-  redis: Redis,
+  redis: RedisClient,
   { prefix = "router:", defaultTtlSeconds = 86_400, onError = () => undefined }: { prefix?: string; defaultTtlSeconds?: number; onError?: (error: unknown) => void } = {},
 ): StringKeyValueCache {
   const guard = redisGuard(redis);
@@ -28,7 +27,7 @@ export function createRedisKeyValueCache(
   return {
     async get(key) {
       try {
-        return (await guard.run(() => redis.get(prefix + key))) ?? undefined;
+        return (await guard.run(() => redis.get(prefix + key), prefix + key)) ?? undefined;
       } catch (error) {
         absorb(error);
         return undefined;
@@ -37,14 +36,14 @@ export function createRedisKeyValueCache(
     async set(key, value, options) {
       const ttl = options?.ttl === null ? undefined : (options?.ttl ?? defaultTtlSeconds);
       try {
-        await guard.run(() => (ttl === undefined ? redis.set(prefix + key, value) : redis.set(prefix + key, value, "EX", Math.max(1, Math.ceil(ttl)))));
+        await guard.run(() => (ttl === undefined ? redis.set(prefix + key, value) : redis.set(prefix + key, value, "EX", Math.max(1, Math.ceil(ttl)))), prefix + key);
       } catch (error) {
         absorb(error);
       }
     },
     async delete(key) {
       try {
-        return (await guard.run(() => redis.del(prefix + key))) > 0;
+        return (await guard.run(() => redis.del(prefix + key), prefix + key)) > 0;
       } catch (error) {
         absorb(error);
         return false;

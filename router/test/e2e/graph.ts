@@ -1,12 +1,12 @@
 import { Redis } from "ioredis";
 import { inject } from "vitest";
-import { createRedisCache } from "@commerce/cache";
+import { connectRedis, createRedisCache, redisReady, type RedisClient } from "@commerce/cache";
 import { createLogger } from "@commerce/common";
-import { createDb, poolStats, seed } from "@commerce/db";
+import { createDb, poolStats, seed, SEED_PASSWORD } from "@commerce/db";
 import { serveGraphQL, type Served } from "@commerce/http";
 import { catalogClientFor } from "@commerce/subgraph";
 import { subgraphTelemetry } from "@commerce/telemetry";
-import { createQueryCounter, truncateAll } from "@commerce/testing";
+import { createQueryCounter, defined, postGraphQL, truncateAll } from "@commerce/testing";
 import * as accounts from "@commerce/accounts";
 import * as catalog from "@commerce/catalog";
 import * as loyalty from "@commerce/loyalty";
@@ -20,6 +20,17 @@ import { loadConfig as loadReviewsConfig } from "../../../subgraphs/reviews/src/
 import { loadConfig } from "../../src/config.js";
 import { createRouter } from "../../src/server.js";
 
+/** Logs a demo user in through the router; resolves with the access token and the user's id. */
+export async function logIn(graphUrl: string, email: string): Promise<{ token: string; userId: string }> {
+  const response = await postGraphQL<{ logIn: { accessToken: string; user: { id: string } } }>(
+    graphUrl,
+    `mutation($email: String!, $password: String!) { logIn(input: { email: $email, password: $password }) { accessToken user { id } } }`,
+    { email, password: SEED_PASSWORD },
+  );
+  const session = defined(response.data?.logIn, "logIn");
+  return { token: session.accessToken, userId: session.user.id };
+}
+
 /** The secret the router signs subgraph requests with; accounts and catalog refuse anything unsigned. */
 export const E2E_ROUTER_SECRET = "e2e-router-secret-0123456789abcdef0123";
 
@@ -28,7 +39,7 @@ export interface Graph {
   url: string;
   /** SQL statements sent by each subgraph since the last reset. */
   sql: Record<"accounts" | "catalog" | "orders" | "loyalty" | "reviews", ReturnType<typeof createQueryCounter>>;
-  redis: Redis;
+  redis: RedisClient;
   /** Each subgraph's GraphQL URL (its /metrics and /ready are beside it). */
   subgraphUrls: Record<string, string>;
   stop(): Promise<void>;
@@ -40,22 +51,41 @@ export interface Graph {
  */
 /** Empties every domain's tables and Redis, then seeds the demo data; returns a client of that Redis. */
 export async function seedGraphData(databaseUrl: string, redisUrl: string): Promise<Redis> {
-  await truncateAll(databaseUrl, ["accounts", "catalog", "orders", "loyalty", "reviews"]);
   const redis = new Redis(redisUrl);
   await redis.flushall();
-  const seedDb = createDb(databaseUrl, { poolSize: 2 });
-  await seed(seedDb, { passwordHashCost: 10 });
-  await seedDb.$disconnect();
+  await seedGraphDatabase(databaseUrl);
   return redis;
 }
 
-export async function startGraph({ routerEnv = {} }: { routerEnv?: Record<string, string> } = {}): Promise<Graph> {
+async function seedGraphDatabase(databaseUrl: string): Promise<void> {
+  await truncateAll(databaseUrl, ["accounts", "catalog", "orders", "loyalty", "reviews"]);
+  const seedDb = createDb(databaseUrl, { poolSize: 2 });
+  await seed(seedDb, { passwordHashCost: 10 });
+  await seedDb.$disconnect();
+}
+
+export interface StartGraphOptions {
+  routerEnv?: Record<string, string>;
+  /** A fresh Redis Cluster (a seed node's URL) instead of the run's Redis: every client is connectRedis' cluster client. */
+  redisCluster?: string;
+}
+
+export async function startGraph({ routerEnv = {}, redisCluster }: StartGraphOptions = {}): Promise<Graph> {
   const databaseUrl = inject("databaseUrl");
-  const redisUrl = inject("redisUrl");
-  const redis = await seedGraphData(databaseUrl, redisUrl);
+  const redisUrl = redisCluster ?? inject("redisUrl");
+  // The cluster client has no offline queue: wait until it knows the slots before using it.
+  const connect = async (name: string): Promise<RedisClient> => {
+    if (redisCluster === undefined) return new Redis(redisUrl);
+    const client = connectRedis(redisCluster, name, { cluster: true, commandTimeoutMs: 5000 });
+    await redisReady(client);
+    return client;
+  };
+  let redis: RedisClient;
+  if (redisCluster === undefined) redis = await seedGraphData(databaseUrl, redisUrl);
+  else [redis] = await Promise.all([connect("e2e"), seedGraphDatabase(databaseUrl)]);
 
   const logger = createLogger("e2e", "silent");
-  const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NODE_ENV: "test", PASSWORD_HASH_COST: "10", LOG_LEVEL: "silent", ROUTER_SECRET: E2E_ROUTER_SECRET };
+  const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, REDIS_CLUSTER: String(redisCluster !== undefined), NODE_ENV: "test", PASSWORD_HASH_COST: "10", LOG_LEVEL: "silent", ROUTER_SECRET: E2E_ROUTER_SECRET };
   const sql = { accounts: createQueryCounter(), catalog: createQueryCounter(), orders: createQueryCounter(), loyalty: createQueryCounter(), reviews: createQueryCounter() };
   const served: Served[] = [];
   // Each subgraph with its telemetry, as its src/index.ts wires it (tracing is per process: tests start it).
@@ -65,7 +95,7 @@ export async function startGraph({ routerEnv = {} }: { routerEnv?: Record<string
   });
   const accountsDeps = withTelemetry("accounts", {
     db: createDb(databaseUrl, { onQuery: sql.accounts.record }),
-    cache: createRedisCache(new Redis(redisUrl)),
+    cache: createRedisCache(await connect("e2e-cache")),
     logger,
     config: loadAccountsConfig(env),
   });
@@ -81,7 +111,7 @@ export async function startGraph({ routerEnv = {} }: { routerEnv?: Record<string
   );
   const catalogDeps = withTelemetry("catalog", {
     db: createDb(databaseUrl, { onQuery: sql.catalog.record }),
-    cache: createRedisCache(new Redis(redisUrl)),
+    cache: createRedisCache(await connect("e2e-cache")),
     logger,
     config: loadCatalogConfig(env),
   });
@@ -100,25 +130,25 @@ export async function startGraph({ routerEnv = {} }: { routerEnv?: Record<string
   const ordersDb = createDb(databaseUrl, { onQuery: sql.orders.record });
   // The relay polls on its own client, so its statements never count as the orders subgraph's.
   const relayDb = createDb(databaseUrl, { poolSize: 2 });
-  const relayRedis = new Redis(redisUrl);
+  const relayRedis = await connect("e2e-relay");
   const relay = orders.startOutboxRelay({ db: relayDb, redis: relayRedis, logger, intervalMs: 50 });
   const ordersConfig = loadOrdersConfig({ ...env, SUBGRAPH_CATALOG_URL: served[1]?.url });
   const ordersDeps = withTelemetry("orders", {
     db: ordersDb,
     // orders, loyalty and reviews cache nothing: their Redis cache answers /ready's check.
-    cache: createRedisCache(new Redis(redisUrl)),
+    cache: createRedisCache(await connect("e2e-cache")),
     logger,
     config: ordersConfig,
     catalog: catalogClientFor(ordersConfig),
     outboxWritten: () => relay.nudge(),
   });
   served.push(await serveGraphQL({ apollo: () => orders.createServer(ordersDeps), context: orders.createContext(ordersDeps), host: "127.0.0.1", port: 0, routerSecret: ordersDeps.config.routerSecret, ...ordersDeps.telemetry.serve }));
-  const loyaltyDeps = withTelemetry("loyalty", { db: createDb(databaseUrl, { onQuery: sql.loyalty.record }), cache: createRedisCache(new Redis(redisUrl)), logger, config: loadLoyaltyConfig(env) });
-  const consumerRedis = new Redis(redisUrl);
+  const loyaltyDeps = withTelemetry("loyalty", { db: createDb(databaseUrl, { onQuery: sql.loyalty.record }), cache: createRedisCache(await connect("e2e-cache")), logger, config: loadLoyaltyConfig(env) });
+  const consumerRedis = await connect("e2e-consumer");
   const consumer = await loyalty.startOrderEventsConsumer({ db: loyaltyDeps.db, redis: consumerRedis, logger, consumer: "e2e", blockMs: 50, claimIdleMs: 1000 });
   served.push(await serveGraphQL({ apollo: () => loyalty.createServer(loyaltyDeps), context: loyalty.createContext(loyaltyDeps), host: "127.0.0.1", port: 0, routerSecret: loyaltyDeps.config.routerSecret, ...loyaltyDeps.telemetry.serve }));
   const reviewsConfig = loadReviewsConfig({ ...env, SUBGRAPH_CATALOG_URL: served[1]?.url });
-  const reviewsDeps = withTelemetry("reviews", { db: createDb(databaseUrl, { onQuery: sql.reviews.record }), cache: createRedisCache(new Redis(redisUrl)), logger, config: reviewsConfig, catalog: catalogClientFor(reviewsConfig) });
+  const reviewsDeps = withTelemetry("reviews", { db: createDb(databaseUrl, { onQuery: sql.reviews.record }), cache: createRedisCache(await connect("e2e-cache")), logger, config: reviewsConfig, catalog: catalogClientFor(reviewsConfig) });
   served.push(await serveGraphQL({ apollo: () => reviews.createServer(reviewsDeps), context: reviews.createContext(reviewsDeps), host: "127.0.0.1", port: 0, routerSecret: reviewsDeps.config.routerSecret, ...reviewsDeps.telemetry.serve }));
 
   const router = createRouter({
@@ -134,6 +164,7 @@ export async function startGraph({ routerEnv = {} }: { routerEnv?: Record<string
       SUBGRAPH_REVIEWS_URL: served[4]?.url,
       ROUTER_SECRET: E2E_ROUTER_SECRET,
       REDIS_URL: redisUrl,
+      REDIS_CLUSTER: String(redisCluster !== undefined),
       ...routerEnv,
     }),
     logger,

@@ -1,4 +1,4 @@
-import { connectRedis } from "@commerce/cache";
+import { connectRedis, type RedisClient } from "@commerce/cache";
 import { runSubgraph } from "@commerce/subgraph";
 import { loadConfig, SERVICE_NAME } from "./config.js";
 import { startOrderEventsConsumer, type OrderEventsConsumer } from "./orderEventsConsumer.js";
@@ -6,7 +6,7 @@ import { createContext, createServer } from "./server.js";
 
 let consumer: OrderEventsConsumer | undefined;
 // Its own connection: the consumer's blocks in XREADGROUP, the shared one answers /ready.
-let eventsRedis: ReturnType<typeof connectRedis> | undefined;
+let eventsRedis: RedisClient | undefined;
 const { config, db, logger } = await runSubgraph({
   service: SERVICE_NAME,
   loadConfig,
@@ -21,7 +21,11 @@ const { config, db, logger } = await runSubgraph({
 
 if (config.redisUrl) {
   // A blocking read waits up to EVENTS_BLOCK_MS for new events: its command timeout covers that wait.
-  eventsRedis = connectRedis(config.redisUrl, `${SERVICE_NAME}-events`, { commandTimeoutMs: config.eventsBlockMs + config.redisCommandTimeoutMs, logger });
+  eventsRedis = connectRedis(config.redisUrl, `${SERVICE_NAME}-events`, {
+    cluster: config.redisCluster,
+    commandTimeoutMs: config.eventsBlockMs + config.redisCommandTimeoutMs,
+    logger,
+  });
   consumer = await startOrderEventsConsumer({
     db,
     redis: eventsRedis,

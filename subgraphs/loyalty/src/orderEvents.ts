@@ -5,7 +5,11 @@ import { pointsForAmount } from "./points.js";
 /** The stream orders publishes to, the event loyalty credits points for, and where failing events end up. */
 export const ORDER_EVENTS_STREAM = "orders:events";
 export const ORDER_COMPLETED = "order.completed";
-export const DEAD_LETTER_STREAM = "loyalty:dead-letter";
+/**
+ * Hash-tagged with the events stream's name: on a Redis Cluster it lives in the stream's slot, so a dead letter's XADD
+ * and the event's XACK can share one MULTI (a cluster refuses a transaction across slots).
+ */
+export const DEAD_LETTER_STREAM = `loyalty:dead-letter:{${ORDER_EVENTS_STREAM}}`;
 export const CONSUMER_GROUP = "loyalty";
 
 /** An event that can never be processed (retrying cannot help): it goes to the dead-letter stream at once. */

@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Redis } from "ioredis";
-import { redisReady } from "@commerce/cache";
+import { redisReady, type RedisClient } from "@commerce/cache";
 import type { Logger } from "@commerce/common";
 import type { Db } from "@commerce/db";
 import { creditOrder } from "./data/ledger.js";
@@ -9,7 +8,7 @@ import { CONSUMER_GROUP, DEAD_LETTER_STREAM, MalformedEventError, ORDER_COMPLETE
 export interface OrderEventsConsumerOptions {
   db: Db;
   /** A dedicated connection: blocking reads hold it. */
-  redis: Redis;
+  redis: RedisClient;
   logger: Logger;
   /** This instance's name in the group; unique per running instance. */
   consumer: string;
@@ -17,7 +16,7 @@ export interface OrderEventsConsumerOptions {
   stream?: string;
   /** @default "loyalty" */
   group?: string;
-  /** @default "loyalty:dead-letter" */
+  /** On a Redis Cluster it must hash to the stream's slot (a hash tag: `…:{<stream>}`). @default "loyalty:dead-letter:{orders:events}" */
   deadLetterStream?: string;
   /** Deliveries before a failing event is dead-lettered. @default 5 */
   maxAttempts?: number;

@@ -1,11 +1,11 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "@commerce/cache";
 import type { Logger } from "@commerce/common";
 import type { Db } from "@commerce/db";
 import { ORDER_EVENTS_STREAM } from "./events.js";
 
 export interface OutboxRelayOptions {
   db: Db;
-  redis: Redis;
+  redis: RedisClient;
   logger: Logger;
   /** Stream the events are appended to. @default "orders:events" */
   stream?: string;
