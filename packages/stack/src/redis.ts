@@ -113,7 +113,7 @@ export interface RedisClusterHandle {
 }
 
 /**
- * Starts a private Redis Cluster on loopback: `masters` redis-servers in cluster mode, joined and given the hash slots
+ * Starts a private Redis Cluster on loopback (Redis 7.0 or later): `masters` redis-servers in cluster mode, joined and given the hash slots
  * by `redis-cli --cluster create`, then waits until every node reports `cluster_state:ok`. Throws (and stops what it
  * started) when redis-server or redis-cli is missing or the cluster is not ready within `timeoutMs`.
  */
