@@ -24,6 +24,7 @@ describe("loadConfig", () => {
       databaseUrl: DATABASE_URL,
       databasePoolSize: 10,
       redisUrl: undefined,
+      redisCluster: false,
       redisCommandTimeoutMs: 500,
       shutdownTimeoutMs: 10_000,
       jwtSecret: DEV_JWT_SECRET,
