@@ -5,7 +5,7 @@ import type { Express } from "express";
 import type { RedisClient } from "@commerce/cache";
 import type { Logger } from "@commerce/common";
 import type { ReadinessCheck } from "@commerce/http";
-import { createMetrics, tracingMiddleware, type GraphMetrics, type TelemetryConfig, type TracingMiddleware } from "@commerce/telemetry";
+import { createMetrics, tracingMiddleware, workerAwareScrape, type GraphMetrics, type TelemetryConfig, type TracingMiddleware } from "@commerce/telemetry";
 import type { RouterConfig } from "./config.js";
 import { createContext, type IncomingRequest, type RouterContext } from "./context.js";
 import { createGateway, type SubgraphTraffic } from "./gateway.js";
@@ -50,7 +50,7 @@ export interface Router {
   stop: () => Promise<void>;
   /** The request span of each GraphQL request (W3C traceparent in, span active for the gateway). */
   middleware: TracingMiddleware[];
-  /** `GET /metrics`: the router's Prometheus metrics. */
+  /** `GET /metrics`: the router's Prometheus metrics (every worker's, merged, when it runs as node:cluster workers). */
   metrics: () => Promise<{ contentType: string; body: string }>;
   /** `GET /ready`: ready once a supergraph is loaded; subgraphs with an open (or just closed) breaker reported degraded. */
   readiness: () => Record<string, ReadinessCheck>;
@@ -130,7 +130,7 @@ export function createRouter({ config, logger, gateway: givenGateway, metrics = 
     },
     stop: () => apollo.stop(),
     middleware: [tracingMiddleware({ service: "router" })],
-    metrics: () => metrics.scrape(),
+    metrics: workerAwareScrape(metrics),
     readiness,
     graphMetrics: metrics,
     bodyLimit: config.limits.maxBodyBytes,

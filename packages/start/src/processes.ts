@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import cluster from "node:cluster";
 import { once } from "node:events";
+import { serveWorkerMetrics } from "@commerce/telemetry/workers";
 
 export interface Service {
   name: string;
@@ -60,9 +61,12 @@ export interface RouterWorkersOptions {
 /**
  * Forks `workers` router processes with node:cluster: they share one listening port and this process hands
  * them connections in turn, so a router that uses one core per process can use every core of the machine.
- * Resolves once every worker listens.
+ * Each worker's `/metrics` answers for all of them (merged here, see `serveWorkerMetrics`). Resolves once every
+ * worker listens.
  */
 export async function startRouterWorkers(options: RouterWorkersOptions): Promise<Service[]> {
+  // A scrape of /metrics reaches one worker: it asks this process, which merges every worker's metrics.
+  serveWorkerMetrics();
   cluster.setupPrimary({ exec: options.entry, args: [] });
   const services: Service[] = [];
   const listening: Promise<unknown>[] = [];

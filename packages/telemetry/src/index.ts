@@ -10,3 +10,4 @@ export * from "./resolvers.js";
 export * from "./batch.js";
 export * from "./fetch.js";
 export * from "./service.js";
+export * from "./workers.js";

@@ -151,6 +151,8 @@ export function createMetrics({ service, processMetrics = true, maxOperationName
       name: "redis_connected",
       help: "1 while the Redis connection is ready, else 0.",
       registers,
+      // Merged over router workers (npm start --workers N): 1 only while every worker is connected.
+      aggregator: "min",
       collect() {
         this.set(redisChecks.every((check) => check()) ? 1 : 0);
       },
