@@ -7,6 +7,8 @@ import { unauthenticated } from "@commerce/common";
 export interface Viewer {
   userId: string;
   scopes: ReadonlySet<string>;
+  /** When the token stops being valid (its `exp`, in ms since the epoch); long-lived streams close then. */
+  expiresAt?: number;
 }
 
 export interface TokenSettings {
@@ -173,9 +175,10 @@ export function createTokenVerifier(settings: VerifierSettings) {
     }
     if (typeof payload.sub !== "string" || payload.sub === "") throw unauthenticated("The access token is invalid.", "TOKEN_INVALID");
     const scope = typeof payload.scope === "string" ? payload.scope : "";
-    const viewer: Viewer = Object.freeze({ userId: payload.sub, scopes: new Set(scope.split(" ").filter(Boolean)) });
+    const expiresAt = typeof payload.exp === "number" ? payload.exp * 1000 : undefined;
+    const viewer: Viewer = Object.freeze({ userId: payload.sub, scopes: new Set(scope.split(" ").filter(Boolean)), ...(expiresAt ? { expiresAt } : {}) });
     // Never past `exp` (the clock tolerance only applies to a real verification).
-    if (typeof payload.exp === "number") verified?.set(token, { viewer, expiresAt: payload.exp * 1000 });
+    if (expiresAt) verified?.set(token, { viewer, expiresAt });
     return viewer;
   };
 }

@@ -26,7 +26,10 @@ describe("HS256 verification", () => {
 
   it("accepts a token from the signer and reads its scopes", async () => {
     const token = await createTokenSigner({ secret: SECRET, ttlSeconds: 60 }).sign("u1", ["a", "b"]);
-    expect(await verify(token)).toEqual({ userId: "u1", scopes: new Set(["a", "b"]) });
+    const viewer = await verify(token);
+    expect(viewer).toEqual({ userId: "u1", scopes: new Set(["a", "b"]), expiresAt: expect.any(Number) });
+    // The token's exp, in milliseconds (subscriptions close their streams then).
+    expect(Math.abs((viewer.expiresAt ?? 0) - (Date.now() + 60_000))).toBeLessThan(2_000);
   });
 
   it("refuses alg none, a wrong issuer or audience, expired and not-yet-valid tokens", async () => {
@@ -54,7 +57,8 @@ describe("HS256 verification: each refusal", () => {
   const valid = () => ({ sub: "u1", iss: ISSUER, aud: AUDIENCE, exp: inAMinute(), scope: "a" });
 
   it("accepts a well-formed token built by hand (the baseline of the refusals below)", async () => {
-    expect(await verify(signed({ alg: "HS256", typ: "JWT" }, valid()))).toEqual({ userId: "u1", scopes: new Set(["a"]) });
+    const claims = valid();
+    expect(await verify(signed({ alg: "HS256", typ: "JWT" }, claims))).toEqual({ userId: "u1", scopes: new Set(["a"]), expiresAt: claims.exp * 1000 });
   });
 
   it("refuses an algorithm outside the allow-list: another HMAC, an asymmetric one, none", async () => {
@@ -123,7 +127,7 @@ describe("verified-token cache", () => {
     const jwt = await token("u1", Math.floor(Date.now() / 1000) + 60);
     const first = await verify(jwt);
     expect(await verify(jwt)).toBe(first);
-    expect(first).toEqual({ userId: "u1", scopes: new Set(["a"]) });
+    expect(first).toEqual({ userId: "u1", scopes: new Set(["a"]), expiresAt: expect.any(Number) });
     expect(Object.isFrozen(first)).toBe(true);
     const uncached = createTokenVerifier({ secret: SECRET, cacheSize: 0 });
     expect(await uncached(jwt)).not.toBe(await uncached(jwt));

@@ -31,6 +31,12 @@ export const ErrorCode = {
   MAX_RECURSION_LIMIT: "MAX_RECURSION_LIMIT",
   MAX_BATCH_SIZE_LIMIT: "MAX_BATCH_SIZE_LIMIT",
   MAX_BODY_BYTES_LIMIT: "MAX_BODY_BYTES_LIMIT",
+  /** Router subscriptions: too many open at once on one connection or for one caller (`limit: { measured, max, scope }`). */
+  MAX_SUBSCRIPTIONS_LIMIT: "MAX_SUBSCRIPTIONS_LIMIT",
+  /** Router subscriptions: the subscriber did not read its events fast enough; the stream was closed instead of buffered. */
+  SLOW_CONSUMER: "SLOW_CONSUMER",
+  /** The server is shutting down: the stream was closed; reconnect (to another instance). */
+  SHUTTING_DOWN: "SHUTTING_DOWN",
   /** A service call failed before an answer: connection refused, reset, or the host is unknown (`serviceName`, `reason`). */
   SUBGRAPH_UNAVAILABLE: "SUBGRAPH_UNAVAILABLE",
   /** A service call got no answer within its timeout. */
@@ -96,6 +102,31 @@ export function conflict(message: string, field?: string): GraphQLError {
  */
 export function limitExceeded(code: LimitCode, details: { measured: number; max: number }, message: string, status = 400): GraphQLError {
   return coded(code, message, { limit: { measured: details.measured, max: details.max } }, status);
+}
+
+/** Too many subscriptions open at once on this connection or for this caller (`limit: { measured, max, scope }`). */
+export function subscriptionLimitExceeded(details: { scope: "connection" | "caller"; measured: number; max: number }): GraphQLError {
+  return coded(ErrorCode.MAX_SUBSCRIPTIONS_LIMIT, `At most ${details.max} subscriptions may be open at once per ${details.scope}.`, {
+    limit: { measured: details.measured, max: details.max, scope: details.scope },
+  });
+}
+
+/** The subscriber fell behind by more than `maxPending` events (or `maxBufferedBytes`): its stream was closed. */
+export function slowConsumer(details: { pending: number; bufferedBytes: number }): GraphQLError {
+  return coded(ErrorCode.SLOW_CONSUMER, "Events were not read fast enough; the subscription was closed. Subscribe again.", details);
+}
+
+/** The server is stopping: open streams are closed so that clients reconnect to another instance. */
+export function shuttingDown(): GraphQLError {
+  return coded(ErrorCode.SHUTTING_DOWN, "The server is shutting down; subscribe again.");
+}
+
+/** A subscription sent as a plain HTTP request (HTTP 400): it needs a stream, WebSocket or Server-Sent Events. */
+export function subscriptionNeedsStream(): GraphQLError {
+  return badRequest(
+    "Subscriptions are served over WebSocket (graphql-transport-ws) or Server-Sent Events (Accept: text/event-stream), not plain HTTP.",
+    "SUBSCRIPTION_NEEDS_STREAM",
+  );
 }
 
 /** The static cost estimate is above the maximum (HTTP 400, `extensions.cost: { estimated, max }`). */

@@ -47,10 +47,23 @@ export interface ServeOptions<TContext extends BaseContext> {
    */
   readiness?: Readonly<Record<string, ReadinessCheck>> | (() => Readonly<Record<string, ReadinessCheck>>);
   /**
+   * Long-lived streams served beside the request/response routes (GraphQL subscriptions over WebSocket): `attach`
+   * gets the HTTP server before it listens (WebSocket upgrades arrive on it); `close` runs first in `stop()`, so
+   * open streams end with their own close codes instead of holding the drain until its deadline. @default none
+   */
+  streams?: StreamHost;
+  /**
    * How long `stop()` lets in-flight requests finish (`SHUTDOWN_TIMEOUT_MS` in the services); connections still
    * busy after it are closed. @default 10000
    */
   shutdownTimeoutMs?: number;
+}
+
+/** What `serveGraphQL` needs of a server of long-lived streams (see `ServeOptions.streams`). */
+export interface StreamHost {
+  attach(httpServer: Server): void;
+  /** Closes every open stream and refuses new ones; resolves once they are closed. */
+  close(): Promise<void>;
 }
 
 export interface Served {
@@ -122,6 +135,7 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
     expressMiddleware(apollo, { context: ({ req }) => options.context(req) }),
   );
   app.use(requestErrorHandler);
+  options.streams?.attach(httpServer);
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);
     httpServer.listen(options.port, options.host, () => resolve());
@@ -131,10 +145,11 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
   return {
     url: `http://${shownHost}:${port}${path}`,
     port,
-    stop() {
+    async stop() {
       stopping = true;
       for (const res of unsent) if (!res.headersSent) res.setHeader("connection", "close");
       unsent.clear();
+      await options.streams?.close();
       return apollo.stop();
     },
   };

@@ -10,3 +10,4 @@ export * from "./shield.js";
 export * from "./scalars.js";
 export * from "./authorization.js";
 export * from "./authorizationCheck.js";
+export * from "./subscriptions.js";

@@ -2,7 +2,7 @@ import type { ApolloServer, BaseContext } from "@apollo/server";
 import { connectRedis, createMemoryCache, createRedisCache, type Cache, type RedisClient } from "@commerce/cache";
 import { ConfigError, createLogger, type Logger } from "@commerce/common";
 import { createDb, poolStats, type Db } from "@commerce/db";
-import { serveGraphQL, type Served } from "@commerce/http";
+import { serveGraphQL, type Served, type StreamHost } from "@commerce/http";
 import { startTracing, subgraphTelemetry, type SubgraphTelemetry } from "@commerce/telemetry";
 import type { ContextRequest } from "./context.js";
 import type { SubgraphConfig } from "./config.js";
@@ -29,6 +29,8 @@ export interface RunSubgraphOptions<TConfig extends SubgraphConfig, TDeps, TCont
   deps(resources: SubgraphResources<TConfig>): TDeps;
   createServer(deps: TDeps): ApolloServer<TContext>;
   createContext(deps: TDeps): (req: ContextRequest) => Promise<TContext>;
+  /** The subgraph's subscriptions over WebSocket (see `subscriptionHost`), closed first on shutdown. @default none */
+  streams?: (deps: TDeps) => StreamHost;
   /** Runs once the server listens (start background workers here). */
   afterListen?: () => Promise<void>;
   /** Runs on shutdown before requests drain (stop consuming new work). */
@@ -73,6 +75,7 @@ export async function runSubgraph<TConfig extends SubgraphConfig, TDeps, TContex
   const served = await serveGraphQL({
     apollo: () => options.createServer(deps),
     context: options.createContext(deps),
+    ...(options.streams ? { streams: options.streams(deps) } : {}),
     port: config.port,
     host: config.host,
     // Only the router may call this subgraph (x-router-signature); /health, /ready and /metrics stay open.

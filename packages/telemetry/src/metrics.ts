@@ -10,6 +10,15 @@ export type FetchKind = "root" | "entities";
 /** Why a subgraph fetch failed (the `reason` label of `graphql_subgraph_fetch_errors_total`). */
 export type SubgraphErrorReason = "http" | "network" | "timeout" | "circuit_open" | "graphql";
 
+/** How a subscriber is connected: graphql-ws over WebSocket, or GraphQL over Server-Sent Events. */
+export type SubscriptionTransport = "ws" | "sse";
+/**
+ * Why a subscription ended: the client (`client`), the subgraph's stream (`complete`), or the router: a slow
+ * consumer, the caller's token expiring, shutdown, the subgraph not coming back in time, or an error.
+ */
+export const SUBSCRIPTION_END_REASONS = ["client", "complete", "slow_consumer", "token_expired", "shutdown", "upstream_unavailable", "error"] as const;
+export type SubscriptionEndReason = (typeof SUBSCRIPTION_END_REASONS)[number];
+
 export interface OperationLabels {
   /** Already folded (see {@link GraphMetrics.operationName}). */
   operation: string;
@@ -46,6 +55,13 @@ export interface GraphMetrics {
   /** An operation's estimated (before planning) or actual (from the response) cost. */
   observeCost(kind: CostKind, value: number): void;
   recordCacheLookup(cache: CacheName, hit: boolean, count?: number): void;
+  /** A subscription opened (`+1`) or ended (`-1`, with why) on a transport: `graphql_subscriptions_active`. */
+  trackSubscription(transport: SubscriptionTransport, delta: 1 | -1, reason?: SubscriptionEndReason): void;
+  /**
+   * One subscription event delivered to its subscriber: its outcome (as for operations: `success`, `partial`,
+   * `error`) and how long resolving it took, from the subgraph's event to the response handed to the transport.
+   */
+  observeSubscriptionEvent(outcome: "success" | "partial" | "error", seconds: number): void;
   /** One DataLoader batch and its size. */
   observeBatch(loader: string, size: number): void;
   /** Exports the pool's connection counts on each scrape. */
@@ -124,6 +140,31 @@ export function createMetrics({ service, processMetrics = true, maxOperationName
     labelNames: ["cache", "result"],
     registers,
   });
+  const subscriptionsActive = new Gauge({
+    name: "graphql_subscriptions_active",
+    help: "Subscriptions open now, by transport (ws: graphql-ws, sse: GraphQL over Server-Sent Events).",
+    labelNames: ["transport"],
+    registers,
+  });
+  for (const transport of ["ws", "sse"] as const) subscriptionsActive.set({ transport }, 0);
+  const subscriptionsEnded = new Counter({
+    name: "graphql_subscriptions_ended_total",
+    help: "Subscriptions ended, by reason (client, complete, slow_consumer, token_expired, shutdown, upstream_unavailable, error).",
+    labelNames: ["reason"],
+    registers,
+  });
+  const subscriptionEvents = new Counter({
+    name: "graphql_subscription_events_total",
+    help: "Subscription events delivered to subscribers, by outcome (success, partial, error).",
+    labelNames: ["outcome"],
+    registers,
+  });
+  const subscriptionEventDuration = new Histogram({
+    name: "graphql_subscription_event_duration_seconds",
+    help: "Subscription event resolution: from the subgraph's event to the response handed to the transport (entity fetches included).",
+    buckets: LATENCY_BUCKETS,
+    registers,
+  });
   const batchSize = new Histogram({
     name: "dataloader_batch_size",
     help: "Keys per DataLoader batch, by loader.",
@@ -174,6 +215,14 @@ export function createMetrics({ service, processMetrics = true, maxOperationName
     },
     recordCacheLookup(cache, hit, count = 1) {
       if (count > 0) cacheLookups.inc({ cache, result: hit ? "hit" : "miss" }, count);
+    },
+    trackSubscription(transport, delta, reason) {
+      subscriptionsActive.inc({ transport }, delta);
+      if (delta < 0) subscriptionsEnded.inc({ reason: reason ?? "client" });
+    },
+    observeSubscriptionEvent(outcome, seconds) {
+      subscriptionEvents.inc({ outcome });
+      subscriptionEventDuration.observe(seconds);
     },
     observeBatch: (loader, size) => batchSize.observe({ loader }, size),
     trackPool: (stats) => void pools.push(stats),
