@@ -6,6 +6,7 @@ import { readAnalysisSettings, type CostSettings, type LimitMode, type Operation
 import { readRedisConfig, type RedisConfig } from "@commerce/cache";
 import { ConfigError, readEnv, type Env, type EnvReader } from "@commerce/common";
 import type { CallPolicyOptions } from "@commerce/resilience";
+import type { SubscriptionSettings } from "./subscriptions/subscriptionService.js";
 
 const SERVICE = "router";
 const NODE_ENVS = ["development", "test", "production"] as const;
@@ -104,6 +105,11 @@ export interface RouterConfig extends RedisConfig {
   };
   /** `ROUTER_REQUEST_TIMEOUT_MS`: past it the router answers 504 and aborts the subgraph calls in flight; 0 turns it off. */
   readonly requestTimeoutMs: number;
+  /** Subscriptions over WebSocket and Server-Sent Events (`SUBSCRIPTIONS_*`, README "Subscriptions"). */
+  readonly subscriptions: SubscriptionSettings & {
+    /** `SUBSCRIPTIONS_ENABLED`: off, WebSocket upgrades and event-stream requests are refused like any subscription over HTTP. */
+    readonly enabled: boolean;
+  };
 }
 
 /** Parses the router's environment once. Throws one ConfigError listing every problem. */
@@ -178,6 +184,17 @@ export function loadConfig(env: Env = process.env): RouterConfig {
       readySettleMs: read.int("SUBGRAPH_BREAKER_SETTLE_MS", 10_000, { min: 0, max: 600_000 }),
     }),
     requestTimeoutMs: read.int("ROUTER_REQUEST_TIMEOUT_MS", 15_000, { min: 0, max: 600_000 }),
+    subscriptions: Object.freeze({
+      enabled: read.bool("SUBSCRIPTIONS_ENABLED", true),
+      maxPerConnection: read.int("SUBSCRIPTIONS_MAX_PER_CONNECTION", 50, { min: 1, max: 10_000 }),
+      maxPerCaller: read.int("SUBSCRIPTIONS_MAX_PER_CALLER", 100, { min: 1, max: 1_000_000 }),
+      heartbeatMs: read.int("SUBSCRIPTIONS_HEARTBEAT_MS", 12_000, { min: 100, max: 600_000 }),
+      idleTimeoutMs: read.int("SUBSCRIPTIONS_IDLE_TIMEOUT_MS", 60_000, { min: 100, max: 86_400_000 }),
+      maxPendingEvents: read.int("SUBSCRIPTIONS_MAX_PENDING_EVENTS", 64, { min: 1, max: 100_000 }),
+      maxBufferedBytes: read.int("SUBSCRIPTIONS_MAX_BUFFERED_BYTES", 1_048_576, { min: 1024, max: 1_073_741_824 }),
+      resumeTimeoutMs: read.int("SUBSCRIPTIONS_RESUME_TIMEOUT_MS", 30_000, { min: 0, max: 3_600_000 }),
+      connectionInitTimeoutMs: read.int("SUBSCRIPTIONS_INIT_TIMEOUT_MS", 3_000, { min: 100, max: 60_000 }),
+    }),
   };
 
   try {

@@ -7,6 +7,7 @@ import { withHttpStatus, type Logger } from "@commerce/common";
 import { REQUEST_ID_HEADER, requestIdFrom } from "@commerce/http";
 import type { GraphQLSchema } from "graphql";
 import { cachedRequestLimits } from "./limits/requestLimits.js";
+import type { FieldFilter } from "./plugins/authorization.js";
 
 export { REQUEST_ID_HEADER, requestIdFrom };
 
@@ -34,6 +35,8 @@ export interface RouterContext extends BaseContext {
    * subgraph calls still in flight stop and the router answers 504. Absent when the deadline is off.
    */
   signal?: AbortSignal;
+  /** Set by field authorization in `filter` mode when it removed fields: what to do to each response (or event). */
+  fieldFilter?: FieldFilter;
 }
 
 /** What the gateway knows once it has planned an operation (its `experimental_didResolveQueryPlan` argument). */

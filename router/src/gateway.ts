@@ -50,6 +50,19 @@ export function subgraphUrl(definition: ServiceEndpointDefinition, overrides: Re
 }
 
 /**
+ * The URL of each subgraph of the supergraph the gateway serves now (the override when one is set), for the calls
+ * that do not go through its data sources (subscriptions); undefined for a name it does not know.
+ */
+export function subgraphUrlResolver(gateway: ApolloGateway, overrides: Readonly<Record<string, string>>): (name: string) => string | undefined {
+  // The gateway keeps each subgraph's supergraph URL beside its data source.
+  const services = () => (gateway as unknown as { serviceMap?: Record<string, { url?: string }> }).serviceMap ?? {};
+  return (name) => {
+    const known = services()[name];
+    return known ? subgraphUrl({ name, url: known.url }, overrides) || undefined : undefined;
+  };
+}
+
+/**
  * An ApolloGateway over a supergraph file. A changed file is applied without a restart; a file the gateway
  * rejects is logged and the previous supergraph keeps serving. The watcher closes when the gateway stops.
  */

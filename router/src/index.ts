@@ -32,6 +32,7 @@ try {
     middleware: router.middleware,
     metrics: router.metrics,
     readiness: router.readiness,
+    streams: router.streams,
     path: router.path,
     bodyLimit: router.bodyLimit,
     trustProxy: config.trustProxy,

@@ -1,14 +1,14 @@
 import { ApolloServer } from "@apollo/server";
 import type { ApolloGateway } from "@apollo/gateway";
 import type { CorsOptions } from "cors";
-import type { Express } from "express";
+import type { Express, NextFunction, Request, Response } from "express";
 import type { RedisClient } from "@commerce/cache";
 import type { Logger } from "@commerce/common";
-import type { ReadinessCheck } from "@commerce/http";
-import { createMetrics, tracingMiddleware, workerAwareScrape, type GraphMetrics, type TelemetryConfig, type TracingMiddleware } from "@commerce/telemetry";
+import { routerSigner, type ReadinessCheck, type StreamHost } from "@commerce/http";
+import { createMetrics, tracingMiddleware, workerAwareScrape, type GraphMetrics, type TelemetryConfig } from "@commerce/telemetry";
 import type { RouterConfig } from "./config.js";
 import { createContext, type IncomingRequest, type RouterContext } from "./context.js";
-import { createGateway, type SubgraphTraffic } from "./gateway.js";
+import { createGateway, subgraphUrlResolver, type SubgraphTraffic } from "./gateway.js";
 import { useNativeExecutor } from "./executor/nativeExecutor.js";
 import { SubgraphHttpClient } from "./dataPlane/httpClient.js";
 import { SubgraphPolicies } from "./dataPlane/policies.js";
@@ -21,6 +21,9 @@ import { routerFormatError } from "./formatError.js";
 import { createSafelist, type PersistedOperationManifest } from "./persisted/manifest.js";
 import { createRedisKeyValueCache } from "./persisted/redisKeyValueCache.js";
 import { SupergraphMetadataRegistry } from "./supergraph/registry.js";
+import { DEFAULT_OPERATION_LIMITS } from "@commerce/analysis";
+import { cachedRequestLimits } from "./limits/requestLimits.js";
+import { subscriptionStreams } from "./subscriptions/streams.js";
 
 export interface RouterDeps {
   config: RouterConfig;
@@ -48,8 +51,8 @@ export interface Router {
   routes: (app: Express) => void;
   /** Stops Apollo Server, which stops the gateway and its supergraph watcher. */
   stop: () => Promise<void>;
-  /** The request span of each GraphQL request (W3C traceparent in, span active for the gateway). */
-  middleware: TracingMiddleware[];
+  /** The request span of each GraphQL request (W3C traceparent in, span active for the gateway), then SSE subscriptions. */
+  middleware: Array<(req: Request, res: Response, next: NextFunction) => void>;
   /** `GET /metrics`: the router's Prometheus metrics (every worker's, merged, when it runs as node:cluster workers). */
   metrics: () => Promise<{ contentType: string; body: string }>;
   /** `GET /ready`: ready once a supergraph is loaded; subgraphs with an open (or just closed) breaker reported degraded. */
@@ -60,11 +63,14 @@ export interface Router {
   bodyLimit: number;
   /** Authorization and cost metadata of each schema the gateway served. */
   registry: SupergraphMetadataRegistry;
+  /** Subscriptions over WebSocket (upgrades on `path`); `close` ends them on shutdown (`SUBSCRIPTIONS_ENABLED`). */
+  streams?: StreamHost;
 }
 
 /** Builds the router without listening; `index.ts` serves it. */
 export function createRouter({ config, logger, gateway: givenGateway, metrics = createMetrics({ service: "router" }), telemetry, redis }: RouterDeps): Router {
   const production = config.nodeEnv === "production";
+  const formatError = routerFormatError({ production });
   const { subgraphTraffic } = config;
   const traffic: SubgraphTraffic = {
     client: new SubgraphHttpClient({ connections: subgraphTraffic.connections }),
@@ -74,7 +80,8 @@ export function createRouter({ config, logger, gateway: givenGateway, metrics = 
   const gateway =
     givenGateway ??
     createGateway({ supergraphPath: config.supergraphPath, subgraphUrls: config.subgraphUrls, logger, metrics, routerSecret: config.routerSecret, traffic });
-  if (config.executor === "native") useNativeExecutor(gateway);
+  // Subscriptions always run on the router's executor (the gateway's cannot); queries when ROUTER_EXECUTOR=native.
+  useNativeExecutor(gateway, { queries: config.executor === "native" });
   // Authorization and cost directives come from the supergraph the gateway accepted, per API schema.
   const registry = new SupergraphMetadataRegistry();
   gateway.onSchemaLoadOrUpdate((schema) => registry.register(schema));
@@ -92,7 +99,7 @@ export function createRouter({ config, logger, gateway: givenGateway, metrics = 
     persistedQueries: pq.apq
       ? { ttl: pq.apqTtlSeconds, ...(redis ? { cache: createRedisKeyValueCache(redis, { onError: (err) => logger.warn({ err }, "APQ cache error") }) } : {}) }
       : false,
-    formatError: routerFormatError({ production }),
+    formatError,
     plugins: routerPlugins({
       production,
       metrics,
@@ -115,11 +122,31 @@ export function createRouter({ config, logger, gateway: givenGateway, metrics = 
   // Subgraph connections close with the server (the HTTP host stops Apollo once requests have drained).
   apollo.addPlugin({ serverWillStart: async () => ({ serverWillStop: () => traffic.client.close() }) });
   const origins = config.corsOrigins;
+  const verify = createTokenVerifier({ ...config.jwt, secret: config.jwt.secret });
+  const subscriptions = config.subscriptions.enabled
+    ? subscriptionStreams({
+        apollo: () => apollo,
+        path: GRAPHQL_PATH,
+        verify,
+        checkLimits: cachedRequestLimits({ ...DEFAULT_OPERATION_LIMITS, ...config.limits }),
+        limitsMode: config.limitsMode,
+        schema: () => registry.latestSchema,
+        formatError: (formatted) => formatError(formatted, undefined),
+        settings: config.subscriptions,
+        eventTimeoutMs: config.requestTimeoutMs > 0 ? config.requestTimeoutMs : 15_000,
+        subgraphUrl: subgraphUrlResolver(gateway, config.subgraphUrls),
+        sign: config.routerSecret ? routerSigner(config.routerSecret) : undefined,
+        trustProxy: config.trustProxy,
+        maxPayloadBytes: config.limits.maxBodyBytes,
+        logger: logger.child({ component: "subscriptions" }),
+        metrics,
+      })
+    : undefined;
   return {
     path: GRAPHQL_PATH,
     apollo,
     context: createContext(logger, {
-      verify: createTokenVerifier({ ...config.jwt, secret: config.jwt.secret }),
+      verify,
       limits: config.limits,
       limitsMode: config.limitsMode,
       schema: () => registry.latestSchema,
@@ -129,11 +156,13 @@ export function createRouter({ config, logger, gateway: givenGateway, metrics = 
       app.get("/", (_req, res) => res.redirect(302, GRAPHQL_PATH));
     },
     stop: () => apollo.stop(),
-    middleware: [tracingMiddleware({ service: "router" })],
+    // Event-stream requests (SSE subscriptions) are answered after the request span opens, before Apollo.
+    middleware: [tracingMiddleware({ service: "router" }), ...(subscriptions ? [subscriptions.sse] : [])],
     metrics: workerAwareScrape(metrics),
     readiness,
     graphMetrics: metrics,
     bodyLimit: config.limits.maxBodyBytes,
     registry,
+    ...(subscriptions ? { streams: subscriptions.host } : {}),
   };
 }

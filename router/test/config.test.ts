@@ -45,6 +45,17 @@ describe("loadConfig", () => {
       // Unset policy knobs are left to @commerce/resilience's defaults.
       subgraphTraffic: { policy: {}, policies: {}, deduplication: true, connections: 128, readySettleMs: 10_000 },
       requestTimeoutMs: 15_000,
+      subscriptions: {
+        enabled: true,
+        maxPerConnection: 50,
+        maxPerCaller: 100,
+        heartbeatMs: 12_000,
+        idleTimeoutMs: 60_000,
+        maxPendingEvents: 64,
+        maxBufferedBytes: 1_048_576,
+        resumeTimeoutMs: 30_000,
+        connectionInitTimeoutMs: 3_000,
+      },
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.subgraphUrls)).toBe(true);

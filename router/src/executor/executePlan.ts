@@ -311,6 +311,21 @@ async function send(
 }
 
 /**
+ * Merges a subgraph's answer to a root fetch that was not sent from here (each event of a subscription answers its
+ * plan's primary fetch) as `executeNode` merges one it sent: errors recorded at their paths, output rewrites applied.
+ */
+export function mergeRootResponse(execution: PlanExecution, node: FetchNode, response: { data?: unknown; errors?: readonly GraphQLFormattedError[] | undefined }): void {
+  const cursor: Cursor = { path: [], data: execution.data };
+  if (response.errors && response.errors.length > 0) {
+    const paths = errorPaths(node, cursor, execution.data, undefined);
+    for (const error of response.errors) execution.errors.push(downstreamServiceError(error, node.serviceName, paths));
+  }
+  if (!isObject(response.data)) return;
+  compiledFetch(node, execution.supergraph).outputRewrite?.(response.data);
+  deepMerge(execution.data, response.data);
+}
+
+/**
  * With de-duplicated representations, an error at `_entities.<i>` stands for every entity that shares the i-th
  * representation: it is repeated at each of their positions in the list @apollo/gateway would have sent (`sentAs`
  * maps each of those positions to the representation sent), in position order.

@@ -1,11 +1,12 @@
 import { createHash } from "node:crypto";
 import { buildOperationContext, type ApolloGateway, type Experimental_DidResolveQueryPlanCallback, type GraphQLDataSource } from "@apollo/gateway";
 import { operationFromDocument, type FieldSelection, type Operation, type Schema } from "@apollo/federation-internals";
-import { prettyFormatQueryPlan, type QueryPlan, type QueryPlanner } from "@apollo/query-planner";
+import { prettyFormatQueryPlan, type FetchNode, type QueryPlan, type QueryPlanner, type SubscriptionNode } from "@apollo/query-planner";
 import type { GatewayExecutionResult, GatewayExecutor, GatewayGraphQLRequestContext } from "@apollo/server-gateway-interface";
 import { SpanStatusCode, type Span } from "@opentelemetry/api";
 import { internalServerError } from "@commerce/common";
 import { activeSpan, tracer } from "@commerce/telemetry";
+import { subscriptionNeedsStream } from "@commerce/common";
 import {
   GraphQLError,
   Kind,
@@ -13,12 +14,13 @@ import {
   getVariableValues,
   visit,
   type DocumentNode,
+  type GraphQLFormattedError,
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionNode,
   type VariableDefinitionNode,
 } from "graphql";
-import { executeNode, type PlanExecution } from "./executePlan.js";
+import { executeNode, mergeRootResponse, type PlanExecution } from "./executePlan.js";
 import { compileResponseShape, shapeResponse, type ResponseShape } from "./responseShape.js";
 
 /** The parts of an ApolloGateway the executor shares: its planner, plan cache, schemas and data sources. */
@@ -40,6 +42,34 @@ interface GatewayInternals {
   logger: { debug(message: string): void; error(message: string): void };
 }
 
+/**
+ * A planned subscription, handed to the transport that asked for it (`SubscriptionRequestContext.acceptSubscription`)
+ * instead of being executed: the transport opens `primary` as a subscription on its subgraph and calls
+ * `resolveEvent` with each of its events.
+ */
+export interface PlannedSubscription {
+  /** The root fetch: each event of the subgraph's subscription is an answer to it. */
+  readonly primary: FetchNode;
+  /** The subscribing operation's request context (its document as planned, variables, context). */
+  readonly requestContext: GatewayGraphQLRequestContext;
+  /**
+   * The response to one event: the rest of the plan (entity fetches from other subgraphs, under their data sources'
+   * policies) run over the primary's answer, shaped as for a query. `requestContext` is the event's (its own
+   * deadline signal and request id in the context).
+   */
+  resolveEvent(answer: { data?: unknown; errors?: readonly GraphQLFormattedError[] | undefined }, requestContext: GatewayGraphQLRequestContext): Promise<GatewayExecutionResult>;
+}
+
+/** The context of an operation a subscription transport runs: where a planned subscription is handed over. */
+export interface SubscriptionRequestContext {
+  acceptSubscription?: (planned: PlannedSubscription) => void;
+}
+
+export interface NativeExecutorOptions {
+  /** Queries and mutations too (`ROUTER_EXECUTOR=native`); else only subscriptions, which the gateway cannot run. @default true */
+  queries?: boolean;
+}
+
 /** Names of the members `useNativeExecutor` needs; a gateway release that renames one fails the start, not a request. */
 const REQUIRED = ["executor", "queryPlanStore", "onSchemaLoadOrUpdate"] as const;
 
@@ -56,8 +86,9 @@ interface CompiledPlan {
  * the plans (`executePlan`) and shapes the response (`responseShape`), with what depends only on the operation
  * compiled once per plan. Must be called before Apollo Server starts (it reads the executor when it loads the
  * gateway). Requests that ask for Apollo Studio field traces (`ftv1`) still run on the gateway's executor.
+ * Subscriptions are planned here and handed to their transport (`PlannedSubscription`), whatever `queries` says.
  */
-export function useNativeExecutor(gateway: ApolloGateway): void {
+export function useNativeExecutor(gateway: ApolloGateway, { queries = true }: NativeExecutorOptions = {}): void {
   const internals = gateway as unknown as GatewayInternals;
   for (const member of REQUIRED) {
     if (!(member in gateway) || (internals as unknown as Record<string, unknown>)[member] === undefined) {
@@ -137,7 +168,7 @@ export function useNativeExecutor(gateway: ApolloGateway): void {
       data: {},
       traced,
     };
-    if (queryPlan.node?.kind === "Subscription") throw new Error("Execution of subscriptions not supported by gateway");
+    if (queryPlan.node?.kind === "Subscription") return handOver(requestContext, queryPlan.node, compiled, services_);
     const root = queryPlan.node;
     if (root) await withSpan(traced, "gateway.execute", () => executeNode(execution, root, { path: [], data: execution.data }));
 
@@ -146,9 +177,44 @@ export function useNativeExecutor(gateway: ApolloGateway): void {
     return result;
   };
 
+  /** Gives the transport the subscription's primary fetch and what resolves each of its events. */
+  const handOver = (
+    requestContext: GatewayGraphQLRequestContext,
+    node: SubscriptionNode,
+    compiled: CompiledPlan,
+    serviceMap: PlanExecution["serviceMap"],
+  ): GatewayExecutionResult => {
+    const accept = (requestContext.context as SubscriptionRequestContext).acceptSubscription;
+    // Transports refuse subscriptions that did not come over a stream before planning; this is the last guard.
+    if (!accept) return { errors: [subscriptionNeedsStream()] };
+    const supergraph = internals.supergraphSchema;
+    accept({
+      primary: node.primary,
+      requestContext,
+      async resolveEvent(answer, eventContext) {
+        const execution: PlanExecution = {
+          serviceMap,
+          requestContext: eventContext,
+          supergraph,
+          variableDefinitions: compiled.operation.variableDefinitions,
+          errors: [],
+          data: {},
+          // Each event has its own span (the transport's), when the subscription is traced.
+          traced: activeSpan() !== undefined,
+        };
+        mergeRootResponse(execution, node.primary, answer);
+        const rest = node.rest;
+        if (rest) await executeNode(execution, rest, { path: [], data: execution.data });
+        return respond(eventContext, compiled, execution, internals);
+      },
+    });
+    return { data: null };
+  };
+
   internals.executor = async (requestContext) => {
-    // Apollo Studio field-level traces are built by the gateway's own executor.
-    if (requestContext.metrics?.captureTraces) return apolloExecutor(requestContext);
+    // Apollo Studio field-level traces are built by the gateway's own executor (which cannot run subscriptions).
+    const subscription = requestContext.operation.operation === "subscription";
+    if (!subscription && (!queries || requestContext.metrics?.captureTraces)) return apolloExecutor(requestContext);
     const traced = activeSpan() !== undefined;
     if (!traced) return execute(requestContext, false);
     const attributes = requestContext.operationName ? { "graphql.operation.name": requestContext.operationName } : {};

@@ -21,6 +21,12 @@ export interface AuthorizationPluginOptions {
   onDenied?: (denied: readonly Denial[], mode: AuthorizationMode) => void;
 }
 
+/** What filter mode does to each response of an operation it filtered (to each event, for a subscription). */
+export interface FieldFilter {
+  /** Sets `null` where the removed fields belong and adds their `UNAUTHORIZED_FIELD_OR_TYPE` errors, in place. */
+  apply(result: { data?: Record<string, unknown> | null; errors?: readonly GraphQLFormattedError[] }): void;
+}
+
 /** Mutable view of the request fields this plugin replaces (Apollo types them readonly). */
 type Writable = { document: DocumentNode; queryHash: string; operation: OperationDefinitionNode };
 
@@ -55,6 +61,7 @@ export function authorizationPlugin({ registry, mode = "filter", maxSelections =
           if (operation?.kind === Kind.OPERATION_DEFINITION) writable.operation = operation;
           // The gateway caches query plans by this hash: the filtered document must not share the original's plan.
           writable.queryHash = (result.filteredHash ??= createHash("sha256").update(print(result.document)).digest("hex"));
+          if (!result.dataIsNull) requestContext.contextValue.fieldFilter = fieldFilterOf(result);
         },
         async responseForOperation() {
           if (mode !== "filter" || !result?.dataIsNull) return null;
@@ -67,17 +74,26 @@ export function authorizationPlugin({ registry, mode = "filter", maxSelections =
             single.extensions = { ...single.extensions, authorization: { dryRun: true, denied: result.denied } };
             return;
           }
-          if (mode !== "filter" || result.dataIsNull || !single.data) return;
-          patchResponse(single.data, result.nulls, result.placeholders);
-          single.errors = [...errors(), ...(single.errors ?? [])];
+          if (mode !== "filter" || result.dataIsNull) return;
+          fieldFilterOf(result).apply(single);
         },
       };
     },
   };
 }
 
-/** An authorization result, with the hash of its filtered document once computed. */
-type Outcome = AuthorizationResult & { filteredHash?: string };
+/** An authorization result, with the hash of its filtered document and its response filter once computed. */
+type Outcome = AuthorizationResult & { filteredHash?: string; filter?: FieldFilter };
+
+function fieldFilterOf(result: Outcome): FieldFilter {
+  return (result.filter ??= {
+    apply(single) {
+      if (!single.data) return;
+      patchResponse(single.data, result.nulls, result.placeholders);
+      single.errors = [...result.denied.map((d) => unauthorizedFieldOrType(d.path, d.coordinate).toJSON()), ...(single.errors ?? [])];
+    },
+  });
+}
 
 /**
  * Results per document, per operation and caller class (anonymous, or signed in with these scopes): they depend on
