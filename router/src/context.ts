@@ -37,6 +37,8 @@ export interface RouterContext extends BaseContext {
   signal?: AbortSignal;
   /** Set by field authorization in `filter` mode when it removed fields: what to do to each response (or event). */
   fieldFilter?: FieldFilter;
+  /** The request is a batch of operations (an incremental `@defer` response cannot be part of one). */
+  batched?: true;
 }
 
 /** What the gateway knows once it has planned an operation (its `experimental_didResolveQueryPlan` argument). */
@@ -97,6 +99,7 @@ export function createContext(logger: Logger, { verify, limits = {}, limitsMode 
       requestId,
       logger: log,
       ...(first ? { limitWarnings: violations } : {}),
+      ...(Array.isArray(req.body) ? { batched: true as const } : {}),
     };
   };
 }

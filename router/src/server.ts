@@ -112,6 +112,7 @@ export function createRouter({ config, logger, gateway: givenGateway, metrics = 
       },
       usageReporting: { apolloKey: telemetry?.apollo.key, graphRef: telemetry?.apollo.graphRef },
       requestTimeoutMs: config.requestTimeoutMs,
+      formatError,
     }),
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,

@@ -8,9 +8,9 @@ import type { GraphQLFormattedError } from "graphql";
 import { createLogger } from "@commerce/common";
 import { loadConfig, type RouterConfig } from "../src/config.js";
 import { createGateway, type CreateGatewayOptions, type SupergraphReload } from "../src/gateway.js";
-import type { Router } from "../src/server.js";
+import { createRouter, type Router } from "../src/server.js";
 import type { RouterContext } from "../src/context.js";
-import { subgraphSchemas, type SeenRequest } from "./fixtures/subgraphs.js";
+import { composeSupergraph, subgraphSchemas, type SeenRequest } from "./fixtures/subgraphs.js";
 
 export const silentLogger = createLogger("router-test", "silent");
 
@@ -105,6 +105,20 @@ export function localGateway(supergraphPath: string, options: Partial<CreateGate
     },
     ...options,
   });
+}
+
+/**
+ * A started router over the inline subgraphs, in process; what it leaves behind goes to `cleanups`. `seen` holds
+ * the identity each accounts `me` request carried, `requests` every subgraph operation.
+ */
+export async function startLocalRouter(cleanups: (() => Promise<void>)[], env: Record<string, string> = {}) {
+  const file = await tempSupergraph(composeSupergraph());
+  const seen: SeenRequest[] = [];
+  const requests: SubgraphRequest[] = [];
+  const router = createRouter({ config: testConfig(file.path, env), logger: silentLogger, gateway: localGateway(file.path, { seen, requests }) });
+  await router.apollo.start();
+  cleanups.push(file.remove, router.stop);
+  return { router, seen, requests };
 }
 
 export interface ExecuteResult<T> {

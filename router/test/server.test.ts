@@ -1,22 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createRouter, type Router } from "../src/server.js";
-import { composeSupergraph, type SeenRequest } from "./fixtures/subgraphs.js";
-import { bearer, execute, localGateway, silentLogger, tempSupergraph, testConfig } from "./helpers.js";
+import { bearer, execute, startLocalRouter } from "./helpers.js";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** A started router over the inline subgraphs, in process. */
-async function startRouter(env: Record<string, string> = {}) {
-  const file = await tempSupergraph(composeSupergraph());
-  const seen: SeenRequest[] = [];
-  const router: Router = createRouter({ config: testConfig(file.path, env), logger: silentLogger, gateway: localGateway(file.path, { seen }) });
-  await router.apollo.start();
-  cleanups.push(file.remove, router.stop);
-  return { router, seen };
-}
+const startRouter = (env: Record<string, string> = {}) => startLocalRouter(cleanups, env);
 
 const FAVORITES = "{ me { name favorites { id name price } } }";
 const INTROSPECTION = "{ __schema { queryType { name } } }";

@@ -47,6 +47,11 @@ export const ErrorCode = {
   SUBGRAPH_HTTP_ERROR: "SUBGRAPH_HTTP_ERROR",
   /** The router's overall request deadline passed (HTTP 504); subgraph calls still in flight were aborted. */
   GATEWAY_TIMEOUT: "GATEWAY_TIMEOUT",
+  /**
+   * The operation uses `@defer` and the request cannot take an incremental response: its Accept header does not
+   * allow `multipart/mixed; deferSpec=20220824` (HTTP 406, `reason: ACCEPT`) or it is part of a batch (400, `reason: BATCH`).
+   */
+  INCREMENTAL_DELIVERY_NOT_ACCEPTED: "INCREMENTAL_DELIVERY_NOT_ACCEPTED",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -225,6 +230,18 @@ export function subgraphFailed({ code, serviceName, reason }: SubgraphFailureDet
 /** The router's request deadline passed (HTTP 504, `extensions.timeoutMs`). */
 export function gatewayTimeout(timeoutMs: number): GraphQLError {
   return coded(ErrorCode.GATEWAY_TIMEOUT, `The request did not complete within ${timeoutMs} ms.`, { timeoutMs }, 504);
+}
+
+/** Why a request with `@defer` was refused: see `ErrorCode.INCREMENTAL_DELIVERY_NOT_ACCEPTED`. */
+export function incrementalDeliveryNotAccepted(reason: "ACCEPT" | "BATCH", mediaType: string): GraphQLError {
+  return reason === "ACCEPT"
+    ? coded(
+        ErrorCode.INCREMENTAL_DELIVERY_NOT_ACCEPTED,
+        `This operation uses @defer: its response comes in parts, as ${mediaType}; send \`Accept: ${mediaType}, application/json\`.`,
+        { reason, accept: mediaType },
+        406,
+      )
+    : coded(ErrorCode.INCREMENTAL_DELIVERY_NOT_ACCEPTED, "Operations with @defer cannot be sent in a batch: send them on their own.", { reason }, 400);
 }
 
 /**

@@ -10,6 +10,20 @@ export function patchResponse(data: Record<string, unknown>, nulls: readonly Res
   for (const path of nulls) visit(data, path, (object, key) => (object[key] = null));
 }
 
+/**
+ * `patchResponse` for a deferred payload: its data sits at `at` in the response, so only the paths through `at`
+ * apply, from there on (`@` in a path matches any list index).
+ */
+export function patchDeferredPayload(
+  data: Record<string, unknown>,
+  at: readonly (string | number)[],
+  nulls: readonly ResponsePath[],
+  placeholders: readonly ResponsePath[],
+): void {
+  const below = (paths: readonly ResponsePath[]) => paths.filter((path) => path.length > at.length && at.every((key, index) => path[index] === key || (path[index] === "@" && typeof key === "number"))).map((path) => path.slice(at.length));
+  patchResponse(data, below(nulls), below(placeholders));
+}
+
 function visit(value: unknown, path: ResponsePath, apply: (object: Record<string, unknown>, key: string) => void, at = 0): void {
   const key = path[at];
   if (key === undefined) return;

@@ -1,15 +1,17 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 import { ERRORS, errorCodeDef, type VariableDefinitions } from "@apollo/federation-internals";
-import { evaluateCondition, type FetchDataRewrite, type FetchNode, type PlanNode, type QueryPlanSelectionNode } from "@apollo/query-planner";
+import { evaluateCondition, type DeferredNode, type FetchDataRewrite, type FetchNode, type PlanNode, type QueryPlanSelectionNode } from "@apollo/query-planner";
 import type { GatewayGraphQLRequestContext } from "@apollo/server-gateway-interface";
 import { isAbstractType, isInterfaceType, isObjectType, type GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
 import { SpanStatusCode, type Span } from "@opentelemetry/api";
 import { forwardedSubgraphError } from "@commerce/common";
 import { tracer } from "@commerce/telemetry";
+import type { Deferral } from "./deferredDelivery.js";
 
 /**
  * Runs a query plan of @apollo/query-planner: Sequence, Parallel, Flatten, Fetch (root fields, or entities from
- * representations built with the fetch's `requires`, with its input and output rewrites) and Condition nodes.
+ * representations built with the fetch's `requires`, with its input and output rewrites), Condition and Defer
+ * nodes (see `deferredDelivery`).
  * Subgraph data is merged into one tree (`data`), which `shapeResponse` then turns into the response. Subgraphs are
  * only called through their data source's `process()`, so the data plane's policies apply to every fetch.
  *
@@ -37,6 +39,10 @@ export interface PlanExecution {
   readonly data: Data;
   /** Create `gateway.fetch` spans (only when the request is traced: an unsampled span records nothing). */
   readonly traced: boolean;
+  /** The deferred blocks (operations with `@defer` only): Defer nodes schedule their blocks here. */
+  readonly deferral?: Deferral | undefined;
+  /** In a deferred block: settles once the primaries of the Defer nodes around it have run. */
+  readonly primaries?: Promise<unknown>;
 }
 
 interface Cursor {
@@ -64,6 +70,8 @@ export async function executeNode(execution: PlanExecution, node: PlanNode, curs
         await (execution.traced ? tracedFetch(execution, node, cursor) : executeFetch(execution, node, cursor));
       } catch (error) {
         execution.errors.push(error);
+      } finally {
+        if (node.id !== undefined) execution.deferral?.fetched(node.id);
       }
       return;
     case "Condition": {
@@ -71,10 +79,31 @@ export async function executeNode(execution: PlanExecution, node: PlanNode, curs
       if (branch) await executeNode(execution, branch, cursor);
       return;
     }
-    case "Defer":
-      // Planned only when the planner's incremental delivery is enabled, which the router never turns on.
-      throw new Error("@defer support is not available in the gateway");
+    case "Defer": {
+      const { deferral } = execution;
+      // Only operations with @defer have Defer nodes, and their executions have a deferral.
+      if (!deferral) throw new Error("@defer support is not available in the gateway");
+      const primary = node.primary.node ? executeNode(execution, node.primary.node, cursor) : Promise.resolve();
+      // The fetches a block depends on are in this primary or an enclosing one: a block may start (its own
+      // dependencies done) before the primaries around it end, and the blocks nested in it wait for those too.
+      const primaries = execution.primaries ? Promise.allSettled([execution.primaries, primary]) : primary;
+      // A block's plan starts at the root (its Flatten paths are absolute) and records its own errors.
+      const run = (plan: PlanNode, errors: unknown[]) => executeNode({ ...execution, errors, primaries }, plan, { path: [], data: execution.data });
+      for (const deferred of node.deferred) deferral.schedule(deferred, primaries, execution.traced ? (plan, errors) => tracedBlock(deferred, () => run(plan, errors)) : run);
+      await primary;
+      return;
+    }
   }
+}
+
+async function tracedBlock(node: DeferredNode, run: () => Promise<void>): Promise<void> {
+  return tracer().startActiveSpan("gateway.defer", { attributes: { "graphql.defer.path": node.queryPath.join(".") } }, async (span: Span) => {
+    try {
+      await run();
+    } finally {
+      span.end();
+    }
+  });
 }
 
 /**

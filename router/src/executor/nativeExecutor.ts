@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { buildOperationContext, type ApolloGateway, type Experimental_DidResolveQueryPlanCallback, type GraphQLDataSource } from "@apollo/gateway";
 import { operationFromDocument, type FieldSelection, type Operation, type Schema } from "@apollo/federation-internals";
-import { prettyFormatQueryPlan, type FetchNode, type QueryPlan, type QueryPlanner, type SubscriptionNode } from "@apollo/query-planner";
+import { prettyFormatQueryPlan, type FetchNode, type QueryPlan, type QueryPlanner, type QueryPlannerConfig, type SubscriptionNode } from "@apollo/query-planner";
 import type { GatewayExecutionResult, GatewayExecutor, GatewayGraphQLRequestContext } from "@apollo/server-gateway-interface";
 import { SpanStatusCode, type Span } from "@opentelemetry/api";
 import { internalServerError } from "@commerce/common";
@@ -20,8 +20,10 @@ import {
   type SelectionNode,
   type VariableDefinitionNode,
 } from "graphql";
+import { Deferral, deferredPayloads, type DeferredPayload } from "./deferredDelivery.js";
+import { deferredOperation, hasDefer, schemaWithDefer } from "./deferredOperation.js";
 import { executeNode, mergeRootResponse, type PlanExecution } from "./executePlan.js";
-import { compileResponseShape, shapeResponse, type ResponseShape } from "./responseShape.js";
+import { compileResponseShape, shapeResponse, type DeferredShaping, type ResponseShape } from "./responseShape.js";
 
 /** The parts of an ApolloGateway the executor shares: its planner, plan cache, schemas and data sources. */
 interface GatewayInternals {
@@ -38,7 +40,7 @@ interface GatewayInternals {
   experimental_didResolveQueryPlan?: Experimental_DidResolveQueryPlanCallback;
   recursiveSelectionsLimitDisabled: boolean;
   nonLocalSelectionsLimitDisabled: boolean;
-  config: { __exposeQueryPlanExperimental?: boolean; debug?: boolean };
+  config: { __exposeQueryPlanExperimental?: boolean; debug?: boolean; queryPlannerConfig?: QueryPlannerConfig };
   logger: { debug(message: string): void; error(message: string): void };
 }
 
@@ -80,6 +82,19 @@ interface CompiledPlan {
   shape: ResponseShape;
 }
 
+/** The payloads after the first of each deferred response, by the request's context, until the HTTP layer takes them. */
+const deferredResponses = new WeakMap<object, AsyncGenerator<DeferredPayload>>();
+
+/**
+ * The payloads that follow the response the executor just returned for this context (the request's
+ * `contextValue`), when it deferred part of the operation; each call hands them out once.
+ */
+export function takeDeferredPayloads(context: object): AsyncGenerator<DeferredPayload> | undefined {
+  const payloads = deferredResponses.get(context);
+  deferredResponses.delete(context);
+  return payloads;
+}
+
 /**
  * Replaces the gateway's executor with the router's own (`ROUTER_EXECUTOR=native`): the gateway keeps loading,
  * validating and hot-reloading the supergraph and planning (same planner, same plan cache); the router executes
@@ -87,6 +102,10 @@ interface CompiledPlan {
  * compiled once per plan. Must be called before Apollo Server starts (it reads the executor when it loads the
  * gateway). Requests that ask for Apollo Studio field traces (`ftv1`) still run on the gateway's executor.
  * Subscriptions are planned here and handed to their transport (`PlannedSubscription`), whatever `queries` says.
+ *
+ * With `queries`, it also turns on `@defer`, which @apollo/gateway's executor does not run: the planner's
+ * incremental delivery (Defer nodes), and the directive in the schema Apollo Server validates against. The executor
+ * then returns the primary part of a deferred operation, and the rest for `takeDeferredPayloads`.
  */
 export function useNativeExecutor(gateway: ApolloGateway, { queries = true }: NativeExecutorOptions = {}): void {
   const internals = gateway as unknown as GatewayInternals;
@@ -96,6 +115,12 @@ export function useNativeExecutor(gateway: ApolloGateway, { queries = true }: Na
     }
   }
   const apolloExecutor = internals.executor;
+  if (queries) {
+    // Read when the gateway builds its planner (on each supergraph load); operations without @defer plan as before.
+    internals.config.queryPlannerConfig = { ...internals.config.queryPlannerConfig, incrementalDelivery: { enableDefer: true } };
+    const onSchemaLoadOrUpdate = gateway.onSchemaLoadOrUpdate.bind(gateway);
+    gateway.onSchemaLoadOrUpdate = (callback) => onSchemaLoadOrUpdate((schemaContext) => callback({ ...schemaContext, apiSchema: schemaWithDefer(schemaContext.apiSchema) }));
+  }
   const compiledPlans = new WeakMap<QueryPlan, CompiledPlan>();
   let serviceMap: Record<string, GraphQLDataSource<Record<string, unknown>>> | undefined;
   gateway.onSchemaLoadOrUpdate(() => {
@@ -114,11 +139,12 @@ export function useNativeExecutor(gateway: ApolloGateway, { queries = true }: Na
     return key;
   };
 
-  const compile = (queryPlan: QueryPlan, operationDefinition: OperationDefinitionNode, fragments: DocumentNode["definitions"]): CompiledPlan => {
+  const compile = (queryPlan: QueryPlan, operationDefinition: OperationDefinitionNode, fragments: DocumentNode["definitions"], deferred: DocumentNode | undefined): CompiledPlan => {
     const apiSchema = internals.apiSchema;
     const known = compiledPlans.get(queryPlan);
     if (known?.apiSchema === apiSchema) return known;
-    const operation = operationFromDocument(apiSchema, { kind: Kind.DOCUMENT, definitions: [operationDefinition, ...fragments] }, { validate: false });
+    // An operation with @defer is shaped from the document the planner planned (its deferred fragments labelled).
+    const operation = operationFromDocument(apiSchema, deferred ?? { kind: Kind.DOCUMENT, definitions: [operationDefinition, ...fragments] }, { validate: false });
     const compiled = { apiSchema, operation, shape: compileResponseShape(operation) };
     compiledPlans.set(queryPlan, compiled);
     return compiled;
@@ -129,6 +155,7 @@ export function useNativeExecutor(gateway: ApolloGateway, { queries = true }: Na
     const operationName = request.operationName ?? undefined;
     const planKey = keyOf(document, queryHash, operationName);
     const operationContext = buildOperationContext({ schema: internals.schema, operationDocument: document, operationName });
+    const deferred = deferredOperation(document, operationName);
     if (traced) activeSpan()?.setAttribute("graphql.operation.type", operationContext.operation.operation);
     const variableDefinitions = operationContext.operation.variableDefinitions;
     if (variableDefinitions && variableDefinitions.length > 0) {
@@ -138,7 +165,7 @@ export function useNativeExecutor(gateway: ApolloGateway, { queries = true }: Na
     let queryPlan = await internals.queryPlanStore.get(planKey);
     if (!queryPlan) {
       queryPlan = withSpan(traced, "gateway.plan", () =>
-        internals.queryPlanner.buildQueryPlan(operationFromDocument(internals.apiSchema, document, { operationName }), {
+        internals.queryPlanner.buildQueryPlan(operationFromDocument(internals.apiSchema, deferred ?? document, { operationName }), {
           recursiveSelectionsLimitDisabled: internals.recursiveSelectionsLimitDisabled,
           nonLocalSelectionsLimitDisabled: internals.nonLocalSelectionsLimitDisabled,
         }),
@@ -154,7 +181,7 @@ export function useNativeExecutor(gateway: ApolloGateway, { queries = true }: Na
 
     let compiled: CompiledPlan;
     try {
-      compiled = compile(queryPlan, operationContext.operation, Object.values(operationContext.fragments));
+      compiled = compile(queryPlan, operationContext.operation, Object.values(operationContext.fragments), deferred);
     } catch (error) {
       if (error instanceof GraphQLError) return { errors: [error] };
       throw error;
@@ -167,6 +194,7 @@ export function useNativeExecutor(gateway: ApolloGateway, { queries = true }: Na
       errors: [],
       data: {},
       traced,
+      deferral: deferred ? new Deferral() : undefined,
     };
     if (queryPlan.node?.kind === "Subscription") return handOver(requestContext, queryPlan.node, compiled, services_);
     const root = queryPlan.node;
@@ -212,9 +240,9 @@ export function useNativeExecutor(gateway: ApolloGateway, { queries = true }: Na
   };
 
   internals.executor = async (requestContext) => {
-    // Apollo Studio field-level traces are built by the gateway's own executor (which cannot run subscriptions).
+    // Apollo Studio field-level traces are built by the gateway's own executor (which cannot run subscriptions or @defer).
     const subscription = requestContext.operation.operation === "subscription";
-    if (!subscription && (!queries || requestContext.metrics?.captureTraces)) return apolloExecutor(requestContext);
+    if (!subscription && (!queries || (requestContext.metrics?.captureTraces && !hasDefer(requestContext.document)))) return apolloExecutor(requestContext);
     const traced = activeSpan() !== undefined;
     if (!traced) return execute(requestContext, false);
     const attributes = requestContext.operationName ? { "graphql.operation.name": requestContext.operationName } : {};
@@ -233,12 +261,23 @@ export function useNativeExecutor(gateway: ApolloGateway, { queries = true }: Na
   };
 }
 
-/** The response from the merged data: fetch errors first; value errors only reported when no fetch failed. */
+/**
+ * The response from the merged data: fetch errors first; value errors only reported when no fetch failed. When
+ * the execution deferred blocks, it is the response to the primary part, and the rest is handed to the HTTP
+ * layer (`takeDeferredPayloads`).
+ */
 function respond(requestContext: GatewayGraphQLRequestContext, compiled: CompiledPlan, execution: PlanExecution, internals: GatewayInternals): GatewayExecutionResult {
   const variables = requestContext.request.variables;
+  const introspection = (field: FieldSelection) => introspect(schemaWithDefer(internals.schema), field, requestContext);
+  const deferral = execution.deferral && execution.deferral.blocks.size > 0 ? execution.deferral : undefined;
+  const deferred: DeferredShaping | undefined = deferral ? { labels: deferral.blocks, found: [] } : undefined;
   let shaped;
   try {
-    shaped = shapeResponse(compiled.shape, execution.data, variables, (field) => introspect(internals.schema, field, requestContext));
+    shaped = shapeResponse(compiled.shape, execution.data, variables, introspection, deferred);
+    if (deferral && deferred) {
+      const payloads = deferredPayloads({ deferral, shape: compiled.shape, variables, introspect: introspection, found: deferred.found, reported: execution.errors });
+      deferredResponses.set(requestContext.context, payloads);
+    }
   } catch (error) {
     if (error instanceof GraphQLError) return { errors: [error] };
     if (error instanceof Error) return { errors: [internalServerError(error.message, { originalError: error })] };

@@ -28,7 +28,7 @@ import type { GraphQLError } from "graphql";
  */
 
 /** What the walk needs to know of a type: its name, and whether it is an object or composite type. */
-interface TypeInfo {
+export interface TypeInfo {
   readonly name: string;
   readonly isObject: boolean;
   readonly isComposite: boolean;
@@ -82,6 +82,8 @@ interface FragmentShape {
   /** Types the condition applies to. */
   appliesTo: ReadonlySet<string> | undefined;
   selections: ShapeSet;
+  /** The label of its `@defer` (unique in a planned operation, see `labelDeferredFragments`); undefined without one. */
+  deferLabel: string | undefined;
 }
 
 type ShapeSet = readonly (FieldShape | FragmentShape)[];
@@ -94,10 +96,36 @@ export interface ResponseShape {
   readonly types: ReadonlyMap<string, TypeInfo>;
   /** Default values of the variables @skip/@include read. */
   readonly defaults: Readonly<Record<string, unknown>>;
+  /** The fragments with a `@defer`, by label. */
+  readonly deferredFragments: ReadonlyMap<string, FragmentShape>;
+  /** The label of the deferred fragment each deferred fragment is nested in (undefined: in none). */
+  readonly deferredParents: ReadonlyMap<string, string | undefined>;
 }
 
 /** Answers an introspection field (`__schema`, `__type`) of the operation. */
 export type IntrospectionHandler = (selection: FieldSelection) => unknown;
+
+/**
+ * A deferred fragment met while shaping: the walk left it out of the payload it was shaping, and a later payload
+ * (`shapeDeferredFragment`) holds its fields once the plan's deferred block with that label has run.
+ */
+export interface DeferredFragment {
+  label: string;
+  /** Its path in the response (where its payload goes). */
+  path: (string | number)[];
+  /** The subgraph data of the object it applies to (more of it is merged in by its block). */
+  input: Record<string, unknown>;
+  /** The runtime type of that object (or the fragment's type condition). */
+  type: TypeInfo;
+  /** The data of the payload it was met in, and that payload's path: the fragment is delivered only if its object is still there. */
+  owner: { data: Record<string, unknown> | null; path: readonly (string | number)[] };
+}
+
+/** What a walk defers: fragments whose label is in `labels` are left out and collected in `found`. */
+export interface DeferredShaping {
+  labels: { has(label: string): boolean };
+  found: DeferredFragment[];
+}
 
 export interface ShapedResponse {
   /** Null when a null propagated up to the root. */
@@ -165,12 +193,19 @@ function conditionOf(selection: Selection, schema: Schema, which: "skip" | "incl
   return Boolean(argument);
 }
 
+function deferLabelOf(selection: Selection, schema: Schema): string | undefined {
+  const [directive] = selection.element.appliedDirectivesOf(schema.deferDirective());
+  const label = directive?.arguments().label as unknown;
+  return typeof label === "string" ? label : undefined;
+}
+
 /** Compiles an operation (as @apollo/federation-internals builds it from the document) for `shapeResponse`. */
 export function compileResponseShape(operation: Operation): ResponseShape {
   const schema = operation.schema();
   const table = typeTable(schema);
   // Named fragments are shared: compile each selection set once (a fragment spread many times stays one shape).
   const compiled = new Map<SelectionSet, ShapeSet>();
+  const deferredFragments = new Map<string, FragmentShape>();
   const compileSet = (set: SelectionSet): ShapeSet => {
     const known = compiled.get(set);
     if (known) return known;
@@ -195,14 +230,17 @@ export function compileResponseShape(operation: Operation): ResponseShape {
         });
       } else {
         const condition = selection.element.typeCondition;
-        shapes.push({
+        const fragment: FragmentShape = {
           field: false,
           skip,
           include,
           condition: condition ? table.byName.get(condition.name) : undefined,
           appliesTo: condition ? subtypesOf(table, condition) : undefined,
           selections: compileSet(selection.selectionSet),
-        });
+          deferLabel: deferLabelOf(selection, schema),
+        };
+        if (fragment.deferLabel !== undefined) deferredFragments.set(fragment.deferLabel, fragment);
+        shapes.push(fragment);
       }
     }
     return shapes;
@@ -211,7 +249,28 @@ export function compileResponseShape(operation: Operation): ResponseShape {
   if (!rootType) throw new Error(`The schema has no ${operation.rootKind} type`);
   const defaults: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(operation.collectDefaultedVariableValues())) defaults[name] = value;
-  return { root: compileSet(operation.selectionSet), rootType: table.byName.get(rootType.name)!, types: table.byName, defaults };
+  const root = compileSet(operation.selectionSet);
+  return { root, rootType: table.byName.get(rootType.name)!, types: table.byName, defaults, deferredFragments, deferredParents: deferredParentsOf(root, deferredFragments.size) };
+}
+
+/** Which deferred fragment each deferred fragment is nested in (operations with `@defer` have no shared fragments). */
+function deferredParentsOf(root: ShapeSet, count: number): Map<string, string | undefined> {
+  const parents = new Map<string, string | undefined>();
+  if (count === 0) return parents;
+  const visit = (shapes: ShapeSet, parent: string | undefined): void => {
+    for (const shape of shapes) {
+      if (shape.field) {
+        if (shape.selections) visit(shape.selections, parent);
+      } else if (shape.deferLabel !== undefined) {
+        parents.set(shape.deferLabel, parent);
+        visit(shape.selections, shape.deferLabel);
+      } else {
+        visit(shape.selections, parent);
+      }
+    }
+  };
+  visit(root, undefined);
+  return parents;
 }
 
 /** Per-call state of one walk; `invalid`/`hasErrors` are the flags of the last `completeValue`. */
@@ -219,11 +278,18 @@ class Walk {
   readonly errors: GraphQLError[] = [];
   invalid = false;
   hasErrors = false;
+  /** The data of the payload being shaped (set once it is complete) and its path, for the deferred fragments met. */
+  readonly owner: DeferredFragment["owner"] | undefined;
   constructor(
     readonly shape: ResponseShape,
     readonly variables: Readonly<Record<string, unknown>> | undefined,
     readonly introspect: IntrospectionHandler,
-  ) {}
+    readonly deferred: DeferredShaping | undefined,
+    path: readonly (string | number)[],
+  ) {
+    // Only deferred shaping records it (the hot path allocates nothing for @defer).
+    this.owner = deferred ? { data: null, path } : undefined;
+  }
 }
 
 const BUBBLE = 1;
@@ -288,6 +354,10 @@ function shapeSet(walk: Walk, input: Record<string, unknown>, shapes: ShapeSet, 
       const typename = input[typenameFieldName];
       if (typename && typeof typename !== "string") throw new Error(`Got unexpected value for __typename: ${String(typename)}`);
       const applies = shape.appliesTo === undefined || shape.appliesTo.has(typename ? (typename as string) : parent.name);
+      if (shape.deferLabel !== undefined && walk.deferred?.labels.has(shape.deferLabel)) {
+        if (applies) walk.deferred.found.push({ label: shape.deferLabel, path: [...path], input, type: shape.condition ?? parent, owner: walk.owner! });
+        continue;
+      }
       if (applies && shapeSet(walk, input, shape.selections, output, path, shape.condition ?? parent) === BUBBLE) return BUBBLE;
     }
   }
@@ -385,9 +455,33 @@ export function shapeResponse(
   input: Record<string, unknown>,
   variables: Readonly<Record<string, unknown>> | undefined,
   introspect: IntrospectionHandler,
+  deferred?: DeferredShaping,
 ): ShapedResponse {
-  const walk = new Walk(shape, variables, introspect);
+  const walk = new Walk(shape, variables, introspect, deferred, []);
   const data: Record<string, unknown> = {};
   const bubbled = shapeSet(walk, input, shape.root, data, [], shape.rootType) === BUBBLE;
-  return { data: bubbled ? null : data, errors: walk.errors };
+  const shaped = bubbled ? null : data;
+  if (walk.owner) walk.owner.data = shaped;
+  return { data: shaped, errors: walk.errors };
+}
+
+/**
+ * The payload of a deferred fragment: its fields over the subgraph data of its object, at its path (error paths
+ * included). A null that propagates up to the fragment makes the payload's data null: what was already sent stays.
+ */
+export function shapeDeferredFragment(
+  shape: ResponseShape,
+  fragment: DeferredFragment,
+  variables: Readonly<Record<string, unknown>> | undefined,
+  introspect: IntrospectionHandler,
+  deferred: DeferredShaping,
+): ShapedResponse {
+  const compiled = shape.deferredFragments.get(fragment.label);
+  if (!compiled) throw new Error(`No deferred fragment labelled ${fragment.label}`);
+  const walk = new Walk(shape, variables, introspect, deferred, fragment.path);
+  const data: Record<string, unknown> = {};
+  const bubbled = shapeSet(walk, fragment.input, compiled.selections, data, [...fragment.path], fragment.type) === BUBBLE;
+  const shaped = bubbled ? null : data;
+  if (walk.owner) walk.owner.data = shaped;
+  return { data: shaped, errors: walk.errors };
 }

@@ -1,10 +1,15 @@
 import { createHash } from "node:crypto";
 import { Kind, print, type DocumentNode, type GraphQLFormattedError, type OperationDefinitionNode } from "graphql";
-import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestContextDidResolveOperation } from "@apollo/server";
-import { authorizeOperation, ExpansionLimitError, limitError, type AuthorizationResult, type Denial } from "@commerce/analysis";
+import {
+  HeaderMap,
+  type ApolloServerPlugin,
+  type GraphQLExperimentalFormattedSubsequentIncrementalExecutionResultAlpha2 as SubsequentResult,
+  type GraphQLRequestContextDidResolveOperation,
+} from "@apollo/server";
+import { authorizeOperation, ExpansionLimitError, limitError, type AuthorizationResult, type Denial, type ResponsePath } from "@commerce/analysis";
 import { internalServerError, unauthorizedFieldOrType, unauthorizedOperation } from "@commerce/common";
 import type { RouterContext } from "../context.js";
-import { patchResponse } from "../authorization/patchResponse.js";
+import { patchDeferredPayload, patchResponse } from "../authorization/patchResponse.js";
 import type { SupergraphMetadataRegistry } from "../supergraph/registry.js";
 
 /** `filter` removes what the caller may not see; `reject` refuses the operation; `dry_run` only reports. */
@@ -68,14 +73,17 @@ export function authorizationPlugin({ registry, mode = "filter", maxSelections =
           return { http: { headers: new HeaderMap() }, body: { kind: "single", singleResult: { data: null, errors: errors() } } };
         },
         async willSendResponse({ response }) {
-          if (!result || result.denied.length === 0 || response.body.kind !== "single") return;
-          const single = response.body.singleResult;
+          if (!result || result.denied.length === 0 || !response.body) return;
+          const { body } = response;
+          const first = body.kind === "single" ? body.singleResult : body.initialResult;
           if (mode === "dry_run") {
-            single.extensions = { ...single.extensions, authorization: { dryRun: true, denied: result.denied } };
+            first.extensions = { ...first.extensions, authorization: { dryRun: true, denied: result.denied } };
             return;
           }
           if (mode !== "filter" || result.dataIsNull) return;
-          fieldFilterOf(result).apply(single);
+          fieldFilterOf(result).apply(first);
+          // Every denial is reported in the first payload; the deferred ones get their nulls where they apply.
+          if (body.kind === "incremental") body.subsequentResults = patchedPayloads(body.subsequentResults, result.nulls, result.placeholders);
         },
       };
     },
@@ -93,6 +101,15 @@ function fieldFilterOf(result: Outcome): FieldFilter {
       single.errors = [...result.denied.map((d) => unauthorizedFieldOrType(d.path, d.coordinate).toJSON()), ...(single.errors ?? [])];
     },
   });
+}
+
+async function* patchedPayloads(payloads: AsyncIterable<SubsequentResult>, nulls: readonly ResponsePath[], placeholders: readonly ResponsePath[]): AsyncGenerator<SubsequentResult> {
+  for await (const payload of payloads) {
+    for (const item of payload.incremental ?? []) {
+      if ("data" in item && item.data) patchDeferredPayload(item.data, item.path ?? [], nulls, placeholders);
+    }
+    yield payload;
+  }
 }
 
 /**

@@ -38,7 +38,7 @@ export interface DemandControlPluginOptions {
   entityFetchWeight?: number;
   /** Per-client budget per window (Redis); refused with 429 + Retry-After once spent. @default none */
   budget?: CostBudget | undefined;
-  /** Called once per executed operation with its estimated and actual cost (metrics). @default none */
+  /** Called once per executed operation with its estimated and actual cost (no actual for `@defer`; metrics). @default none */
   onCost?: (cost: OperationCost, context: RouterContext) => void;
 }
 
@@ -99,10 +99,12 @@ export function demandControlPlugin({
           }
         },
         async willSendResponse({ response, schema, document, request: { operationName }, contextValue }) {
-          if (!cost || response.body.kind !== "single") return;
-          const result = response.body.singleResult;
+          if (!cost || !response.body) return;
+          const { body } = response;
+          // An incremental (@defer) response has its data in parts: no actual cost, the estimate in its first payload.
+          const result = body.kind === "single" ? body.singleResult : body.initialResult;
           if (result.data && document) {
-            cost.actual = actualCost(schema, document, result.data, { operationName, directives: registry.get(schema)?.cost, mutationCost });
+            if (body.kind === "single") cost.actual = actualCost(schema, document, result.data, { operationName, directives: registry.get(schema)?.cost, mutationCost });
             onCost?.(cost, contextValue);
           }
           if (expose) result.extensions = { ...result.extensions, cost: { ...cost } };

@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin } from "@apollo/server";
+import type { ApolloServerPlugin, ApolloServerOptions } from "@apollo/server";
 import {
   ApolloServerPluginLandingPageLocalDefault,
   ApolloServerPluginLandingPageProductionDefault,
@@ -13,6 +13,7 @@ import type { Safelist } from "../persisted/manifest.js";
 import type { SupergraphMetadataRegistry } from "../supergraph/registry.js";
 import { authorizationPlugin } from "./authorization.js";
 import { demandControlPlugin } from "./demandControl.js";
+import { incrementalDeliveryPlugin } from "./incrementalDelivery.js";
 import { limitWarningsPlugin } from "./limitWarnings.js";
 import { requestDeadlinePlugin } from "./requestDeadline.js";
 import { requestIdPlugin } from "./requestId.js";
@@ -34,6 +35,8 @@ export interface RouterPluginsOptions {
   edge?: EdgePluginsOptions;
   /** The overall request deadline (HTTP 504 past it); 0 or unset: none, and no per-request cost. @default off */
   requestTimeoutMs?: number;
+  /** The server's `formatError`, also applied to the errors of deferred payloads. @default none */
+  formatError?: ApolloServerOptions<RouterContext>["formatError"];
 }
 
 /** Settings of the edge plugins (see each plugin for its defaults). */
@@ -74,12 +77,13 @@ function edgePlugins(edge: EdgePluginsOptions, metrics: GraphMetrics | undefined
  * before the telemetry plugin logs and counts it), then telemetry, auth before cost, cache last.
  * The landing page only renders HTML for browsers and has no request hooks, so its place does not matter.
  */
-export function routerPlugins({ production, metrics, logger, usageReporting, edge, requestTimeoutMs = 0 }: RouterPluginsOptions): ApolloServerPlugin<RouterContext>[] {
+export function routerPlugins({ production, metrics, logger, usageReporting, edge, requestTimeoutMs = 0, formatError }: RouterPluginsOptions): ApolloServerPlugin<RouterContext>[] {
   return [
     ...(requestTimeoutMs > 0 ? [requestDeadlinePlugin({ timeoutMs: requestTimeoutMs })] : []),
     telemetryPlugin({ ...(metrics ? { metrics } : {}), ...(logger ? { logger } : {}) }),
     usageReportingPlugin(usageReporting),
     requestIdPlugin(),
+    incrementalDeliveryPlugin(formatError ? { formatError } : {}),
     ...(edge ? edgePlugins(edge, metrics) : []),
     production
       ? ApolloServerPluginLandingPageProductionDefault({ footer: false })

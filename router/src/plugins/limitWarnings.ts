@@ -14,8 +14,7 @@ export function limitWarningsPlugin(): ApolloServerPlugin<RouterContext> {
       if (!warnings || warnings.length === 0) return;
       return {
         async willSendResponse({ response }) {
-          if (response.body.kind !== "single") return;
-          const result = response.body.singleResult;
+          const result = response.body.kind === "single" ? response.body.singleResult : response.body.initialResult;
           result.extensions = { ...result.extensions, limitWarnings: warnings.map(({ code, measured, max }) => ({ code, measured, max })) };
         },
       };

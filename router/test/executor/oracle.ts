@@ -1,11 +1,13 @@
 import { composeServices } from "@apollo/composition";
 import { Supergraph } from "@apollo/federation-internals";
 import { ApolloGateway, LocalGraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
-import { ApolloServer, type GraphQLRequest } from "@apollo/server";
+import { ApolloServer, type GraphQLExperimentalFormattedSubsequentIncrementalExecutionResultAlpha2 as SubsequentResult, type GraphQLRequest } from "@apollo/server";
 import { prepareSupergraph } from "@commerce/analysis";
 import { isInterfaceType, parse, type GraphQLSchema } from "graphql";
 import { useNativeExecutor } from "../../src/executor/nativeExecutor.js";
+import { incrementalDeliveryPlugin } from "../../src/plugins/incrementalDelivery.js";
 import type { SubgraphDefinition } from "../fixtures/executorGraphs.js";
+import type { IncrementalResponse } from "../fixtures/incremental.js";
 import { mockSubgraph } from "../fixtures/mockSubgraph.js";
 
 type SubgraphResponse = Awaited<ReturnType<LocalGraphQLDataSource["process"]>>;
@@ -74,7 +76,7 @@ export async function startOracle(graph: SubgraphDefinition[], { schemas = {}, t
       buildService: ({ name }) => new TamperedDataSource(subgraphs[name]!, name, tamper, calls[kind], kind === "apollo" ? interfaces : undefined),
     });
     if (kind === "native") useNativeExecutor(gateway);
-    const server = new ApolloServer({ gateway, includeStacktraceInErrorResponses: false });
+    const server = new ApolloServer({ gateway, includeStacktraceInErrorResponses: false, ...(kind === "native" ? { plugins: [incrementalDeliveryPlugin()] } : {}) });
     await server.start();
     return server;
   };
@@ -90,6 +92,14 @@ export async function startOracle(graph: SubgraphDefinition[], { schemas = {}, t
     async run(request: GraphQLRequest): Promise<OracleRun> {
       const [a, n] = await Promise.all([execute(apollo, request), execute(native, request)]);
       return { apollo: withEntityErrorPathsOf(a, n), native: n, result: JSON.parse(n) as OracleRun["result"] };
+    },
+    /** The native executor's response to an operation with `@defer`: the first payload and the ones after it. */
+    async runIncremental(request: GraphQLRequest): Promise<IncrementalResponse> {
+      const response = await native.executeOperation(request);
+      if (response.body.kind === "single") return { initial: response.body.singleResult as IncrementalResponse["initial"], subsequent: [] };
+      const subsequent: SubsequentResult[] = [];
+      for await (const payload of response.body.subsequentResults) subsequent.push(payload as SubsequentResult);
+      return { initial: response.body.initialResult as IncrementalResponse["initial"], subsequent };
     },
     stop: () => Promise.all([apollo.stop(), native.stop()]),
   };

@@ -1,4 +1,6 @@
 import {
+  Kind,
+  OperationTypeNode,
   getNamedType,
   isAbstractType,
   isCompositeType,
@@ -9,7 +11,15 @@ import {
   isObjectType,
   isScalarType,
   parse,
+  print,
   validate,
+  type ArgumentNode,
+  type DefinitionNode,
+  type DirectiveNode,
+  type InlineFragmentNode,
+  type SelectionNode,
+  type SelectionSetNode,
+  type VariableDefinitionNode,
   type GraphQLField,
   type GraphQLInputType,
   type GraphQLNamedType,
@@ -143,4 +153,56 @@ function generate(schema: GraphQLSchema, seed: number, maxDepth: number): Genera
   const kind = root === schema.getMutationType() ? "mutation" : "query";
   const query = `${kind} Generated${seed}${flags.length ? `(${flags.join(", ")})` : ""} { ${body} }\n${fragments.join("\n")}`;
   return { seed, query, variables };
+}
+
+/**
+ * The operation with `@defer` added here and there (deterministically from `seed`): on some inline fragments and
+ * fragment spreads, and around some runs of selections (`... @defer { … }`), nested ones included; some labelled,
+ * some with `if:` a literal or a variable (added to the operation, its value in `variables`). Never on the root
+ * selections of a mutation, where `@defer` is not allowed.
+ */
+export function withRandomDefers(query: string, seed: number): { query: string; variables: Record<string, unknown> } {
+  const rng = random(seed);
+  const document = parse(query);
+  const variables: Record<string, unknown> = {};
+  const flags: VariableDefinitionNode[] = [];
+  let labels = 0;
+  const defer = (): DirectiveNode => {
+    const args: ArgumentNode[] = [];
+    if (rng.chance(0.3)) args.push({ kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: "label" }, value: { kind: Kind.STRING, value: `part${labels++}` } });
+    // At most two variable conditions: the planner plans every combination of them.
+    if (flags.length < 2 && rng.chance(0.2)) {
+      const name = `defer${flags.length}`;
+      flags.push({ kind: Kind.VARIABLE_DEFINITION, variable: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: name } }, type: { kind: Kind.NON_NULL_TYPE, type: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: "Boolean" } } } });
+      variables[name] = rng.chance(0.7);
+      args.push({ kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: "if" }, value: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: name } } });
+    } else if (rng.chance(0.1)) {
+      args.push({ kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: "if" }, value: { kind: Kind.BOOLEAN, value: rng.chance(0.5) } });
+    }
+    return { kind: Kind.DIRECTIVE, name: { kind: Kind.NAME, value: "defer" }, arguments: args };
+  };
+  const deferIn = (set: SelectionSetNode, root: boolean): SelectionSetNode => {
+    const selections = set.selections.map((selection): SelectionNode => {
+      if (selection.kind === Kind.FIELD) return selection.selectionSet ? { ...selection, selectionSet: deferIn(selection.selectionSet, false) } : selection;
+      const directives = !root && rng.chance(0.35) ? [...(selection.directives ?? []), defer()] : selection.directives;
+      if (selection.kind === Kind.FRAGMENT_SPREAD) return { ...selection, directives };
+      return { ...selection, directives, selectionSet: deferIn(selection.selectionSet, root) };
+    });
+    if (!root && selections.length > 0 && rng.chance(0.35)) {
+      const start = rng.int(selections.length);
+      const end = start + 1 + rng.int(selections.length - start);
+      const wrapped: InlineFragmentNode = { kind: Kind.INLINE_FRAGMENT, directives: [defer()], selectionSet: { kind: Kind.SELECTION_SET, selections: selections.slice(start, end) } };
+      selections.splice(start, end - start, wrapped);
+    }
+    return { ...set, selections };
+  };
+  const definitions = document.definitions.map((definition): DefinitionNode => {
+    if (definition.kind === Kind.OPERATION_DEFINITION) return { ...definition, selectionSet: deferIn(definition.selectionSet, definition.operation !== OperationTypeNode.QUERY) };
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) return { ...definition, selectionSet: deferIn(definition.selectionSet, definition.typeCondition.name.value === "Mutation") };
+    return definition;
+  });
+  const withFlags = definitions.map((definition) =>
+    definition.kind === Kind.OPERATION_DEFINITION ? { ...definition, variableDefinitions: [...(definition.variableDefinitions ?? []), ...flags] } : definition,
+  );
+  return { query: print({ ...document, definitions: withFlags }), variables };
 }
