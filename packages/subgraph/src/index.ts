@@ -1,6 +1,7 @@
 export * from "./config.js";
 export * from "./context.js";
 export * from "./server.js";
+export * from "./define.js";
 export * from "./run.js";
 export * from "./sdl.js";
 export * from "./pagination.js";

@@ -12,11 +12,6 @@ import * as catalog from "@commerce/catalog";
 import * as loyalty from "@commerce/loyalty";
 import * as orders from "@commerce/orders";
 import * as reviews from "@commerce/reviews";
-import { loadConfig as loadAccountsConfig } from "../../../subgraphs/accounts/src/config.js";
-import { loadConfig as loadCatalogConfig } from "../../../subgraphs/catalog/src/config.js";
-import { loadConfig as loadLoyaltyConfig } from "../../../subgraphs/loyalty/src/config.js";
-import { loadConfig as loadOrdersConfig } from "../../../subgraphs/orders/src/config.js";
-import { loadConfig as loadReviewsConfig } from "../../../subgraphs/reviews/src/config.js";
 import { loadConfig } from "../../src/config.js";
 import { createRouter } from "../../src/server.js";
 
@@ -88,6 +83,7 @@ export async function startGraph({ routerEnv = {}, redisCluster }: StartGraphOpt
   const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, REDIS_CLUSTER: String(redisCluster !== undefined), NODE_ENV: "test", PASSWORD_HASH_COST: "10", LOG_LEVEL: "silent", ROUTER_SECRET: E2E_ROUTER_SECRET };
   const sql = { accounts: createQueryCounter(), catalog: createQueryCounter(), orders: createQueryCounter(), loyalty: createQueryCounter(), reviews: createQueryCounter() };
   const served: Served[] = [];
+  const local = { host: "127.0.0.1", port: 0 };
   // Each subgraph with its telemetry, as its src/index.ts wires it (tracing is per process: tests start it).
   const withTelemetry = <D extends { db: ReturnType<typeof createDb>; cache: ReturnType<typeof createRedisCache> }>(service: string, deps: D) => ({
     ...deps,
@@ -97,34 +93,16 @@ export async function startGraph({ routerEnv = {}, redisCluster }: StartGraphOpt
     db: createDb(databaseUrl, { onQuery: sql.accounts.record }),
     cache: createRedisCache(await connect("e2e-cache")),
     logger,
-    config: loadAccountsConfig(env),
+    config: accounts.subgraph.loadConfig(env),
   });
-  served.push(
-    await serveGraphQL({
-      apollo: () => accounts.createServer(accountsDeps),
-      context: accounts.createContext(accountsDeps),
-      host: "127.0.0.1",
-      port: 0,
-      routerSecret: accountsDeps.config.routerSecret,
-      ...accountsDeps.telemetry.serve,
-    }),
-  );
+  served.push(await accounts.subgraph.serve(accountsDeps, local));
   const catalogDeps = withTelemetry("catalog", {
     db: createDb(databaseUrl, { onQuery: sql.catalog.record }),
     cache: createRedisCache(await connect("e2e-cache")),
     logger,
-    config: loadCatalogConfig(env),
+    config: catalog.subgraph.loadConfig(env),
   });
-  served.push(
-    await serveGraphQL({
-      apollo: () => catalog.createServer(catalogDeps),
-      context: catalog.createContext(catalogDeps),
-      host: "127.0.0.1",
-      port: 0,
-      routerSecret: catalogDeps.config.routerSecret,
-      ...catalogDeps.telemetry.serve,
-    }),
-  );
+  served.push(await catalog.subgraph.serve(catalogDeps, local));
 
   // orders (pricing against the catalog above, its outbox relayed to Redis), loyalty (consuming the order events), reviews.
   const ordersDb = createDb(databaseUrl, { onQuery: sql.orders.record });
@@ -132,7 +110,7 @@ export async function startGraph({ routerEnv = {}, redisCluster }: StartGraphOpt
   const relayDb = createDb(databaseUrl, { poolSize: 2 });
   const relayRedis = await connect("e2e-relay");
   const relay = orders.startOutboxRelay({ db: relayDb, redis: relayRedis, logger, intervalMs: 50 });
-  const ordersConfig = loadOrdersConfig({ ...env, SUBGRAPH_CATALOG_URL: served[1]?.url });
+  const ordersConfig = orders.subgraph.loadConfig({ ...env, SUBGRAPH_CATALOG_URL: served[1]?.url });
   const ordersDeps = withTelemetry("orders", {
     db: ordersDb,
     // orders, loyalty and reviews cache nothing: their Redis cache answers /ready's check.
@@ -142,14 +120,14 @@ export async function startGraph({ routerEnv = {}, redisCluster }: StartGraphOpt
     catalog: catalogClientFor(ordersConfig),
     outboxWritten: () => relay.nudge(),
   });
-  served.push(await serveGraphQL({ apollo: () => orders.createServer(ordersDeps), context: orders.createContext(ordersDeps), host: "127.0.0.1", port: 0, routerSecret: ordersDeps.config.routerSecret, ...ordersDeps.telemetry.serve }));
-  const loyaltyDeps = withTelemetry("loyalty", { db: createDb(databaseUrl, { onQuery: sql.loyalty.record }), cache: createRedisCache(await connect("e2e-cache")), logger, config: loadLoyaltyConfig(env) });
+  served.push(await orders.subgraph.serve(ordersDeps, local));
+  const loyaltyDeps = withTelemetry("loyalty", { db: createDb(databaseUrl, { onQuery: sql.loyalty.record }), cache: createRedisCache(await connect("e2e-cache")), logger, config: loyalty.subgraph.loadConfig(env) });
   const consumerRedis = await connect("e2e-consumer");
   const consumer = await loyalty.startOrderEventsConsumer({ db: loyaltyDeps.db, redis: consumerRedis, logger, consumer: "e2e", blockMs: 50, claimIdleMs: 1000 });
-  served.push(await serveGraphQL({ apollo: () => loyalty.createServer(loyaltyDeps), context: loyalty.createContext(loyaltyDeps), host: "127.0.0.1", port: 0, routerSecret: loyaltyDeps.config.routerSecret, ...loyaltyDeps.telemetry.serve }));
-  const reviewsConfig = loadReviewsConfig({ ...env, SUBGRAPH_CATALOG_URL: served[1]?.url });
+  served.push(await loyalty.subgraph.serve(loyaltyDeps, local));
+  const reviewsConfig = reviews.subgraph.loadConfig({ ...env, SUBGRAPH_CATALOG_URL: served[1]?.url });
   const reviewsDeps = withTelemetry("reviews", { db: createDb(databaseUrl, { onQuery: sql.reviews.record }), cache: createRedisCache(await connect("e2e-cache")), logger, config: reviewsConfig, catalog: catalogClientFor(reviewsConfig) });
-  served.push(await serveGraphQL({ apollo: () => reviews.createServer(reviewsDeps), context: reviews.createContext(reviewsDeps), host: "127.0.0.1", port: 0, routerSecret: reviewsDeps.config.routerSecret, ...reviewsDeps.telemetry.serve }));
+  served.push(await reviews.subgraph.serve(reviewsDeps, local));
 
   const router = createRouter({
     config: loadConfig({

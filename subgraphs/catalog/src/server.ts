@@ -1,31 +1,28 @@
-import type { ApolloServer } from "@apollo/server";
-import type { DocumentNode } from "graphql";
-import type { Logger } from "@commerce/common";
 import type { Cache } from "@commerce/cache";
-import type { Db } from "@commerce/db";
-import { createSubgraphServer, readTypeDefs } from "@commerce/subgraph";
-import type { SubgraphTelemetry } from "@commerce/telemetry";
-import type { Config } from "./config.js";
-import type { Context } from "./context.js";
+import { defineSubgraph, type SubgraphDeps } from "@commerce/subgraph";
+import { loadConfig, SERVICE_NAME, type Config } from "./config.js";
+import { requestContext } from "./context.js";
 import { permissions } from "./permissions.js";
 import { resolvers } from "./resolvers/index.js";
 
-export { createContext, type Context, type ContextRequest } from "./context.js";
+export type { Context } from "./context.js";
 
 /** The long-lived dependencies a catalog server is built from. */
-export interface CatalogDeps {
-  db: Db;
+export interface CatalogDeps extends SubgraphDeps<Config> {
+  /** Products and categories by id (Redis, shared between instances, or in process without REDIS_URL). */
   cache: Cache;
-  logger: Logger;
-  config: Config;
-  /** Resolver and batch spans, operation metrics and logs, `/metrics` and `/ready`; none when absent (unit tests). */
-  telemetry?: SubgraphTelemetry;
 }
 
-/** The subgraph's SDL, read from schema.graphql (the contract; `_service { sdl }` serves it). */
-export const typeDefs: DocumentNode = readTypeDefs(new URL("../schema.graphql", import.meta.url));
+/** The catalog subgraph: src/index.ts runs it; tests build its server with their own deps. */
+export const subgraph = defineSubgraph({
+  name: SERVICE_NAME,
+  schema: new URL("../schema.graphql", import.meta.url),
+  resolvers,
+  permissions,
+  loadConfig,
+  withoutRedis: "caching in this process only (not shared between instances, invalidation stays local)",
+  deps: ({ db, cache, logger, config, telemetry }): CatalogDeps => ({ db, cache, logger, config, telemetry }),
+  context: requestContext,
+});
 
-/** Builds the catalog subgraph server. It never listens: src/index.ts (or a test) decides how it is served. */
-export function createServer(deps: CatalogDeps): ApolloServer<Context> {
-  return createSubgraphServer<Context>({ typeDefs, resolvers, permissions, telemetry: deps.telemetry, logger: deps.logger, introspection: deps.config.nodeEnv !== "production" });
-}
+export const { typeDefs, createServer, createContext } = subgraph;

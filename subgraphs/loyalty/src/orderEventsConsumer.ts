@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { redisReady, type RedisClient } from "@commerce/cache";
 import type { Logger } from "@commerce/common";
 import type { Db } from "@commerce/db";
+import type { Worker } from "@commerce/subgraph";
 import { creditOrder } from "./data/ledger.js";
 import { CONSUMER_GROUP, DEAD_LETTER_STREAM, MalformedEventError, ORDER_COMPLETED, ORDER_EVENTS_STREAM, creditFromOrderCompleted } from "./orderEvents.js";
 
@@ -28,8 +29,9 @@ export interface OrderEventsConsumerOptions {
   batchSize?: number;
 }
 
-export interface OrderEventsConsumer {
-  /** Finishes the batch in progress and stops reading (unacknowledged events stay pending for others). */
+/** A {@link Worker}: `start()` begins reading; `stop()` (before requests drain) finishes the event in hand. */
+export interface OrderEventsConsumer extends Worker {
+  /** Finishes the event in hand and stops reading (unacknowledged events stay pending for the next start or another consumer). */
   stop(): Promise<void>;
 }
 
@@ -54,7 +56,7 @@ function fieldsOf(fields: readonly string[]): Record<string, string> {
  * Redis or Postgres failing (down, restarted, timing out) never stops the consumer: it backs
  * off, then resumes with its own pending events, so no credit is lost or repeated.
  */
-export async function startOrderEventsConsumer(options: OrderEventsConsumerOptions): Promise<OrderEventsConsumer> {
+export function createOrderEventsConsumer(options: OrderEventsConsumerOptions): OrderEventsConsumer {
   const { db, redis, logger, consumer, stream = ORDER_EVENTS_STREAM, group = CONSUMER_GROUP, deadLetterStream = DEAD_LETTER_STREAM } = options;
   const { maxAttempts = 5, claimIdleMs = 30_000, blockMs = 2000, batchSize = 50 } = options;
   /** Creates the group at the start of the stream (and the stream) unless it exists. */
@@ -133,7 +135,7 @@ export async function startOrderEventsConsumer(options: OrderEventsConsumerOptio
   }
 
   const stopping = new AbortController();
-  const loop = (async () => {
+  const run = async (): Promise<void> => {
     let failures = 0;
     // After a start or a failure: make sure the group exists (a Redis restart without persistence, a flush), then
     // finish this consumer's own pending events before reading new ones.
@@ -163,12 +165,28 @@ export async function startOrderEventsConsumer(options: OrderEventsConsumerOptio
         await sleep(delay, undefined, { signal: stopping.signal }).catch(() => undefined);
       }
     }
-  })();
+  };
 
+  let loop: Promise<void> | undefined;
   return {
+    name: "order events consumer",
+    // Before requests drain: no new event is taken while they finish.
+    stopWhen: "beforeDrain",
+    start() {
+      if (loop || stopping.signal.aborted) return;
+      logger.info({ consumer, stream, group }, "consuming order events");
+      loop = run();
+    },
     async stop() {
       stopping.abort();
       await loop;
     },
   };
+}
+
+/** A consumer already started (tests and the in-process graph). */
+export async function startOrderEventsConsumer(options: OrderEventsConsumerOptions): Promise<OrderEventsConsumer> {
+  const consumer = createOrderEventsConsumer(options);
+  consumer.start();
+  return consumer;
 }

@@ -1,31 +1,34 @@
-import type { ApolloServer } from "@apollo/server";
-import type { DocumentNode } from "graphql";
-import type { Logger } from "@commerce/common";
-import type { Db } from "@commerce/db";
-import { createSubgraphServer, readTypeDefs } from "@commerce/subgraph";
-import type { SubgraphTelemetry } from "@commerce/telemetry";
-import type { Config } from "./config.js";
-import type { Context } from "./context.js";
+import { defineSubgraph, type SubgraphDeps } from "@commerce/subgraph";
+import { loadConfig, SERVICE_NAME, type Config } from "./config.js";
+import { requestContext } from "./context.js";
+import { createOrderEventsConsumer } from "./orderEventsConsumer.js";
 import { permissions } from "./permissions.js";
 import { resolvers } from "./resolvers/index.js";
 
-export { createContext, type Context, type ContextRequest } from "./context.js";
+export type { Context } from "./context.js";
 export { startOrderEventsConsumer, type OrderEventsConsumer, type OrderEventsConsumerOptions } from "./orderEventsConsumer.js";
 export { CONSUMER_GROUP, DEAD_LETTER_STREAM, ORDER_COMPLETED, ORDER_EVENTS_STREAM } from "./orderEvents.js";
 
-/** The long-lived dependencies a loyalty server is built from (the events consumer runs beside it: src/index.ts). */
-export interface LoyaltyDeps {
-  db: Db;
-  logger: Logger;
-  config: Config;
-  /** Resolver and batch spans, operation metrics and logs, `/metrics` and `/ready`; none when absent (unit tests). */
-  telemetry?: SubgraphTelemetry;
-}
+/** The long-lived dependencies a loyalty server is built from. */
+export type LoyaltyDeps = SubgraphDeps<Config>;
 
-/** The subgraph's SDL, read from schema.graphql (the contract; `_service { sdl }` serves it). */
-export const typeDefs: DocumentNode = readTypeDefs(new URL("../schema.graphql", import.meta.url));
+/** The loyalty subgraph: src/index.ts runs it; tests build its server with their own deps. */
+export const subgraph = defineSubgraph({
+  name: SERVICE_NAME,
+  schema: new URL("../schema.graphql", import.meta.url),
+  resolvers,
+  permissions,
+  loadConfig,
+  withoutRedis: "no points are credited until loyalty runs with Redis (completed orders wait in the stream)",
+  deps: ({ db, logger, config, telemetry }): LoyaltyDeps => ({ db, logger, config, telemetry }),
+  context: requestContext,
+  workers({ db, logger, config }, { connectRedis }) {
+    // Its own connection: the consumer blocks in XREADGROUP for up to EVENTS_BLOCK_MS, so its command timeout covers that wait.
+    const redis = connectRedis?.("events", { commandTimeoutMs: config.eventsBlockMs + config.redisCommandTimeoutMs });
+    if (!redis) return [];
+    const { consumerName: consumer, eventsMaxAttempts: maxAttempts, eventsClaimIdleMs: claimIdleMs, eventsBlockMs: blockMs } = config;
+    return [createOrderEventsConsumer({ db, redis, logger, consumer, maxAttempts, claimIdleMs, blockMs })];
+  },
+});
 
-/** Builds the loyalty subgraph server. It never listens: src/index.ts (or a test) decides how it is served. */
-export function createServer(deps: LoyaltyDeps): ApolloServer<Context> {
-  return createSubgraphServer<Context>({ typeDefs, resolvers, permissions, telemetry: deps.telemetry, logger: deps.logger, introspection: deps.config.nodeEnv !== "production" });
-}
+export const { typeDefs, createServer, createContext } = subgraph;

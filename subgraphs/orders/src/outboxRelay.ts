@@ -1,6 +1,7 @@
 import type { RedisClient } from "@commerce/cache";
 import type { Logger } from "@commerce/common";
 import type { Db } from "@commerce/db";
+import type { Worker } from "@commerce/subgraph";
 import { ORDER_EVENTS_STREAM } from "./events.js";
 
 export interface OutboxRelayOptions {
@@ -23,14 +24,15 @@ export interface OutboxRelayOptions {
   pruneBatchSize?: number;
 }
 
-export interface OutboxRelay {
+/** A {@link Worker}: `start()` begins polling and pruning; `stop()` (after requests drained) waits for the flush in progress. */
+export interface OutboxRelay extends Worker {
   /** Publishes everything unpublished now; resolves with how many events it published. */
   flush(): Promise<number>;
   /** Asks for a flush soon (after a commit that wrote an event), without waiting for it. */
   nudge(): void;
   /** Deletes the published events older than the retention period, in batches; resolves with how many. */
   prune(): Promise<number>;
-  /** Stops polling and pruning and waits for the flush and the prune in progress. */
+  /** Stops polling and pruning, waits for the flush and the prune in progress, then publishes what is left (once). */
   stop(): Promise<void>;
 }
 
@@ -53,7 +55,7 @@ interface OutboxRow {
  * `pruneIntervalMs`, oldest first, `pruneBatchSize` rows per statement (`FOR UPDATE SKIP LOCKED`, so relays on
  * several instances share the work) until none is left. Unpublished rows are never pruned.
  */
-export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
+export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { db, redis, logger, stream = ORDER_EVENTS_STREAM, batchSize = 100, intervalMs = 500, maxStreamLength = 1_000_000 } = options;
   const { retentionMs = 7 * 24 * 3_600_000, pruneIntervalMs = 60_000, pruneBatchSize = 1000 } = options;
   let stopped = false;
@@ -149,18 +151,25 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     });
     return pruning;
   }
-  const pruneTimer = setInterval(() => {
-    prune().then(
-      (pruned) => {
-        if (pruned > 0) logger.info({ pruned, retentionMs }, "published outbox events pruned");
-      },
-      (error: unknown) => logger.warn({ err: error }, "outbox prune failed; retrying on the next interval"),
-    );
-  }, pruneIntervalMs);
-  pruneTimer.unref();
+  let pruneTimer: NodeJS.Timeout | undefined;
 
-  schedule(0);
   return {
+    name: "outbox relay",
+    // After requests drained: it publishes the events their transactions wrote before Redis closes.
+    stopWhen: "afterDrain",
+    start() {
+      if (stopped || pruneTimer) return;
+      pruneTimer = setInterval(() => {
+        prune().then(
+          (pruned) => {
+            if (pruned > 0) logger.info({ pruned, retentionMs }, "published outbox events pruned");
+          },
+          (error: unknown) => logger.warn({ err: error }, "outbox prune failed; retrying on the next interval"),
+        );
+      }, pruneIntervalMs);
+      pruneTimer.unref();
+      schedule(0);
+    },
     flush,
     prune,
     nudge() {
@@ -168,10 +177,20 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       flush().catch((error: unknown) => logger.warn({ err: error }, "outbox relay failed; retrying on the next poll"));
     },
     async stop() {
+      const wasStarted = pruneTimer !== undefined;
       stopped = true;
       clearTimeout(timer);
       clearInterval(pruneTimer);
       await Promise.allSettled([running, queued, pruning]);
+      // Events committed since the last flush (a request whose nudge came while a flush ran) go out now, not at the next start.
+      if (wasStarted) await flush().catch((error: unknown) => logger.warn({ err: error }, "outbox relay: last flush failed; the events wait in the outbox"));
     },
   };
+}
+
+/** A relay already started (tests and the in-process graph). */
+export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
+  const relay = createOutboxRelay(options);
+  relay.start();
+  return relay;
 }

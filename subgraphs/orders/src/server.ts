@@ -1,35 +1,39 @@
-import type { ApolloServer } from "@apollo/server";
-import type { DocumentNode } from "graphql";
-import type { Logger } from "@commerce/common";
-import type { Db } from "@commerce/db";
-import { createSubgraphServer, readTypeDefs, type CatalogClient } from "@commerce/subgraph";
-import type { SubgraphTelemetry } from "@commerce/telemetry";
-import type { Config } from "./config.js";
-import type { Context } from "./context.js";
+import { catalogClientFor, defineSubgraph, type CatalogClient, type SubgraphDeps } from "@commerce/subgraph";
+import { loadConfig, SERVICE_NAME, type Config } from "./config.js";
+import { requestContext } from "./context.js";
+import { createOutboxRelay, type OutboxRelay } from "./outboxRelay.js";
 import { permissions } from "./permissions.js";
 import { resolvers } from "./resolvers/index.js";
 
-export { createContext, type Context, type ContextRequest } from "./context.js";
+export type { Context } from "./context.js";
 export { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from "./outboxRelay.js";
 export { ORDER_COMPLETED, ORDER_EVENTS_STREAM, type OrderCompletedV1 } from "./events.js";
 
 /** The long-lived dependencies an orders server is built from. */
-export interface OrdersDeps {
-  db: Db;
-  logger: Logger;
-  config: Config;
-  /** Resolver and batch spans, operation metrics and logs, `/metrics` and `/ready`; none when absent (unit tests). */
-  telemetry?: SubgraphTelemetry;
+export interface OrdersDeps extends SubgraphDeps<Config> {
   /** Where product prices, names and availability come from (authoritative, never the client). */
   catalog: CatalogClient;
+  /** The outbox relay, when there is Redis to publish to (run by the kit as a worker). */
+  relay?: OutboxRelay | undefined;
   /** Called after a transaction wrote an outbox event (the relay publishes it without waiting for its next poll). */
   outboxWritten?: () => void;
 }
 
-/** The subgraph's SDL, read from schema.graphql (the contract; `_service { sdl }` serves it). */
-export const typeDefs: DocumentNode = readTypeDefs(new URL("../schema.graphql", import.meta.url));
+/** The orders subgraph: src/index.ts runs it; tests build its server with their own deps. */
+export const subgraph = defineSubgraph({
+  name: SERVICE_NAME,
+  schema: new URL("../schema.graphql", import.meta.url),
+  resolvers,
+  permissions,
+  loadConfig,
+  withoutRedis: "order events stay in the outbox (orders.outbox) until the service runs with Redis",
+  deps({ db, redis, logger, config, telemetry }): OrdersDeps {
+    const relay = redis && createOutboxRelay({ db, redis, logger, intervalMs: config.outboxPollIntervalMs, retentionMs: config.outboxRetentionHours * 3_600_000 });
+    // Catalog reads are signed like the router's requests: the catalog only answers callers holding ROUTER_SECRET.
+    return { db, logger, config, telemetry, catalog: catalogClientFor(config, logger), relay, outboxWritten: () => relay?.nudge() };
+  },
+  context: requestContext,
+  workers: ({ relay }) => (relay ? [relay] : []),
+});
 
-/** Builds the orders subgraph server. It never listens: src/index.ts (or a test) decides how it is served. */
-export function createServer(deps: OrdersDeps): ApolloServer<Context> {
-  return createSubgraphServer<Context>({ typeDefs, resolvers, permissions, telemetry: deps.telemetry, logger: deps.logger, introspection: deps.config.nodeEnv !== "production" });
-}
+export const { typeDefs, createServer, createContext } = subgraph;

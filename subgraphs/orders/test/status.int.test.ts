@@ -127,6 +127,18 @@ describe("outbox relay", () => {
     expect(left.map((e) => (e.payload as { n: number }).n)).toEqual([7, 8, 9]);
   });
 
+  it("publishes on stop what was written since its last flush", async () => {
+    const logger = createLogger("relay-test", "silent");
+    const relay = startOutboxRelay({ db: h.db, redis, logger, intervalMs: 60_000 });
+    await relay.flush();
+    // The harness does not nudge this relay, and its next poll is a minute away: only stop() can publish this one.
+    await complete(await placeOrder("late"));
+    expect(await h.db.outboxEvent.count({ where: { publishedAt: null } })).toBe(1);
+    await relay.stop();
+    expect(await h.db.outboxEvent.count({ where: { publishedAt: null } })).toBe(0);
+    expect(await redis.xlen(ORDER_EVENTS_STREAM)).toBe(1);
+  });
+
   it("publishes every event exactly once from two relays running at the same time", async () => {
     for (let i = 0; i < 6; i += 1) await complete(await placeOrder(`k${i}`));
     const logger = createLogger("relay-test", "silent");

@@ -1,31 +1,29 @@
-import type { ApolloServer } from "@apollo/server";
-import type { DocumentNode } from "graphql";
-import type { Logger } from "@commerce/common";
-import type { Db } from "@commerce/db";
-import { createSubgraphServer, readTypeDefs, type CatalogClient } from "@commerce/subgraph";
-import type { SubgraphTelemetry } from "@commerce/telemetry";
-import type { Config } from "./config.js";
-import type { Context } from "./context.js";
+import { catalogClientFor, defineSubgraph, type CatalogClient, type SubgraphDeps } from "@commerce/subgraph";
+import { loadConfig, SERVICE_NAME, type Config } from "./config.js";
+import { requestContext } from "./context.js";
 import { permissions } from "./permissions.js";
 import { resolvers } from "./resolvers/index.js";
 
-export { createContext, type Context, type ContextRequest } from "./context.js";
+export type { Context } from "./context.js";
 
 /** The long-lived dependencies a reviews server is built from. */
-export interface ReviewsDeps {
-  db: Db;
-  logger: Logger;
-  config: Config;
-  /** Resolver and batch spans, operation metrics and logs, `/metrics` and `/ready`; none when absent (unit tests). */
-  telemetry?: SubgraphTelemetry;
+export interface ReviewsDeps extends SubgraphDeps<Config> {
   /** Where createReview checks that the product exists. */
   catalog: CatalogClient;
 }
 
-/** The subgraph's SDL, read from schema.graphql (the contract; `_service { sdl }` serves it). */
-export const typeDefs: DocumentNode = readTypeDefs(new URL("../schema.graphql", import.meta.url));
+/** The reviews subgraph: src/index.ts runs it; tests build its server with their own deps. */
+export const subgraph = defineSubgraph({
+  name: SERVICE_NAME,
+  schema: new URL("../schema.graphql", import.meta.url),
+  resolvers,
+  permissions,
+  loadConfig,
+  // Reviews cache nothing: Redis is only checked by /ready.
+  withoutRedis: "/ready checks Postgres only (reviews cache nothing)",
+  // createReview asks the catalog whether the product exists, signed like the router's requests.
+  deps: ({ db, logger, config, telemetry }): ReviewsDeps => ({ db, logger, config, telemetry, catalog: catalogClientFor(config, logger) }),
+  context: requestContext,
+});
 
-/** Builds the reviews subgraph server. It never listens: src/index.ts (or a test) decides how it is served. */
-export function createServer(deps: ReviewsDeps): ApolloServer<Context> {
-  return createSubgraphServer<Context>({ typeDefs, resolvers, permissions, telemetry: deps.telemetry, logger: deps.logger, introspection: deps.config.nodeEnv !== "production" });
-}
+export const { typeDefs, createServer, createContext } = subgraph;

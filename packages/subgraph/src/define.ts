@@ -1,0 +1,143 @@
+import type { ApolloServer } from "@apollo/server";
+import type { DocumentNode } from "graphql";
+import type { Viewer } from "@commerce/auth";
+import type { Env, Logger } from "@commerce/common";
+import type { Db } from "@commerce/db";
+import { serveGraphQL, type Served, type StreamHost } from "@commerce/http";
+import type { SubgraphTelemetry } from "@commerce/telemetry";
+import type { SubgraphConfig } from "./config.js";
+import { requestScope, viewerReader, type ContextRequest } from "./context.js";
+import type { SubgraphResources } from "./run.js";
+import { createSubgraphServer, readTypeDefs, type SubgraphSchemaOptions } from "./server.js";
+
+/** What the kit puts in every request's context; a subgraph's Context extends it. */
+export interface SubgraphContext {
+  db: Db;
+  /** Logs with this request's id. */
+  logger: Logger;
+  /** `x-request-id`, else a new one. */
+  requestId: string;
+  /** The caller, from a verified access token; null when anonymous. */
+  viewer: Viewer | null;
+}
+
+/**
+ * The long-lived dependencies every subgraph server is built from. The entry point builds them from the
+ * connections the kit opened ({@link SubgraphDefinition.deps}); tests build their own.
+ */
+export interface SubgraphDeps<TConfig extends SubgraphConfig = SubgraphConfig> {
+  config: TConfig;
+  db: Db;
+  logger: Logger;
+  /** Resolver and batch spans, operation metrics and logs, `/metrics` and `/ready`; none when absent (unit tests). */
+  telemetry?: SubgraphTelemetry | undefined;
+}
+
+/** A background worker a subgraph runs beside its server (orders' outbox relay, loyalty's order-events consumer). */
+export interface Worker {
+  /** Named in logs. */
+  readonly name: string;
+  /**
+   * When shutdown stops it. `"beforeDrain"`: before in-flight requests drain, so it takes no new work while they
+   * finish (a consumer). `"afterDrain"`: once they drained, so it still handles what they wrote (an outbox relay).
+   */
+  readonly stopWhen: "beforeDrain" | "afterDrain";
+  /** Starts working in the background; called once, after the server listens. */
+  start(): void;
+  /** Finishes the work in hand and stops; resolves when nothing of it runs any more. */
+  stop(): Promise<void>;
+}
+
+export interface SubgraphDefinition<TConfig extends SubgraphConfig, TDeps extends SubgraphDeps<TConfig>, TContext extends SubgraphContext> {
+  /** The service's name in logs, metrics and traces. */
+  name: string;
+  /** The subgraph's schema.graphql: the contract, served as `_service { sdl }`. */
+  schema: URL;
+  /** The resolver map (generated resolver types are not GraphQLResolverMap's, hence `object`). */
+  resolvers: object;
+  /** The graphql-shield middleware. */
+  permissions?: SubgraphSchemaOptions<TContext>["permissions"];
+  /** Parses the environment once (the subgraph's config.ts); throws one ConfigError listing every problem. */
+  loadConfig(env?: Env): TConfig;
+  /** Logged once at start when `REDIS_URL` is unset: what the service does without Redis. */
+  withoutRedis: string;
+  /** The server's deps from the connections the kit opened, with the subgraph's own long-lived services (a catalog client). */
+  deps(resources: SubgraphResources<TConfig>): TDeps;
+  /**
+   * Builds, once per server, the function that makes each request's context from the kit's part (`request`: db, the
+   * verified viewer, the request id and its logger): the subgraph adds its own, fresh for each request (its loaders)
+   * or shared (its services, from `deps` or built here once).
+   */
+  context(deps: TDeps): (request: SubgraphContext) => TContext;
+  /**
+   * The background workers to run beside the server: started once it listens, stopped on shutdown (see
+   * {@link Worker.stopWhen}), before the kit closes its connections. Connections a worker needs for itself come
+   * from `resources.connectRedis`, which the kit closes after the workers stopped.
+   */
+  workers?(deps: TDeps, resources: SubgraphResources<TConfig>): Worker[];
+  /** The subgraph's subscriptions over WebSocket (see `subscriptionHost`), on the GraphQL path; closed first on shutdown. @default none */
+  streams?(deps: TDeps): StreamHost;
+}
+
+/** A subgraph as the kit runs it, and as tests build it. */
+export interface Subgraph<TConfig extends SubgraphConfig, TDeps extends SubgraphDeps<TConfig>, TContext extends SubgraphContext> {
+  readonly definition: SubgraphDefinition<TConfig, TDeps, TContext>;
+  readonly name: string;
+  /** schema.graphql, parsed. */
+  readonly typeDefs: DocumentNode;
+  /** The subgraph's config from `env` (the process environment by default). */
+  loadConfig(env?: Env): TConfig;
+  /** The ApolloServer: schema, shield, error masking, telemetry; introspection off when `NODE_ENV=production`. It never listens. */
+  createServer(deps: TDeps): ApolloServer<TContext>;
+  /**
+   * The per-request context factory. A missing Authorization header is anonymous; a present but invalid or
+   * expired token fails the request with UNAUTHENTICATED (HTTP 401) rather than downgrading to anonymous.
+   */
+  createContext(deps: TDeps): (req: ContextRequest) => Promise<TContext>;
+  /** Serves the server over HTTP with `/health`, `/ready` and `/metrics` (from `deps.telemetry`), as the process does. */
+  serve(deps: TDeps, options: { host: string; port: number; shutdownTimeoutMs?: number }): Promise<Served>;
+}
+
+/**
+ * Defines a subgraph: its schema, resolvers, permissions, config, deps, context and workers. The kit does the
+ * rest: connections, telemetry, the server, introspection policy, health and readiness, workers' lifecycle and
+ * shutdown ({@link runSubgraph}); each subgraph's src/index.ts is `await runSubgraph(subgraph)`.
+ */
+export function defineSubgraph<TConfig extends SubgraphConfig, TDeps extends SubgraphDeps<TConfig>, TContext extends SubgraphContext>(
+  definition: SubgraphDefinition<TConfig, TDeps, TContext>,
+): Subgraph<TConfig, TDeps, TContext> {
+  const typeDefs = readTypeDefs(definition.schema);
+  const { resolvers, permissions } = definition;
+  function createServer(deps: TDeps): ApolloServer<TContext> {
+    const introspection = deps.config.nodeEnv !== "production";
+    return createSubgraphServer<TContext>({ typeDefs, resolvers, permissions, telemetry: deps.telemetry, logger: deps.logger, introspection });
+  }
+  function createContext(deps: TDeps): (req: ContextRequest) => Promise<TContext> {
+    const viewerOf = viewerReader(deps.config.jwtSecret);
+    const contextOf = definition.context(deps);
+    return async (req) => {
+      const viewer = await viewerOf(req);
+      return contextOf({ db: deps.db, ...requestScope(req, deps.logger), viewer });
+    };
+  }
+  return {
+    definition,
+    name: definition.name,
+    typeDefs,
+    loadConfig: (env) => definition.loadConfig(env),
+    createServer,
+    createContext,
+    serve: (deps, { host, port, shutdownTimeoutMs }) =>
+      serveGraphQL({
+        apollo: () => createServer(deps),
+        context: createContext(deps),
+        host,
+        port,
+        // Only the router may call this subgraph (x-router-signature); /health, /ready and /metrics stay open.
+        routerSecret: deps.config.routerSecret,
+        shutdownTimeoutMs,
+        ...(definition.streams ? { streams: definition.streams(deps) } : {}),
+        ...deps.telemetry?.serve,
+      }),
+  };
+}
