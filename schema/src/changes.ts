@@ -1,5 +1,5 @@
 import { CriticalityLevel, diff, type Change } from "@graphql-inspector/core";
-import { validate, type GraphQLSchema } from "graphql";
+import type { GraphQLSchema } from "graphql";
 import { findAllowed, type AllowedChange } from "./allowlist.js";
 import { usedCoordinates, validateOperation, type ClientOperation } from "./operations.js";
 import type { ChangeLevel, ClassifiedChange, Finding, OperationVerdict } from "./result.js";
@@ -82,7 +82,7 @@ export function checkOperations(input: OperationCheckInput): OperationCheckResul
   const breaking = changes.filter((c) => c.level !== "safe");
 
   for (const operation of input.operations) {
-    if (scope === "base-clients" && (!base || validate(base, operation.document).length > 0)) continue;
+    if (scope === "base-clients" && (!base || validateOperation(base, operation).length > 0)) continue;
     const errors = validateOperation(next, operation);
     const coordinates = usedCoordinates(next, operation.document);
     if (base) for (const c of usedCoordinates(base, operation.document)) coordinates.add(c);

@@ -20,6 +20,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from "graphql";
+import { schemaWithDefer } from "@commerce/analysis";
 import { displayPath, repoRoot } from "./compose.js";
 
 /** The client operations folder: the frontends' contract and the persisted-query manifest source. */
@@ -116,9 +117,12 @@ function fragmentsOf(operation: OperationDefinitionNode, all: ReadonlyMap<string
   return { used: [...used.values()], missing: [...missing] };
 }
 
-/** graphql's validation errors of an operation against a schema, each with `file:line:column`. */
+/**
+ * graphql's validation errors of an operation against a schema as the router serves it (with `@defer`), each with
+ * `file:line:column`.
+ */
 export function validateOperation(schema: GraphQLSchema, operation: ClientOperation): string[] {
-  return validate(schema, operation.document).map((error) => `${locationOf(error, operation.file)}: ${error.message}`);
+  return validate(schemaWithDefer(schema), operation.document).map((error) => `${locationOf(error, operation.file)}: ${error.message}`);
 }
 
 function locationOf(error: GraphQLError, file: string): string {

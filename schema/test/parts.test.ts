@@ -11,7 +11,7 @@ import { resolveGitBase } from "../src/base.js";
 import { relies } from "../src/changes.js";
 import { tagContractExclusions } from "../src/contractTags.js";
 import { differingDefinitions } from "../src/hygiene.js";
-import { parseOperations, usedCoordinates } from "../src/operations.js";
+import { parseOperations, usedCoordinates, validateOperation } from "../src/operations.js";
 import { composeOrThrow } from "./fixtures.js";
 
 const link = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@tag"])`;
@@ -100,6 +100,18 @@ describe("operation files", () => {
       'operations/b.graphql:2: operation name "A" is already used in operations/a.graphql:1; names must be unique',
       expect.stringMatching(/^operations\/c\.graphql: Syntax Error/),
     ]);
+  });
+});
+
+describe("operation validation", () => {
+  it("validates against the schema as the router serves it: @defer is known, its misuse is not", () => {
+    const schema = buildSchema("type Product { id: ID! name: String! } type Query { product(id: ID!): Product }");
+    const [deferred, misplaced] = parseOperations([
+      { path: "operations/d.graphql", source: 'query D { product(id: "1") { id ... @defer(label: "name") { name } } }' },
+      { path: "operations/e.graphql", source: 'query E { product(id: "1") @defer { id } }' },
+    ]).operations;
+    expect(validateOperation(schema, deferred!)).toEqual([]);
+    expect(validateOperation(schema, misplaced!)).toEqual(['operations/e.graphql:1:28: Directive "@defer" may not be used on FIELD.']);
   });
 });
 

@@ -40,6 +40,7 @@ export {
   type Denial,
   type ResponsePath,
 } from "./authorization/authorizeOperation.js";
+export { DEFER_DIRECTIVE, schemaWithDefer } from "./schema/deferDirective.js";
 export {
   LIMIT_VARIABLES,
   loadAnalysisSettings,

@@ -1,10 +1,5 @@
+import { DEFER_DIRECTIVE } from "@commerce/analysis";
 import {
-  DirectiveLocation,
-  GraphQLBoolean,
-  GraphQLDirective,
-  GraphQLNonNull,
-  GraphQLSchema,
-  GraphQLString,
   Kind,
   type ArgumentNode,
   type DirectiveNode,
@@ -23,7 +18,7 @@ import {
  * every `@defer` gets a label of its own, `<n>` or `<n>:<the client's label>`; payloads report the client's label.
  */
 
-const DEFER = "defer";
+const DEFER = DEFER_DIRECTIVE.name;
 
 /** Whether the document uses `@defer` anywhere (cached per document). */
 export function hasDefer(document: DocumentNode): boolean {
@@ -144,29 +139,4 @@ function relabel(directive: DirectiveNode, index: number): DirectiveNode {
 export function clientLabel(label: string): string | undefined {
   const separator = label.indexOf(":");
   return separator < 0 ? undefined : label.slice(separator + 1);
-}
-
-/** `@defer` as graphql-js 17 and @apollo/federation-internals define it (graphql 16 has no definition of its own). */
-const DEFER_DIRECTIVE = new GraphQLDirective({
-  name: DEFER,
-  description: "Delivers the fragment's fields in a later payload of the response (incremental delivery).",
-  locations: [DirectiveLocation.FRAGMENT_SPREAD, DirectiveLocation.INLINE_FRAGMENT],
-  args: {
-    label: { type: GraphQLString, description: "Names the payloads of this fragment." },
-    if: { type: new GraphQLNonNull(GraphQLBoolean), defaultValue: true, description: "Deferred when true." },
-  },
-});
-
-const withDefer = new WeakMap<GraphQLSchema, GraphQLSchema>();
-
-/** The API schema with the `@defer` directive (the same types, so everything keyed by type stays valid). */
-export function schemaWithDefer(schema: GraphQLSchema): GraphQLSchema {
-  if (schema.getDirective(DEFER)) return schema;
-  let known = withDefer.get(schema);
-  if (!known) {
-    const config = schema.toConfig();
-    known = new GraphQLSchema({ ...config, directives: [...config.directives, DEFER_DIRECTIVE] });
-    withDefer.set(schema, known);
-  }
-  return known;
 }

@@ -5,6 +5,7 @@ import { prettyFormatQueryPlan, type FetchNode, type QueryPlan, type QueryPlanne
 import type { GatewayExecutionResult, GatewayExecutor, GatewayGraphQLRequestContext } from "@apollo/server-gateway-interface";
 import { SpanStatusCode, type Span } from "@opentelemetry/api";
 import { internalServerError } from "@commerce/common";
+import { schemaWithDefer } from "@commerce/analysis";
 import { activeSpan, tracer } from "@commerce/telemetry";
 import { subscriptionNeedsStream } from "@commerce/common";
 import {
@@ -21,7 +22,7 @@ import {
   type VariableDefinitionNode,
 } from "graphql";
 import { Deferral, deferredPayloads, type DeferredPayload } from "./deferredDelivery.js";
-import { deferredOperation, hasDefer, schemaWithDefer } from "./deferredOperation.js";
+import { deferredOperation, hasDefer } from "./deferredOperation.js";
 import { executeNode, mergeRootResponse, type PlanExecution } from "./executePlan.js";
 import { compileResponseShape, shapeResponse, type DeferredShaping, type ResponseShape } from "./responseShape.js";
 

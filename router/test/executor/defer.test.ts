@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, validate } from "graphql";
 import type { GraphQLFormattedError } from "graphql";
-import { schemaWithDefer } from "../../src/executor/deferredOperation.js";
+import { schemaWithDefer } from "@commerce/analysis";
 import { EDGE_GRAPH, repoGraph, type SubgraphDefinition } from "../fixtures/executorGraphs.js";
 import { isObject, mergeIncremental } from "../fixtures/incremental.js";
 import { startOracle } from "./oracle.js";

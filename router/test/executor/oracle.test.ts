@@ -9,13 +9,16 @@ import {
   isListType,
   isNonNullType,
   parse,
+  print,
   typeFromAST,
+  visit,
   type GraphQLInputType,
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from "graphql";
 import { BENCHMARK_GRAPH, BENCHMARK_QUERY, EDGE_GRAPH, benchmarkSubgraphSchemas, repoGraph, type SubgraphDefinition } from "../fixtures/executorGraphs.js";
 import { subgraphSchemas } from "../fixtures/subgraphs.js";
+import { mergeIncremental } from "../fixtures/incremental.js";
 import { startOracle, type Tamper } from "./oracle.js";
 import { randomOperations } from "./randomOperations.js";
 
@@ -136,10 +139,26 @@ describe("native executor on the repo's client operations (operations/**/*.graph
         .filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION)
         .map((operation) => ({ query: readFileSync(file, "utf8"), operationName: operation.name?.value, variables: variablesFor(oracle.apiSchema, operation) }));
     });
-    const results = await expectSameResults(oracle, operations);
+    // Deferred operations: the same operation without @defer through both, and merged, the native executor's
+    // incremental response equals it.
+    const deferred = operations.filter((operation) => /@defer\b/.test(operation.query));
+    expect(deferred.length).toBeGreaterThan(0);
+    const results = await expectSameResults(oracle, operations.map((operation) => ({ ...operation, query: withoutDefer(operation.query) })));
+    for (const operation of deferred) {
+      const plain = (await oracle.run({ ...operation, query: withoutDefer(operation.query) })).result;
+      const incremental = await oracle.runIncremental(operation);
+      expect(incremental.subsequent.length, operation.operationName).toBeGreaterThan(0);
+      const merged = mergeIncremental(incremental);
+      expect({ data: merged.data, errors: merged.errors }, operation.operationName).toEqual({ data: plain.data, errors: plain.errors ?? [] });
+    }
     expect(coverage(results).withData).toBeGreaterThan(operations.length / 2);
   });
 });
+
+/** The operation without its `@defer`s. */
+function withoutDefer(query: string): string {
+  return print(visit(parse(query), { Directive: (node) => (node.name.value === "defer" ? null : undefined) }));
+}
 
 describe("native executor on the router tests' subgraphs (real resolvers)", () => {
   let oracle: Oracle;
