@@ -122,7 +122,13 @@ function fragmentsOf(operation: OperationDefinitionNode, all: ReadonlyMap<string
  * `file:line:column`.
  */
 export function validateOperation(schema: GraphQLSchema, operation: ClientOperation): string[] {
-  return validate(schemaWithDefer(schema), operation.document).map((error) => `${locationOf(error, operation.file)}: ${error.message}`);
+  // graphql-js validation passes a subscription (or mutation) vacuously on a schema without that root type.
+  const missingRoots = operation.document.definitions.flatMap((definition) =>
+    definition.kind === Kind.OPERATION_DEFINITION && !schema.getRootType(definition.operation)
+      ? [`${operation.file}: the schema has no ${definition.operation} type`]
+      : [],
+  );
+  return [...missingRoots, ...validate(schemaWithDefer(schema), operation.document).map((error) => `${locationOf(error, operation.file)}: ${error.message}`)];
 }
 
 function locationOf(error: GraphQLError, file: string): string {
