@@ -3,12 +3,13 @@ import type { DocumentNode } from "graphql";
 import type { Viewer } from "@commerce/auth";
 import type { Env, Logger } from "@commerce/common";
 import type { Db } from "@commerce/db";
-import { serveGraphQL, type Served, type StreamHost } from "@commerce/http";
+import { serveGraphQL, type GraphQLWebSocketHost, type Served } from "@commerce/http";
 import type { SubgraphTelemetry } from "@commerce/telemetry";
 import type { SubgraphConfig } from "./config.js";
 import { requestScope, viewerReader, type ContextRequest } from "./context.js";
 import type { SubgraphResources } from "./run.js";
-import { createSubgraphServer, readTypeDefs, type SubgraphSchemaOptions } from "./server.js";
+import { buildSchema, createSubgraphServer, readTypeDefs, type SubgraphSchemaOptions } from "./server.js";
+import { subscriptionHost } from "./subscriptions.js";
 
 /** What the kit puts in every request's context; a subgraph's Context extends it. */
 export interface SubgraphContext {
@@ -75,8 +76,11 @@ export interface SubgraphDefinition<TConfig extends SubgraphConfig, TDeps extend
    * from `resources.connectRedis`, which the kit closes after the workers stopped.
    */
   workers?(deps: TDeps, resources: SubgraphResources<TConfig>): Worker[];
-  /** The subgraph's subscriptions over WebSocket (see `subscriptionHost`), on the GraphQL path; closed first on shutdown. @default none */
-  streams?(deps: TDeps): StreamHost;
+  /**
+   * Serves the schema's `Subscription` fields to the router over WebSocket on the GraphQL path (see
+   * `subscriptionHost`), each subscription with this subgraph's context; closed first on shutdown. @default false
+   */
+  subscriptions?: boolean;
 }
 
 /** A subgraph as the kit runs it, and as tests build it. */
@@ -120,6 +124,10 @@ export function defineSubgraph<TConfig extends SubgraphConfig, TDeps extends Sub
       return contextOf({ db: deps.db, ...requestScope(req, deps.logger), viewer });
     };
   }
+  function createSubscriptions(deps: TDeps): GraphQLWebSocketHost {
+    const schema = buildSchema<TContext>({ typeDefs, resolvers, permissions, telemetry: deps.telemetry });
+    return subscriptionHost({ schema, context: createContext(deps), routerSecret: deps.config.routerSecret, logger: deps.logger });
+  }
   return {
     definition,
     name: definition.name,
@@ -136,7 +144,7 @@ export function defineSubgraph<TConfig extends SubgraphConfig, TDeps extends Sub
         // Only the router may call this subgraph (x-router-signature); /health, /ready and /metrics stay open.
         routerSecret: deps.config.routerSecret,
         shutdownTimeoutMs,
-        ...(definition.streams ? { streams: definition.streams(deps) } : {}),
+        ...(definition.subscriptions ? { streams: createSubscriptions(deps) } : {}),
         ...deps.telemetry?.serve,
       }),
   };

@@ -27,11 +27,14 @@ export interface StreamContext {
 }
 
 /**
- * A source event may name its place in the feed (`resumeCursor`): it is sent in the result's extensions, and the
- * router resumes after it when it reconnects.
+ * What a source event may carry besides its data: its place in the feed (`resumeCursor`), sent in the result's
+ * extensions so that the router resumes after it when it reconnects; and `context`, merged over the subscription's
+ * context while this event's result is computed (loaders shared by every subscription the event goes to, so one
+ * event is one read whatever the number of subscribers, and never a stale one from an earlier event).
  */
 export interface ResumableEvent {
   resumeCursor?: string;
+  context?: object;
 }
 
 export interface SubscriptionHostOptions<TContext extends object> {
@@ -118,7 +121,8 @@ async function resumableSubscribe(args: ExecutionArgs): Promise<AsyncIterableIte
       const next = await events.next();
       if (next.done) return { value: undefined, done: true };
       const event = next.value as ResumableEvent | null;
-      const result = await execute({ ...args, rootValue: event });
+      const contextValue = event?.context ? { ...(args.contextValue as object), ...event.context } : args.contextValue;
+      const result = await execute({ ...args, rootValue: event, contextValue });
       const cursor = event?.resumeCursor;
       return { value: typeof cursor === "string" ? { ...result, extensions: { ...result.extensions, resumeCursor: cursor } } : result, done: false };
     },

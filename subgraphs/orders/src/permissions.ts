@@ -25,6 +25,7 @@ const isSelfOrStaff = rule({ cache: "strict" })((user: UserRef, _args, context: 
 export const rules: IRuleTypeMap = {
   Query: { "*": deny, _entities: allow, _service: allow, order: signedIn, orders: requiresScopes([[Scope.ORDERS_MANAGE]]) },
   Mutation: { "*": deny, placeOrder: signedIn, updateOrderStatus: requiresScopes([[Scope.ORDERS_MANAGE]]) },
+  Subscription: { "*": deny, orderUpdated: signedIn, kitchenQueue: requiresScopes([[Scope.ORDERS_MANAGE]]) },
   User: { orders: and(signedIn, isSelfOrStaff) },
 };
 

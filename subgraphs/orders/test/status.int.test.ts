@@ -34,7 +34,7 @@ async function placeOrder(key = "status-test"): Promise<string> {
 }
 
 describe("status machine", () => {
-  it("moves PLACED → PREPARING → READY → COMPLETED, recording each change and one order.completed outbox event", async () => {
+  it("moves PLACED → PREPARING → READY → COMPLETED, recording each change, an order.status_changed event each and one order.completed", async () => {
     const id = await placeOrder();
     for (const status of ["PREPARING", "READY", "COMPLETED"]) {
       const result = await h.execute<Moved>(MOVE, { id, status }, staff);
@@ -50,10 +50,23 @@ describe("status machine", () => {
       ["PREPARING", "READY", STAFF_ID],
       ["READY", "COMPLETED", STAFF_ID],
     ]);
-    const outbox = await h.db.outboxEvent.findMany();
-    expect(outbox).toHaveLength(1);
-    expect(outbox[0]).toMatchObject({ type: "order.completed", aggregateId: id, publishedAt: null });
-    expect(outbox[0]?.payload).toMatchObject({ version: 1, orderId: id, customerId: CUSTOMER_ID, total: { amount: 3 * 101 + 102, currency: "EUR" } });
+    const outbox = await h.db.outboxEvent.findMany({ orderBy: { id: "asc" } });
+    expect(outbox.map((event) => [event.type, event.aggregateId, event.publishedAt])).toEqual([
+      ...Array.from({ length: 4 }, () => ["order.status_changed", id, null]),
+      ["order.completed", id, null],
+    ]);
+    expect(outbox.slice(0, 4).map((event) => event.payload)).toEqual(
+      [[null, "PLACED"], ["PLACED", "PREPARING"], ["PREPARING", "READY"], ["READY", "COMPLETED"]].map(([from, to]) => ({
+        version: 1,
+        orderId: id,
+        orderNumber: expect.any(Number),
+        customerId: CUSTOMER_ID,
+        from,
+        to,
+        changedAt: expect.any(String),
+      })),
+    );
+    expect(outbox[4]?.payload).toMatchObject({ version: 1, orderId: id, customerId: CUSTOMER_ID, total: { amount: 3 * 101 + 102, currency: "EUR" } });
   });
 
   it("rejects moves the machine does not allow, and unknown orders, without writing anything", async () => {
@@ -93,18 +106,19 @@ describe("outbox relay", () => {
     await expect(failing.flush()).rejects.toThrow();
     await failing.stop();
     down.disconnect();
-    expect(await h.db.outboxEvent.count({ where: { publishedAt: null } })).toBe(2);
+    // Per order: placed, three moves, completed.
+    expect(await h.db.outboxEvent.count({ where: { publishedAt: null } })).toBe(10);
 
     const relay = startOutboxRelay({ db: h.db, redis, logger, intervalMs: 60_000 });
     await relay.flush();
     await relay.stop();
     expect(await h.db.outboxEvent.count({ where: { publishedAt: null } })).toBe(0);
     const entries = await redis.xrange(ORDER_EVENTS_STREAM, "-", "+");
-    expect(entries).toHaveLength(2);
+    expect(entries).toHaveLength(10);
     const fields = Object.fromEntries(
       (entries[0]?.[1] ?? []).reduce<[string, string][]>((pairs, value, i, all) => (i % 2 === 0 ? [...pairs, [value, all[i + 1] as string]] : pairs), []),
     );
-    expect(fields).toMatchObject({ type: "order.completed" });
+    expect(fields).toMatchObject({ type: "order.status_changed" });
     expect(JSON.parse(fields.payload ?? "{}")).toMatchObject({ version: 1, customerId: CUSTOMER_ID });
   });
 
@@ -133,10 +147,11 @@ describe("outbox relay", () => {
     await relay.flush();
     // The harness does not nudge this relay, and its next poll is a minute away: only stop() can publish this one.
     await complete(await placeOrder("late"));
-    expect(await h.db.outboxEvent.count({ where: { publishedAt: null } })).toBe(1);
+    // Placed, three moves, completed.
+    expect(await h.db.outboxEvent.count({ where: { publishedAt: null } })).toBe(5);
     await relay.stop();
     expect(await h.db.outboxEvent.count({ where: { publishedAt: null } })).toBe(0);
-    expect(await redis.xlen(ORDER_EVENTS_STREAM)).toBe(1);
+    expect(await redis.xlen(ORDER_EVENTS_STREAM)).toBe(5);
   });
 
   it("publishes every event exactly once from two relays running at the same time", async () => {
@@ -145,7 +160,7 @@ describe("outbox relay", () => {
     const relays = [1, 2].map(() => startOutboxRelay({ db: h.db, redis, logger, intervalMs: 60_000, batchSize: 1 }));
     await Promise.all(relays.map((relay) => relay.flush()));
     await Promise.all(relays.map((relay) => relay.stop()));
-    expect(await redis.xlen(ORDER_EVENTS_STREAM)).toBe(6);
+    expect(await redis.xlen(ORDER_EVENTS_STREAM)).toBe(6 * 5);
     expect(await h.db.outboxEvent.count({ where: { publishedAt: null } })).toBe(0);
   });
 });

@@ -1,4 +1,5 @@
 import { Prisma, type Db, type DbClient, type Order, type OrderItem, type OrderStatus, type OrderStatusChange } from "@commerce/db";
+import { ORDER_STATUS_CHANGED, orderStatusChangedEvent } from "../events.js";
 import type { OrderPageArgs } from "../pagination.js";
 
 /** The orders with these ids (missing ids are absent), keyed by id. Ids must be UUIDs. */
@@ -86,21 +87,25 @@ export interface NewOrder {
 }
 
 /**
- * Inserts an order, its lines and its first status entry in one transaction. Throws a
- * unique violation (see {@link isUniqueViolation}) when the customer already used the key.
+ * Inserts an order, its lines, its first status entry and its `order.status_changed` outbox event in one
+ * transaction. Throws a unique violation (see {@link isUniqueViolation}) when the customer already used the key.
  */
 export async function insertOrder(db: Db, order: NewOrder): Promise<Order> {
   const totalAmount = order.items.reduce((sum, item) => sum + item.unitAmount * item.quantity, 0);
-  return db.order.create({
-    data: {
-      customerId: order.customerId,
-      idempotencyKey: order.idempotencyKey,
-      requestHash: order.requestHash,
-      currency: order.currency,
-      totalAmount,
-      items: { createMany: { data: order.items } },
-      statusChanges: { create: { fromStatus: null, toStatus: "PLACED", changedBy: order.customerId } },
-    },
+  return db.$transaction(async (tx) => {
+    const placed = await tx.order.create({
+      data: {
+        customerId: order.customerId,
+        idempotencyKey: order.idempotencyKey,
+        requestHash: order.requestHash,
+        currency: order.currency,
+        totalAmount,
+        items: { createMany: { data: order.items } },
+        statusChanges: { create: { fromStatus: null, toStatus: "PLACED", changedBy: order.customerId } },
+      },
+    });
+    await tx.outboxEvent.create({ data: { type: ORDER_STATUS_CHANGED, aggregateId: placed.id, payload: { ...orderStatusChangedEvent(placed, null) } } });
+    return placed;
   });
 }
 
@@ -108,8 +113,9 @@ export type TransitionResult = { ok: true; order: Order; from: OrderStatus } | {
 
 /**
  * Moves an order to `to` in one transaction: a conditional UPDATE (only from a status the
- * machine allows, so two racing moves cannot both win), the history row, and, for events,
- * the outbox row. Nothing is written when the order is missing or in another status.
+ * machine allows, so two racing moves cannot both win), the history row, its `order.status_changed`
+ * outbox event and, when given, another event's. Nothing is written when the order is missing or in
+ * another status.
  */
 export async function transitionOrder(
   db: Db,
@@ -126,8 +132,9 @@ export async function transitionOrder(
     if (!row) return { ok: false, current: await tx.order.findUnique({ where: { id: orderId } }) };
     const order = await tx.order.findUniqueOrThrow({ where: { id: orderId } });
     await tx.orderStatusChange.create({ data: { orderId, fromStatus: row.previous, toStatus: to, changedBy } });
-    const outbox = event?.(order);
-    if (outbox) await tx.outboxEvent.create({ data: { type: outbox.type, aggregateId: orderId, payload: outbox.payload } });
+    const changed = { type: ORDER_STATUS_CHANGED, payload: { ...orderStatusChangedEvent(order, row.previous) } };
+    const events = [changed, ...(event ? [event(order)] : [])];
+    await tx.outboxEvent.createMany({ data: events.map(({ type, payload }) => ({ type, aggregateId: orderId, payload })) });
     return { ok: true, order, from: row.previous };
   });
 }

@@ -8,8 +8,10 @@ import { allowedSources } from "../statusMachine.js";
 
 // Who may call each field: src/permissions.ts (the viewer is set for both).
 export const Mutation: MutationResolvers = {
-  async placeOrder(_parent, { input }, { db, catalog, viewer, loaders }) {
+  async placeOrder(_parent, { input }, { db, catalog, viewer, loaders, outboxWritten }) {
     const order = await placeOrder(db, catalog, viewer!.userId, parsePlaceOrderInput(input));
+    // A new order wrote its order.status_changed event (a retry wrote nothing; the nudge is then a no-op).
+    outboxWritten();
     loaders.primeOrders([order]);
     return { order };
   },
@@ -30,7 +32,7 @@ export const Mutation: MutationResolvers = {
         to: status,
       });
     }
-    if (status === "COMPLETED") outboxWritten();
+    outboxWritten();
     loaders.orderById.clear(result.order.id).prime(result.order.id, result.order);
     return { order: result.order };
   },
