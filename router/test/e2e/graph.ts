@@ -37,6 +37,8 @@ export interface Graph {
   redis: RedisClient;
   /** Each subgraph's GraphQL URL (its /metrics and /ready are beside it). */
   subgraphUrls: Record<string, string>;
+  /** Subscriptions the orders subgraph's order feed holds now (the router opened them upstream). */
+  orderSubscriptions(): number;
   stop(): Promise<void>;
 }
 
@@ -110,6 +112,7 @@ export async function startGraph({ routerEnv = {}, redisCluster }: StartGraphOpt
   const relayDb = createDb(databaseUrl, { poolSize: 2 });
   const relayRedis = await connect("e2e-relay");
   const relay = orders.startOutboxRelay({ db: relayDb, redis: relayRedis, logger, intervalMs: 50 });
+  const feedRedis = await connect("e2e-feed");
   const ordersConfig = orders.subgraph.loadConfig({ ...env, SUBGRAPH_CATALOG_URL: served[1]?.url });
   const ordersDeps = withTelemetry("orders", {
     db: ordersDb,
@@ -119,7 +122,10 @@ export async function startGraph({ routerEnv = {}, redisCluster }: StartGraphOpt
     config: ordersConfig,
     catalog: catalogClientFor(ordersConfig),
     outboxWritten: () => relay.nudge(),
+    // Subscriptions: the order feed on its own connection (it blocks in XREAD), reading with the relay's client.
+    orderFeed: orders.createOrderFeed({ redis: feedRedis, db: relayDb, logger, blockMs: 200 }),
   });
+  ordersDeps.orderFeed.start();
   served.push(await orders.subgraph.serve(ordersDeps, local));
   const loyaltyDeps = withTelemetry("loyalty", { db: createDb(databaseUrl, { onQuery: sql.loyalty.record }), cache: createRedisCache(await connect("e2e-cache")), logger, config: loyalty.subgraph.loadConfig(env) });
   const consumerRedis = await connect("e2e-consumer");
@@ -155,12 +161,15 @@ export async function startGraph({ routerEnv = {}, redisCluster }: StartGraphOpt
     sql,
     redis,
     subgraphUrls: { accounts: served[0]?.url ?? "", catalog: served[1]?.url ?? "", orders: served[2]?.url ?? "", loyalty: served[3]?.url ?? "", reviews: served[4]?.url ?? "" },
+    orderSubscriptions: () => ordersDeps.orderFeed.subscriptions,
     async stop() {
       await routerServed.stop();
+      await ordersDeps.orderFeed.stop();
       await Promise.all(served.map((s) => s.stop()));
       await Promise.all([relay.stop(), consumer.stop()]);
       consumerRedis.disconnect();
       relayRedis.disconnect();
+      feedRedis.disconnect();
       await relayDb.$disconnect();
       await Promise.all([accountsDeps, catalogDeps, ordersDeps, loyaltyDeps, reviewsDeps].map(async (d) => Promise.all([d.db.$disconnect(), d.cache.close()])));
       redis.disconnect();
