@@ -1,4 +1,4 @@
-import type { DeferredNode, PlanNode } from "@apollo/query-planner";
+import type { ConditionNode, DeferredNode, PlanNode } from "@apollo/query-planner";
 import { GraphQLError } from "graphql";
 import { clientLabel } from "./deferredOperation.js";
 import { shapeDeferredFragment, type DeferredFragment, type IntrospectionHandler, type ResponseShape } from "./responseShape.js";
@@ -29,11 +29,41 @@ const noop = (): void => {};
 /** The deferred blocks of one execution, by label, and the fetches they wait for. */
 export class Deferral {
   readonly blocks = new Map<string, DeferredBlock>();
-  private readonly fetches = new Map<string, { promise: Promise<void>; resolve: () => void }>();
+  private readonly fetches = new Map<string, { promise: Promise<void>; resolve: () => void; pending: number }>();
+
+  /**
+   * A Defer node's primary is about to run: the fetches with an id that it runs (its Conditions decided by `taken`)
+   * are what blocks depend on. One id can name several fetches (the planner numbers each root field of a mutation
+   * on its own), and a dependency is done once all of them are.
+   */
+  expect(primary: PlanNode, taken: (condition: ConditionNode) => boolean): void {
+    const visit = (node: PlanNode): void => {
+      switch (node.kind) {
+        case "Sequence":
+        case "Parallel":
+          return node.nodes.forEach(visit);
+        case "Flatten":
+          return visit(node.node);
+        case "Condition": {
+          const branch = taken(node) ? node.ifClause : node.elseClause;
+          if (branch) visit(branch);
+          return;
+        }
+        case "Fetch":
+          if (node.id !== undefined) this.fetch(node.id).pending++;
+          return;
+        // A nested Defer node counts its own primary when it runs; its blocks are not part of this one.
+        default:
+          return;
+      }
+    };
+    visit(primary);
+  }
 
   /** The fetch node with this `id` is done (whether it failed or not). */
   fetched(id: string): void {
-    this.fetch(id).resolve();
+    const fetch = this.fetch(id);
+    if (--fetch.pending <= 0) fetch.resolve();
   }
 
   /**
@@ -62,12 +92,12 @@ export class Deferral {
     this.blocks.set(label, block);
   }
 
-  private fetch(id: string): { promise: Promise<void>; resolve: () => void } {
+  private fetch(id: string): { promise: Promise<void>; resolve: () => void; pending: number } {
     let known = this.fetches.get(id);
     if (!known) {
       let resolve = noop;
       const promise = new Promise<void>((settle) => (resolve = settle));
-      known = { promise, resolve };
+      known = { promise, resolve, pending: 0 };
       this.fetches.set(id, known);
     }
     return known;

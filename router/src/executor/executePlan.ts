@@ -1,6 +1,6 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 import { ERRORS, errorCodeDef, type VariableDefinitions } from "@apollo/federation-internals";
-import { evaluateCondition, type DeferredNode, type FetchDataRewrite, type FetchNode, type PlanNode, type QueryPlanSelectionNode } from "@apollo/query-planner";
+import { evaluateCondition, type ConditionNode, type DeferredNode, type FetchDataRewrite, type FetchNode, type PlanNode, type QueryPlanSelectionNode } from "@apollo/query-planner";
 import type { GatewayGraphQLRequestContext } from "@apollo/server-gateway-interface";
 import { isAbstractType, isInterfaceType, isObjectType, type GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
 import { SpanStatusCode, type Span } from "@opentelemetry/api";
@@ -75,7 +75,7 @@ export async function executeNode(execution: PlanExecution, node: PlanNode, curs
       }
       return;
     case "Condition": {
-      const branch = evaluateCondition(node, execution.variableDefinitions, execution.requestContext.request.variables) ? node.ifClause : node.elseClause;
+      const branch = taken(execution, node) ? node.ifClause : node.elseClause;
       if (branch) await executeNode(execution, branch, cursor);
       return;
     }
@@ -83,6 +83,7 @@ export async function executeNode(execution: PlanExecution, node: PlanNode, curs
       const { deferral } = execution;
       // Only operations with @defer have Defer nodes, and their executions have a deferral.
       if (!deferral) throw new Error("@defer support is not available in the gateway");
+      if (node.primary.node) deferral.expect(node.primary.node, (condition) => taken(execution, condition));
       const primary = node.primary.node ? executeNode(execution, node.primary.node, cursor) : Promise.resolve();
       // The fetches a block depends on are in this primary or an enclosing one: a block may start (its own
       // dependencies done) before the primaries around it end, and the blocks nested in it wait for those too.
@@ -94,6 +95,10 @@ export async function executeNode(execution: PlanExecution, node: PlanNode, curs
       return;
     }
   }
+}
+
+function taken(execution: PlanExecution, node: ConditionNode): boolean {
+  return evaluateCondition(node, execution.variableDefinitions, execution.requestContext.request.variables);
 }
 
 async function tracedBlock(node: DeferredNode, run: () => Promise<void>): Promise<void> {
