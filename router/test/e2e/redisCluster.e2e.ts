@@ -5,7 +5,8 @@ import { join } from "node:path";
 import type { Cluster } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { DEMO_USERS } from "@commerce/db";
-import { CONSUMER_GROUP, DEAD_LETTER_STREAM, ORDER_EVENTS_STREAM } from "@commerce/loyalty";
+import { ORDER_COMPLETED, ORDER_EVENTS_STREAM, orderEventFields } from "@commerce/events";
+import { CONSUMER_GROUP, DEAD_LETTER_STREAM } from "@commerce/loyalty";
 import { startRedisCluster, type RedisClusterHandle } from "@commerce/stack";
 import { defined, postGraphQL } from "@commerce/testing";
 import { logIn, startGraph, type Graph } from "./graph.js";
@@ -99,7 +100,7 @@ describe("the graph on a Redis Cluster", () => {
 
   it("dead-letters a malformed event in one MULTI with its XACK: the dead-letter stream shares the events stream's slot", async () => {
     expect(await redis.cluster("KEYSLOT", DEAD_LETTER_STREAM)).toBe(await redis.cluster("KEYSLOT", ORDER_EVENTS_STREAM));
-    const id = await redis.xadd(ORDER_EVENTS_STREAM, "*", "type", "order.completed", "eventId", "malformed-1", "aggregateId", "nope", "payload", "not json");
+    const id = await redis.xadd(ORDER_EVENTS_STREAM, "*", ...orderEventFields({ type: ORDER_COMPLETED, eventId: "malformed-1", aggregateId: "nope", payload: "not json" }));
     await vi.waitFor(async () => expect(await redis.xlen(DEAD_LETTER_STREAM)).toBe(1), { timeout: 15_000, interval: 50 });
     const [[, fields] = ["", []]] = await redis.xrange(DEAD_LETTER_STREAM, "-", "+");
     expect(fields).toEqual(expect.arrayContaining(["originalId", id, "stream", ORDER_EVENTS_STREAM]));

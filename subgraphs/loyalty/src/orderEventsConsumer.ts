@@ -4,7 +4,8 @@ import type { Logger } from "@commerce/common";
 import type { Db } from "@commerce/db";
 import type { Worker } from "@commerce/subgraph";
 import { creditOrder } from "./data/ledger.js";
-import { CONSUMER_GROUP, DEAD_LETTER_STREAM, MalformedEventError, ORDER_COMPLETED, ORDER_EVENTS_STREAM, creditFromOrderCompleted } from "./orderEvents.js";
+import { MalformedEventError, ORDER_COMPLETED, ORDER_EVENTS_STREAM, readOrderEventFields } from "@commerce/events";
+import { CONSUMER_GROUP, DEAD_LETTER_STREAM, creditFromOrderCompleted } from "./orderEvents.js";
 
 export interface OrderEventsConsumerOptions {
   db: Db;
@@ -36,12 +37,6 @@ export interface OrderEventsConsumer extends Worker {
 }
 
 type Entry = [id: string, fields: string[]];
-
-function fieldsOf(fields: readonly string[]): Record<string, string> {
-  const record: Record<string, string> = {};
-  for (let i = 0; i + 1 < fields.length; i += 2) record[fields[i] as string] = fields[i + 1] as string;
-  return record;
-}
 
 /**
  * Consumes `order.completed` from the orders stream in a consumer group and credits points.
@@ -78,7 +73,7 @@ export function createOrderEventsConsumer(options: OrderEventsConsumerOptions): 
   }
 
   async function handle(id: string, fields: string[], deliveries: number): Promise<void> {
-    const event = fieldsOf(fields);
+    const event = readOrderEventFields(fields);
     try {
       if (event.type === ORDER_COMPLETED) {
         const credit = creditFromOrderCompleted(event.payload);

@@ -7,7 +7,7 @@ import { resolvers } from "./resolvers/index.js";
 
 export type { Context } from "./context.js";
 export { startOrderEventsConsumer, type OrderEventsConsumer, type OrderEventsConsumerOptions } from "./orderEventsConsumer.js";
-export { CONSUMER_GROUP, DEAD_LETTER_STREAM, ORDER_COMPLETED, ORDER_EVENTS_STREAM } from "./orderEvents.js";
+export { CONSUMER_GROUP, DEAD_LETTER_STREAM } from "./orderEvents.js";
 
 /** The long-lived dependencies a loyalty server is built from. */
 export type LoyaltyDeps = SubgraphDeps<Config>;

@@ -5,7 +5,8 @@ import { createLogger } from "@commerce/common";
 import { createDb, type Db } from "@commerce/db";
 import { truncateAll } from "@commerce/testing";
 import { creditOrder } from "../src/data/ledger.js";
-import { CONSUMER_GROUP, DEAD_LETTER_STREAM, ORDER_EVENTS_STREAM } from "../src/orderEvents.js";
+import { ORDER_COMPLETED, ORDER_EVENTS_STREAM, orderEventFields, type OrderCompletedV1 } from "@commerce/events";
+import { CONSUMER_GROUP, DEAD_LETTER_STREAM } from "../src/orderEvents.js";
 import { startOrderEventsConsumer, type OrderEventsConsumer, type OrderEventsConsumerOptions } from "../src/orderEventsConsumer.js";
 import { MEMBER_ID, OTHER_MEMBER_ID, orderId } from "./harness.js";
 
@@ -41,10 +42,11 @@ async function start(consumer: string, options: Partial<OrderEventsConsumerOptio
   return started;
 }
 
-/** Appends an order.completed event exactly as the orders outbox relay does. */
+/** Appends an order.completed event as the orders outbox relay does: the contract's payload type and stream entry fields. */
 function publish(n: number, { customerId = MEMBER_ID, amount = 1250 }: { customerId?: string; amount?: number } = {}, payload?: string): Promise<string | null> {
-  const body = payload ?? JSON.stringify({ version: 1, orderId: orderId(n), orderNumber: n, customerId, total: { amount, currency: "EUR" }, completedAt: "2026-11-21T12:00:00.000Z" });
-  return redis.xadd(ORDER_EVENTS_STREAM, "*", "type", "order.completed", "eventId", String(n), "aggregateId", orderId(n), "payload", body);
+  const event: OrderCompletedV1 = { version: 1, orderId: orderId(n), orderNumber: n, customerId, total: { amount, currency: "EUR" }, completedAt: "2026-11-21T12:00:00.000Z" };
+  const fields = orderEventFields({ type: ORDER_COMPLETED, eventId: String(n), aggregateId: orderId(n), payload: payload ?? JSON.stringify(event) });
+  return redis.xadd(ORDER_EVENTS_STREAM, "*", ...fields);
 }
 
 /** Polls until `condition` holds (events are processed asynchronously); fails after 15 s. */

@@ -7,7 +7,8 @@ import { createDb } from "@commerce/db";
 import { defined, errorCodes } from "@commerce/testing";
 import { loadConfig } from "../src/config.js";
 import { createContext, createServer, type LoyaltyDeps } from "../src/server.js";
-import { creditFromOrderCompleted, MalformedEventError } from "../src/orderEvents.js";
+import { MalformedEventError, type OrderCompletedV1 } from "@commerce/events";
+import { creditFromOrderCompleted } from "../src/orderEvents.js";
 import { pointsForAmount, pointsToNextTier, tierFor } from "../src/points.js";
 import { normalizedServedSdl, undocumented } from "@commerce/subgraph";
 
@@ -85,7 +86,7 @@ describe("points and tiers", () => {
 });
 
 describe("order.completed payload", () => {
-  const valid = { version: 1, orderId: "D2000000-0000-4000-8000-000000000001", orderNumber: 7, customerId: CUSTOMER, total: { amount: 1250, currency: "EUR" }, completedAt: "2026-11-21T12:00:00.000Z" };
+  const valid: OrderCompletedV1 = { version: 1, orderId: "D2000000-0000-4000-8000-000000000001", orderNumber: 7, customerId: CUSTOMER, total: { amount: 1250, currency: "EUR" }, completedAt: "2026-11-21T12:00:00.000Z" };
 
   it("turns a version-1 event into a credit", () => {
     expect(creditFromOrderCompleted(JSON.stringify(valid))).toEqual({
@@ -97,13 +98,7 @@ describe("order.completed payload", () => {
     });
   });
 
-  it.each([
-    ["not JSON", "{"],
-    ["another version", JSON.stringify({ ...valid, version: 2 })],
-    ["a bad order id", JSON.stringify({ ...valid, orderId: "x" })],
-    ["a negative total", JSON.stringify({ ...valid, total: { amount: -1, currency: "EUR" } })],
-    ["no completedAt", JSON.stringify({ ...valid, completedAt: undefined })],
-  ])("rejects %s as malformed", (_name, payload) => {
-    expect(() => creditFromOrderCompleted(payload)).toThrow(MalformedEventError);
+  it("refuses a payload the contract's validator refuses (its cases: @commerce/events)", () => {
+    expect(() => creditFromOrderCompleted(JSON.stringify({ ...valid, version: 2 }))).toThrow(MalformedEventError);
   });
 });

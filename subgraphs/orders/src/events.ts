@@ -1,24 +1,13 @@
 import type { Order, OrderStatus } from "@commerce/db";
-
-/** The Redis stream order events are published to (consumers: loyalty; every orders instance, for subscriptions). */
-export const ORDER_EVENTS_STREAM = "orders:events";
-export const ORDER_COMPLETED = "order.completed";
-/** An order was placed or moved to another status (subscriptions: `orderUpdated`, `kitchenQueue`). */
-export const ORDER_STATUS_CHANGED = "order.status_changed";
+import type { OrderCompletedV1 } from "@commerce/events";
 
 /**
- * The payload of `order.completed`, version 1. Consumers depend on it: add fields, never
- * change or remove one (a breaking change is a new event type).
+ * An order was placed or moved to another status (subscriptions: `orderUpdated`, `kitchenQueue`). Published on the
+ * shared stream beside the contract's events (`@commerce/events`) and read only by orders' own feed: loyalty skips it.
  */
-export interface OrderCompletedV1 {
-  version: 1;
-  orderId: string;
-  orderNumber: number;
-  customerId: string;
-  total: { amount: number; currency: string };
-  completedAt: string;
-}
+export const ORDER_STATUS_CHANGED = "order.status_changed";
 
+/** The `order.completed` payload of an order that has just completed. */
 export function orderCompletedEvent(order: Order): OrderCompletedV1 {
   return {
     version: 1,

@@ -4,7 +4,8 @@ import type { Logger } from "@commerce/common";
 import type { Db, Order, OrderStatus } from "@commerce/db";
 import { eventQueue, type EventQueue, type ResumableEvent, type ResumePoint, type Worker } from "@commerce/subgraph";
 import type { BatchInstrumentation } from "@commerce/telemetry";
-import { ORDER_EVENTS_STREAM, ORDER_STATUS_CHANGED, type OrderStatusChangedV1 } from "./events.js";
+import { ORDER_EVENTS_STREAM, readOrderEventFields } from "@commerce/events";
+import { ORDER_STATUS_CHANGED, type OrderStatusChangedV1 } from "./events.js";
 import { createLoaders, type Loaders } from "./loaders.js";
 
 /** One order change as subscriptions receive it. */
@@ -73,7 +74,7 @@ export function createOrderFeed(options: OrderFeedOptions): OrderFeed {
   async function eventsOf(entries: readonly Entry[]): Promise<OrderFeedEvent[]> {
     const changes: { id: string; change: OrderStatusChangedV1 }[] = [];
     for (const [id, fields] of entries) {
-      const record = fieldsOf(fields);
+      const record = readOrderEventFields(fields);
       if (record.type !== ORDER_STATUS_CHANGED) continue;
       const change = changeOf(record.payload);
       if (change) changes.push({ id, change });
@@ -164,12 +165,6 @@ export function createOrderFeed(options: OrderFeedOptions): OrderFeed {
       return subscribers.size;
     },
   };
-}
-
-function fieldsOf(fields: readonly string[]): Record<string, string> {
-  const record: Record<string, string> = {};
-  for (let i = 0; i + 1 < fields.length; i += 2) record[fields[i] as string] = fields[i + 1] as string;
-  return record;
 }
 
 const STATUSES: ReadonlySet<string> = new Set<OrderStatus>(["PLACED", "PREPARING", "READY", "COMPLETED", "CANCELLED"]);

@@ -2,7 +2,7 @@ import type { RedisClient } from "@commerce/cache";
 import type { Logger } from "@commerce/common";
 import type { Db } from "@commerce/db";
 import type { Worker } from "@commerce/subgraph";
-import { ORDER_EVENTS_STREAM } from "./events.js";
+import { ORDER_EVENTS_STREAM, orderEventFields } from "@commerce/events";
 
 export interface OutboxRelayOptions {
   db: Db;
@@ -71,7 +71,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         if (rows.length === 0) return 0;
         const pipeline = redis.pipeline();
         for (const row of rows) {
-          pipeline.xadd(stream, "MAXLEN", "~", maxStreamLength, "*", "type", row.type, "eventId", row.id.toString(), "aggregateId", row.aggregate_id, "payload", JSON.stringify(row.payload));
+          const fields = orderEventFields({ type: row.type, eventId: row.id.toString(), aggregateId: row.aggregate_id, payload: JSON.stringify(row.payload) });
+          pipeline.xadd(stream, "MAXLEN", "~", maxStreamLength, "*", ...fields);
         }
         const results = (await pipeline.exec()) ?? [];
         const failed = results.find(([error]) => error);

@@ -9,7 +9,7 @@ import { resolvers } from "./resolvers/index.js";
 export type { Context } from "./context.js";
 export { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from "./outboxRelay.js";
 export { createOrderFeed, type OrderFeed, type OrderFeedOptions } from "./orderFeed.js";
-export { ORDER_COMPLETED, ORDER_EVENTS_STREAM, ORDER_STATUS_CHANGED, type OrderCompletedV1, type OrderStatusChangedV1 } from "./events.js";
+export { ORDER_STATUS_CHANGED, type OrderStatusChangedV1 } from "./events.js";
 
 /** How long the order feed's XREAD waits for events (its connection's command timeout allows for it). */
 const FEED_BLOCK_MS = 1000;

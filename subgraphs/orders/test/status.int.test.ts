@@ -2,7 +2,7 @@ import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, inject } from "vitest";
 import { createLogger } from "@commerce/common";
 import { defined, errorCodes } from "@commerce/testing";
-import { ORDER_EVENTS_STREAM } from "../src/events.js";
+import { ORDER_EVENTS_STREAM } from "@commerce/events";
 import { startOutboxRelay } from "../src/outboxRelay.js";
 import { CUSTOMER_ID, productId, seedMenu, STAFF_ID } from "./fixtures/menu.js";
 import { startHarness, type Harness } from "./harness.js";

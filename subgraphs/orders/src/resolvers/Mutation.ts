@@ -1,7 +1,8 @@
 import { badUserInput, isUuid, notFound } from "@commerce/common";
 import type { MutationResolvers } from "../__generated__/resolvers.js";
 import { transitionOrder } from "../data/orders.js";
-import { ORDER_COMPLETED, orderCompletedEvent } from "../events.js";
+import { ORDER_COMPLETED } from "@commerce/events";
+import { orderCompletedEvent } from "../events.js";
 import { parsePlaceOrderInput } from "../orderInput.js";
 import { placeOrder } from "../placeOrder.js";
 import { allowedSources } from "../statusMachine.js";

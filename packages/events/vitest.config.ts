@@ -1,0 +1,3 @@
+import { testTiers } from "@commerce/vitest-config";
+
+export default testTiers();
