@@ -2,10 +2,9 @@ import { inject } from "vitest";
 import { connectRedis, createRedisCache, redisReady } from "@commerce/cache";
 import { createLogger } from "@commerce/common";
 import { createDb } from "@commerce/db";
-import { serveGraphQL } from "@commerce/http";
 import { createQueryCounter, postGraphQL, type GraphQLResponse } from "@commerce/testing";
 import { loadConfig } from "../src/config.js";
-import { createContext, createServer, type AccountsDeps } from "../src/server.js";
+import { subgraph, type AccountsDeps } from "../src/server.js";
 
 /** The accounts subgraph over the run's real Postgres and Redis, listening on a free port. */
 export interface Harness {
@@ -36,7 +35,7 @@ export async function startHarness(): Promise<Harness> {
     logger: createLogger("accounts-test", "silent"),
     config,
   };
-  const served = await serveGraphQL({ apollo: () => createServer(deps), context: createContext(deps), port: 0, host: "127.0.0.1" });
+  const served = await subgraph.serve(deps, { host: "127.0.0.1", port: 0 });
   return {
     url: served.url,
     deps,

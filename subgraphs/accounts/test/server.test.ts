@@ -1,48 +1,22 @@
-import { readFileSync } from "node:fs";
 import DataLoader from "dataloader";
-import { parse, print } from "graphql";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { GraphQLFormattedError } from "graphql";
+import { describe, expect, it } from "vitest";
 import { createTokenSigner } from "@commerce/auth";
 import { createMemoryCache } from "@commerce/cache";
 import { createLogger } from "@commerce/common";
 import { createDb } from "@commerce/db";
-import { normalizedServedSdl, undocumented } from "@commerce/subgraph";
 import { defined, errorCodes } from "@commerce/testing";
+import { describeSubgraphSchema, useInProcess } from "@commerce/testing/subgraph";
 import { loadConfig } from "../src/config.js";
-import { createContext, createServer, typeDefs, type AccountsDeps, type Context } from "../src/server.js";
+import { createContext, subgraph, type AccountsDeps, type Context } from "../src/server.js";
 
 // Nothing listens on port 1: a query that reached Postgres would fail loudly. These tests need none.
 const config = loadConfig({ DATABASE_URL: "postgresql://nobody@127.0.0.1:1/none", NODE_ENV: "test", PASSWORD_HASH_COST: "10" });
 const deps: AccountsDeps = { db: createDb(config.databaseUrl), cache: createMemoryCache(), logger: createLogger("accounts-test", "silent"), config };
-const server = createServer(deps);
+const graph = useInProcess(subgraph, deps);
 const contextFor = createContext(deps);
+const execute = (query: string, contextValue: Context, variables: Record<string, unknown> = {}) => graph.executeIn(contextValue, query, variables);
 
-beforeAll(() => server.start());
-afterAll(async () => {
-  await server.stop();
-  await deps.db.$disconnect();
-});
-
-async function execute(query: string, contextValue: Context, variables: Record<string, unknown> = {}) {
-  const response = await server.executeOperation({ query, variables }, { contextValue });
-  if (response.body.kind !== "single") throw new Error("expected a single result");
-  return response.body.singleResult as { data?: Record<string, unknown> | null; errors?: readonly GraphQLFormattedError[] };
-}
-
-describe("accounts subgraph schema", () => {
-  it("serves schema.graphql as its _service SDL (plus only federation's own additions)", async () => {
-    const result = await execute("{ _service { sdl } }", await contextFor({ headers: {} }));
-    const sdl = (result.data as { _service: { sdl: string } })._service.sdl;
-    const file = readFileSync(new URL("../schema.graphql", import.meta.url), "utf8");
-    expect(normalizedServedSdl(sdl)).toBe(print(parse(file)));
-    expect(print(typeDefs)).toBe(print(parse(file)));
-  });
-
-  it("documents every type, field, argument and enum value", () => {
-    expect(undocumented(print(typeDefs))).toEqual([]);
-  });
-});
+describeSubgraphSchema(graph, new URL("../schema.graphql", import.meta.url));
 
 describe("createContext", () => {
   const signer = createTokenSigner({ secret: config.jwtSecret, ttlSeconds: 60 });

@@ -1,21 +1,15 @@
-import type { ApolloServer } from "@apollo/server";
-import { createTokenSigner, DEV_JWT_SECRET } from "@commerce/auth";
+import { accessToken, startInProcess, type OperationResult } from "@commerce/testing/subgraph";
 import { connectRedis, createRedisCache, redisReady } from "@commerce/cache";
 import { createLogger } from "@commerce/common";
 import { createDb, type Db } from "@commerce/db";
 import { createQueryCounter, truncateAll } from "@commerce/testing";
-import type { GraphQLFormattedError } from "graphql";
 import { loadConfig } from "../src/config.js";
-import { createContext, createServer, type CatalogDeps, type Context } from "../src/server.js";
+import { subgraph, type CatalogDeps } from "../src/server.js";
 
-export interface Result<T> {
-  data?: T | null;
-  errors?: readonly GraphQLFormattedError[];
-}
+export type Result<T> = OperationResult<T>;
 
 /** A catalog server over the real test Postgres and Redis, with SQL statements counted. */
 export interface Harness {
-  server: ApolloServer<Context>;
   /** Counts every SQL statement the server's client sends. */
   queries: ReturnType<typeof createQueryCounter>;
   /** A second client for fixtures and checks, so they never count as the server's queries. */
@@ -36,19 +30,11 @@ export async function startHarness({ databaseUrl, redisUrl }: { databaseUrl: str
   const redis = connectRedis(redisUrl, "catalog-test");
   await redisReady(redis);
   const deps: CatalogDeps = { db: serverDb, cache: createRedisCache(redis), logger: createLogger("catalog", config.logLevel), config };
-  const server = createServer(deps);
-  await server.start();
-  const context = createContext(deps);
+  const served = await startInProcess(subgraph, deps);
   return {
-    server,
     queries,
     db,
-    async execute<T>(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<Result<T>> {
-      const contextValue = await context({ headers: token ? { authorization: `Bearer ${token}` } : {} });
-      const response = await server.executeOperation<T>({ query, variables }, { contextValue });
-      if (response.body.kind !== "single") throw new Error("expected a single result");
-      return response.body.singleResult;
-    },
+    execute: (query, variables = {}, token) => served.execute(query, variables, token ? { authorization: `Bearer ${token}` } : {}),
     async reset() {
       await truncateAll(databaseUrl, ["catalog"]);
       await redis.flushdb();
@@ -56,13 +42,11 @@ export async function startHarness({ databaseUrl, redisUrl }: { databaseUrl: str
     },
     redisKeys: (pattern) => redis.keys(pattern),
     async stop() {
-      await server.stop();
+      await served.stop();
       await Promise.allSettled([serverDb.$disconnect(), db.$disconnect(), redis.quit()]);
     },
   };
 }
 
 /** Access tokens signed with the development secret the test config uses. */
-export async function tokenFor(userId: string, scopes: readonly string[]): Promise<string> {
-  return createTokenSigner({ secret: DEV_JWT_SECRET, ttlSeconds: 300 }).sign(userId, scopes);
-}
+export const tokenFor = accessToken;

@@ -1,52 +1,24 @@
-import { readFile } from "node:fs/promises";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { parse, print } from "graphql";
-import { createTokenSigner, DEV_JWT_SECRET, Scope } from "@commerce/auth";
+import { describe, expect, it, vi } from "vitest";
+import { Scope } from "@commerce/auth";
 import { createMemoryCache } from "@commerce/cache";
 import { createLogger } from "@commerce/common";
 import { createDb } from "@commerce/db";
-import { normalizedServedSdl, undocumented } from "@commerce/subgraph";
-import { defined, errorCodes } from "@commerce/testing";
+import { errorCodes } from "@commerce/testing";
+import { bearer, describeSubgraphSchema, useInProcess } from "@commerce/testing/subgraph";
 import { loadConfig } from "../src/config.js";
-import { createContext, createServer, type CatalogDeps } from "../src/server.js";
+import { subgraph, type CatalogDeps } from "../src/server.js";
 
 // Nothing listens on port 1: any SQL fails, which is what the masking test needs. The
 // other tests here must be answered before any SQL (SDL, permissions, argument checks).
 const config = loadConfig({ DATABASE_URL: "postgresql://catalog@127.0.0.1:1/none", NODE_ENV: "test", LOG_LEVEL: "silent" });
 const logger = createLogger("catalog", "silent");
 const deps: CatalogDeps = { db: createDb(config.databaseUrl, { poolSize: 1 }), cache: createMemoryCache(), logger, config };
-const server = createServer(deps);
-const context = createContext(deps);
+const graph = useInProcess(subgraph, deps);
+const execute = graph.execute;
 
-beforeAll(async () => server.start());
-afterAll(async () => {
-  await server.stop();
-  await deps.db.$disconnect();
-});
-
-async function execute(query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
-  const response = await server.executeOperation({ query, variables }, { contextValue: await context({ headers }) });
-  if (response.body.kind !== "single") throw new Error("expected a single result");
-  return response.body.singleResult;
-}
-
-const signer = createTokenSigner({ secret: DEV_JWT_SECRET, ttlSeconds: 60 });
 const UPDATE = `mutation { updateProduct(input: { id: "0b6f3a2e-6b1c-4a59-9d1e-3f7c2a1b4c5d", available: false }) { product { id } } }`;
 
-describe("schema", () => {
-  const file = readFile(new URL("../schema.graphql", import.meta.url), "utf8");
-
-  it("serves schema.graphql as its _service SDL, with nothing but federation's own additions", async () => {
-    const result = await execute("{ _service { sdl } }");
-    const served = defined((result.data as { _service: { sdl: string } } | undefined)?._service.sdl, "sdl");
-    // Both through the same parser and printer: only formatting is ignored, never content or order.
-    expect(normalizedServedSdl(served)).toBe(print(parse(await file)));
-  });
-
-  it("documents every type, field, argument and input field", async () => {
-    expect(undocumented(await file)).toEqual([]);
-  });
-});
+describeSubgraphSchema(graph, new URL("../schema.graphql", import.meta.url));
 
 describe("permissions", () => {
   it("answers UNAUTHENTICATED to an anonymous mutation", async () => {
@@ -54,14 +26,13 @@ describe("permissions", () => {
   });
 
   it("answers FORBIDDEN without the catalog:write scope", async () => {
-    const token = await signer.sign("customer-1", ["orders:read"]);
-    const result = await execute(UPDATE, {}, { authorization: `Bearer ${token}` });
+    const result = await execute(UPDATE, {}, await bearer("customer-1", ["orders:read"]));
     expect(errorCodes(result.errors)).toEqual(["FORBIDDEN"]);
     expect(result.errors?.[0]?.extensions?.requiredScope).toBe(Scope.CATALOG_WRITE);
   });
 
   it("fails the request with UNAUTHENTICATED (HTTP 401) on an invalid token instead of going anonymous", async () => {
-    const invalid = context({ headers: { authorization: "Bearer not-a-jwt" } });
+    const invalid = graph.context({ authorization: "Bearer not-a-jwt" });
     await expect(invalid).rejects.toMatchObject({ extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
   });
 });

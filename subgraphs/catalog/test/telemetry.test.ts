@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HeaderMap } from "@apollo/server";
+import { describe, expect, it } from "vitest";
 import { createMemoryCache } from "@commerce/cache";
 import { createLogger } from "@commerce/common";
 import { createDb } from "@commerce/db";
 import { subgraphTelemetry } from "@commerce/telemetry";
 import { loadConfig } from "../src/config.js";
-import { createContext, createServer, type CatalogDeps } from "../src/server.js";
+import { subgraph, type CatalogDeps } from "../src/server.js";
+import { useInProcess } from "@commerce/testing/subgraph";
 
 // Nothing listens on port 1; these operations are answered without SQL.
 const config = loadConfig({ DATABASE_URL: "postgresql://catalog@127.0.0.1:1/none", NODE_ENV: "test", LOG_LEVEL: "silent" });
@@ -13,23 +13,8 @@ const lines: Array<Record<string, unknown>> = [];
 const logger = createLogger("catalog", "info", { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
 const db = createDb(config.databaseUrl, { poolSize: 1 });
 const deps: CatalogDeps = { db, cache: createMemoryCache(), logger, config, telemetry: subgraphTelemetry({ service: "catalog", logger }) };
-const server = createServer(deps);
-const context = createContext(deps);
-
-beforeAll(async () => server.start());
-afterAll(async () => {
-  await server.stop();
-  await db.$disconnect();
-});
-
-async function execute(query: string, headers: Array<[string, string]> = []) {
-  const response = await server.executeOperation(
-    { query, http: { method: "POST", headers: new HeaderMap(headers), search: "", body: {} } },
-    { contextValue: await context({ headers: Object.fromEntries(headers) }) },
-  );
-  if (response.body.kind !== "single") throw new Error("expected a single result");
-  return response.body.singleResult;
-}
+const graph = useInProcess(subgraph, deps);
+const execute = (query: string, headers: Array<[string, string]> = []) => graph.execute(query, {}, Object.fromEntries(headers));
 
 describe("catalog telemetry", () => {
   it("serves a federated inline trace (ftv1) when the router asks for one, and only then", async () => {

@@ -1,19 +1,13 @@
-import type { ApolloServer } from "@apollo/server";
-import { createTokenSigner, DEV_JWT_SECRET } from "@commerce/auth";
 import { createLogger } from "@commerce/common";
 import { createDb, type Db } from "@commerce/db";
 import { createQueryCounter, truncateAll } from "@commerce/testing";
-import type { GraphQLFormattedError } from "graphql";
+import { bearer, startInProcess, type OperationResult } from "@commerce/testing/subgraph";
 import { loadConfig } from "../src/config.js";
-import { createContext, createServer, type Context, type LoyaltyDeps } from "../src/server.js";
+import { subgraph, type LoyaltyDeps } from "../src/server.js";
 
-export interface Result<T> {
-  data?: T | null;
-  errors?: readonly GraphQLFormattedError[];
-}
+export type Result<T> = OperationResult<T>;
 
 export interface Harness {
-  server: ApolloServer<Context>;
   deps: LoyaltyDeps;
   queries: ReturnType<typeof createQueryCounter>;
   /** A separate client for fixtures and checks. */
@@ -23,34 +17,24 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-const signer = createTokenSigner({ secret: DEV_JWT_SECRET, ttlSeconds: 300 });
-
 /** A loyalty server (in process) over the real test Postgres, with its SQL statements counted. */
 export async function startHarness({ databaseUrl }: { databaseUrl: string }): Promise<Harness> {
   const config = loadConfig({ DATABASE_URL: databaseUrl, NODE_ENV: "test", LOG_LEVEL: "silent" });
   const queries = createQueryCounter();
   const deps: LoyaltyDeps = { db: createDb(databaseUrl, { onQuery: queries.record, poolSize: 20 }), logger: createLogger("loyalty-test", "silent"), config };
-  const server = createServer(deps);
-  await server.start();
-  const context = createContext(deps);
+  const served = await startInProcess(subgraph, deps);
   const db = createDb(databaseUrl, { poolSize: 4 });
   return {
-    server,
     deps,
     queries,
     db,
-    async execute<T>(query: string, variables: Record<string, unknown> = {}, as?: { userId: string; scopes?: string[] }): Promise<Result<T>> {
-      const headers: Record<string, string> = as ? { authorization: `Bearer ${await signer.sign(as.userId, as.scopes ?? ["profile"])}` } : {};
-      const response = await server.executeOperation<T>({ query, variables }, { contextValue: await context({ headers }) });
-      if (response.body.kind !== "single") throw new Error("expected a single result");
-      return response.body.singleResult;
-    },
+    execute: async (query, variables = {}, as) => served.execute(query, variables, as ? await bearer(as.userId, as.scopes ?? ["profile"]) : {}),
     async reset() {
       await truncateAll(databaseUrl, ["loyalty"]);
       queries.reset();
     },
     async stop() {
-      await server.stop();
+      await served.stop();
       await Promise.allSettled([deps.db.$disconnect(), db.$disconnect()]);
     },
   };

@@ -1,40 +1,35 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, inject } from "vitest";
-import { createTokenSigner, DEV_JWT_SECRET } from "@commerce/auth";
 import { createLogger } from "@commerce/common";
 import { createDb, type Db, type Prisma } from "@commerce/db";
 import { createMemoryCache } from "@commerce/cache";
 import * as catalog from "@commerce/catalog";
-import { serveGraphQL, type Served } from "@commerce/http";
+import type { Served } from "@commerce/http";
 import { freePort } from "@commerce/stack";
 import { catalogClientFor, createCatalogClient } from "@commerce/subgraph";
 import { createQueryCounter, defined, errorCodes, truncateAll } from "@commerce/testing";
-import { loadConfig as loadCatalogConfig } from "../../catalog/src/config.js";
 import { loadConfig } from "../src/config.js";
-import { createContext, createServer, type ReviewsDeps } from "../src/server.js";
+import { createContext, subgraph, type Context, type ReviewsDeps } from "../src/server.js";
+import { bearer, startInProcess, type InProcessSubgraph } from "@commerce/testing/subgraph";
 
 const queries = createQueryCounter();
 let deps: ReviewsDeps;
-let server: ReturnType<typeof createServer>;
-let context: ReturnType<typeof createContext>;
+let graph: InProcessSubgraph<Context>;
 let db: Db;
 // A real catalog over HTTP: createReview asks it whether the product exists.
 let catalogServed: Served;
 let catalogDeps: catalog.CatalogDeps;
-const signer = createTokenSigner({ secret: DEV_JWT_SECRET, ttlSeconds: 300 });
 
 beforeAll(async () => {
   const env = { DATABASE_URL: inject("databaseUrl"), NODE_ENV: "test", LOG_LEVEL: "silent" };
-  catalogDeps = { db: createDb(env.DATABASE_URL, { poolSize: 2 }), cache: createMemoryCache(), logger: createLogger("catalog-test", "silent"), config: loadCatalogConfig(env) };
-  catalogServed = await serveGraphQL({ apollo: () => catalog.createServer(catalogDeps), context: catalog.createContext(catalogDeps), host: "127.0.0.1", port: 0 });
+  catalogDeps = { db: createDb(env.DATABASE_URL, { poolSize: 2 }), cache: createMemoryCache(), logger: createLogger("catalog-test", "silent"), config: catalog.subgraph.loadConfig(env) };
+  catalogServed = await catalog.subgraph.serve(catalogDeps, { host: "127.0.0.1", port: 0 });
   const config = loadConfig({ ...env, SUBGRAPH_CATALOG_URL: catalogServed.url });
   deps = { db: createDb(config.databaseUrl, { onQuery: queries.record }), logger: createLogger("reviews-test", "silent"), config, catalog: catalogClientFor(config) };
-  server = createServer(deps);
-  await server.start();
-  context = createContext(deps);
+  graph = await startInProcess(subgraph, deps);
   db = createDb(config.databaseUrl, { poolSize: 2 });
 });
 afterAll(async () => {
-  await server?.stop();
+  await graph?.stop();
   await catalogServed?.stop();
   await Promise.allSettled([deps?.db.$disconnect(), db?.$disconnect(), catalogDeps?.db.$disconnect()]);
 });
@@ -51,10 +46,7 @@ afterEach(async () => {
 });
 
 async function execute<T = Record<string, unknown>>(query: string, variables: Record<string, unknown> = {}, userId?: string) {
-  const headers: Record<string, string> = userId ? { authorization: `Bearer ${await signer.sign(userId, ["profile"])}` } : {};
-  const response = await server.executeOperation<T>({ query, variables }, { contextValue: await context({ headers }) });
-  if (response.body.kind !== "single") throw new Error("expected a single result");
-  return response.body.singleResult;
+  return graph.execute<T>(query, variables, userId ? await bearer(userId, ["profile"]) : {});
 }
 
 const CATEGORY_ID = "c3000000-0000-4000-8000-000000000001";
@@ -95,10 +87,9 @@ describe("writing reviews", () => {
   it("names the catalog when it cannot be asked (SUBGRAPH_UNAVAILABLE, not a masked error), writing nothing", async () => {
     // Nothing listens on this port.
     const down = createCatalogClient({ url: `http://127.0.0.1:${await freePort()}/graphql`, retries: 0 });
-    const contextValue = await createContext({ ...deps, catalog: down })({ headers: { authorization: `Bearer ${await signer.sign(AUTHOR, ["profile"])}` } });
-    const response = await server.executeOperation({ query: CREATE, variables: { input: { productId: productId(1), rating: 4 } } }, { contextValue });
-    if (response.body.kind !== "single") throw new Error("expected a single result");
-    const error = response.body.singleResult.errors?.[0];
+    const contextValue = await createContext({ ...deps, catalog: down })({ headers: await bearer(AUTHOR, ["profile"]) });
+    const result = await graph.executeIn(contextValue, CREATE, { input: { productId: productId(1), rating: 4 } });
+    const error = result.errors?.[0];
     expect(error?.extensions).toMatchObject({ code: "SUBGRAPH_UNAVAILABLE", serviceName: "catalog", reason: "connection refused" });
     expect(error?.message).toMatch(/catalog/);
     expect(await db.review.count()).toBe(0);

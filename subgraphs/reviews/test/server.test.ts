@@ -1,49 +1,23 @@
-import { readFile } from "node:fs/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse, print } from "graphql";
-import { createTokenSigner, DEV_JWT_SECRET } from "@commerce/auth";
+import { describe, expect, it } from "vitest";
 import { createLogger } from "@commerce/common";
 import { createDb } from "@commerce/db";
-import { defined, errorCodes } from "@commerce/testing";
+import { errorCodes } from "@commerce/testing";
+import { bearer, describeSubgraphSchema, useInProcess } from "@commerce/testing/subgraph";
 import { loadConfig } from "../src/config.js";
-import { createContext, createServer, type ReviewsDeps } from "../src/server.js";
-import { catalogClientFor, normalizedServedSdl, undocumented } from "@commerce/subgraph";
+import { subgraph, type ReviewsDeps } from "../src/server.js";
+import { catalogClientFor } from "@commerce/subgraph";
 
 // Nothing listens on port 1: these tests must be answered before any SQL.
 const config = loadConfig({ DATABASE_URL: "postgresql://reviews@127.0.0.1:1/none", SUBGRAPH_CATALOG_URL: "http://127.0.0.1:1/graphql", NODE_ENV: "test", LOG_LEVEL: "silent" });
 const deps: ReviewsDeps = { db: createDb(config.databaseUrl, { poolSize: 1 }), logger: createLogger("reviews", "silent"), config, catalog: catalogClientFor(config) };
-const server = createServer(deps);
-const context = createContext(deps);
-const signer = createTokenSigner({ secret: DEV_JWT_SECRET, ttlSeconds: 60 });
+const graph = useInProcess(subgraph, deps);
 const CUSTOMER = "6f1c1f0e-9d1a-4c55-8f43-0a3c2f1b7d10";
 
-beforeAll(async () => server.start());
-afterAll(async () => {
-  await server.stop();
-  await deps.db.$disconnect();
-});
-
 async function execute(query: string, variables: Record<string, unknown> = {}, scopes?: string[]) {
-  const headers: Record<string, string> = scopes ? { authorization: `Bearer ${await signer.sign(CUSTOMER, scopes)}` } : {};
-  const response = await server.executeOperation({ query, variables }, { contextValue: await context({ headers }) });
-  if (response.body.kind !== "single") throw new Error("expected a single result");
-  return response.body.singleResult;
+  return graph.execute(query, variables, scopes ? await bearer(CUSTOMER, scopes) : {});
 }
 
-
-describe("schema", () => {
-  const file = readFile(new URL("../schema.graphql", import.meta.url), "utf8");
-
-  it("serves schema.graphql as its _service SDL, with nothing but federation's own additions", async () => {
-    const result = await execute("{ _service { sdl } }");
-    const served = defined((result.data as { _service: { sdl: string } } | undefined)?._service.sdl, "sdl");
-    expect(normalizedServedSdl(served)).toBe(print(parse(await file)));
-  });
-
-  it("documents every type, field, argument, input field and enum value", async () => {
-    expect(undocumented(await file)).toEqual([]);
-  });
-});
+describeSubgraphSchema(graph, new URL("../schema.graphql", import.meta.url));
 
 const CREATE = `mutation($input: CreateReviewInput!) { createReview(input: $input) { review { id } } }`;
 const PRODUCT = "0b6f3a2e-6b1c-4a59-9d1e-3f7c2a1b4c5d";
