@@ -11,7 +11,7 @@ export default tseslint.config(
       "@typescript-eslint/consistent-type-imports": "error",
       // TypeScript checks undefined names; the rule does not know Node globals in .js files.
       "no-undef": "off",
-      "no-restricted-syntax": ["error", { selector: "MemberExpression[object.name='process'][property.name='env']", message: "Read env only in config.ts (STYLE.md §6)." }],
+      "no-restricted-syntax": ["error", { selector: "MemberExpression[object.name='process'][property.name='env']", message: "Read env only in config.ts: each package parses process.env once into a typed config." }],
     },
   },
   {
