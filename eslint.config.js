@@ -11,11 +11,28 @@ export default tseslint.config(
       "@typescript-eslint/consistent-type-imports": "error",
       // TypeScript checks undefined names; the rule does not know Node globals in .js files.
       "no-undef": "off",
-      "no-restricted-syntax": ["error", { selector: "MemberExpression[object.name='process'][property.name='env']", message: "Read env only in config.ts: each package parses process.env once into a typed config." }],
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "MemberExpression[object.name='process'][property.name='env']",
+          message: "Read env only in config.ts: each package parses process.env once into a typed config.",
+        },
+      ],
     },
   },
   {
-    files: ["**/config.ts", "**/cli/**", "**/scripts/**", "**/test/**", "packages/stack/**", "packages/testing/**", "packages/dev/**", "**/*.config.ts", "schema/src/**", "prisma/src/prismaWasm.ts"],
+    files: [
+      "**/config.ts",
+      "**/cli/**",
+      "**/scripts/**",
+      "**/test/**",
+      "packages/stack/**",
+      "packages/testing/**",
+      "packages/dev/**",
+      "**/*.config.ts",
+      "schema/src/**",
+      "prisma/src/prismaWasm.ts",
+    ],
     rules: { "no-restricted-syntax": "off" },
   },
 );

@@ -25,7 +25,15 @@ if (tools.length > 0) {
 }
 
 const filters = [...closure.values()].flatMap(({ dir }) => ["--workspace", dir]);
-run("shipped code imports only `dependencies` (knip --production --strict)", "npx", ["--no-install", "knip", "--dependencies", "--production", "--strict", "--no-progress", ...filters]);
+run("shipped code imports only `dependencies` (knip --production --strict)", "npx", [
+  "--no-install",
+  "knip",
+  "--dependencies",
+  "--production",
+  "--strict",
+  "--no-progress",
+  ...filters,
+]);
 run("installed tree matches the manifests (npm ls)", "npm", ["ls", "--all"], ["ignore", "ignore", "inherit"]);
 
 if (failed) process.exit(1);

@@ -27,7 +27,8 @@ function modelPath({ apiVersion, kind }) {
   return `kubernetes-models/${apiVersion}/${kind}`;
 }
 
-const targets = process.argv.length > 2 ? process.argv.slice(2).map((dir) => join(process.cwd(), dir)) : kustomizations(deployDir);
+const targets =
+  process.argv.length > 2 ? process.argv.slice(2).map((dir) => join(process.cwd(), dir)) : kustomizations(deployDir);
 const problems = [];
 const objects = [];
 for (const dir of targets) {
@@ -36,7 +37,10 @@ for (const dir of targets) {
   try {
     rendered = execFileSync("kubectl", ["kustomize", dir], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   } catch (error) {
-    if (error.code === "ENOENT") throw new Error("kubectl is not on PATH: install it (Debian: apt-get install kubectl, or kubernetes.io's packages), version 1.27 or later");
+    if (error.code === "ENOENT")
+      throw new Error(
+        "kubectl is not on PATH: install it (Debian: apt-get install kubectl, or kubernetes.io's packages), version 1.27 or later",
+      );
     problems.push(`${name}: kubectl kustomize failed: ${error.stderr || error.message}`);
     continue;
   }
@@ -47,7 +51,9 @@ for (const dir of targets) {
     const label = `${name}: ${object.kind ?? "?"} ${object.metadata?.name ?? "?"}`;
     let Model;
     try {
-      Model = Object.values(await import(modelPath(object))).find((value) => typeof value === "function" && value.name === object.kind);
+      Model = Object.values(await import(modelPath(object))).find(
+        (value) => typeof value === "function" && value.name === object.kind,
+      );
     } catch {
       // reported below
     }
@@ -83,7 +89,10 @@ try {
     moduleResolution: ts.ModuleResolutionKind.NodeNext,
   });
   for (const diagnostic of ts.getPreEmitDiagnostics(program)) {
-    const line = diagnostic.file && diagnostic.start !== undefined ? diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start).line : -1;
+    const line =
+      diagnostic.file && diagnostic.start !== undefined
+        ? diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start).line
+        : -1;
     const owner = objects[Math.floor(line / 2)]?.label ?? "objects.ts";
     problems.push(`${owner}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, " ")}`);
   }
@@ -95,4 +104,6 @@ if (problems.length > 0) {
   console.error(`kubernetes: ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
   process.exit(1);
 }
-console.log(`kubernetes: ${targets.length} kustomizations, ${objects.length} objects valid (${[...new Set(objects.map(({ object }) => object.kind))].join(", ")})`);
+console.log(
+  `kubernetes: ${targets.length} kustomizations, ${objects.length} objects valid (${[...new Set(objects.map(({ object }) => object.kind))].join(", ")})`,
+);

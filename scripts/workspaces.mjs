@@ -5,7 +5,13 @@ import { join, resolve } from "node:path";
 export const repoRoot = resolve(import.meta.dirname, "..");
 
 /** Workspaces that are development tools: never a run-time dependency of anything deployed. */
-export const DEVELOPMENT_ONLY = ["@commerce/dev", "@commerce/stack", "@commerce/testing", "@commerce/vitest-config", "@commerce/schema"];
+export const DEVELOPMENT_ONLY = [
+  "@commerce/dev",
+  "@commerce/stack",
+  "@commerce/testing",
+  "@commerce/vitest-config",
+  "@commerce/schema",
+];
 
 /** Every workspace of the root package.json: name → { dir (relative), manifest }. */
 export function workspaces(root = repoRoot) {

@@ -40,11 +40,21 @@ try {
     `router ${gitRevision(REPO_DIR)} (${v(REPO_DIR, "@apollo/gateway")}, ${v(REPO_DIR, "@apollo/server")})`,
     ...(baseline ? [`baseline router ${baseline.short}`] : []),
     ...(options.scenarios.some((s) => (FEDERATION_SCENARIOS as readonly string[]).includes(s))
-      ? [`vanilla ${v(BENCH_DIR, "@apollo/gateway")} + ${v(BENCH_DIR, "@apollo/server")}`, v(BENCH_DIR, "@graphql-hive/gateway"), v(BENCH_DIR, "@graphql-hive/router-runtime")]
+      ? [
+          `vanilla ${v(BENCH_DIR, "@apollo/gateway")} + ${v(BENCH_DIR, "@apollo/server")}`,
+          v(BENCH_DIR, "@graphql-hive/gateway"),
+          v(BENCH_DIR, "@graphql-hive/router-runtime"),
+        ]
       : []),
     v(BENCH_DIR, "autocannon"),
   ].join(", ");
-  const phase: PhaseContext = { dir, tracesEndpoint: sink?.url, baseline, context: { command: commandLine(argv), machine, versions }, log };
+  const phase: PhaseContext = {
+    dir,
+    tracesEndpoint: sink?.url,
+    baseline,
+    context: { command: commandLine(argv), machine, versions },
+    log,
+  };
   for (const run of [runFederation, runStorefront, runEntities, runSteady]) {
     const result = await run(options, phase);
     failed ||= result.failed;

@@ -1,6 +1,14 @@
 // The federation-gateway scenarios: our router, vanilla @apollo/gateway and Hive Gateway over the public workload.
 import { join } from "node:path";
-import { gatewayAvailable, REPO_DIR, ROUTER_SETTINGS, startPeer, startRouter, type GatewayStart, type GatewayTarget } from "./gateways/gateways.js";
+import {
+  gatewayAvailable,
+  REPO_DIR,
+  ROUTER_SETTINGS,
+  startPeer,
+  startRouter,
+  type GatewayStart,
+  type GatewayTarget,
+} from "./gateways/gateways.js";
 import type { Baseline } from "./harness/baseline.js";
 import { freePort } from "./harness/processes.js";
 import { runScenario, type Target } from "./harness/scenario.js";
@@ -39,7 +47,10 @@ const DESCRIPTIONS = {
     "`{ me { id username } }`: one subgraph, a tiny response, one connection. The last row calls the accounts subgraph directly; the `p50 over` column is what each gateway adds.",
 } as const;
 
-export async function runFederation(options: RunOptions, { dir, tracesEndpoint, baseline, context, log }: PhaseContext): Promise<{ sections: Section[]; failed: boolean }> {
+export async function runFederation(
+  options: RunOptions,
+  { dir, tracesEndpoint, baseline, context, log }: PhaseContext,
+): Promise<{ sections: Section[]; failed: boolean }> {
   const scenarios = options.scenarios.filter((s): s is keyof typeof TITLES => s in TITLES);
   if (scenarios.length === 0) return { sections: [], failed: false };
   let failed = false;
@@ -59,7 +70,11 @@ export async function runFederation(options: RunOptions, { dir, tracesEndpoint, 
         log(`${kind}: not installed in bench/node_modules, skipped (npm ci in bench/ installs it)`);
         continue;
       }
-      gateways.push(kind === "router" ? await startRouter("router", REPO_DIR, await start("router")) : await startPeer(kind, await start(kind)));
+      gateways.push(
+        kind === "router"
+          ? await startRouter("router", REPO_DIR, await start("router"))
+          : await startPeer(kind, await start(kind)),
+      );
       if (kind === "router" && baseline) {
         const name = `router@${baseline.short}`;
         gateways.push(await startRouter(name, baseline.dir, await start(name)));
@@ -68,7 +83,11 @@ export async function runFederation(options: RunOptions, { dir, tracesEndpoint, 
     log(`gateways: ${gateways.map((g) => `${g.name} ${g.url}`).join(", ")}`);
     const reference = gateways.some((g) => g.name === "vanilla") ? "vanilla" : (gateways[0]?.name ?? "vanilla");
     const router = routerSettings(await probeCost(gateways), tracesEndpoint !== undefined, options.routerEnv);
-    const tokens = tokenFactory({ secret: ROUTER_SETTINGS.jwtSecret, issuer: ROUTER_SETTINGS.jwtIssuer, audience: ROUTER_SETTINGS.jwtAudience });
+    const tokens = tokenFactory({
+      secret: ROUTER_SETTINGS.jwtSecret,
+      issuer: ROUTER_SETTINGS.jwtIssuer,
+      audience: ROUTER_SETTINGS.jwtAudience,
+    });
     const authorization = () => `Bearer ${tokens()}`;
     const sections: Section[] = [];
     for (const scenario of scenarios) {
@@ -84,21 +103,44 @@ export async function runFederation(options: RunOptions, { dir, tracesEndpoint, 
         log(`  ${forwarding.line}`);
       }
       if (scenario === "trivial") {
-        targets = [...gateways, { name: "accounts subgraph (direct)", url: subgraphs.urls.accounts, pid: subgraphs.services.accounts.pid }];
+        targets = [
+          ...gateways,
+          { name: "accounts subgraph (direct)", url: subgraphs.urls.accounts, pid: subgraphs.services.accounts.pid },
+        ];
         connections = 1;
         body = JSON.stringify({ query: TRIVIAL_QUERY });
       }
       const { durationSeconds, warmupSeconds, rounds } = options;
       const outcome = await runScenario(
-        { body, connections, durationSeconds, warmupSeconds, rounds, reference, ...(scenario === "auth" ? { authorization } : {}) },
+        {
+          body,
+          connections,
+          durationSeconds,
+          warmupSeconds,
+          rounds,
+          reference,
+          ...(scenario === "auth" ? { authorization } : {}),
+        },
         targets,
         log,
       );
       if (!outcome.before.identical || !outcome.after.identical) failed = true;
       if (outcome.summaries.some((summary) => summary.errors > 0)) failed = true;
-      const table = renderTable(outcome.summaries, { reference, ...(scenario === "trivial" ? { overheadOver: "accounts subgraph (direct)" } : {}) });
+      const table = renderTable(outcome.summaries, {
+        reference,
+        ...(scenario === "trivial" ? { overheadOver: "accounts subgraph (direct)" } : {}),
+      });
       const load = `${connections} connection${connections === 1 ? "" : "s"}, warm-up ${warmupSeconds} s, then ${rounds} round${rounds === 1 ? "" : "s"} × ${durationSeconds} s per gateway, interleaved`;
-      const text = renderSection({ title: TITLES[scenario], description: DESCRIPTIONS[scenario], load, context, router, outcome, table, notes });
+      const text = renderSection({
+        title: TITLES[scenario],
+        description: DESCRIPTIONS[scenario],
+        load,
+        context,
+        router,
+        outcome,
+        table,
+        notes,
+      });
       log(`\n${text}\n`);
       sections.push({ id: `gateways-${scenario}`, text });
     }
@@ -110,16 +152,28 @@ export async function runFederation(options: RunOptions, { dir, tracesEndpoint, 
 }
 
 /** How our router ran, for the record. */
-export function routerSettings(estimatedCost: number | undefined, tracing: boolean, extra: Record<string, string>): string {
+export function routerSettings(
+  estimatedCost: number | undefined,
+  tracing: boolean,
+  extra: Record<string, string>,
+): string {
   return [
     "`NODE_ENV=production`, a 44-character `JWT_SECRET` and `ROUTER_SECRET` (every subgraph request signed; the benchmark subgraphs ignore the signature)",
     "operation limits at their defaults (enforced)",
     `demand control enforced with \`COST_MAX=${ROUTER_SETTINGS.costMax}\`${estimatedCost === undefined ? "" : ` (TestQuery's estimated cost: ${estimatedCost})`}`,
     "field authorization on (`AUTHORIZATION_MODE=filter`)",
-    tracing ? "tracing at the default sampling (parent-based, ratio 1) exported over OTLP/HTTP to a loopback sink" : "tracing not exported (`--no-trace-export`: ids propagate, no spans recorded)",
+    tracing
+      ? "tracing at the default sampling (parent-based, ratio 1) exported over OTLP/HTTP to a loopback sink"
+      : "tracing not exported (`--no-trace-export`: ids propagate, no spans recorded)",
     "`LOG_LEVEL` default (`info`: one log line per operation)",
     "`REDIS_URL` unset (APQ in memory, no per-client cost budgets)",
-    ...(Object.keys(extra).length > 0 ? [`extra env: ${Object.entries(extra).map(([k, value]) => `\`${k}=${value}\``).join(" ")}`] : []),
+    ...(Object.keys(extra).length > 0
+      ? [
+          `extra env: ${Object.entries(extra)
+            .map(([k, value]) => `\`${k}=${value}\``)
+            .join(" ")}`,
+        ]
+      : []),
   ].join("; ");
 }
 
@@ -127,20 +181,33 @@ export function routerSettings(estimatedCost: number | undefined, tracing: boole
 async function probeCost(gateways: readonly GatewayTarget[]): Promise<number | undefined> {
   const router = gateways.find((g) => g.name === "router");
   if (!router) return undefined;
-  const response = await fetch(router.url, { method: "POST", headers: { "content-type": "application/json", "x-include-cost": "true" }, body: JSON.stringify({ query: TEST_QUERY }) });
+  const response = await fetch(router.url, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-include-cost": "true" },
+    body: JSON.stringify({ query: TEST_QUERY }),
+  });
   const body = (await response.json()) as { extensions?: { cost?: { estimated?: number } } };
   return body.extensions?.cost?.estimated;
 }
 
 /** Sends one token through each gateway and checks that every subgraph received it. */
-async function checkForwarding(gateways: readonly GatewayTarget[], subgraphs: BenchSubgraphs, authorization: () => string): Promise<{ ok: boolean; line: string }> {
+async function checkForwarding(
+  gateways: readonly GatewayTarget[],
+  subgraphs: BenchSubgraphs,
+  authorization: () => string,
+): Promise<{ ok: boolean; line: string }> {
   const results: string[] = [];
   let ok = true;
   for (const gateway of gateways) {
     const header = authorization();
-    await fetch(gateway.url, { method: "POST", headers: { "content-type": "application/json", authorization: header }, body: JSON.stringify({ query: TEST_QUERY }) });
+    await fetch(gateway.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: header },
+      body: JSON.stringify({ query: TEST_QUERY }),
+    });
     const missing: string[] = [];
-    for (const name of SUBGRAPH_NAMES) if ((await subgraphStats(subgraphs.urls[name])).lastAuthorization !== header) missing.push(name);
+    for (const name of SUBGRAPH_NAMES)
+      if ((await subgraphStats(subgraphs.urls[name])).lastAuthorization !== header) missing.push(name);
     if (missing.length > 0) ok = false;
     results.push(missing.length === 0 ? `${gateway.name} ✓` : `${gateway.name} ✗ (not seen by ${missing.join(", ")})`);
   }

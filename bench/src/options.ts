@@ -74,12 +74,14 @@ export function parseOptions(argv: string[]): RunOptions | "help" {
   if (values.help) return "help";
   const number = (name: string, value: string, min: number): number => {
     const parsed = Number(value);
-    if (!Number.isFinite(parsed) || parsed < min) throw new Error(`--${name} must be a number ≥ ${min}, got "${value}"`);
+    if (!Number.isFinite(parsed) || parsed < min)
+      throw new Error(`--${name} must be a number ≥ ${min}, got "${value}"`);
     return parsed;
   };
   const list = <T extends string>(name: string, value: string, known: readonly T[]): T[] => {
     const items = value.split(",").map((item) => item.trim()) as T[];
-    for (const item of items) if (!known.includes(item)) throw new Error(`--${name}: unknown "${item}" (known: ${known.join(", ")})`);
+    for (const item of items)
+      if (!known.includes(item)) throw new Error(`--${name}: unknown "${item}" (known: ${known.join(", ")})`);
     return items;
   };
   const pairs = (name: string, given: string[]): Record<string, string> => {

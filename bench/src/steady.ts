@@ -23,13 +23,27 @@ export interface RssSample {
  * The spread of RSS once warmed up (samples of the first tenth of the run left out): the largest distance of a
  * sample from their median, relative to it. Also the first and last warmed-up samples, to tell drift from noise.
  */
-export function rssSpread(samples: readonly RssSample[]): { median: number; spread: number; first: number; last: number; min: number; max: number } {
+export function rssSpread(samples: readonly RssSample[]): {
+  median: number;
+  spread: number;
+  first: number;
+  last: number;
+  min: number;
+  max: number;
+} {
   const end = samples.at(-1)?.seconds ?? 0;
   const warmed = samples.filter((sample) => sample.seconds >= end / 10);
   const values = warmed.map((sample) => sample.rss);
   const middle = median(values);
   const spread = values.length > 0 ? Math.max(...values.map((value) => Math.abs(value - middle))) / middle : NaN;
-  return { median: middle, spread, first: values[0] ?? NaN, last: values.at(-1) ?? NaN, min: Math.min(...values), max: Math.max(...values) };
+  return {
+    median: middle,
+    spread,
+    first: values[0] ?? NaN,
+    last: values.at(-1) ?? NaN,
+    min: Math.min(...values),
+    max: Math.max(...values),
+  };
 }
 
 /**
@@ -45,7 +59,10 @@ export function rssDrift(samples: readonly RssSample[]): number {
   return mean(warmed.slice(-fifth)) / mean(warmed.slice(0, fifth)) - 1;
 }
 
-export async function runSteady(options: RunOptions, { dir, tracesEndpoint, context, log }: PhaseContext): Promise<{ sections: Section[]; failed: boolean }> {
+export async function runSteady(
+  options: RunOptions,
+  { dir, tracesEndpoint, context, log }: PhaseContext,
+): Promise<{ sections: Section[]; failed: boolean }> {
   if (!options.scenarios.includes("steady")) return { sections: [], failed: false };
   log(`\n== steady rate, RSS over ${options.steadyMinutes} min ==`);
   const subgraphs = await startBenchSubgraphs(dir);
@@ -57,14 +74,24 @@ export async function runSteady(options: RunOptions, { dir, tracesEndpoint, cont
     routerEnv: options.routerEnv,
   });
   try {
-    const tokens = tokenFactory({ secret: ROUTER_SETTINGS.jwtSecret, issuer: ROUTER_SETTINGS.jwtIssuer, audience: ROUTER_SETTINGS.jwtAudience });
+    const tokens = tokenFactory({
+      secret: ROUTER_SETTINGS.jwtSecret,
+      issuer: ROUTER_SETTINGS.jwtIssuer,
+      audience: ROUTER_SETTINGS.jwtAudience,
+    });
     const authorization = () => `Bearer ${tokens()}`;
     const body = JSON.stringify({ query: TEST_QUERY });
     const connections = Math.min(options.connections, 10);
     let rate = options.steadyRate;
     if (rate === undefined) {
-      const burst = await runLoad({ url: router.url, body, connections: options.connections, durationSeconds: 10, authorization });
-      rate = Math.max(1, Math.floor((burst.ok / burst.seconds) / 2));
+      const burst = await runLoad({
+        url: router.url,
+        body,
+        connections: options.connections,
+        durationSeconds: 10,
+        authorization,
+      });
+      rate = Math.max(1, Math.floor(burst.ok / burst.seconds / 2));
       log(`  saturation burst: ${(burst.ok / burst.seconds).toFixed(1)} RPS; steady rate: half of it, ${rate} RPS`);
     }
     const seconds = Math.round(options.steadyMinutes * 60);
@@ -78,7 +105,14 @@ export async function runSteady(options: RunOptions, { dir, tracesEndpoint, cont
       const last = samples.at(-1) as RssSample;
       log(`  ${last.seconds.toFixed(0).padStart(5)} s  RSS ${(last.rss / 1024 / 1024).toFixed(1)} MB`);
     }, every * 1000);
-    const result = await runLoad({ url: router.url, body, connections, durationSeconds: seconds, authorization, rate }).finally(() => clearInterval(timer));
+    const result = await runLoad({
+      url: router.url,
+      body,
+      connections,
+      durationSeconds: seconds,
+      authorization,
+      rate,
+    }).finally(() => clearInterval(timer));
     sample();
     const spread = rssSpread(samples);
     const drift = rssDrift(samples);

@@ -22,7 +22,9 @@ describe("replaceSection", () => {
 
   it("appends a section the file does not have yet", () => {
     const updated = replaceSection("# Benchmarks\n\nOther section.\n", "gateways-auth", "figures");
-    expect(updated).toBe("# Benchmarks\n\nOther section.\n\n<!-- bench:gateways-auth:begin -->\nfigures\n<!-- bench:gateways-auth:end -->\n");
+    expect(updated).toBe(
+      "# Benchmarks\n\nOther section.\n\n<!-- bench:gateways-auth:begin -->\nfigures\n<!-- bench:gateways-auth:end -->\n",
+    );
   });
 
   it("starts a new file with a title", () => {

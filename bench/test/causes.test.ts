@@ -17,6 +17,8 @@ describe("failure causes", () => {
   });
 
   it("lists causes most frequent first", () => {
-    expect(describeCauses({ "HTTP 503": 2, "HTTP 200 SUBGRAPH_TIMEOUT": 20 })).toBe("HTTP 200 SUBGRAPH_TIMEOUT × 20, HTTP 503 × 2");
+    expect(describeCauses({ "HTTP 503": 2, "HTTP 200 SUBGRAPH_TIMEOUT": 20 })).toBe(
+      "HTTP 200 SUBGRAPH_TIMEOUT × 20, HTTP 503 × 2",
+    );
   });
 });

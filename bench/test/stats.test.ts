@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { median, percentile, summarize, type RoundResult } from "../src/harness/stats.js";
 
-const round = (gateway: string, ok: number, seconds: number, latencies: number[], cpuSeconds = 0, errors = 0): RoundResult => ({ gateway, ok, errors, seconds, latencies, cpuSeconds });
+const round = (
+  gateway: string,
+  ok: number,
+  seconds: number,
+  latencies: number[],
+  cpuSeconds = 0,
+  errors = 0,
+): RoundResult => ({ gateway, ok, errors, seconds, latencies, cpuSeconds });
 
 describe("percentile", () => {
   it("takes the nearest rank of sorted values", () => {
@@ -46,7 +53,9 @@ describe("summarize", () => {
   });
 
   it("reports each gateway's CPU cost per response and the reference's cost over it", () => {
-    const [router, vanilla] = summarize([round("router", 100, 10, [1], 2), round("vanilla", 50, 10, [1], 4)], { reference: "vanilla" });
+    const [router, vanilla] = summarize([round("router", 100, 10, [1], 2), round("vanilla", 50, 10, [1], 4)], {
+      reference: "vanilla",
+    });
     expect(router?.cpuMsPerRequest).toBe(20);
     expect(vanilla?.cpuMsPerRequest).toBe(80);
     expect(router?.cpuRatio).toBe(4);

@@ -19,7 +19,9 @@ const summary = (gateway: string, rps: number, p50: number, ratio: number, cpuRa
 
 describe("renderTable", () => {
   it("renders one Markdown row per gateway with the ratio to the reference", () => {
-    const table = renderTable([summary("router", 120, 4.2, 3), summary("vanilla", 40, 12.5, 1)], { reference: "vanilla" });
+    const table = renderTable([summary("router", 120, 4.2, 3), summary("vanilla", 40, 12.5, 1)], {
+      reference: "vanilla",
+    });
     expect(table.split("\n")).toEqual([
       "| Gateway | RPS | × vanilla | p50 ms | p95 ms | p99 ms | errors | CPU % | CPU ms/req | × vanilla by CPU | peak RSS MB | RPS per round |",
       "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -29,7 +31,10 @@ describe("renderTable", () => {
   });
 
   it("adds each row's p50 over a direct call when asked", () => {
-    const table = renderTable([summary("router", 500, 1.5, 1), summary("direct", 9000, 0.25, 18)], { reference: "router", overheadOver: "direct" });
+    const table = renderTable([summary("router", 500, 1.5, 1), summary("direct", 9000, 0.25, 18)], {
+      reference: "router",
+      overheadOver: "direct",
+    });
     const [header, , router, direct] = table.split("\n");
     expect(header).toContain("| p50 over direct ms |");
     expect(router).toContain("| 1.25 |");

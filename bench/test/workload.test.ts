@@ -5,7 +5,10 @@ import { composeBenchSupergraph } from "../src/workload/compose.js";
 import { TEST_QUERY, TRIVIAL_QUERY } from "../src/workload/queries.js";
 import { SUBGRAPH_NAMES, subgraphSchema, type SubgraphName } from "../src/workload/subgraphs.js";
 
-const urls = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, `http://${name}.invalid/graphql`])) as Record<SubgraphName, string>;
+const urls = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, `http://${name}.invalid/graphql`])) as Record<
+  SubgraphName,
+  string
+>;
 let server: ApolloServer;
 
 beforeAll(async () => {
@@ -28,7 +31,10 @@ describe("the benchmark workload", () => {
   it("answers TestQuery over all four subgraphs with the workload's shape and size", async () => {
     const result = await run(TEST_QUERY);
     expect(result.errors).toBeUndefined();
-    const data = result.data as { users: { reviews: { product: { shippingEstimate: number; reviews: unknown[] } }[] }[]; topProducts: { upc: string; inStock: boolean; reviews: unknown[] }[] };
+    const data = result.data as {
+      users: { reviews: { product: { shippingEstimate: number; reviews: unknown[] } }[] }[];
+      topProducts: { upc: string; inStock: boolean; reviews: unknown[] }[];
+    };
     expect(data.users).toHaveLength(6);
     expect(data.topProducts.map((p) => p.upc)).toEqual(["1", "2", "3", "4", "5"]);
     expect(data.topProducts.map((p) => p.reviews.length)).toEqual([4, 4, 1, 2, 0]);

@@ -10,7 +10,10 @@ import { defineConfig } from "vitest/config";
 // `instanceof GraphQLError` and schema identity checks would fail across the two.
 const graphqlEntry = createRequire(import.meta.url).resolve("graphql");
 const shared = {
-  resolve: { conditions: ["development", ...defaultClientConditions], alias: [{ find: /^graphql$/, replacement: graphqlEntry }] },
+  resolve: {
+    conditions: ["development", ...defaultClientConditions],
+    alias: [{ find: /^graphql$/, replacement: graphqlEntry }],
+  },
   // Not "module": it sends some packages (@opentelemetry/api) to builds Node cannot load.
   ssr: { resolve: { conditions: ["development", ...defaultServerConditions.filter((c) => c !== "module")] } },
 };
@@ -23,11 +26,35 @@ const shared = {
  * @returns {import("vitest/config").ViteUserConfig}
  */
 export function testTiers({ globalSetup } = {}) {
-  const withServices = { globalSetup, environment: "node", testTimeout: 30_000, hookTimeout: 120_000, fileParallelism: false };
+  const withServices = {
+    globalSetup,
+    environment: "node",
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    fileParallelism: false,
+  };
   const projects = [
-    { ...shared, test: { name: "unit", include: ["test/**/*.test.ts"], exclude: ["test/**/*.int.test.ts", "test/**/*.fault.test.ts"], environment: "node" } },
+    {
+      ...shared,
+      test: {
+        name: "unit",
+        include: ["test/**/*.test.ts"],
+        exclude: ["test/**/*.int.test.ts", "test/**/*.fault.test.ts"],
+        environment: "node",
+      },
+    },
     // Each fault test starts (and pauses, kills, restarts) its own private services and processes.
-    { ...shared, test: { name: "fault", include: ["test/**/*.fault.test.ts"], environment: "node", testTimeout: 120_000, hookTimeout: 180_000, fileParallelism: false } },
+    {
+      ...shared,
+      test: {
+        name: "fault",
+        include: ["test/**/*.fault.test.ts"],
+        environment: "node",
+        testTimeout: 120_000,
+        hookTimeout: 180_000,
+        fileParallelism: false,
+      },
+    },
   ];
   if (globalSetup) {
     projects.push(

@@ -19,5 +19,9 @@ const hasNativeEngine = existsSync(enginesDir) && readdirSync(enginesDir).some((
 const env = { ...process.env, CHECKPOINT_DISABLE: process.env.CHECKPOINT_DISABLE ?? "1" };
 if (!env.PRISMA_SCHEMA_ENGINE_BINARY && !hasNativeEngine) env.PRISMA_SCHEMA_ENGINE_BINARY = process.execPath;
 
-const result = spawnSync(process.execPath, [cli, ...process.argv.slice(2)], { stdio: "inherit", env, cwd: join(import.meta.dirname, "..") });
+const result = spawnSync(process.execPath, [cli, ...process.argv.slice(2)], {
+  stdio: "inherit",
+  env,
+  cwd: join(import.meta.dirname, ".."),
+});
 process.exit(result.status ?? 1);

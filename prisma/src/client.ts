@@ -35,8 +35,9 @@ export function createDb(databaseUrl: string, { poolSize = 10, onQuery }: DbOpti
   const client = new PrismaClient({ adapter, log: onQuery ? [{ emit: "event", level: "query" }] : [] });
   pools.set(client, pool);
   if (onQuery) {
-    (client as unknown as { $on(event: "query", cb: (e: { query: string; duration: number }) => void): void }).$on("query", (e) =>
-      onQuery({ query: e.query, durationMs: e.duration }),
+    (client as unknown as { $on(event: "query", cb: (e: { query: string; duration: number }) => void): void }).$on(
+      "query",
+      (e) => onQuery({ query: e.query, durationMs: e.duration }),
     );
   }
   return client;

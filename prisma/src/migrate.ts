@@ -38,7 +38,9 @@ const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
 
 export async function readMigrations(dir = migrationsDir): Promise<Migration[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const names = entries.filter((e) => e.isDirectory() && existsSync(join(dir, e.name, "migration.sql"))).map((e) => e.name);
+  const names = entries
+    .filter((e) => e.isDirectory() && existsSync(join(dir, e.name, "migration.sql")))
+    .map((e) => e.name);
   names.sort();
   return Promise.all(
     names.map(async (name) => {
@@ -60,7 +62,10 @@ export class MigrationError extends Error {
   override name = "MigrationError";
 }
 
-export async function migrate(databaseUrl: string, options: { dir?: string; log?: (line: string) => void } = {}): Promise<MigrationResult> {
+export async function migrate(
+  databaseUrl: string,
+  options: { dir?: string; log?: (line: string) => void } = {},
+): Promise<MigrationResult> {
   const log = options.log ?? (() => undefined);
   const migrations = await readMigrations(options.dir);
   const client = new pg.Client({ connectionString: databaseUrl });
@@ -87,11 +92,10 @@ export async function migrate(databaseUrl: string, options: { dir?: string; log?
     for (const migration of migrations) {
       if (applied.has(migration.name)) continue;
       const id = randomUUID();
-      await client.query(`INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())`, [
-        id,
-        migration.checksum,
-        migration.name,
-      ]);
+      await client.query(
+        `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())`,
+        [id, migration.checksum, migration.name],
+      );
       try {
         // A multi-statement simple query runs as one implicit transaction, as with Prisma.
         await client.query(migration.sql);
@@ -100,7 +104,9 @@ export async function migrate(databaseUrl: string, options: { dir?: string; log?
         await client.query(`UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1`, [id, message]);
         throw new MigrationError(`Migration ${migration.name} failed: ${message}`);
       }
-      await client.query(`UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`, [id]);
+      await client.query(`UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`, [
+        id,
+      ]);
       result.applied.push(migration.name);
       log(`applied migration ${migration.name}`);
     }

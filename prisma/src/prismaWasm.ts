@@ -22,7 +22,10 @@ export interface PrismaWasmResult {
 
 const require = createRequire(import.meta.url);
 
-export async function runPrismaWasm(args: (schemaPath: string) => readonly string[], databaseUrl: string): Promise<PrismaWasmResult> {
+export async function runPrismaWasm(
+  args: (schemaPath: string) => readonly string[],
+  databaseUrl: string,
+): Promise<PrismaWasmResult> {
   const cli = join(dirname(require.resolve("prisma-migrate-wasm/package.json")), "build", "index.js");
   const workDir = await mkdtemp(join(tmpdir(), "commerce-prisma-"));
   try {
@@ -88,10 +91,20 @@ export async function diffMigrationsToSchema(scratchDatabaseUrl: string): Promis
   const migrations = await migrationsWithoutSkippedBlocks();
   try {
     const result = await runPrismaWasm(
-      (schema) => ["migrate", "diff", "--from-migrations", migrations.dir, "--to-schema-datamodel", schema, "--script", "--exit-code"],
+      (schema) => [
+        "migrate",
+        "diff",
+        "--from-migrations",
+        migrations.dir,
+        "--to-schema-datamodel",
+        schema,
+        "--script",
+        "--exit-code",
+      ],
       scratchDatabaseUrl,
     );
-    if (result.code !== 0 && result.code !== 2) throw new Error(`prisma migrate diff failed:\n${result.stderr || result.stdout}`);
+    if (result.code !== 0 && result.code !== 2)
+      throw new Error(`prisma migrate diff failed:\n${result.stderr || result.stdout}`);
     return result.code === 2 ? result.stdout.trim() : "";
   } finally {
     await migrations.cleanup();

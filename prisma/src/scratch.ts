@@ -34,6 +34,11 @@ export async function createScratchDatabase(serverUrl?: string): Promise<Scratch
     return { url: url.toString(), drop: () => run(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
   }
   const dir = await mkdtemp(join(tmpdir(), "commerce-scratch-"));
-  const server = await startEmbeddedPostgres({ dataDir: join(dir, "postgres"), ephemeral: true, fast: true, database: name });
+  const server = await startEmbeddedPostgres({
+    dataDir: join(dir, "postgres"),
+    ephemeral: true,
+    fast: true,
+    database: name,
+  });
   return { url: server.url, drop: () => server.stop() };
 }

@@ -32,7 +32,10 @@ export interface SeedOptions {
  * unique key) are left as they are, so re-seeding on every dev start never
  * overwrites what someone changed while trying the API.
  */
-export async function seed(db: Db, { passwordHashCost = 15, demoAccounts = true }: SeedOptions = {}): Promise<SeedResult> {
+export async function seed(
+  db: Db,
+  { passwordHashCost = 15, demoAccounts = true }: SeedOptions = {},
+): Promise<SeedResult> {
   let passwordHash = "";
   if (demoAccounts) {
     const existing = await db.user.findFirst({ where: { email: DEMO_USERS.customer }, select: { passwordHash: true } });

@@ -17,7 +17,14 @@ export interface ActivitySeed {
 }
 
 type SeedUser = { id: string; roles?: unknown };
-type SeedProduct = { id: string; sku: string; name: string; priceAmount: number; currency: string; available?: boolean };
+type SeedProduct = {
+  id: string;
+  sku: string;
+  name: string;
+  priceAmount: number;
+  currency: string;
+  available?: boolean;
+};
 
 /** First order number of the seed; the orders.number sequence is moved past the seeded ones. */
 export const FIRST_SEED_ORDER_NUMBER = 1000;
@@ -51,16 +58,35 @@ function statusOf(ui: number, k: number, count: number, random: () => number): S
 }
 
 /** `staffId` records who moved orders along; `users[0]` is the demo customer. */
-export function buildActivitySeed(users: readonly SeedUser[], products: readonly SeedProduct[], staffId: string): ActivitySeed {
+export function buildActivitySeed(
+  users: readonly SeedUser[],
+  products: readonly SeedProduct[],
+  staffId: string,
+): ActivitySeed {
   const random = prng(20261122);
-  const seed: ActivitySeed = { orders: [], orderItems: [], orderStatusChanges: [], rewards: [], ledgerEntries: [], loyaltyBalances: [], reviews: [] };
+  const seed: ActivitySeed = {
+    orders: [],
+    orderItems: [],
+    orderStatusChanges: [],
+    rewards: [],
+    ledgerEntries: [],
+    loyaltyBalances: [],
+    reviews: [],
+  };
   const orderable = products.filter((p) => p.available !== false);
   const bySku = new Map(products.map((p) => [p.sku, p]));
   let number = FIRST_SEED_ORDER_NUMBER;
   const balances = new Map<string, { balance: number; lifetime: number }>();
 
   for (const reward of REWARDS) {
-    seed.rewards.push({ id: stableId(`reward:${reward.slug}`), slug: reward.slug, name: reward.name, description: `${reward.name} for ${reward.cost} points.`, cost: reward.cost, productId: bySku.get(reward.sku)?.id ?? null });
+    seed.rewards.push({
+      id: stableId(`reward:${reward.slug}`),
+      slug: reward.slug,
+      name: reward.name,
+      description: `${reward.name} for ${reward.cost} points.`,
+      cost: reward.cost,
+      productId: bySku.get(reward.sku)?.id ?? null,
+    });
   }
 
   users.forEach((user, ui) => {
@@ -76,11 +102,32 @@ export function buildActivitySeed(users: readonly SeedUser[], products: readonly
         const product = orderable[pi] as SeedProduct;
         const quantity = 1 + Math.floor(random() * 3);
         total += product.priceAmount * quantity;
-        seed.orderItems.push({ orderId: id, position, productId: product.id, productSku: product.sku, productName: product.name, unitAmount: product.priceAmount, currency: product.currency, quantity });
+        seed.orderItems.push({
+          orderId: id,
+          position,
+          productId: product.id,
+          productSku: product.sku,
+          productName: product.name,
+          unitAmount: product.priceAmount,
+          currency: product.currency,
+          quantity,
+        });
       });
       const status = statusOf(ui, k, count, random);
-      seed.orders.push({ id, number, customerId: user.id, idempotencyKey: `seed-${ui}-${k}`, requestHash: `seed:${id}`, status, totalAmount: total, currency: "USD", createdAt, updatedAt: createdAt });
-      const path: Status[] = status === "CANCELLED" ? ["PLACED", "CANCELLED"] : [...FLOW.slice(0, FLOW.indexOf(status) + 1)];
+      seed.orders.push({
+        id,
+        number,
+        customerId: user.id,
+        idempotencyKey: `seed-${ui}-${k}`,
+        requestHash: `seed:${id}`,
+        status,
+        totalAmount: total,
+        currency: "USD",
+        createdAt,
+        updatedAt: createdAt,
+      });
+      const path: Status[] =
+        status === "CANCELLED" ? ["PLACED", "CANCELLED"] : [...FLOW.slice(0, FLOW.indexOf(status) + 1)];
       path.forEach((to, step) =>
         seed.orderStatusChanges.push({
           id: stableId(`order-status:${id}:${step}`),
@@ -98,7 +145,16 @@ export function buildActivitySeed(users: readonly SeedUser[], products: readonly
           account.balance += points;
           account.lifetime += points;
           balances.set(user.id, account);
-          seed.ledgerEntries.push({ id: stableId(`ledger:earn:${id}`), userId: user.id, kind: "EARN", points, balanceAfter: account.balance, sourceOrderId: id, orderNumber: number, createdAt: new Date(createdAt.getTime() + 20 * 60_000) });
+          seed.ledgerEntries.push({
+            id: stableId(`ledger:earn:${id}`),
+            userId: user.id,
+            kind: "EARN",
+            points,
+            balanceAfter: account.balance,
+            sourceOrderId: id,
+            orderNumber: number,
+            createdAt: new Date(createdAt.getTime() + 20 * 60_000),
+          });
         }
       }
       number += 1;
@@ -111,9 +167,18 @@ export function buildActivitySeed(users: readonly SeedUser[], products: readonly
   const demoAccount = demo ? balances.get(demo.id) : undefined;
   if (demo && coffee && demoAccount && demoAccount.balance >= coffee.cost) {
     demoAccount.balance -= coffee.cost;
-    seed.ledgerEntries.push({ id: stableId(`ledger:redeem:${demo.id}:0`), userId: demo.id, kind: "REDEEM", points: -coffee.cost, balanceAfter: demoAccount.balance, rewardId: coffee.id as string, createdAt: new Date(Date.UTC(2026, 2, 1, 12)) });
+    seed.ledgerEntries.push({
+      id: stableId(`ledger:redeem:${demo.id}:0`),
+      userId: demo.id,
+      kind: "REDEEM",
+      points: -coffee.cost,
+      balanceAfter: demoAccount.balance,
+      rewardId: coffee.id as string,
+      createdAt: new Date(Date.UTC(2026, 2, 1, 12)),
+    });
   }
-  for (const [userId, { balance, lifetime }] of balances) seed.loyaltyBalances.push({ userId, balance, lifetimePoints: lifetime });
+  for (const [userId, { balance, lifetime }] of balances)
+    seed.loyaltyBalances.push({ userId, balance, lifetimePoints: lifetime });
 
   // Reviews concentrate on the first products of each page, so ratings have something to average.
   users.forEach((user, ui) => {

@@ -34,21 +34,112 @@ export function prng(seed: number): () => number {
 }
 
 const CATEGORIES = [
-  { slug: "burgers", name: "Burgers", base: ["Burger", "Cheeseburger", "Smash Burger", "Double Stack", "Veggie Burger"], price: [549, 1299] },
-  { slug: "chicken", name: "Chicken", base: ["Chicken Sandwich", "Tenders", "Wings", "Nuggets", "Chicken Wrap"], price: [499, 1199] },
-  { slug: "sides", name: "Sides", base: ["Fries", "Onion Rings", "Tots", "Coleslaw", "Mac & Cheese"], price: [199, 549] },
-  { slug: "salads", name: "Salads & Bowls", base: ["Garden Salad", "Caesar", "Grain Bowl", "Cobb Salad", "Poke Bowl"], price: [699, 1349] },
-  { slug: "breakfast", name: "Breakfast", base: ["Breakfast Sandwich", "Burrito", "Pancakes", "Hash Brown", "Oatmeal"], price: [249, 899] },
-  { slug: "desserts", name: "Desserts", base: ["Sundae", "Cookie", "Brownie", "Apple Pie", "Cheesecake"], price: [149, 649] },
-  { slug: "drinks", name: "Cold Drinks", base: ["Lemonade", "Iced Tea", "Soda", "Milkshake", "Smoothie"], price: [149, 599] },
-  { slug: "coffee", name: "Coffee & Tea", base: ["Latte", "Cappuccino", "Cold Brew", "Americano", "Chai"], price: [199, 649] },
-  { slug: "kids", name: "Kids Meals", base: ["Kids Burger Meal", "Kids Nuggets Meal", "Kids Wrap Meal", "Kids Pasta", "Kids Pancakes"], price: [399, 699] },
-  { slug: "merch", name: "Merchandise", base: ["T-Shirt", "Cap", "Tumbler", "Tote Bag", "Gift Card"], price: [999, 3499] },
+  {
+    slug: "burgers",
+    name: "Burgers",
+    base: ["Burger", "Cheeseburger", "Smash Burger", "Double Stack", "Veggie Burger"],
+    price: [549, 1299],
+  },
+  {
+    slug: "chicken",
+    name: "Chicken",
+    base: ["Chicken Sandwich", "Tenders", "Wings", "Nuggets", "Chicken Wrap"],
+    price: [499, 1199],
+  },
+  {
+    slug: "sides",
+    name: "Sides",
+    base: ["Fries", "Onion Rings", "Tots", "Coleslaw", "Mac & Cheese"],
+    price: [199, 549],
+  },
+  {
+    slug: "salads",
+    name: "Salads & Bowls",
+    base: ["Garden Salad", "Caesar", "Grain Bowl", "Cobb Salad", "Poke Bowl"],
+    price: [699, 1349],
+  },
+  {
+    slug: "breakfast",
+    name: "Breakfast",
+    base: ["Breakfast Sandwich", "Burrito", "Pancakes", "Hash Brown", "Oatmeal"],
+    price: [249, 899],
+  },
+  {
+    slug: "desserts",
+    name: "Desserts",
+    base: ["Sundae", "Cookie", "Brownie", "Apple Pie", "Cheesecake"],
+    price: [149, 649],
+  },
+  {
+    slug: "drinks",
+    name: "Cold Drinks",
+    base: ["Lemonade", "Iced Tea", "Soda", "Milkshake", "Smoothie"],
+    price: [149, 599],
+  },
+  {
+    slug: "coffee",
+    name: "Coffee & Tea",
+    base: ["Latte", "Cappuccino", "Cold Brew", "Americano", "Chai"],
+    price: [199, 649],
+  },
+  {
+    slug: "kids",
+    name: "Kids Meals",
+    base: ["Kids Burger Meal", "Kids Nuggets Meal", "Kids Wrap Meal", "Kids Pasta", "Kids Pancakes"],
+    price: [399, 699],
+  },
+  {
+    slug: "merch",
+    name: "Merchandise",
+    base: ["T-Shirt", "Cap", "Tumbler", "Tote Bag", "Gift Card"],
+    price: [999, 3499],
+  },
 ] as const;
 
-const VARIANTS = ["Classic", "Spicy", "Smoky BBQ", "Truffle", "Garden", "Honey Mustard", "Lemon Pepper", "Sriracha", "Maple", "Signature"];
-const FIRST = ["Ava", "Liam", "Mia", "Noah", "Zoe", "Ethan", "Ivy", "Lucas", "Nora", "Omar", "Priya", "Kenji", "Sofia", "Mateo", "Amara", "Jonas"];
-const LAST = ["Garcia", "Smith", "Chen", "Okafor", "Müller", "Rossi", "Kowalski", "Haddad", "Silva", "Tanaka", "Novak", "Dubois"];
+const VARIANTS = [
+  "Classic",
+  "Spicy",
+  "Smoky BBQ",
+  "Truffle",
+  "Garden",
+  "Honey Mustard",
+  "Lemon Pepper",
+  "Sriracha",
+  "Maple",
+  "Signature",
+];
+const FIRST = [
+  "Ava",
+  "Liam",
+  "Mia",
+  "Noah",
+  "Zoe",
+  "Ethan",
+  "Ivy",
+  "Lucas",
+  "Nora",
+  "Omar",
+  "Priya",
+  "Kenji",
+  "Sofia",
+  "Mateo",
+  "Amara",
+  "Jonas",
+];
+const LAST = [
+  "Garcia",
+  "Smith",
+  "Chen",
+  "Okafor",
+  "Müller",
+  "Rossi",
+  "Kowalski",
+  "Haddad",
+  "Silva",
+  "Tanaka",
+  "Novak",
+  "Dubois",
+];
 
 export interface SeedData {
   users: Prisma.UserCreateManyInput[];
@@ -99,7 +190,12 @@ export function buildSeedData(passwordHash: string, { users = 50, productsPerCat
     const last = LAST[(i * 7) % LAST.length] as string;
     userRows.push({
       id: stableId(`user:${i}`),
-      email: preset?.email ?? `${first}.${last}.${i}@example.com`.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, ""),
+      email:
+        preset?.email ??
+        `${first}.${last}.${i}@example.com`
+          .toLowerCase()
+          .normalize("NFD")
+          .replace(/[\u0300-\u036f]/g, ""),
       displayName: preset?.displayName ?? `${first} ${last}`,
       passwordHash,
       roles: preset ? [...preset.roles] : ["CUSTOMER"],
@@ -111,7 +207,11 @@ export function buildSeedData(passwordHash: string, { users = 50, productsPerCat
     const picked = new Set<number>();
     while (picked.size < count) picked.add(Math.floor(random() * products.length));
     [...picked].forEach((pi, order) =>
-      favorites.push({ userId: user.id as string, productId: products[pi]?.id as string, createdAt: new Date(Date.UTC(2026, 0, 1, 12, ui, order)) }),
+      favorites.push({
+        userId: user.id as string,
+        productId: products[pi]?.id as string,
+        createdAt: new Date(Date.UTC(2026, 0, 1, 12, ui, order)),
+      }),
     );
   });
   return { users: userRows, favorites, categories, products };

@@ -17,7 +17,12 @@ declare module "vitest" {
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const root = await mkdtemp(join(tmpdir(), "commerce-db-test-"));
-  const postgres = await startEmbeddedPostgres({ dataDir: join(root, "postgres"), ephemeral: true, fast: true, database: "commerce_test" });
+  const postgres = await startEmbeddedPostgres({
+    dataDir: join(root, "postgres"),
+    ephemeral: true,
+    fast: true,
+    database: "commerce_test",
+  });
   project.provide("postgresUrl", postgres.url);
   return () => postgres.stop();
 }

@@ -23,7 +23,9 @@ async function bookkeeping(url: string): Promise<{ migration_name: string; check
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query(`SELECT migration_name, checksum, finished_at IS NOT NULL AS finished FROM "_prisma_migrations" ORDER BY started_at, migration_name`);
+    const { rows } = await client.query(
+      `SELECT migration_name, checksum, finished_at IS NOT NULL AS finished FROM "_prisma_migrations" ORDER BY started_at, migration_name`,
+    );
     return rows;
   } finally {
     await client.end();
@@ -51,7 +53,9 @@ describe("migrate", () => {
 
     const first = await migrate(url);
     expect(first).toEqual({ applied: committed.map((m) => m.name), alreadyApplied: 0 });
-    expect(await bookkeeping(url)).toEqual(committed.map((m) => ({ migration_name: m.name, checksum: m.checksum, finished: true })));
+    expect(await bookkeeping(url)).toEqual(
+      committed.map((m) => ({ migration_name: m.name, checksum: m.checksum, finished: true })),
+    );
 
     expect(await migrate(url)).toEqual({ applied: [], alreadyApplied: committed.length });
   });
@@ -63,7 +67,9 @@ describe("migrate", () => {
     const rows = await bookkeeping(url);
     expect(rows.at(-1)).toMatchObject({ migration_name: "99990101000000_broken", finished: false });
     expect(rows.slice(0, -1).every((r) => r.finished)).toBe(true);
-    await expect(migrate(url, { dir })).rejects.toThrow(/99990101000000_broken failed earlier and blocks new migrations/);
+    await expect(migrate(url, { dir })).rejects.toThrow(
+      /99990101000000_broken failed earlier and blocks new migrations/,
+    );
   });
 
   it("warns when a migration was edited after it was applied, and applies nothing for it", async () => {

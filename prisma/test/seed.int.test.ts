@@ -30,7 +30,9 @@ describe("seed", () => {
     expect(full.inserted).toMatchObject({ categories: 0, products: 0, rewards: 0 });
     expect(full.inserted.users).toBeGreaterThan(0);
     expect(full.inserted.orders).toBeGreaterThan(0);
-    expect(await db.user.findUnique({ where: { email: DEMO_USERS.customer }, select: { email: true } })).toEqual({ email: DEMO_USERS.customer });
+    expect(await db.user.findUnique({ where: { email: DEMO_USERS.customer }, select: { email: true } })).toEqual({
+      email: DEMO_USERS.customer,
+    });
 
     const again = await seed(db, { passwordHashCost: 10 });
     expect(Object.values(again.inserted).every((n) => n === 0)).toBe(true);

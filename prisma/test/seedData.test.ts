@@ -5,7 +5,9 @@ describe("the seed data", () => {
   it("is the same on every run: ids, names and prices", () => {
     expect(buildSeedData("hash")).toEqual(buildSeedData("hash"));
     expect(stableId("category:burgers")).toBe(stableId("category:burgers"));
-    expect(stableId("category:burgers")).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(stableId("category:burgers")).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
   });
 
   it("is consistent: unique ids and emails, products in known categories, favourites of known users and products", () => {

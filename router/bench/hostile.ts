@@ -10,7 +10,9 @@ const headers = { "content-type": "application/json", "apollo-require-preflight"
 let failures = 0;
 
 console.log(`router at ${router.url}; each case sent ${RUNS} times (first = cold)\n`);
-console.log(`${"case".padEnd(40)} ${"status".padEnd(6)} ${"code".padEnd(28)} ${"first ms".padStart(9)} ${"median ms".padStart(10)} ${"max ms".padStart(8)}`);
+console.log(
+  `${"case".padEnd(40)} ${"status".padEnd(6)} ${"code".padEnd(28)} ${"first ms".padStart(9)} ${"median ms".padStart(10)} ${"max ms".padStart(8)}`,
+);
 for (const hostile of hostileCases()) {
   const times: number[] = [];
   let outcome = { status: 0, code: undefined as unknown };

@@ -11,7 +11,12 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { parseArgs } from "node:util";
 import { composeServices } from "@apollo/composition";
-import { ApolloGateway, LocalGraphQLDataSource, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
+import {
+  ApolloGateway,
+  LocalGraphQLDataSource,
+  type GraphQLDataSource,
+  type GraphQLDataSourceProcessOptions,
+} from "@apollo/gateway";
 import { ApolloServer, HeaderMap } from "@apollo/server";
 import { BatchSpanProcessor, type ReadableSpan, type SpanExporter } from "@opentelemetry/sdk-trace-base";
 import { createTokenSigner } from "@commerce/auth";
@@ -40,12 +45,21 @@ const SECRET = "in-process-bench-jwt-secret-0123456789abcdef";
 
 if (options.trace) {
   // Spans recorded and batched as with an OTLP endpoint, then dropped (the exporter's network is not measured).
-  const discard: SpanExporter = { export: (_spans: ReadableSpan[], done) => done({ code: 0 }), shutdown: async () => undefined };
+  const discard: SpanExporter = {
+    export: (_spans: ReadableSpan[], done) => done({ code: 0 }),
+    shutdown: async () => undefined,
+  };
   startTracing(loadTelemetryConfig("router", {}), { spanProcessors: [new BatchSpanProcessor(discard)] });
 }
 
 const schemas = benchmarkSubgraphSchemas();
-const composed = composeServices(BENCHMARK_GRAPH.map(({ name, typeDefs }) => ({ name, url: `http://${name}.invalid/graphql`, typeDefs: parse(typeDefs) })));
+const composed = composeServices(
+  BENCHMARK_GRAPH.map(({ name, typeDefs }) => ({
+    name,
+    url: `http://${name}.invalid/graphql`,
+    typeDefs: parse(typeDefs),
+  })),
+);
 if (composed.errors) throw new Error(composed.errors.map((e) => e.message).join("; "));
 const dir = await mkdtemp(join(tmpdir(), "router-inprocess-"));
 const supergraphPath = join(dir, "supergraph.graphql");
@@ -71,16 +85,26 @@ class ReplayDataSource implements GraphQLDataSource<Record<string, unknown>> {
 
 type Send = (authorization: string | undefined) => Promise<string>;
 // The benchmark's TestQuery (about 45 KB here), or with --trivial one root field of one subgraph.
-const body = options.trivial ? { query: "query Trivial { me { id username } }", operationName: "Trivial" } : { query: BENCHMARK_QUERY, operationName: "TestQuery" };
+const body = options.trivial
+  ? { query: "query Trivial { me { id username } }", operationName: "Trivial" }
+  : { query: BENCHMARK_QUERY, operationName: "TestQuery" };
 const discardLogs = new Writable({ write: (_chunk, _encoding, done) => done() });
 
 async function vanilla(): Promise<Send> {
-  const gateway = new ApolloGateway({ supergraphSdl: composed.supergraphSdl, buildService: ({ name }) => new ReplayDataSource(name) });
+  const gateway = new ApolloGateway({
+    supergraphSdl: composed.supergraphSdl,
+    buildService: ({ name }) => new ReplayDataSource(name),
+  });
   const server = new ApolloServer({ gateway });
   await server.start();
   return async (authorization) => {
     const response = await server.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: "POST", headers: new HeaderMap([["content-type", "application/json"]]), search: "", body },
+      httpGraphQLRequest: {
+        method: "POST",
+        headers: new HeaderMap([["content-type", "application/json"]]),
+        search: "",
+        body,
+      },
       context: async () => ({ authorization }),
     });
     return response.body.kind === "complete" ? response.body.string : "";
@@ -97,11 +121,18 @@ async function router(executor: "apollo" | "native"): Promise<Send> {
     ROUTER_EXECUTOR: executor,
   });
   const logger = createLogger("router", "info", discardLogs);
-  const gateway = createGateway({ supergraphPath, logger, buildService: ({ name }) => new ReplayDataSource(name) as unknown as GraphQLDataSource<RouterContext> });
+  const gateway = createGateway({
+    supergraphPath,
+    logger,
+    buildService: ({ name }) => new ReplayDataSource(name) as unknown as GraphQLDataSource<RouterContext>,
+  });
   const built = createRouter({ config, logger, gateway });
   await built.apollo.start();
   return async (authorization) => {
-    const headers: Record<string, string> = { "content-type": "application/json", ...(authorization ? { authorization } : {}) };
+    const headers: Record<string, string> = {
+      "content-type": "application/json",
+      ...(authorization ? { authorization } : {}),
+    };
     const response = await built.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: "POST", headers: new HeaderMap(Object.entries(headers)), search: "", body },
       context: () => built.context({ headers, body, ip: "127.0.0.1" }),
@@ -111,7 +142,11 @@ async function router(executor: "apollo" | "native"): Promise<Send> {
 }
 
 const signer = createTokenSigner({ secret: SECRET, ttlSeconds: 3600 });
-const tokens = options.jwt ? await Promise.all(Array.from({ length: REQUESTS * Number(options.rounds) + 200 }, (_, i) => signer.sign(`user-${i}`, []))) : [];
+const tokens = options.jwt
+  ? await Promise.all(
+      Array.from({ length: REQUESTS * Number(options.rounds) + 200 }, (_, i) => signer.sign(`user-${i}`, [])),
+    )
+  : [];
 let nextToken = 0;
 const authorization = () => (options.jwt ? `Bearer ${tokens[nextToken++ % tokens.length]}` : undefined);
 
@@ -131,7 +166,11 @@ async function load(send: Send, count: number): Promise<{ cpu: number; wall: num
   return { cpu: (cpu.user + cpu.system) / 1000 / count, wall: (performance.now() - started) / count };
 }
 
-const builders: Record<string, () => Promise<Send>> = { vanilla, apollo: () => router("apollo"), native: () => router("native") };
+const builders: Record<string, () => Promise<Send>> = {
+  vanilla,
+  apollo: () => router("apollo"),
+  native: () => router("native"),
+};
 const names = options.targets.split(",");
 const targets = new Map<string, Send>();
 for (const name of names) targets.set(name, await builders[name]!());
@@ -139,14 +178,22 @@ for (const name of names) targets.set(name, await builders[name]!());
 const sortedJson = (text: string): string => JSON.stringify(sortKeys(JSON.parse(text)));
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === "object") return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
+  if (value && typeof value === "object")
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+    );
   return value;
 }
 const answers = new Map<string, string>();
 for (const [name, send] of targets) answers.set(name, sortedJson(await send(authorization())));
 const [reference] = answers.values();
-for (const [name, answer] of answers) if (answer !== reference) throw new Error(`${name} answers differently from ${names[0]}`);
-console.log(`${body.operationName}, ${(reference ?? "").length} bytes; ${REQUESTS} requests per round, ${options.concurrency} in flight${options.trace ? ", spans recorded" : ""}${options.jwt ? ", a distinct JWT per request" : ""}`);
+for (const [name, answer] of answers)
+  if (answer !== reference) throw new Error(`${name} answers differently from ${names[0]}`);
+console.log(
+  `${body.operationName}, ${(reference ?? "").length} bytes; ${REQUESTS} requests per round, ${options.concurrency} in flight${options.trace ? ", spans recorded" : ""}${options.jwt ? ", a distinct JWT per request" : ""}`,
+);
 
 for (const send of targets.values()) await load(send, Math.min(200, REQUESTS)); // warm-up
 const results = new Map<string, { cpu: number; wall: number }[]>(names.map((name) => [name, []]));
@@ -157,6 +204,8 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 const referenceCpu = median(results.get(names[0]!)!.map((r) => r.cpu));
 for (const [name, rounds] of results) {
   const cpu = median(rounds.map((r) => r.cpu));
-  console.log(`${name.padEnd(8)} CPU ${cpu.toFixed(2).padStart(6)} ms/req  (${(referenceCpu / cpu).toFixed(2)}× ${names[0]} by CPU)  wall ${median(rounds.map((r) => r.wall)).toFixed(2)} ms/req`);
+  console.log(
+    `${name.padEnd(8)} CPU ${cpu.toFixed(2).padStart(6)} ms/req  (${(referenceCpu / cpu).toFixed(2)}× ${names[0]} by CPU)  wall ${median(rounds.map((r) => r.wall)).toFixed(2)} ms/req`,
+  );
 }
 process.exit(0);

@@ -29,7 +29,11 @@ const repo = (path: string) => fileURLToPath(new URL(`../../${path}`, import.met
 /** A supergraph of just the two subgraphs this bench runs (so it does not depend on the others being up). */
 async function composeBenchSupergraph(dir: string): Promise<string> {
   const services = await Promise.all(
-    ["accounts", "catalog"].map(async (name) => ({ name, url: `http://${name}/graphql`, typeDefs: parse(await readFile(repo(`subgraphs/${name}/schema.graphql`), "utf8")) })),
+    ["accounts", "catalog"].map(async (name) => ({
+      name,
+      url: `http://${name}/graphql`,
+      typeDefs: parse(await readFile(repo(`subgraphs/${name}/schema.graphql`), "utf8")),
+    })),
   );
   const result = composeServices(services);
   if (!result.supergraphSdl) throw new Error(`composition failed: ${result.errors?.map((e) => e.message).join("; ")}`);
@@ -49,7 +53,11 @@ async function startSink(): Promise<{ url: string; exports: () => number; close:
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, exports: () => count, close: () => server.close() };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    exports: () => count,
+    close: () => server.close(),
+  };
 }
 
 function start(dir: string, port: number, env: Record<string, string>): ChildProcess {
@@ -73,8 +81,16 @@ async function waitReady(origin: string): Promise<void> {
   throw new Error(`${origin} did not become ready`);
 }
 
-async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Record<string, unknown>> {
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+async function post(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<Record<string, unknown>> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
   return (await response.json()) as Record<string, unknown>;
 }
 
@@ -96,10 +112,12 @@ async function load(url: string, token: string, count: number): Promise<{ latenc
   return { latencies, seconds: (performance.now() - started) / 1000 };
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
 async function run(mode: "off" | "on", databaseUrl: string, redisUrl: string, sinkUrl: string, supergraphPath: string) {
-  const tracingEnv: Record<string, string> = mode === "off" ? { OTEL_SDK_DISABLED: "true" } : { OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl };
+  const tracingEnv: Record<string, string> =
+    mode === "off" ? { OTEL_SDK_DISABLED: "true" } : { OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl };
   const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, ...tracingEnv };
   const [accountsPort, catalogPort, routerPort] = [await freePort(), await freePort(), await freePort()];
   const children = [start("subgraphs/accounts", accountsPort, env), start("subgraphs/catalog", catalogPort, env)];
@@ -126,9 +144,16 @@ async function run(mode: "off" | "on", databaseUrl: string, redisUrl: string, si
     await load(url, token, WARMUP);
     const { latencies, seconds } = await load(url, token, REQUESTS);
     const sorted = [...latencies].sort((a, b) => a - b);
-    return { mode, rps: REQUESTS / seconds, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99) };
+    return {
+      mode,
+      rps: REQUESTS / seconds,
+      p50: percentile(sorted, 50),
+      p95: percentile(sorted, 95),
+      p99: percentile(sorted, 99),
+    };
   } finally {
-    for (const child of children.reverse()) if (child.pid !== undefined && child.exitCode === null) await stopPid(child.pid, "SIGTERM", 10_000);
+    for (const child of children.reverse())
+      if (child.pid !== undefined && child.exitCode === null) await stopPid(child.pid, "SIGTERM", 10_000);
   }
 }
 
@@ -140,13 +165,17 @@ try {
   const db = createDb(infra.databaseUrl, { poolSize: 2 });
   await seed(db, { passwordHashCost: 10 });
   await db.$disconnect();
-  console.log(`bench: ${REQUESTS} requests (+${WARMUP} warm-up), concurrency ${CONCURRENCY}, ${ROUNDS} round(s) per mode, query: ${QUERY}`);
+  console.log(
+    `bench: ${REQUESTS} requests (+${WARMUP} warm-up), concurrency ${CONCURRENCY}, ${ROUNDS} round(s) per mode, query: ${QUERY}`,
+  );
   const results: Awaited<ReturnType<typeof run>>[] = [];
   for (let round = 0; round < ROUNDS; round += 1) {
     for (const mode of ["off", "on"] as const) {
       const result = await run(mode, infra.databaseUrl, infra.redisUrl, sink.url, supergraphPath);
       results.push(result);
-      console.log(`  round ${round + 1} tracing ${mode.padEnd(3)}  ${result.rps.toFixed(0)} req/s  p50 ${result.p50.toFixed(2)} ms  p95 ${result.p95.toFixed(2)} ms  p99 ${result.p99.toFixed(2)} ms`);
+      console.log(
+        `  round ${round + 1} tracing ${mode.padEnd(3)}  ${result.rps.toFixed(0)} req/s  p50 ${result.p50.toFixed(2)} ms  p95 ${result.p95.toFixed(2)} ms  p99 ${result.p99.toFixed(2)} ms`,
+      );
     }
   }
   const mean = (mode: string, key: "rps" | "p50" | "p95" | "p99") => {
@@ -155,10 +184,14 @@ try {
   };
   console.log("\n| tracing | req/s | p50 ms | p95 ms | p99 ms |\n|---|---|---|---|---|");
   for (const mode of ["off", "on"]) {
-    console.log(`| ${mode === "off" ? "off (OTEL_SDK_DISABLED)" : "on (default sampling, OTLP export)"} | ${mean(mode, "rps").toFixed(0)} | ${mean(mode, "p50").toFixed(2)} | ${mean(mode, "p95").toFixed(2)} | ${mean(mode, "p99").toFixed(2)} |`);
+    console.log(
+      `| ${mode === "off" ? "off (OTEL_SDK_DISABLED)" : "on (default sampling, OTLP export)"} | ${mean(mode, "rps").toFixed(0)} | ${mean(mode, "p50").toFixed(2)} | ${mean(mode, "p95").toFixed(2)} | ${mean(mode, "p99").toFixed(2)} |`,
+    );
   }
   const overhead = (1 - mean("on", "rps") / mean("off", "rps")) * 100;
-  console.log(`\nthroughput cost of tracing: ${overhead.toFixed(1)}%; OTLP exports received by the sink: ${sink.exports()}`);
+  console.log(
+    `\nthroughput cost of tracing: ${overhead.toFixed(1)}%; OTLP exports received by the sink: ${sink.exports()}`,
+  );
 } finally {
   sink.close();
   await infra.stop();

@@ -11,11 +11,16 @@ const output = fileURLToPath(new URL("../persisted-operations.json", import.meta
 
 async function graphqlFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  return entries.filter((e) => e.isFile() && e.name.endsWith(".graphql")).map((e) => join(e.parentPath, e.name)).sort();
+  return entries
+    .filter((e) => e.isFile() && e.name.endsWith(".graphql"))
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
 }
 
 const paths = await graphqlFiles(operationsDir);
-const files = await Promise.all(paths.map(async (path) => ({ path: relative(repoRoot, path), source: await readFile(path, "utf8") })));
+const files = await Promise.all(
+  paths.map(async (path) => ({ path: relative(repoRoot, path), source: await readFile(path, "utf8") })),
+);
 const text = `${JSON.stringify(buildManifest(files), null, 2)}\n`;
 if (process.argv.includes("--check")) {
   const current = await readFile(output, "utf8").catch(() => "");

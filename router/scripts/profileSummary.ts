@@ -56,7 +56,9 @@ export function summarizeProfile(profile: CpuProfile): ProfileSummary {
     functions.set(fn, (functions.get(fn) ?? 0) + micros);
   }
   const rank = (map: Map<string, number>) =>
-    [...map].sort((a, b) => b[1] - a[1]).map(([name, micros]) => ({ name, ms: micros / 1000, share: total === 0 ? 0 : micros / total }));
+    [...map]
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, micros]) => ({ name, ms: micros / 1000, share: total === 0 ? 0 : micros / total }));
   return { totalMs: total / 1000, byOwner: rank(owners), byFunction: rank(functions) };
 }
 
@@ -68,7 +70,8 @@ function main(): void {
   }
   const top = Number(/--top=(\d+)/.exec(process.argv.join(" "))?.[1] ?? 25);
   const summary = summarizeProfile(JSON.parse(readFileSync(file, "utf8")) as CpuProfile);
-  const line = (r: { name: string; ms: number; share: number }) => `${(r.share * 100).toFixed(1).padStart(5)} %  ${r.ms.toFixed(0).padStart(7)} ms  ${r.name}`;
+  const line = (r: { name: string; ms: number; share: number }) =>
+    `${(r.share * 100).toFixed(1).padStart(5)} %  ${r.ms.toFixed(0).padStart(7)} ms  ${r.name}`;
   console.log(`busy ${summary.totalMs.toFixed(0)} ms (idle excluded)\n\nself time by package:`);
   summary.byOwner.slice(0, top).forEach((r) => console.log(line(r)));
   console.log("\nself time by function:");

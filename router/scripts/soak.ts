@@ -13,9 +13,17 @@ const shoppers = Number(process.env.SOAK_SHOPPERS ?? 4);
 console.log(`soak: ${shoppers} shoppers for ${seconds} s…`);
 const report = await runSoak({ seconds, shoppers, onProgress: (line) => console.log(line) });
 
-const gateway = (JSON.parse(readFileSync(new URL("../../node_modules/@apollo/gateway/package.json", import.meta.url), "utf8")) as { version: string }).version;
+const gateway = (
+  JSON.parse(readFileSync(new URL("../../node_modules/@apollo/gateway/package.json", import.meta.url), "utf8")) as {
+    version: string;
+  }
+).version;
 const versions = `Node ${process.version}, @apollo/gateway ${gateway}, Postgres ${report.versions.postgres} (embedded), Redis ${report.versions.redis}`;
-const markdown = soakMarkdown(report, { command: `SOAK_SECONDS=${seconds} npm run soak -w @commerce/router`, date: new Date().toISOString().slice(0, 10), versions });
+const markdown = soakMarkdown(report, {
+  command: `SOAK_SECONDS=${seconds} npm run soak -w @commerce/router`,
+  date: new Date().toISOString().slice(0, 10),
+  versions,
+});
 console.log(`\n${markdown}\n`);
 writeSection(fileURLToPath(new URL("../../BENCHMARKS.md", import.meta.url)), "soak", markdown);
 console.log("written to BENCHMARKS.md (soak section)");
@@ -23,6 +31,7 @@ console.log("written to BENCHMARKS.md (soak section)");
 const overBound = Object.entries(report.rss).filter(([, rss]) => rss.peak >= RSS_BOUND_MIB);
 if (report.failures.length > 0 || overBound.length > 0) {
   console.error(`${report.failures.length} failed request(s)\n${describeFailures(report.failures)}`);
-  for (const [name, rss] of overBound) console.error(`${name}: RSS peaked at ${rss.peak.toFixed(0)} MiB (bound ${RSS_BOUND_MIB})`);
+  for (const [name, rss] of overBound)
+    console.error(`${name}: RSS peaked at ${rss.peak.toFixed(0)} MiB (bound ${RSS_BOUND_MIB})`);
   process.exitCode = 1;
 }

@@ -30,7 +30,9 @@ const EXECUTORS = ["apollo", "native"] as const;
  * The per-subgraph traffic knobs: `SUBGRAPH_<KNOB>` for every subgraph, `SUBGRAPH_<NAME>_<KNOB>` for one. Each maps
  * to a `CallPolicyOptions` field (defaults in @commerce/resilience), with the range it accepts.
  */
-export const SUBGRAPH_POLICY_KNOBS: Readonly<Record<string, { option: keyof CallPolicyOptions; min: number; max: number; scale?: number }>> = {
+export const SUBGRAPH_POLICY_KNOBS: Readonly<
+  Record<string, { option: keyof CallPolicyOptions; min: number; max: number; scale?: number }>
+> = {
   TIMEOUT_MS: { option: "timeoutMs", min: 1, max: 60_000 },
   RETRIES: { option: "retries", min: 0, max: 5 },
   RETRY_DELAY_MS: { option: "retryDelayMs", min: 0, max: 10_000 },
@@ -74,7 +76,12 @@ export interface RouterConfig extends RedisConfig {
   readonly limits: Readonly<OperationLimits>;
   readonly limitsMode: LimitMode;
   /** Access-token verification: the HS256 secret, or a JWKS URL (RS256/ES256) that takes precedence. */
-  readonly jwt: { readonly secret: string | undefined; readonly jwksUrl: string | undefined; readonly issuer: string; readonly audience: string };
+  readonly jwt: {
+    readonly secret: string | undefined;
+    readonly jwksUrl: string | undefined;
+    readonly issuer: string;
+    readonly audience: string;
+  };
   readonly authorizationMode: AuthorizationMode;
   /** The cost model (`COST_MODE`, `COST_MAX`, …: @commerce/analysis) and the per-client budget. */
   readonly cost: CostSettings & {
@@ -83,7 +90,12 @@ export interface RouterConfig extends RedisConfig {
   };
   /** `SHUTDOWN_TIMEOUT_MS`: after SIGTERM, how long in-flight requests may take to finish before connections are closed. @default 10000 */
   readonly shutdownTimeoutMs: number;
-  readonly persistedQueries: { readonly apq: boolean; readonly apqTtlSeconds: number; readonly safelist: SafelistMode; readonly manifestPath: string };
+  readonly persistedQueries: {
+    readonly apq: boolean;
+    readonly apqTtlSeconds: number;
+    readonly safelist: SafelistMode;
+    readonly manifestPath: string;
+  };
   /** Shared with the subgraphs; the router signs every subgraph request with it. */
   readonly routerSecret: string | undefined;
   /** Which proxies' `X-Forwarded-For` names the client (`TRUST_PROXY`); `false`: the socket's peer is the client. */
@@ -128,7 +140,8 @@ export function loadConfig(env: Env = process.env): RouterConfig {
   }
 
   const rawOrigins = read.optionalString("CORS_ORIGINS");
-  const corsOrigins = rawOrigins === undefined ? (nodeEnv === "production" ? [] : [STUDIO_ORIGIN]) : parseOrigins(rawOrigins, problems);
+  const corsOrigins =
+    rawOrigins === undefined ? (nodeEnv === "production" ? [] : [STUDIO_ORIGIN]) : parseOrigins(rawOrigins, problems);
 
   const production = nodeEnv === "production";
   const { limits, limitsMode, cost } = readAnalysisSettings(read);
@@ -139,8 +152,12 @@ export function loadConfig(env: Env = process.env): RouterConfig {
   }
   if (jwtSecret !== undefined && jwtSecret.length < 32) problems.push("JWT_SECRET must be at least 32 characters");
   const routerSecret = read.optionalString("ROUTER_SECRET");
-  if (production && routerSecret === undefined) problems.push("ROUTER_SECRET is required when NODE_ENV=production: the secret the subgraphs check the router's requests with");
-  if (routerSecret !== undefined && routerSecret.length < 32) problems.push("ROUTER_SECRET must be at least 32 characters");
+  if (production && routerSecret === undefined)
+    problems.push(
+      "ROUTER_SECRET is required when NODE_ENV=production: the secret the subgraphs check the router's requests with",
+    );
+  if (routerSecret !== undefined && routerSecret.length < 32)
+    problems.push("ROUTER_SECRET must be at least 32 characters");
 
   const config: RouterConfig = {
     nodeEnv,
@@ -226,7 +243,8 @@ function readSubgraphPolicies(read: EnvReader, env: Env): Record<string, Readonl
     if (match?.[1] && env[variable]?.trim()) names.add(match[1]);
   }
   const policies: Record<string, Readonly<CallPolicyOptions>> = {};
-  for (const name of [...names].sort()) policies[name] = Object.freeze(readPolicyKnobs(read, (knob) => `SUBGRAPH_${name}_${knob}`));
+  for (const name of [...names].sort())
+    policies[name] = Object.freeze(readPolicyKnobs(read, (knob) => `SUBGRAPH_${name}_${knob}`));
   return policies;
 }
 
@@ -269,7 +287,9 @@ function parseOrigins(raw: string, problems: string[]): string[] {
       // reported below
     }
     if (!parsed || (parsed.protocol !== "http:" && parsed.protocol !== "https:") || parsed.origin !== origin) {
-      problems.push(`CORS_ORIGINS must be a comma-separated list of origins like https://app.example.com (or *), got "${origin}"`);
+      problems.push(
+        `CORS_ORIGINS must be a comma-separated list of origins like https://app.example.com (or *), got "${origin}"`,
+      );
     }
   }
   return origins;

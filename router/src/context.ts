@@ -1,6 +1,12 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { BaseContext } from "@apollo/server";
-import { DEFAULT_OPERATION_LIMITS, limitError, type LimitMode, type LimitViolation, type OperationLimits } from "@commerce/analysis";
+import {
+  DEFAULT_OPERATION_LIMITS,
+  limitError,
+  type LimitMode,
+  type LimitViolation,
+  type OperationLimits,
+} from "@commerce/analysis";
 import type { Experimental_DidResolveQueryPlanCallback } from "@apollo/gateway";
 import { viewerFromAuthorization, type TokenVerifier, type Viewer } from "@commerce/auth";
 import { withHttpStatus, type Logger } from "@commerce/common";
@@ -70,7 +76,10 @@ export interface ContextOptions {
  * operation of it runs) and an Authorization header that does not verify (401 UNAUTHENTICATED): a bad token is
  * never silently treated as anonymous.
  */
-export function createContext(logger: Logger, { verify, limits = {}, limitsMode = "enforce", schema }: ContextOptions = {}): (req: IncomingRequest) => Promise<RouterContext> {
+export function createContext(
+  logger: Logger,
+  { verify, limits = {}, limitsMode = "enforce", schema }: ContextOptions = {},
+): (req: IncomingRequest) => Promise<RouterContext> {
   const max: OperationLimits = { ...DEFAULT_OPERATION_LIMITS, ...limits };
   // A document sent again is not lexed, parsed and measured again (its outcome is kept per document and schema).
   const checkRequestLimits = cachedRequestLimits(max);

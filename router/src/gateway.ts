@@ -1,4 +1,9 @@
-import { ApolloGateway, type GatewayConfig, type GraphQLDataSource, type ServiceEndpointDefinition } from "@apollo/gateway";
+import {
+  ApolloGateway,
+  type GatewayConfig,
+  type GraphQLDataSource,
+  type ServiceEndpointDefinition,
+} from "@apollo/gateway";
 import { prepareSupergraph } from "@commerce/analysis";
 import type { Logger } from "@commerce/common";
 import { routerSigner } from "@commerce/http";
@@ -45,7 +50,10 @@ export interface CreateGatewayOptions {
 }
 
 /** The URL the router calls for a subgraph: the override when one is set, else the supergraph's `@join__graph(url:)`. */
-export function subgraphUrl(definition: ServiceEndpointDefinition, overrides: Readonly<Record<string, string>>): string {
+export function subgraphUrl(
+  definition: ServiceEndpointDefinition,
+  overrides: Readonly<Record<string, string>>,
+): string {
   return overrides[subgraphEnvName(definition.name)] ?? definition.url ?? "";
 }
 
@@ -53,7 +61,10 @@ export function subgraphUrl(definition: ServiceEndpointDefinition, overrides: Re
  * The URL of each subgraph of the supergraph the gateway serves now (the override when one is set), for the calls
  * that do not go through its data sources (subscriptions); undefined for a name it does not know.
  */
-export function subgraphUrlResolver(gateway: ApolloGateway, overrides: Readonly<Record<string, string>>): (name: string) => string | undefined {
+export function subgraphUrlResolver(
+  gateway: ApolloGateway,
+  overrides: Readonly<Record<string, string>>,
+): (name: string) => string | undefined {
   // The gateway keeps each subgraph's supergraph URL beside its data source.
   const services = () => (gateway as unknown as { serviceMap?: Record<string, { url?: string }> }).serviceMap ?? {};
   return (name) => {
@@ -99,7 +110,8 @@ export function createGateway({
     // Always validate, also in production, so a broken file is rejected rather than served.
     validateSupergraph: true,
     // Between planning and the first subgraph call: demand control costs the plan here (see RouterContext).
-    experimental_didResolveQueryPlan: (resolved) => (resolved.requestContext.context as Partial<RouterContext>).didResolveQueryPlan?.(resolved),
+    experimental_didResolveQueryPlan: (resolved) =>
+      (resolved.requestContext.context as Partial<RouterContext>).didResolveQueryPlan?.(resolved),
     buildService:
       buildService ??
       ((definition) =>
@@ -121,7 +133,11 @@ export function createGateway({
       const close = watchSupergraph(supergraphPath, supergraphSdl, {
         ...watch,
         onChange: (sdl) => apply(update, sdl),
-        onError: (error) => log.warn({ err: error, supergraphPath }, "cannot read the supergraph file; still serving the previous supergraph"),
+        onError: (error) =>
+          log.warn(
+            { err: error, supergraphPath },
+            "cannot read the supergraph file; still serving the previous supergraph",
+          ),
       });
       return { supergraphSdl: prepared, cleanup: async () => close() };
     },
@@ -129,13 +145,22 @@ export function createGateway({
 }
 
 /** A `SUBGRAPH_<NAME>_URL` (or `SUBGRAPH_<NAME>_TIMEOUT_MS`, …) naming no subgraph is most likely a typo: say so. */
-function warnOnUnusedOverrides(sdl: string, overrides: Readonly<Record<string, string>>, policyNames: readonly string[], log: Logger): void {
-  const names = new Set([...sdl.matchAll(/@join__graph\(\s*name:\s*"([^"]+)"/g)].map((m) => subgraphEnvName(m[1] ?? "")));
+function warnOnUnusedOverrides(
+  sdl: string,
+  overrides: Readonly<Record<string, string>>,
+  policyNames: readonly string[],
+  log: Logger,
+): void {
+  const names = new Set(
+    [...sdl.matchAll(/@join__graph\(\s*name:\s*"([^"]+)"/g)].map((m) => subgraphEnvName(m[1] ?? "")),
+  );
   for (const key of Object.keys(overrides)) {
-    if (!names.has(key)) log.warn({ variable: `SUBGRAPH_${key}_URL` }, "URL override names no subgraph in the supergraph");
+    if (!names.has(key))
+      log.warn({ variable: `SUBGRAPH_${key}_URL` }, "URL override names no subgraph in the supergraph");
   }
   for (const key of policyNames) {
-    if (!names.has(key)) log.warn({ variables: `SUBGRAPH_${key}_*` }, "traffic settings name no subgraph in the supergraph");
+    if (!names.has(key))
+      log.warn({ variables: `SUBGRAPH_${key}_*` }, "traffic settings name no subgraph in the supergraph");
   }
 }
 

@@ -21,8 +21,15 @@ const logger = createLogger("router", config.logLevel);
 
 try {
   // Commands time out and fail at once while Redis is down: APQ and cost budgets then fail open (see README).
-  const redis = config.redisUrl ? connectRedis(config.redisUrl, "router", { cluster: config.redisCluster, commandTimeoutMs: config.redisCommandTimeoutMs, logger }) : undefined;
-  if (!redis) logger.warn("REDIS_URL is not set: persisted queries are kept in memory and per-client cost budgets are off");
+  const redis = config.redisUrl
+    ? connectRedis(config.redisUrl, "router", {
+        cluster: config.redisCluster,
+        commandTimeoutMs: config.redisCommandTimeoutMs,
+        logger,
+      })
+    : undefined;
+  if (!redis)
+    logger.warn("REDIS_URL is not set: persisted queries are kept in memory and per-client cost budgets are off");
   const router = createRouter({ config, logger, telemetry, redis });
   const served = await serveGraphQL({
     apollo: () => router.apollo,

@@ -25,7 +25,10 @@ export function instrumentQueryPlanCache(gateway: ApolloGateway, metrics: GraphM
     metrics?.recordCacheLookup("query_plan", hit);
     const span = activeSpan();
     span?.setAttribute("graphql.plan.cache", hit ? "hit" : "miss");
-    if (hit && span) tracer().startSpan("gateway.plan", { attributes: { "graphql.plan.cache": "hit" } }).end();
+    if (hit && span)
+      tracer()
+        .startSpan("gateway.plan", { attributes: { "graphql.plan.cache": "hit" } })
+        .end();
     return plan;
   };
 }
@@ -40,14 +43,19 @@ const JOIN_GRAPH_NAME = /@join__graph\(\s*name:\s*"([^"]+)"/g;
  * balancer because one subgraph is down would turn a partial outage into a full one. Probing each subgraph's
  * `/health` on every readiness probe (as before) multiplied probe traffic and flapped with a flaky subgraph.
  */
-export function routerReadiness(gateway: ApolloGateway, policies: SubgraphPolicies, { settleMs = 10_000 }: { settleMs?: number } = {}): () => Record<string, ReadinessCheck> {
+export function routerReadiness(
+  gateway: ApolloGateway,
+  policies: SubgraphPolicies,
+  { settleMs = 10_000 }: { settleMs?: number } = {},
+): () => Record<string, ReadinessCheck> {
   let subgraphs: string[] | undefined;
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
     subgraphs = [...coreSupergraphSdl.matchAll(JOIN_GRAPH_NAME)].map(([, name = ""]) => name);
   });
   return () => {
     const checks: Record<string, ReadinessCheck> = { supergraph: async () => subgraphs !== undefined };
-    for (const name of subgraphs ?? []) checks[`subgraph:${name}`] = async () => subgraphReadiness(policies.view(name), settleMs);
+    for (const name of subgraphs ?? [])
+      checks[`subgraph:${name}`] = async () => subgraphReadiness(policies.view(name), settleMs);
     return checks;
   };
 }

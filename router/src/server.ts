@@ -5,7 +5,13 @@ import type { Express, NextFunction, Request, Response } from "express";
 import type { RedisClient } from "@commerce/cache";
 import type { Logger } from "@commerce/common";
 import { routerSigner, type ReadinessCheck, type StreamHost } from "@commerce/http";
-import { createMetrics, tracingMiddleware, workerAwareScrape, type GraphMetrics, type TelemetryConfig } from "@commerce/telemetry";
+import {
+  createMetrics,
+  tracingMiddleware,
+  workerAwareScrape,
+  type GraphMetrics,
+  type TelemetryConfig,
+} from "@commerce/telemetry";
 import type { RouterConfig } from "./config.js";
 import { createContext, type IncomingRequest, type RouterContext } from "./context.js";
 import { createGateway, subgraphUrlResolver, type SubgraphTraffic } from "./gateway.js";
@@ -68,25 +74,46 @@ export interface Router {
 }
 
 /** Builds the router without listening; `index.ts` serves it. */
-export function createRouter({ config, logger, gateway: givenGateway, metrics = createMetrics({ service: "router" }), telemetry, redis }: RouterDeps): Router {
+export function createRouter({
+  config,
+  logger,
+  gateway: givenGateway,
+  metrics = createMetrics({ service: "router" }),
+  telemetry,
+  redis,
+}: RouterDeps): Router {
   const production = config.nodeEnv === "production";
   const formatError = routerFormatError({ production });
   const { subgraphTraffic } = config;
   const traffic: SubgraphTraffic = {
     client: new SubgraphHttpClient({ connections: subgraphTraffic.connections }),
-    policies: new SubgraphPolicies({ defaults: subgraphTraffic.policy, overrides: subgraphTraffic.policies, logger: logger.child({ component: "gateway" }) }),
+    policies: new SubgraphPolicies({
+      defaults: subgraphTraffic.policy,
+      overrides: subgraphTraffic.policies,
+      logger: logger.child({ component: "gateway" }),
+    }),
     deduplicate: subgraphTraffic.deduplication,
   };
   const gateway =
     givenGateway ??
-    createGateway({ supergraphPath: config.supergraphPath, subgraphUrls: config.subgraphUrls, logger, metrics, routerSecret: config.routerSecret, traffic });
+    createGateway({
+      supergraphPath: config.supergraphPath,
+      subgraphUrls: config.subgraphUrls,
+      logger,
+      metrics,
+      routerSecret: config.routerSecret,
+      traffic,
+    });
   // Subscriptions always run on the router's executor (the gateway's cannot); queries when ROUTER_EXECUTOR=native.
   useNativeExecutor(gateway, { queries: config.executor === "native" });
   // Authorization and cost directives come from the supergraph the gateway accepted, per API schema.
   const registry = new SupergraphMetadataRegistry();
   gateway.onSchemaLoadOrUpdate((schema) => registry.register(schema));
   const { persistedQueries: pq, cost } = config;
-  const safelist = pq.safelist === "off" ? undefined : createSafelist(JSON.parse(readFileSync(pq.manifestPath, "utf8")) as PersistedOperationManifest);
+  const safelist =
+    pq.safelist === "off"
+      ? undefined
+      : createSafelist(JSON.parse(readFileSync(pq.manifestPath, "utf8")) as PersistedOperationManifest);
   instrumentQueryPlanCache(gateway, metrics);
   const readiness = routerReadiness(gateway, traffic.policies, { settleMs: subgraphTraffic.readySettleMs });
   const apollo = new ApolloServer<RouterContext>({
@@ -97,7 +124,12 @@ export function createRouter({ config, logger, gateway: givenGateway, metrics = 
     hideSchemaDetailsFromClientErrors: production,
     allowBatchedHttpRequests: config.limits.maxBatchSize > 0,
     persistedQueries: pq.apq
-      ? { ttl: pq.apqTtlSeconds, ...(redis ? { cache: createRedisKeyValueCache(redis, { onError: (err) => logger.warn({ err }, "APQ cache error") }) } : {}) }
+      ? {
+          ttl: pq.apqTtlSeconds,
+          ...(redis
+            ? { cache: createRedisKeyValueCache(redis, { onError: (err) => logger.warn({ err }, "APQ cache error") }) }
+            : {}),
+        }
       : false,
     formatError,
     plugins: routerPlugins({
@@ -107,7 +139,13 @@ export function createRouter({ config, logger, gateway: givenGateway, metrics = 
       edge: {
         registry,
         authorizationMode: config.authorizationMode,
-        cost: { ...cost, budget: redis && cost.budget > 0 ? createRedisCostBudget(redis, { budget: cost.budget, windowSeconds: cost.budgetWindowSeconds }) : undefined },
+        cost: {
+          ...cost,
+          budget:
+            redis && cost.budget > 0
+              ? createRedisCostBudget(redis, { budget: cost.budget, windowSeconds: cost.budgetWindowSeconds })
+              : undefined,
+        },
         ...(safelist && pq.safelist !== "off" ? { safelist: { safelist, mode: pq.safelist } } : {}),
       },
       usageReporting: { apolloKey: telemetry?.apollo.key, graphRef: telemetry?.apollo.graphRef },

@@ -82,7 +82,8 @@ export function watchSupergraph(
     timer.unref();
   };
   const onPoll = (current: Stats, previous: Stats): void => {
-    if (current.mtimeMs !== previous.mtimeMs || current.size !== previous.size || current.ino !== previous.ino) schedule();
+    if (current.mtimeMs !== previous.mtimeMs || current.size !== previous.size || current.ino !== previous.ino)
+      schedule();
   };
 
   const file = basename(path);

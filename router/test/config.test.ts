@@ -33,7 +33,14 @@ describe("loadConfig", () => {
       limitsMode: "enforce",
       jwt: { secret: DEV_JWT_SECRET, jwksUrl: undefined, issuer: "commerce-supergraph", audience: "commerce-api" },
       authorizationMode: "filter",
-      cost: { mode: "enforce", max: 1000, defaultListSize: 10, entityFetchWeight: 1, budget: 50_000, budgetWindowSeconds: 60 },
+      cost: {
+        mode: "enforce",
+        max: 1000,
+        defaultListSize: 10,
+        entityFetchWeight: 1,
+        budget: 50_000,
+        budgetWindowSeconds: 60,
+      },
       redisUrl: undefined,
       redisCluster: false,
       redisCommandTimeoutMs: 500,
@@ -118,10 +125,26 @@ describe("loadConfig", () => {
       supergraphPath: resolve("some/dir/supergraph.graphql"),
       corsOrigins: ["https://shop.example.com", "http://localhost:3000"],
       logLevel: "warn",
-      limits: { maxDepth: 7, maxHeight: 50, maxAliases: 5, maxRootFields: 3, maxDirectives: 4, maxSelections: 100, maxTokens: 500, maxRecursion: 20, maxBatchSize: 0, maxBodyBytes: 2048 },
+      limits: {
+        maxDepth: 7,
+        maxHeight: 50,
+        maxAliases: 5,
+        maxRootFields: 3,
+        maxDirectives: 4,
+        maxSelections: 100,
+        maxTokens: 500,
+        maxRecursion: 20,
+        maxBatchSize: 0,
+        maxBodyBytes: 2048,
+      },
       limitsMode: "warn",
       // A JWKS URL replaces the shared secret.
-      jwt: { secret: undefined, jwksUrl: "https://issuer.example.com/.well-known/jwks.json", issuer: "https://issuer.example.com/", audience: "shop" },
+      jwt: {
+        secret: undefined,
+        jwksUrl: "https://issuer.example.com/.well-known/jwks.json",
+        issuer: "https://issuer.example.com/",
+        audience: "shop",
+      },
       authorizationMode: "dry_run",
       cost: { mode: "measure", max: 300, defaultListSize: 5, entityFetchWeight: 3, budget: 0, budgetWindowSeconds: 10 },
       redisUrl: "redis://cache:6379",
@@ -160,7 +183,11 @@ describe("loadConfig", () => {
     const problems = problemsOf({ NODE_ENV: "production", JWT_SECRET: DEV_JWT_SECRET });
     expect(problems.some((p) => p.startsWith("JWT_JWKS_URL or JWT_SECRET"))).toBe(true);
     expect(problems.some((p) => p.startsWith("ROUTER_SECRET is required"))).toBe(true);
-    expect(problemsOf({ ...PRODUCTION, JWT_JWKS_URL: "http://plain.example.com/jwks" }).some((p) => p.startsWith("JWT_JWKS_URL must use https:"))).toBe(true);
+    expect(
+      problemsOf({ ...PRODUCTION, JWT_JWKS_URL: "http://plain.example.com/jwks" }).some((p) =>
+        p.startsWith("JWT_JWKS_URL must use https:"),
+      ),
+    ).toBe(true);
   });
 
   it("collects SUBGRAPH_<NAME>_URL overrides", () => {

@@ -52,8 +52,13 @@ describe("createContext with verification and limits", () => {
     }
     expect([...ids]).toEqual(["ip:10.0.0.1"]);
     // Another address is another budget; a verified user keeps their own, whichever address they call from.
-    expect((await context({ headers: { "apollographql-client-name": "web-shop" }, ip: "10.0.0.2" })).clientId).toBe("ip:10.0.0.2");
-    const user = await context({ headers: { authorization: await bearer("u7"), "apollographql-client-name": "web-shop" }, ip: "10.0.0.1" });
+    expect((await context({ headers: { "apollographql-client-name": "web-shop" }, ip: "10.0.0.2" })).clientId).toBe(
+      "ip:10.0.0.2",
+    );
+    const user = await context({
+      headers: { authorization: await bearer("u7"), "apollographql-client-name": "web-shop" },
+      ip: "10.0.0.1",
+    });
     expect(user.clientId).toBe("user:u7");
   });
 
@@ -68,8 +73,12 @@ describe("createContext with verification and limits", () => {
     await expect(context({ headers: {}, body: batch })).rejects.toMatchObject({
       extensions: { code: "MAX_BATCH_SIZE_LIMIT", limit: { measured: 3, max: 2 }, http: { status: 400 } },
     });
-    await expect(context({ headers: {}, body: { query: "{ x: a y: a }" } })).rejects.toMatchObject({ extensions: { code: "MAX_ALIASES_LIMIT" } });
+    await expect(context({ headers: {}, body: { query: "{ x: a y: a }" } })).rejects.toMatchObject({
+      extensions: { code: "MAX_ALIASES_LIMIT" },
+    });
     const warn = createContext(silentLogger, { limits: { maxBatchSize: 2 }, limitsMode: "warn" });
-    expect((await warn({ headers: {}, body: batch })).limitWarnings).toEqual([{ limit: "maxBatchSize", code: "MAX_BATCH_SIZE_LIMIT", measured: 3, max: 2 }]);
+    expect((await warn({ headers: {}, body: batch })).limitWarnings).toEqual([
+      { limit: "maxBatchSize", code: "MAX_BATCH_SIZE_LIMIT", measured: 3, max: 2 },
+    ]);
   });
 });

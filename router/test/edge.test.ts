@@ -4,7 +4,15 @@ import { afterEach, describe, expect, it } from "vitest";
 import { buildManifest } from "../src/persisted/manifest.js";
 import { createRouter, type Router } from "../src/server.js";
 import { composeSupergraph } from "./fixtures/subgraphs.js";
-import { bearer, execute, localGateway, silentLogger, tempSupergraph, testConfig, type SubgraphRequest } from "./helpers.js";
+import {
+  bearer,
+  execute,
+  localGateway,
+  silentLogger,
+  tempSupergraph,
+  testConfig,
+  type SubgraphRequest,
+} from "./helpers.js";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -12,11 +20,17 @@ afterEach(async () => {
 });
 
 /** A started router over the inline subgraphs; `requests` records every subgraph operation. */
-async function startRouter(env: Record<string, string> = {}): Promise<{ router: Router; requests: SubgraphRequest[]; dir: string }> {
+async function startRouter(
+  env: Record<string, string> = {},
+): Promise<{ router: Router; requests: SubgraphRequest[]; dir: string }> {
   const file = await tempSupergraph(composeSupergraph());
   const requests: SubgraphRequest[] = [];
   const dir = file.path.replace(/\/supergraph\.graphql$/, "");
-  const router = createRouter({ config: testConfig(file.path, env), logger: silentLogger, gateway: localGateway(file.path, { requests }) });
+  const router = createRouter({
+    config: testConfig(file.path, env),
+    logger: silentLogger,
+    gateway: localGateway(file.path, { requests }),
+  });
   await router.apollo.start();
   cleanups.push(file.remove, router.stop);
   return { router, requests, dir };
@@ -29,7 +43,16 @@ describe("field authorization (filter, the default)", () => {
     const { router, requests } = await startRouter();
     const result = await execute(router, PRIVATE, { headers: { authorization: await bearer("u1", []) } });
     expect(result.status).toBe(200);
-    expect(result.data).toEqual({ me: { name: "Ada", email: null, favorites: [{ name: "Kettle", supplierCost: null }, { name: "Teapot", supplierCost: null }] } });
+    expect(result.data).toEqual({
+      me: {
+        name: "Ada",
+        email: null,
+        favorites: [
+          { name: "Kettle", supplierCost: null },
+          { name: "Teapot", supplierCost: null },
+        ],
+      },
+    });
     expect(result.errors?.map((e) => [e.extensions?.code, e.path])).toEqual([
       ["UNAUTHORIZED_FIELD_OR_TYPE", ["me", "email"]],
       ["UNAUTHORIZED_FIELD_OR_TYPE", ["me", "favorites", "@", "supplierCost"]],
@@ -41,23 +64,37 @@ describe("field authorization (filter, the default)", () => {
 
   it("lets a caller with the scopes see everything", async () => {
     const { router, requests } = await startRouter();
-    const result = await execute(router, PRIVATE, { headers: { authorization: await bearer("u1", ["users:read", "catalog:write"]) } });
+    const result = await execute(router, PRIVATE, {
+      headers: { authorization: await bearer("u1", ["users:read", "catalog:write"]) },
+    });
     expect(result.errors).toBeUndefined();
-    expect(result.data).toMatchObject({ me: { email: "ada@example.com", favorites: [{ supplierCost: 1200 }, { supplierCost: 800 }] } });
+    expect(result.data).toMatchObject({
+      me: { email: "ada@example.com", favorites: [{ supplierCost: 1200 }, { supplierCost: 800 }] },
+    });
     expect(requests.some((r) => r.query.includes("supplierCost"))).toBe(true);
   });
 
   it("filters the same document anew for each kind of caller, also when it is served again", async () => {
     const { router, requests } = await startRouter();
-    const [plain, reader, staff] = await Promise.all([bearer("u1", []), bearer("u1", ["users:read"]), bearer("u1", ["users:read", "catalog:write"])]);
+    const [plain, reader, staff] = await Promise.all([
+      bearer("u1", []),
+      bearer("u1", ["users:read"]),
+      bearer("u1", ["users:read", "catalog:write"]),
+    ]);
     for (let round = 0; round < 2; round++) {
       const anonymous = await execute(router, PRIVATE);
       expect(anonymous.data).toEqual({ me: null });
-      expect((await execute(router, PRIVATE, { headers: { authorization: plain } })).data).toMatchObject({ me: { email: null, favorites: [{ supplierCost: null }, { supplierCost: null }] } });
-      expect((await execute(router, PRIVATE, { headers: { authorization: reader } })).data).toMatchObject({ me: { email: "ada@example.com", favorites: [{ supplierCost: null }, { supplierCost: null }] } });
+      expect((await execute(router, PRIVATE, { headers: { authorization: plain } })).data).toMatchObject({
+        me: { email: null, favorites: [{ supplierCost: null }, { supplierCost: null }] },
+      });
+      expect((await execute(router, PRIVATE, { headers: { authorization: reader } })).data).toMatchObject({
+        me: { email: "ada@example.com", favorites: [{ supplierCost: null }, { supplierCost: null }] },
+      });
       const all = await execute(router, PRIVATE, { headers: { authorization: staff } });
       expect(all.errors).toBeUndefined();
-      expect(all.data).toMatchObject({ me: { email: "ada@example.com", favorites: [{ supplierCost: 1200 }, { supplierCost: 800 }] } });
+      expect(all.data).toMatchObject({
+        me: { email: "ada@example.com", favorites: [{ supplierCost: 1200 }, { supplierCost: 800 }] },
+      });
     }
     // Each caller class's document reached the subgraphs with only what that caller may see.
     expect(requests.filter((r) => r.query.includes("supplierCost"))).toHaveLength(2);
@@ -65,7 +102,9 @@ describe("field authorization (filter, the default)", () => {
 
   it("nulls the parent of a denied non-null field and does not call its subgraph at all", async () => {
     const { router, requests } = await startRouter();
-    const result = await execute(router, '{ me { name internalNote } product(id: "p1") { name } }', { headers: { authorization: await bearer() } });
+    const result = await execute(router, '{ me { name internalNote } product(id: "p1") { name } }', {
+      headers: { authorization: await bearer() },
+    });
     expect(result.data).toEqual({ product: { name: "Kettle" }, me: null });
     expect(result.errors?.map((e) => e.extensions?.field)).toEqual(["User.internalNote"]);
     expect(requests.map((r) => r.service)).toEqual(["catalog"]);
@@ -94,7 +133,10 @@ describe("field authorization modes", () => {
     const { router, requests } = await startRouter({ AUTHORIZATION_MODE: "reject" });
     const result = await execute(router, PRIVATE, { headers: { authorization: await bearer() } });
     expect(result.status).toBe(403);
-    expect(result.errors?.[0]?.extensions).toEqual({ code: "UNAUTHORIZED_FIELD_OR_TYPE", fields: ["User.email", "Product.supplierCost"] });
+    expect(result.errors?.[0]?.extensions).toEqual({
+      code: "UNAUTHORIZED_FIELD_OR_TYPE",
+      fields: ["User.email", "Product.supplierCost"],
+    });
     expect(requests).toEqual([]);
   });
 
@@ -103,8 +145,13 @@ describe("field authorization modes", () => {
     const result = await execute(router, PRIVATE, { headers: { authorization: await bearer() } });
     expect(result.errors).toBeUndefined();
     expect(result.data).toMatchObject({ me: { email: "ada@example.com" } });
-    const body = result as unknown as { extensions: { authorization: { dryRun: boolean; denied: { coordinate: string }[] } } };
-    expect(body.extensions.authorization.denied.map((d) => d.coordinate)).toEqual(["User.email", "Product.supplierCost"]);
+    const body = result as unknown as {
+      extensions: { authorization: { dryRun: boolean; denied: { coordinate: string }[] } };
+    };
+    expect(body.extensions.authorization.denied.map((d) => d.coordinate)).toEqual([
+      "User.email",
+      "Product.supplierCost",
+    ]);
   });
 });
 
@@ -115,7 +162,10 @@ describe("demand control", () => {
     const { router, requests } = await startRouter({ COST_MAX: "100" });
     const result = await execute(router, EXPENSIVE);
     expect(result.status).toBe(400);
-    expect(result.errors?.[0]?.extensions).toEqual({ code: "COST_ESTIMATED_TOO_EXPENSIVE", cost: { estimated: 351, max: 100 } });
+    expect(result.errors?.[0]?.extensions).toEqual({
+      code: "COST_ESTIMATED_TOO_EXPENSIVE",
+      cost: { estimated: 351, max: 100 },
+    });
     expect(requests).toEqual([]);
   });
 
@@ -132,7 +182,12 @@ describe("demand control", () => {
   it("estimates the same document again for other variables", async () => {
     const { router } = await startRouter({ COST_MAX: "100" });
     const query = "query Page($n: Int) { products(first: $n) { edges { node { name rating } } } }";
-    for (const [n, status] of [[2, 200], [50, 400], [2, 200], [50, 400]] as const) {
+    for (const [n, status] of [
+      [2, 200],
+      [50, 400],
+      [2, 200],
+      [50, 400],
+    ] as const) {
       const result = await execute(router, query, { variables: { n } });
       expect(result.status, `first: ${n}`).toBe(status);
     }
@@ -145,17 +200,24 @@ describe("demand control", () => {
     const { router, requests } = await startRouter({ COST_MAX: "15" });
     const result = await execute(router, CROSSING, { headers: { authorization: await bearer() } });
     expect(result.status).toBe(400);
-    expect(result.errors?.[0]?.extensions).toEqual({ code: "COST_ESTIMATED_TOO_EXPENSIVE", cost: { estimated: 22, max: 15 } });
+    expect(result.errors?.[0]?.extensions).toEqual({
+      code: "COST_ESTIMATED_TOO_EXPENSIVE",
+      cost: { estimated: 22, max: 15 },
+    });
     // Below the max as a document, refused once planned: neither accounts nor catalog was called.
     expect(requests).toEqual([]);
     const cheap = await startRouter({ COST_MAX: "22" });
-    expect((await execute(cheap.router, CROSSING, { headers: { authorization: await bearer() } })).data).toEqual({ me: { favorites: [{ name: "Kettle" }, { name: "Teapot" }] } });
+    expect((await execute(cheap.router, CROSSING, { headers: { authorization: await bearer() } })).data).toEqual({
+      me: { favorites: [{ name: "Kettle" }, { name: "Teapot" }] },
+    });
     expect(cheap.requests.map((r) => r.service)).toEqual(["accounts", "catalog"]);
   });
 
   it("reports both estimates, and the per-fetch weight is configurable", async () => {
     const { router } = await startRouter({ COST_MODE: "measure", COST_MAX: "15", COST_ENTITY_FETCH_WEIGHT: "5" });
-    const result = await execute(router, CROSSING, { headers: { authorization: await bearer(), "x-include-cost": "true" } });
+    const result = await execute(router, CROSSING, {
+      headers: { authorization: await bearer(), "x-include-cost": "true" },
+    });
     expect(result.errors).toBeUndefined();
     const { extensions } = result as unknown as { extensions: { cost: unknown } };
     // me 1 + 2 favorites × 1 actually resolved.
@@ -181,7 +243,10 @@ describe("operation limits through the router", () => {
       const result = await execute(enforced.router, query, { headers: { authorization: await bearer() } });
       expect(result.status).toBe(400);
       expect(result.errors?.map((e) => e.extensions?.code)).toEqual([code]);
-      expect(result.errors?.[0]?.extensions?.limit).toEqual({ measured: expect.any(Number), max: Number(Object.values(env)[0]) });
+      expect(result.errors?.[0]?.extensions?.limit).toEqual({
+        measured: expect.any(Number),
+        max: Number(Object.values(env)[0]),
+      });
       expect(enforced.requests).toEqual([]);
 
       const warned = await startRouter({ ...env, LIMITS_MODE: "warn" });
@@ -195,7 +260,7 @@ describe("operation limits through the router", () => {
 });
 
 describe("safelisting", () => {
-  const LISTED = "query Kettle {\n  product(id: \"p1\") {\n    name\n  }\n}";
+  const LISTED = 'query Kettle {\n  product(id: "p1") {\n    name\n  }\n}';
 
   async function withManifest(mode: string) {
     const started = await startRouter();
@@ -211,7 +276,9 @@ describe("safelisting", () => {
     expect(unknown.errors?.map((e) => e.extensions?.code)).toEqual(["PERSISTED_QUERY_NOT_IN_LIST"]);
     expect(requests).toEqual([]);
     expect((await execute(router, LISTED)).data).toEqual({ product: { name: "Kettle" } });
-    expect((await execute(router, 'query Kettle { product(id: "p1") { name } }')).data).toEqual({ product: { name: "Kettle" } });
+    expect((await execute(router, 'query Kettle { product(id: "p1") { name } }')).data).toEqual({
+      product: { name: "Kettle" },
+    });
   });
 
   it("log mode runs unknown operations", async () => {
@@ -234,6 +301,8 @@ describe("production hygiene", () => {
 
     const dev = await startRouter();
     expect(JSON.stringify((await execute(dev.router, "{ broken }")).errors)).toContain("db-internal");
-    expect(JSON.stringify((await execute(dev.router, '{ product(id: "p1") { nam } }')).errors)).toContain("Did you mean");
+    expect(JSON.stringify((await execute(dev.router, '{ product(id: "p1") { nam } }')).errors)).toContain(
+      "Did you mean",
+    );
   });
 });

@@ -35,8 +35,12 @@ describe("subgraph URL overrides", () => {
 
   it("prefers the override and falls back to the supergraph's URL", () => {
     const overrides = { ACCOUNTS: "http://127.0.0.1:5001/graphql" };
-    expect(subgraphUrl({ name: "accounts", url: "http://localhost:4001/graphql" }, overrides)).toBe("http://127.0.0.1:5001/graphql");
-    expect(subgraphUrl({ name: "catalog", url: "http://localhost:4002/graphql" }, overrides)).toBe("http://localhost:4002/graphql");
+    expect(subgraphUrl({ name: "accounts", url: "http://localhost:4001/graphql" }, overrides)).toBe(
+      "http://127.0.0.1:5001/graphql",
+    );
+    expect(subgraphUrl({ name: "catalog", url: "http://localhost:4002/graphql" }, overrides)).toBe(
+      "http://localhost:4002/graphql",
+    );
   });
 });
 
@@ -71,7 +75,10 @@ describe("createGateway", () => {
 
   it("keeps serving the previous supergraph when the new file is broken", async () => {
     const { file, reloads, router } = await startLocalRouter();
-    for (const broken of ["type Query {", 'schema @link(url: "https://specs.apollo.dev/link/v1.0") { query: Query } type Query { a: Int }']) {
+    for (const broken of [
+      "type Query {",
+      'schema @link(url: "https://specs.apollo.dev/link/v1.0") { query: Query } type Query { a: Int }',
+    ]) {
       const rejected = reloads.next();
       await file.write(broken);
       expect((await rejected).status).toBe("rejected");
@@ -82,8 +89,12 @@ describe("createGateway", () => {
     // A plain write is not atomic: the watcher may first read it half-written (and reject that), then whole.
     const before = reloads.events.length;
     await file.write(composeSupergraph({ catalogVersion: 2 }));
-    await vi.waitFor(() => expect(reloads.events.slice(before).map((e) => e.status)).toContain("updated"), { timeout: 5_000 });
-    expect((await execute(router, DESCRIPTION_QUERY)).data).toEqual({ product: { name: "Kettle", description: "Boils water." } });
+    await vi.waitFor(() => expect(reloads.events.slice(before).map((e) => e.status)).toContain("updated"), {
+      timeout: 5_000,
+    });
+    expect((await execute(router, DESCRIPTION_QUERY)).data).toEqual({
+      product: { name: "Kettle", description: "Boils water." },
+    });
   });
 
   it("sees a file replaced atomically (written elsewhere, renamed over it)", async () => {

@@ -15,7 +15,9 @@ import { composeSupergraph, subgraphSchemas, type SeenRequest } from "./fixtures
 export const silentLogger = createLogger("router-test", "silent");
 
 /** A temp directory holding `supergraph.graphql`; `remove` deletes it. */
-export async function tempSupergraph(sdl: string): Promise<{ path: string; write: (sdl: string) => Promise<void>; remove: () => Promise<void> }> {
+export async function tempSupergraph(
+  sdl: string,
+): Promise<{ path: string; write: (sdl: string) => Promise<void>; remove: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), "router-supergraph-"));
   const path = join(dir, "supergraph.graphql");
   await writeFile(path, sdl);
@@ -91,7 +93,10 @@ export async function bearer(userId = "u1", scopes: readonly string[] = []): Pro
 }
 
 /** A gateway over the inline subgraphs, in process (LocalGraphQLDataSource), watching `supergraphPath` quickly. */
-export function localGateway(supergraphPath: string, options: Partial<CreateGatewayOptions> & { seen?: SeenRequest[]; requests?: SubgraphRequest[] } = {}) {
+export function localGateway(
+  supergraphPath: string,
+  options: Partial<CreateGatewayOptions> & { seen?: SeenRequest[]; requests?: SubgraphRequest[] } = {},
+) {
   const schemas = subgraphSchemas(options.seen);
   const requests = options.requests ?? [];
   return createGateway({
@@ -115,7 +120,11 @@ export async function startLocalRouter(cleanups: (() => Promise<void>)[], env: R
   const file = await tempSupergraph(composeSupergraph());
   const seen: SeenRequest[] = [];
   const requests: SubgraphRequest[] = [];
-  const router = createRouter({ config: testConfig(file.path, env), logger: silentLogger, gateway: localGateway(file.path, { seen, requests }) });
+  const router = createRouter({
+    config: testConfig(file.path, env),
+    logger: silentLogger,
+    gateway: localGateway(file.path, { seen, requests }),
+  });
   await router.apollo.start();
   cleanups.push(file.remove, router.stop);
   return { router, seen, requests };
@@ -132,7 +141,15 @@ export interface ExecuteResult<T> {
 export async function execute<T = Record<string, unknown>>(
   router: Router,
   query: string | undefined,
-  { variables = {}, headers = {}, extensions }: { variables?: Record<string, unknown>; headers?: Record<string, string>; extensions?: Record<string, unknown> } = {},
+  {
+    variables = {},
+    headers = {},
+    extensions,
+  }: {
+    variables?: Record<string, unknown>;
+    headers?: Record<string, string>;
+    extensions?: Record<string, unknown>;
+  } = {},
 ): Promise<ExecuteResult<T>> {
   const all = { "content-type": "application/json", ...headers };
   const body = { ...(query === undefined ? {} : { query }), variables, ...(extensions ? { extensions } : {}) };

@@ -23,7 +23,11 @@ describe("hostile inputs over HTTP", () => {
   }
 
   it("puts a request id on refusals that never reach GraphQL", async () => {
-    const response = await fetch(router.url, { method: "POST", headers: { "content-type": "application/json", "x-request-id": "hostile-1" }, body: "{" });
+    const response = await fetch(router.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-request-id": "hostile-1" },
+      body: "{",
+    });
     expect(response.status).toBe(400);
     expect(response.headers.get("x-request-id")).toBe("hostile-1");
   });

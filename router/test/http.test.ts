@@ -3,7 +3,12 @@ import { serveGraphQL, type Served } from "@commerce/http";
 import { defined, postGraphQL } from "@commerce/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRouter } from "../src/server.js";
-import { composeSupergraph, subgraphSchemas, type SeenRequest, type SubgraphTestContext } from "./fixtures/subgraphs.js";
+import {
+  composeSupergraph,
+  subgraphSchemas,
+  type SeenRequest,
+  type SubgraphTestContext,
+} from "./fixtures/subgraphs.js";
 import { bearer, silentLogger, tempSupergraph, testConfig } from "./helpers.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -59,7 +64,12 @@ describe("router over HTTP", () => {
   it("joins both subgraphs at their overridden URLs, forwarding Authorization and the request id", async () => {
     seen.length = 0;
     const authorization = await bearer();
-    const result = await postGraphQL(dev.url, "{ me { name favorites { name } } }", {}, { authorization, "x-request-id": "client-7" });
+    const result = await postGraphQL(
+      dev.url,
+      "{ me { name favorites { name } } }",
+      {},
+      { authorization, "x-request-id": "client-7" },
+    );
     expect(result.status).toBe(200);
     expect(result.data).toEqual({ me: { name: "Ada", favorites: [{ name: "Kettle" }, { name: "Teapot" }] } });
     expect(seen).toEqual([{ authorization, requestId: "client-7" }]);

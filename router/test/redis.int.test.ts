@@ -18,7 +18,12 @@ afterAll(() => redis.disconnect());
 
 async function startRouter(env: Record<string, string> = {}): Promise<Router> {
   const file = await tempSupergraph(composeSupergraph());
-  const router = createRouter({ config: testConfig(file.path, { REDIS_URL: inject("redisUrl"), ...env }), logger: silentLogger, gateway: localGateway(file.path), redis });
+  const router = createRouter({
+    config: testConfig(file.path, { REDIS_URL: inject("redisUrl"), ...env }),
+    logger: silentLogger,
+    gateway: localGateway(file.path),
+    redis,
+  });
   await router.apollo.start();
   cleanups.push(file.remove, router.stop);
   return router;
@@ -40,7 +45,10 @@ describe("per-client cost budget in Redis", () => {
     expect((await execute(router, EXPENSIVE, heavy)).status).toBe(200);
     const refused = await execute(router, EXPENSIVE, heavy);
     expect(refused.status).toBe(429);
-    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: "COST_BUDGET_EXHAUSTED", cost: { estimated: 36, remaining: 4, budget: 40 } });
+    expect(refused.errors?.[0]?.extensions).toMatchObject({
+      code: "COST_BUDGET_EXHAUSTED",
+      cost: { estimated: 36, remaining: 4, budget: 40 },
+    });
     const retryAfter = Number(refused.headers.get("retry-after"));
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(2);
@@ -62,8 +70,13 @@ describe("per-client cost budget in Redis", () => {
     expect((await execute(router, EXPENSIVE, { headers: { "apollographql-client-name": "app-1" } })).status).toBe(200);
     const rotated = await execute(router, EXPENSIVE, { headers: { "apollographql-client-name": "app-2" } });
     expect(rotated.status).toBe(429);
-    expect(rotated.errors?.[0]?.extensions).toMatchObject({ code: "COST_BUDGET_EXHAUSTED", cost: { remaining: 4, budget: 40 } });
-    expect(await redis.keys("router:cost-budget:*")).toEqual([expect.stringMatching(/^router:cost-budget:ip:unknown:\d+$/)]);
+    expect(rotated.errors?.[0]?.extensions).toMatchObject({
+      code: "COST_BUDGET_EXHAUSTED",
+      cost: { remaining: 4, budget: 40 },
+    });
+    expect(await redis.keys("router:cost-budget:*")).toEqual([
+      expect.stringMatching(/^router:cost-budget:ip:unknown:\d+$/),
+    ]);
   });
 
   it("keeps one counter per client and window under router:cost-budget:", async () => {
@@ -73,7 +86,10 @@ describe("per-client cost budget in Redis", () => {
     expect(await budget.charge("user:u1", 7)).toMatchObject({ allowed: false, spent: 7, remaining: 3 });
     expect(await budget.charge("user:u2", 7)).toMatchObject({ allowed: true, spent: 7 });
     const keys = await redis.keys("router:cost-budget:*");
-    expect(keys.sort()).toEqual([expect.stringMatching(/^router:cost-budget:user:u1:\d+$/), expect.stringMatching(/^router:cost-budget:user:u2:\d+$/)]);
+    expect(keys.sort()).toEqual([
+      expect.stringMatching(/^router:cost-budget:user:u1:\d+$/),
+      expect.stringMatching(/^router:cost-budget:user:u2:\d+$/),
+    ]);
     expect(await redis.pttl(keys[0] ?? "")).toBeGreaterThan(0);
   });
 });

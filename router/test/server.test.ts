@@ -40,7 +40,9 @@ describe("createRouter", () => {
     const { router, seen } = await startRouter({ MAX_QUERY_DEPTH: "1" });
     const result = await execute(router, FAVORITES);
     expect(result.status).toBe(400);
-    expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: "MAX_DEPTH_LIMIT", limit: { measured: 2, max: 1 } }]);
+    expect(result.errors?.map((e) => e.extensions)).toEqual([
+      { code: "MAX_DEPTH_LIMIT", limit: { measured: 2, max: 1 } },
+    ]);
     expect(seen).toEqual([]);
   });
 

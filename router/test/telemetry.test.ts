@@ -19,7 +19,10 @@ describe("Apollo Studio usage reporting", () => {
   });
 
   it("installs the reporting plugin when on, and the explicit disabled plugin otherwise (never reporting from env by itself)", () => {
-    const on = usageReportingPlugin({ apolloKey: "service:commerce:abc", graphRef: "commerce@production" }) as Record<string, unknown>;
+    const on = usageReportingPlugin({ apolloKey: "service:commerce:abc", graphRef: "commerce@production" }) as Record<
+      string,
+      unknown
+    >;
     const off = usageReportingPlugin({ apolloKey: "service:commerce:abc" }) as Record<string, unknown>;
     expect(on.__internal_plugin_id__).toBe("UsageReporting");
     expect(on.__is_disabled_plugin__).toBeFalsy();
@@ -31,7 +34,12 @@ describe("router metrics in process", () => {
   it("counts operations, plan-cache hits and misses, and rejections into the router's own registry", async () => {
     const file = await tempSupergraph(composeSupergraph());
     const metrics = createMetrics({ service: "router", processMetrics: false });
-    const router = createRouter({ config: testConfig(file.path, { MAX_QUERY_DEPTH: "4" }), logger: silentLogger, gateway: localGateway(file.path), metrics });
+    const router = createRouter({
+      config: testConfig(file.path, { MAX_QUERY_DEPTH: "4" }),
+      logger: silentLogger,
+      gateway: localGateway(file.path),
+      metrics,
+    });
     await router.apollo.start();
     cleanups.push(file.remove, router.stop);
     expect(router.graphMetrics).toBe(metrics);
@@ -44,7 +52,10 @@ describe("router metrics in process", () => {
 
     const text = (await router.metrics()).body;
     const line = (prefix: string, ...parts: string[]) =>
-      text.split("\n").find((l) => l.startsWith(`${prefix}{`) && parts.every((p) => l.includes(p)))?.split(" ")[1];
+      text
+        .split("\n")
+        .find((l) => l.startsWith(`${prefix}{`) && parts.every((p) => l.includes(p)))
+        ?.split(" ")[1];
     expect(line("graphql_operations_total", 'operation="Kettle"', 'outcome="success"')).toBe("2");
     expect(line("graphql_operations_total", 'operation="anonymous"', 'outcome="rejected"')).toBe("1");
     expect(line("graphql_rejections_total", 'reason="auth"')).toBe("1");

@@ -14,23 +14,37 @@ let port: number;
 beforeAll(async () => {
   port = await freePort();
   const unreachable = "http://127.0.0.1:1/graphql";
-  primary = spawn(process.execPath, ["--conditions=development", "--import", "tsx", fileURLToPath(new URL("./fixtures/routerWorkers.ts", import.meta.url))], {
-    env: {
-      PATH: process.env.PATH ?? "",
-      WORKERS: String(WORKERS),
-      NODE_ENV: "test",
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      LOG_LEVEL: "error",
-      // `{ __typename }` needs no subgraph: nothing is called.
-      ...Object.fromEntries(["ACCOUNTS", "CATALOG", "ORDERS", "LOYALTY", "REVIEWS"].map((name) => [`SUBGRAPH_${name}_URL`, unreachable])),
+  primary = spawn(
+    process.execPath,
+    [
+      "--conditions=development",
+      "--import",
+      "tsx",
+      fileURLToPath(new URL("./fixtures/routerWorkers.ts", import.meta.url)),
+    ],
+    {
+      env: {
+        PATH: process.env.PATH ?? "",
+        WORKERS: String(WORKERS),
+        NODE_ENV: "test",
+        HOST: "127.0.0.1",
+        PORT: String(port),
+        LOG_LEVEL: "error",
+        // `{ __typename }` needs no subgraph: nothing is called.
+        ...Object.fromEntries(
+          ["ACCOUNTS", "CATALOG", "ORDERS", "LOYALTY", "REVIEWS"].map((name) => [`SUBGRAPH_${name}_URL`, unreachable]),
+        ),
+      },
+      stdio: ["ignore", "pipe", "pipe"],
     },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  );
   process.once("exit", () => primary.kill("SIGKILL"));
   let output = "";
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the router workers did not start within 90 s:\n${output.slice(-2000)}`)), 90_000);
+    const timer = setTimeout(
+      () => reject(new Error(`the router workers did not start within 90 s:\n${output.slice(-2000)}`)),
+      90_000,
+    );
     primary.stdout?.on("data", (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes("router workers listening")) {
@@ -56,12 +70,22 @@ afterAll(async () => {
 /** One HTTP request on a connection of its own (no keep-alive), so the primary hands it to the next worker. */
 function send(method: "GET" | "POST", path: string, body?: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port, method, path, agent: false, headers: body ? { "content-type": "application/json" } : {} }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => (text += chunk));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
-    });
+    const req = request(
+      {
+        host: "127.0.0.1",
+        port,
+        method,
+        path,
+        agent: false,
+        headers: body ? { "content-type": "application/json" } : {},
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => (text += chunk));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
     req.on("error", reject);
     req.end(body);
   });

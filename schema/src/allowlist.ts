@@ -27,7 +27,10 @@ export function parseAllowlist(text: string, file = "schema/allowed-changes.json
   try {
     json = JSON.parse(text);
   } catch (error) {
-    return { entries: [], problems: [`${file}: not valid JSON (${error instanceof Error ? error.message : String(error)})`] };
+    return {
+      entries: [],
+      problems: [`${file}: not valid JSON (${error instanceof Error ? error.message : String(error)})`],
+    };
   }
   const list = (json as { changes?: unknown } | null)?.changes;
   if (!Array.isArray(list)) return { entries: [], problems: [`${file}: expected an object with a "changes" array`] };
@@ -38,11 +41,15 @@ export function parseAllowlist(text: string, file = "schema/allowed-changes.json
     if (typeof raw !== "object" || raw === null) return problems.push(`${at} must be an object`);
     const entry = raw as Record<string, unknown>;
     const unknown = Object.keys(entry).filter((key) => !KEYS.has(key));
-    if (unknown.length > 0) problems.push(`${at} has unknown key(s) ${unknown.join(", ")} (allowed: ${[...KEYS].join(", ")})`);
-    if (typeof entry.path !== "string" || entry.path.trim() === "") return problems.push(`${at} needs a "path" (e.g. "Product.sku")`);
-    if (typeof entry.reason !== "string" || entry.reason.trim() === "") return problems.push(`${at} (${entry.path}) needs a "reason"`);
+    if (unknown.length > 0)
+      problems.push(`${at} has unknown key(s) ${unknown.join(", ")} (allowed: ${[...KEYS].join(", ")})`);
+    if (typeof entry.path !== "string" || entry.path.trim() === "")
+      return problems.push(`${at} needs a "path" (e.g. "Product.sku")`);
+    if (typeof entry.reason !== "string" || entry.reason.trim() === "")
+      return problems.push(`${at} (${entry.path}) needs a "reason"`);
     for (const key of ["type", "schema"] as const) {
-      if (entry[key] !== undefined && typeof entry[key] !== "string") problems.push(`${at} (${entry.path}): "${key}" must be a string`);
+      if (entry[key] !== undefined && typeof entry[key] !== "string")
+        problems.push(`${at} (${entry.path}): "${key}" must be a string`);
     }
     entries.push({
       path: entry.path,
@@ -64,8 +71,15 @@ export async function loadAllowlist(path = allowlistPath): Promise<LoadedAllowli
 }
 
 /** The entry that accepts a change of `type` at `path` in `schema`, if any. */
-export function findAllowed(entries: readonly AllowedChange[], change: { path?: string | undefined; type: string }, schema: string) {
+export function findAllowed(
+  entries: readonly AllowedChange[],
+  change: { path?: string | undefined; type: string },
+  schema: string,
+) {
   return entries.find(
-    (e) => e.path === change.path && (e.type === undefined || e.type === change.type) && (e.schema === undefined || e.schema === schema),
+    (e) =>
+      e.path === change.path &&
+      (e.type === undefined || e.type === change.type) &&
+      (e.schema === undefined || e.schema === schema),
   );
 }

@@ -1,6 +1,13 @@
 import { join } from "node:path";
 import { Supergraph } from "@apollo/federation-internals";
-import { GraphQLSchema, isInterfaceType, isObjectType, lexicographicSortSchema, printSchema, type GraphQLNamedType } from "graphql";
+import {
+  GraphQLSchema,
+  isInterfaceType,
+  isObjectType,
+  lexicographicSortSchema,
+  printSchema,
+  type GraphQLNamedType,
+} from "graphql";
 import { schemaPackageDir } from "./compose.js";
 import { tagContractExclusions } from "./contractTags.js";
 
@@ -30,7 +37,9 @@ export const printForFile = (schema: GraphQLSchema): string => `${printSchema(sc
  */
 export function apiSchemaOf(supergraphSdl: string): SchemaBuild {
   try {
-    const schema = lexicographicSortSchema(Supergraph.build(supergraphSdl, { supportedFeatures: null }).apiSchema().toGraphQLJSSchema());
+    const schema = lexicographicSortSchema(
+      Supergraph.build(supergraphSdl, { supportedFeatures: null }).apiSchema().toGraphQLJSSchema(),
+    );
     return { ok: true, schema, sdl: printForFile(schema) };
   } catch (error) {
     return { ok: false, errors: messagesOf(error) };
@@ -53,13 +62,21 @@ export function contractSchemaOf(supergraphSdl: string, contract: ContractDefini
 /** Rebuilds the schema from its roots, so types only internal fields led to do not leak into a contract. */
 function withoutUnreachableTypes(schema: GraphQLSchema): GraphQLSchema {
   const config = schema.toConfig();
-  const roots = { query: config.query, mutation: config.mutation, subscription: config.subscription, directives: config.directives };
+  const roots = {
+    query: config.query,
+    mutation: config.mutation,
+    subscription: config.subscription,
+    directives: config.directives,
+  };
   // graphql-js collects every type reachable from the roots except the implementations of interfaces: add those until stable.
   let extra: GraphQLNamedType[] = [];
   for (;;) {
     const reachable = new GraphQLSchema({ ...roots, types: extra });
     const next = config.types.filter(
-      (type) => isObjectType(type) && !reachable.getType(type.name) && type.getInterfaces().some((i) => isInterfaceType(reachable.getType(i.name))),
+      (type) =>
+        isObjectType(type) &&
+        !reachable.getType(type.name) &&
+        type.getInterfaces().some((i) => isInterfaceType(reachable.getType(i.name))),
     );
     if (next.length === 0) return reachable;
     extra = [...extra, ...next];
@@ -68,6 +85,7 @@ function withoutUnreachableTypes(schema: GraphQLSchema): GraphQLSchema {
 
 function messagesOf(error: unknown): string[] {
   const causes = (error as { causes?: unknown } | null)?.causes;
-  if (Array.isArray(causes) && causes.length > 0) return causes.map((c) => (c instanceof Error ? c.message : String(c)));
+  if (Array.isArray(causes) && causes.length > 0)
+    return causes.map((c) => (c instanceof Error ? c.message : String(c)));
   return [error instanceof Error ? error.message : String(error)];
 }

@@ -24,16 +24,29 @@ export interface GitBaseOptions {
 export function resolveGitBase({ branch = "main", cwd = repoRoot, file = supergraphPath }: GitBaseOptions = {}): Base {
   const git = (...args: string[]): string | undefined => {
     try {
-      return execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], maxBuffer: 64 * 1024 * 1024 });
+      return execFileSync("git", args, {
+        cwd,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "ignore"],
+        maxBuffer: 64 * 1024 * 1024,
+      });
     } catch {
       return undefined;
     }
   };
   const top = git("rev-parse", "--show-toplevel")?.trim();
-  if (!top) return { kind: "none", reason: "not a git checkout (or git is not installed); pass --base <file> to compare against a file" };
+  if (!top)
+    return {
+      kind: "none",
+      reason: "not a git checkout (or git is not installed); pass --base <file> to compare against a file",
+    };
   const candidates = branch.includes("/") ? [branch] : [branch, `origin/${branch}`];
   const ref = candidates.find((r) => git("rev-parse", "--verify", "--quiet", `${r}^{commit}`) !== undefined);
-  if (!ref) return { kind: "none", reason: `no ${candidates.join(" or ")} branch in this clone; fetch it or pass --base <file>` };
+  if (!ref)
+    return {
+      kind: "none",
+      reason: `no ${candidates.join(" or ")} branch in this clone; fetch it or pass --base <file>`,
+    };
   const mergeBase = git("merge-base", "HEAD", ref)?.trim();
   if (!mergeBase) {
     const shallow = git("rev-parse", "--is-shallow-repository")?.trim() === "true";
@@ -47,7 +60,8 @@ export function resolveGitBase({ branch = "main", cwd = repoRoot, file = supergr
   const path = relative(top, file).split("\\").join("/");
   const sdl = git("show", `${mergeBase}:${path}`);
   const short = mergeBase.slice(0, 10);
-  if (sdl === undefined) return { kind: "none", reason: `${path} does not exist at the merge base ${short} of HEAD and ${ref}` };
+  if (sdl === undefined)
+    return { kind: "none", reason: `${path} does not exist at the merge base ${short} of HEAD and ${ref}` };
   const head = git("rev-parse", "HEAD")?.trim();
   const label =
     head === mergeBase

@@ -1,6 +1,13 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { Kind, parse, type DirectiveNode, type FieldDefinitionNode, type ObjectTypeDefinitionNode, type ObjectTypeExtensionNode } from "graphql";
+import {
+  Kind,
+  parse,
+  type DirectiveNode,
+  type FieldDefinitionNode,
+  type ObjectTypeDefinitionNode,
+  type ObjectTypeExtensionNode,
+} from "graphql";
 import { displayPath, schemaPackageDir, type SubgraphSource } from "./compose.js";
 import type { Finding } from "./result.js";
 
@@ -17,12 +24,18 @@ export interface AllowedBoundaryField {
 export type LoadedBoundaryAllowlist = { entries: AllowedBoundaryField[]; problems: string[] };
 
 /** Validates the boundary allowlist's JSON text (`{ "fields": [{ "field", "reason" }] }`). */
-export function parseBoundaryAllowlist(text: string, file = "schema/allowed-boundary-fields.json"): LoadedBoundaryAllowlist {
+export function parseBoundaryAllowlist(
+  text: string,
+  file = "schema/allowed-boundary-fields.json",
+): LoadedBoundaryAllowlist {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    return { entries: [], problems: [`${file}: not valid JSON (${error instanceof Error ? error.message : String(error)})`] };
+    return {
+      entries: [],
+      problems: [`${file}: not valid JSON (${error instanceof Error ? error.message : String(error)})`],
+    };
   }
   const list = (json as { fields?: unknown } | null)?.fields;
   if (!Array.isArray(list)) return { entries: [], problems: [`${file}: expected an object with a "fields" array`] };
@@ -31,8 +44,10 @@ export function parseBoundaryAllowlist(text: string, file = "schema/allowed-boun
   list.forEach((raw: unknown, index) => {
     const entry = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
     const at = `${file}: fields[${index}]`;
-    if (typeof entry.field !== "string" || !/^[A-Za-z_]\w*\.[A-Za-z_]\w*$/.test(entry.field)) return problems.push(`${at} needs a "field" like "Order.customer"`);
-    if (typeof entry.reason !== "string" || entry.reason.trim() === "") return problems.push(`${at} (${entry.field}) needs a "reason"`);
+    if (typeof entry.field !== "string" || !/^[A-Za-z_]\w*\.[A-Za-z_]\w*$/.test(entry.field))
+      return problems.push(`${at} needs a "field" like "Order.customer"`);
+    if (typeof entry.reason !== "string" || entry.reason.trim() === "")
+      return problems.push(`${at} (${entry.field}) needs a "reason"`);
     entries.push({ field: entry.field, reason: entry.reason });
   });
   return { entries, problems };
@@ -53,7 +68,8 @@ interface Contribution {
   fields: FieldDefinitionNode[];
 }
 
-const directive = (node: { directives?: readonly DirectiveNode[] | undefined }, name: string) => node.directives?.filter((d) => d.name.value === name) ?? [];
+const directive = (node: { directives?: readonly DirectiveNode[] | undefined }, name: string) =>
+  node.directives?.filter((d) => d.name.value === name) ?? [];
 const argument = (d: DirectiveNode, name: string) => d.arguments?.find((a) => a.name.value === name)?.value;
 
 /** Top-level field names of `@key(fields: "…")` selections (`"id"`, `"productId authorId"`, `"id owner { id }"` → id, owner). */
@@ -80,7 +96,10 @@ function keyFieldNames(keys: readonly DirectiveNode[]): Set<string> {
  * type is not checked. A non-null boundary field is a warning, unless `schema/allowed-boundary-fields.json` lists it
  * with the reason the product cannot show the parent without it; an entry that matches no such field is a warning too.
  */
-export function checkBoundaryFields(subgraphs: readonly SubgraphSource[], allowlist: LoadedBoundaryAllowlist): Finding[] {
+export function checkBoundaryFields(
+  subgraphs: readonly SubgraphSource[],
+  allowlist: LoadedBoundaryAllowlist,
+): Finding[] {
   const byType = new Map<string, Contribution[]>();
   for (const subgraph of subgraphs) {
     let definitions;
@@ -95,7 +114,9 @@ export function checkBoundaryFields(subgraphs: readonly SubgraphSource[], allowl
       const keys = directive(type, "key");
       if (keys.length === 0) continue;
       const keyFields = keyFieldNames(keys);
-      const fields = (type.fields ?? []).filter((f) => !keyFields.has(f.name.value) && directive(f, "external").length === 0);
+      const fields = (type.fields ?? []).filter(
+        (f) => !keyFields.has(f.name.value) && directive(f, "external").length === 0,
+      );
       const list = byType.get(type.name.value) ?? [];
       list.push({ subgraph, fields });
       byType.set(type.name.value, list);
@@ -119,8 +140,12 @@ export function checkBoundaryFields(subgraphs: readonly SubgraphSource[], allowl
           used.add(coordinate);
           continue;
         }
-        const at = field.loc ? `${displayPath(subgraph.schemaPath)}:${field.loc.startToken.line}` : displayPath(subgraph.schemaPath);
-        offending.push(`${coordinate} (${subgraph.name}, at ${at}): owned by ${owner.subgraph.name}; a failed ${subgraph.name} fetch nulls the whole ${type}`);
+        const at = field.loc
+          ? `${displayPath(subgraph.schemaPath)}:${field.loc.startToken.line}`
+          : displayPath(subgraph.schemaPath);
+        offending.push(
+          `${coordinate} (${subgraph.name}, at ${at}): owned by ${owner.subgraph.name}; a failed ${subgraph.name} fetch nulls the whole ${type}`,
+        );
       }
     }
   }
@@ -128,12 +153,20 @@ export function checkBoundaryFields(subgraphs: readonly SubgraphSource[], allowl
     findings.push({
       level: "warning",
       message: `${offending.length} non-null field(s) contributed to an entity by a subgraph that does not own it`,
-      details: [...offending, `make them nullable, or list them in ${displayPath(boundaryAllowlistPath)} with the reason the parent is useless without them`],
+      details: [
+        ...offending,
+        `make them nullable, or list them in ${displayPath(boundaryAllowlistPath)} with the reason the parent is useless without them`,
+      ],
     });
   }
   for (const problem of allowlist.problems) findings.push({ level: "error", message: problem });
   for (const entry of allowlist.entries) {
-    if (!used.has(entry.field)) findings.push({ level: "warning", message: `boundary allowlist entry ${entry.field} matches no non-null boundary field: remove it`, details: [entry.reason] });
+    if (!used.has(entry.field))
+      findings.push({
+        level: "warning",
+        message: `boundary allowlist entry ${entry.field} matches no non-null boundary field: remove it`,
+        details: [entry.reason],
+      });
   }
   return findings;
 }

@@ -91,7 +91,13 @@ export function checkOperations(input: OperationCheckInput): OperationCheckResul
     const breaks = relied.filter((c) => c.level === "breaking");
     const unaccepted = breaks.filter((c) => !c.allowedBecause);
     const who = `${operation.kind} ${operation.name} (${operation.file})`;
-    const details = [...errors, ...breaks.map((c) => `relies on ${describeChange(c)}: ${c.message}${c.allowedBecause ? ` [allowed: ${c.allowedBecause}]` : ""}`)];
+    const details = [
+      ...errors,
+      ...breaks.map(
+        (c) =>
+          `relies on ${describeChange(c)}: ${c.message}${c.allowedBecause ? ` [allowed: ${c.allowedBecause}]` : ""}`,
+      ),
+    ];
 
     let status: OperationVerdict["status"] = "pass";
     if ((errors.length > 0 && (breaks.length === 0 || unaccepted.length > 0)) || unaccepted.length > 0) {
@@ -102,9 +108,21 @@ export function checkOperations(input: OperationCheckInput): OperationCheckResul
       findings.push({ level: "warning", message: `${who} breaks${label}, accepted by the allowlist`, details });
     } else if (relied.length > 0) {
       status = "warn";
-      findings.push({ level: "warning", message: `${who} relies on a dangerous change${label}`, details: relied.map((c) => `${describeChange(c)}: ${c.message}`) });
+      findings.push({
+        level: "warning",
+        message: `${who} relies on a dangerous change${label}`,
+        details: relied.map((c) => `${describeChange(c)}: ${c.message}`),
+      });
     }
-    verdicts.push({ name: operation.name, kind: operation.kind, file: operation.file, status, errors, breaks: breaks.map(describeChange), limits: [] });
+    verdicts.push({
+      name: operation.name,
+      kind: operation.kind,
+      file: operation.file,
+      status,
+      errors,
+      breaks: breaks.map(describeChange),
+      limits: [],
+    });
   }
 
   return { verdicts, findings };

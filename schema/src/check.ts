@@ -1,7 +1,14 @@
 import { readFile } from "node:fs/promises";
 import { buildSchema, type GraphQLSchema } from "graphql";
 import { findAllowed, loadAllowlist, type AllowedChange, type LoadedAllowlist } from "./allowlist.js";
-import { CONTRACTS, apiSchemaOf, contractPath, contractSchemaOf, type ContractDefinition, type SchemaBuild } from "./apiSchema.js";
+import {
+  CONTRACTS,
+  apiSchemaOf,
+  contractPath,
+  contractSchemaOf,
+  type ContractDefinition,
+  type SchemaBuild,
+} from "./apiSchema.js";
 import { readBaseFile, resolveGitBase, type Base } from "./base.js";
 import { checkOperations, classifyChanges, describeChange } from "./changes.js";
 import { compose, displayPath, loadSubgraphs, supergraphPath, type SubgraphSource } from "./compose.js";
@@ -9,7 +16,15 @@ import { checkBoundaryFields, loadBoundaryAllowlist, type LoadedBoundaryAllowlis
 import { checkSubgraphHygiene } from "./hygiene.js";
 import { createRouterLimits, type OperationLimitsProvider, type RouterLimitsOptions } from "./limits.js";
 import { parseOperations, readOperationFiles, validateOperation, type LoadedOperations } from "./operations.js";
-import { statusOf, type CheckReport, type ClassifiedChange, type Finding, type OperationVerdict, type StepId, type StepResult } from "./result.js";
+import {
+  statusOf,
+  type CheckReport,
+  type ClassifiedChange,
+  type Finding,
+  type OperationVerdict,
+  type StepId,
+  type StepResult,
+} from "./result.js";
 
 /** Everything the check reads. The CLI gathers it from the repository; tests build it from fixtures. */
 export interface CheckInput {
@@ -41,8 +56,20 @@ const TITLES: Record<StepId, string> = {
   hygiene: "Subgraph hygiene",
 };
 
-const step = (id: StepId, findings: Finding[], summary: string): StepResult => ({ id, title: TITLES[id], status: statusOf(findings), summary, findings });
-const skipped = (id: StepId, reason: string): StepResult => ({ id, title: TITLES[id], status: "skip", summary: reason, findings: [] });
+const step = (id: StepId, findings: Finding[], summary: string): StepResult => ({
+  id,
+  title: TITLES[id],
+  status: statusOf(findings),
+  summary,
+  findings,
+});
+const skipped = (id: StepId, reason: string): StepResult => ({
+  id,
+  title: TITLES[id],
+  status: "skip",
+  summary: reason,
+  findings: [],
+});
 const firstLine = (text: string) => (text.split("\n", 1)[0] ?? text).replace(/:$/, "");
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
@@ -52,7 +79,10 @@ export async function runSchemaCheck(input: CheckInput): Promise<CheckReport> {
   const steps: StepResult[] = [];
   const changes: ClassifiedChange[] = [];
   let verdicts: OperationVerdict[] = [];
-  const hygieneFindings = [...input.subgraphs.flatMap(checkSubgraphHygiene), ...checkBoundaryFields(input.subgraphs, input.boundaryAllowlist ?? { entries: [], problems: [] })];
+  const hygieneFindings = [
+    ...input.subgraphs.flatMap(checkSubgraphHygiene),
+    ...checkBoundaryFields(input.subgraphs, input.boundaryAllowlist ?? { entries: [], problems: [] }),
+  ];
   const hygiene = step("hygiene", hygieneFindings, `${plural(input.subgraphs.length, "subgraph")} checked`);
   const baseInfo = input.base.kind === "sdl" ? { label: input.base.label } : { skipped: input.base.reason };
 
@@ -60,21 +90,37 @@ export async function runSchemaCheck(input: CheckInput): Promise<CheckReport> {
   const composed = compose(input.subgraphs);
   const names = input.subgraphs.map((s) => s.name).join(", ");
   if (!composed.ok) {
-    const findings = composed.problems.map(
-      (p): Finding => ({
-        level: "error",
-        message: `${p.rule}${p.coordinates.length ? ` at ${p.coordinates.join(", ")}` : ""}${p.subgraphs.length ? ` (subgraph ${p.subgraphs.join(", ")})` : ""}`,
-        details: [p.message, ...(p.ruleDescription ? [`rule ${p.rule}: ${p.ruleDescription}`] : []), ...p.locations.map((l) => `at ${l}`)],
-      }),
-    );
+    const findings = composed.problems.map((p): Finding => ({
+      level: "error",
+      message: `${p.rule}${p.coordinates.length ? ` at ${p.coordinates.join(", ")}` : ""}${p.subgraphs.length ? ` (subgraph ${p.subgraphs.join(", ")})` : ""}`,
+      details: [
+        p.message,
+        ...(p.ruleDescription ? [`rule ${p.rule}: ${p.ruleDescription}`] : []),
+        ...p.locations.map((l) => `at ${l}`),
+      ],
+    }));
     steps.push(step("composition", findings, `${plural(findings.length, "error")} composing ${names}`));
     const reason = "composition failed";
-    steps.push(skipped("freshness", reason), skipped("breaking-changes", reason), skipped("operations", reason), skipped("limits", reason));
+    steps.push(
+      skipped("freshness", reason),
+      skipped("breaking-changes", reason),
+      skipped("operations", reason),
+      skipped("limits", reason),
+    );
     steps.push(skipped("contracts", reason), hygiene);
     return { ok: false, base: baseInfo, steps, changes, operations: verdicts, limitsSource: input.limits.source };
   }
   const supergraphSdl = composed.supergraphSdl;
-  const hints = composed.hints.length > 0 ? [{ level: "info" as const, message: plural(composed.hints.length, "composition hint"), details: composed.hints.map(firstLine) }] : [];
+  const hints =
+    composed.hints.length > 0
+      ? [
+          {
+            level: "info" as const,
+            message: plural(composed.hints.length, "composition hint"),
+            details: composed.hints.map(firstLine),
+          },
+        ]
+      : [];
   steps.push(step("composition", hints, `composed ${names}`));
 
   const api = apiSchemaOf(supergraphSdl);
@@ -82,23 +128,56 @@ export async function runSchemaCheck(input: CheckInput): Promise<CheckReport> {
 
   // 2. Freshness
   const fresh: Finding[] = [];
-  if (input.committedSupergraph === null) fresh.push({ level: "error", message: `${displayPath(supergraphPath)} is missing`, details: [`run \`${COMPOSE_COMMAND}\` and commit it`] });
+  if (input.committedSupergraph === null)
+    fresh.push({
+      level: "error",
+      message: `${displayPath(supergraphPath)} is missing`,
+      details: [`run \`${COMPOSE_COMMAND}\` and commit it`],
+    });
   else if (input.committedSupergraph.trimEnd() !== supergraphSdl.trimEnd()) {
-    fresh.push({ level: "error", message: `${displayPath(supergraphPath)} is stale: it differs from a fresh composition`, details: [`run \`${COMPOSE_COMMAND}\` and commit it`] });
+    fresh.push({
+      level: "error",
+      message: `${displayPath(supergraphPath)} is stale: it differs from a fresh composition`,
+      details: [`run \`${COMPOSE_COMMAND}\` and commit it`],
+    });
   }
   for (const contract of contracts) {
     const built = contractBuilds.get(contract.name);
     if (!built?.ok) continue; // the contracts step reports why it does not build
     const committed = input.committedContracts[contract.name] ?? null;
     const file = displayPath(contractPath(contract.name));
-    if (committed === null) fresh.push({ level: "error", message: `${file} is missing`, details: [`run \`${COMPOSE_COMMAND}\` and commit it`] });
-    else if (committed.trimEnd() !== built.sdl.trimEnd()) fresh.push({ level: "error", message: `${file} is stale`, details: [`run \`${COMPOSE_COMMAND}\` and commit it`] });
+    if (committed === null)
+      fresh.push({
+        level: "error",
+        message: `${file} is missing`,
+        details: [`run \`${COMPOSE_COMMAND}\` and commit it`],
+      });
+    else if (committed.trimEnd() !== built.sdl.trimEnd())
+      fresh.push({
+        level: "error",
+        message: `${file} is stale`,
+        details: [`run \`${COMPOSE_COMMAND}\` and commit it`],
+      });
   }
-  steps.push(step("freshness", fresh, fresh.length === 0 ? "supergraph and contract schemas are up to date" : `${plural(fresh.length, "file")} out of date`));
+  steps.push(
+    step(
+      "freshness",
+      fresh,
+      fresh.length === 0
+        ? "supergraph and contract schemas are up to date"
+        : `${plural(fresh.length, "file")} out of date`,
+    ),
+  );
 
   if (!api.ok) {
     const reason = "the API schema does not build";
-    steps.push(step("breaking-changes", api.errors.map((m) => ({ level: "error", message: m })), reason));
+    steps.push(
+      step(
+        "breaking-changes",
+        api.errors.map((m) => ({ level: "error", message: m })),
+        reason,
+      ),
+    );
     steps.push(skipped("operations", reason), skipped("limits", reason), skipped("contracts", reason), hygiene);
     return { ok: false, base: baseInfo, steps, changes, operations: verdicts, limitsSource: input.limits.source };
   }
@@ -118,7 +197,8 @@ export async function runSchemaCheck(input: CheckInput): Promise<CheckReport> {
   });
   verdicts = apiCheck.verdicts;
   if (!base.api) steps.push(skipped("breaking-changes", `no base, breaking-change step skipped: ${base.reason}`));
-  else if (!base.api.ok) steps.push(skipped("breaking-changes", `the base schema does not build: ${base.api.errors.join("; ")}`));
+  else if (!base.api.ok)
+    steps.push(skipped("breaking-changes", `the base schema does not build: ${base.api.errors.join("; ")}`));
   else steps.push(step("breaking-changes", changeFindings(apiChanges), summarizeChanges(apiChanges)));
 
   const opFindings: Finding[] = [
@@ -133,11 +213,17 @@ export async function runSchemaCheck(input: CheckInput): Promise<CheckReport> {
   for (const contract of contracts) {
     const built = contractBuilds.get(contract.name);
     if (!built?.ok) {
-      contractFindings.push({ level: "error", message: `contract "${contract.name}" does not build`, details: built?.errors ?? [] });
+      contractFindings.push({
+        level: "error",
+        message: `contract "${contract.name}" does not build`,
+        details: built?.errors ?? [],
+      });
       continue;
     }
     const baseContract = base.contracts.get(contract.name);
-    const contractChanges = baseContract?.ok ? await classifyChanges(contract.name, baseContract.schema, built.schema, allowlist) : [];
+    const contractChanges = baseContract?.ok
+      ? await classifyChanges(contract.name, baseContract.schema, built.schema, allowlist)
+      : [];
     changes.push(...contractChanges);
     // What the API schema's steps already report (the same change, an operation already broken) is not repeated.
     const brokenOnApi = new Set(verdicts.filter((v) => v.status === "fail").map((v) => v.name));
@@ -149,14 +235,25 @@ export async function runSchemaCheck(input: CheckInput): Promise<CheckReport> {
       operations: input.operations.operations.filter((op) => !brokenOnApi.has(op.name)),
       scope: "base-clients",
     });
-    const own = contractChanges.filter((c) => !apiChanges.some((a) => a.type === c.type && a.path === c.path && a.message === c.message));
+    const own = contractChanges.filter(
+      (c) => !apiChanges.some((a) => a.type === c.type && a.path === c.path && a.message === c.message),
+    );
     contractFindings.push(...changeFindings(own, `${contract.name}: `), ...result.findings);
-    const clients = input.operations.operations.filter((op) => validateOperation(built.schema, op).length === 0).map((op) => op.name);
+    const clients = input.operations.operations
+      .filter((op) => validateOperation(built.schema, op).length === 0)
+      .map((op) => op.name);
     contractFindings.push({
       level: "info",
       message: `${contract.name}: written to ${displayPath(contractPath(contract.name))}, excluding @tag(name: ${contract.excludeTags.map((t) => `"${t}"`).join(" | ")}); ${clients.length} of ${input.operations.operations.length} client operations run against it`,
       ...(clients.length < input.operations.operations.length
-        ? { details: [`not in the contract: ${input.operations.operations.filter((op) => !clients.includes(op.name)).map((op) => op.name).join(", ")}`] }
+        ? {
+            details: [
+              `not in the contract: ${input.operations.operations
+                .filter((op) => !clients.includes(op.name))
+                .map((op) => op.name)
+                .join(", ")}`,
+            ],
+          }
         : {}),
     });
     const diffNote =
@@ -171,7 +268,11 @@ export async function runSchemaCheck(input: CheckInput): Promise<CheckReport> {
   }
 
   for (const entry of unusedAllowlistEntries(allowlist, changes)) {
-    opFindings.push({ level: "warning", message: `allowlist entry ${entry.path}${entry.type ? ` (${entry.type})` : ""} matches no change: remove it`, details: [entry.reason] });
+    opFindings.push({
+      level: "warning",
+      message: `allowlist entry ${entry.path}${entry.type ? ` (${entry.type})` : ""} matches no change: remove it`,
+      details: [entry.reason],
+    });
   }
   const failing = verdicts.filter((v) => v.status === "fail").length;
   const opSummary = `${plural(verdicts.length, "operation")}: ${verdicts.length - failing} valid${failing ? `, ${failing} broken` : ""}${base.api?.ok ? "" : " (validated only: no base)"}`;
@@ -181,10 +282,22 @@ export async function runSchemaCheck(input: CheckInput): Promise<CheckReport> {
   steps.push(limitsStep(input.limits, verdicts, input, { apiSchema: api.schema, supergraphSdl }));
   steps.push(step("contracts", contractFindings, contractSummaries.join("; ") || "no contracts"));
   steps.push(hygiene);
-  return { ok: steps.every((s) => s.status !== "fail"), base: baseInfo, steps, changes, operations: verdicts, limitsSource: input.limits.source };
+  return {
+    ok: steps.every((s) => s.status !== "fail"),
+    base: baseInfo,
+    steps,
+    changes,
+    operations: verdicts,
+    limitsSource: input.limits.source,
+  };
 }
 
-function limitsStep(limits: OperationLimitsProvider, verdicts: OperationVerdict[], input: CheckInput, target: Parameters<OperationLimitsProvider["measure"]>[1]): StepResult {
+function limitsStep(
+  limits: OperationLimitsProvider,
+  verdicts: OperationVerdict[],
+  input: CheckInput,
+  target: Parameters<OperationLimitsProvider["measure"]>[1],
+): StepResult {
   const findings: Finding[] = [];
   let measured = 0;
   for (const verdict of verdicts) {
@@ -201,11 +314,18 @@ function limitsStep(limits: OperationLimitsProvider, verdicts: OperationVerdict[
     findings.push({
       level: refused ? "error" : "warning",
       message: `${verdict.kind} ${verdict.name} (${verdict.file}): ${refused ? "the router would refuse it" : "over a limit the router only warns about"}`,
-      details: over.map((l) => `${l.limit}: ${l.problem ?? (l.measured === undefined ? "over" : l.measured)} > ${l.max}${l.enforced ? "" : " (not enforced)"}`),
+      details: over.map(
+        (l) =>
+          `${l.limit}: ${l.problem ?? (l.measured === undefined ? "over" : l.measured)} > ${l.max}${l.enforced ? "" : " (not enforced)"}`,
+      ),
     });
   }
   const over = findings.length;
-  return step("limits", findings, `${plural(measured, "operation")} measured, ${over === 0 ? "all within the router's limits" : `${over} over a limit`} (${limits.source})`);
+  return step(
+    "limits",
+    findings,
+    `${plural(measured, "operation")} measured, ${over === 0 ? "all within the router's limits" : `${over} over a limit`} (${limits.source})`,
+  );
 }
 
 /** Safe changes listed one per line before they are summarised (all of them are in the JSON report). */
@@ -217,7 +337,11 @@ function changeFindings(changes: readonly ClassifiedChange[], prefix = ""): Find
     .map((change): Finding => {
       const usage = [change.usedBy.length > 0 ? `used by ${change.usedBy.join(", ")}` : "no client operation uses it"];
       if (change.allowedBecause) usage.push(`allowed: ${change.allowedBecause}`);
-      return { level: change.level === "breaking" ? "warning" : "info", message: `${prefix}${change.level}: ${describeChange(change)}`, details: [change.message, ...usage] };
+      return {
+        level: change.level === "breaking" ? "warning" : "info",
+        message: `${prefix}${change.level}: ${describeChange(change)}`,
+        details: [change.message, ...usage],
+      };
     });
   const safe = changes.filter((c) => c.level === "safe");
   if (safe.length === 0) return findings;
@@ -225,8 +349,13 @@ function changeFindings(changes: readonly ClassifiedChange[], prefix = ""): Find
   const notable = safe.filter((c) => !/DESCRIPTION/.test(c.type));
   const listed = notable.slice(0, SAFE_LISTED).map(describeChange);
   const rest = safe.length - listed.length;
-  if (rest > 0) listed.push(`… and ${rest} more (${safe.length - notable.length} of them description changes): see --json`);
-  findings.push({ level: "info", message: `${prefix}${safe.length} safe change${safe.length === 1 ? "" : "s"}`, details: listed });
+  if (rest > 0)
+    listed.push(`… and ${rest} more (${safe.length - notable.length} of them description changes): see --json`);
+  findings.push({
+    level: "info",
+    message: `${prefix}${safe.length} safe change${safe.length === 1 ? "" : "s"}`,
+    details: listed,
+  });
   return findings;
 }
 
@@ -236,7 +365,10 @@ function summarizeChanges(changes: readonly ClassifiedChange[]): string {
   return `${count("breaking")} breaking, ${count("dangerous")} dangerous, ${count("safe")} safe`;
 }
 
-function unusedAllowlistEntries(entries: readonly AllowedChange[], changes: readonly ClassifiedChange[]): AllowedChange[] {
+function unusedAllowlistEntries(
+  entries: readonly AllowedChange[],
+  changes: readonly ClassifiedChange[],
+): AllowedChange[] {
   return entries.filter((entry) => !changes.some((change) => findAllowed([entry], change, change.schema) === entry));
 }
 
@@ -249,12 +381,24 @@ function baseSchemas(base: Base, contracts: readonly ContractDefinition[]): Base
   if (!/\bjoin__Graph\b/.test(base.sdl)) {
     try {
       const schema: GraphQLSchema = buildSchema(base.sdl);
-      return { api: { ok: true, schema, sdl: base.sdl }, contracts: new Map(), reason: "the base is an API schema, not a supergraph: no contract to derive" };
+      return {
+        api: { ok: true, schema, sdl: base.sdl },
+        contracts: new Map(),
+        reason: "the base is an API schema, not a supergraph: no contract to derive",
+      };
     } catch (error) {
-      return { api: { ok: false, errors: [error instanceof Error ? error.message : String(error)] }, contracts: new Map(), reason: "" };
+      return {
+        api: { ok: false, errors: [error instanceof Error ? error.message : String(error)] },
+        contracts: new Map(),
+        reason: "",
+      };
     }
   }
-  return { api: apiSchemaOf(base.sdl), contracts: new Map(contracts.map((c) => [c.name, contractSchemaOf(base.sdl, c)] as const)), reason: "" };
+  return {
+    api: apiSchemaOf(base.sdl),
+    contracts: new Map(contracts.map((c) => [c.name, contractSchemaOf(base.sdl, c)] as const)),
+    reason: "",
+  };
 }
 
 export interface GatherOptions {
@@ -275,7 +419,9 @@ export async function gatherCheckInput(options: GatherOptions = {}): Promise<Che
     subgraphs,
     committedSupergraph: await orNull(supergraphPath),
     committedContracts,
-    base: options.baseFile ? await readBaseFile(options.baseFile) : resolveGitBase(options.branch ? { branch: options.branch } : {}),
+    base: options.baseFile
+      ? await readBaseFile(options.baseFile)
+      : resolveGitBase(options.branch ? { branch: options.branch } : {}),
     operations: parseOperations(await readOperationFiles()),
     allowlist: await loadAllowlist(),
     boundaryAllowlist: await loadBoundaryAllowlist(),

@@ -73,6 +73,9 @@ async function runWithConfig(
   const dir = join(packageDir, "src", "__generated__");
   await mkdir(dir, { recursive: true });
   const file = join(dir, "resolvers.ts");
-  await writeFile(file, `/* eslint-disable */\n// Generated from schema.graphql by \`npm run generate\`. Do not edit.\n${content}`);
+  await writeFile(
+    file,
+    `/* eslint-disable */\n// Generated from schema.graphql by \`npm run generate\`. Do not edit.\n${content}`,
+  );
   return file;
 }

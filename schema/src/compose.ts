@@ -44,13 +44,17 @@ export type CompositionResult =
 
 /** Reads subgraphs.json and each subgraph's SDL file. */
 export async function loadSubgraphs(manifestPath = subgraphsManifestPath): Promise<SubgraphSource[]> {
-  const manifest = JSON.parse(await readFile(manifestPath, "utf8")) as { subgraphs: { name: string; url: string; schema: string }[] };
+  const manifest = JSON.parse(await readFile(manifestPath, "utf8")) as {
+    subgraphs: { name: string; url: string; schema: string }[];
+  };
   return Promise.all(
     manifest.subgraphs.map(async (s) => {
       const schemaPath = resolve(dirname(manifestPath), s.schema);
       const sdl = await readFile(schemaPath, "utf8").catch((error: NodeJS.ErrnoException) => {
         if (error.code !== "ENOENT") throw error;
-        throw new Error(`${displayPath(manifestPath)} lists subgraph "${s.name}", but its schema ${displayPath(schemaPath)} does not exist`);
+        throw new Error(
+          `${displayPath(manifestPath)} lists subgraph "${s.name}", but its schema ${displayPath(schemaPath)} does not exist`,
+        );
       });
       return { name: s.name, url: s.url, schemaPath, sdl };
     }),
@@ -66,7 +70,10 @@ export function displayPath(path: string): string {
 /** One line per problem, e.g. `[FIELD_TYPE_MISMATCH] Product.name (subgraphs accounts, catalog): Type of field …`. */
 export function formatProblem(problem: CompositionProblem): string {
   const where = problem.coordinates.length > 0 ? ` ${problem.coordinates.join(", ")}` : "";
-  const who = problem.subgraphs.length > 0 ? ` (subgraph${problem.subgraphs.length > 1 ? "s" : ""} ${problem.subgraphs.join(", ")})` : "";
+  const who =
+    problem.subgraphs.length > 0
+      ? ` (subgraph${problem.subgraphs.length > 1 ? "s" : ""} ${problem.subgraphs.join(", ")})`
+      : "";
   return `[${problem.rule}]${where}${who}: ${problem.message}`;
 }
 
@@ -116,8 +123,17 @@ export function compose(subgraphs: readonly SubgraphSource[]): CompositionResult
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       errors.push(`subgraph "${s.name}" (${s.schemaPath}): ${message}`);
-      const location = error instanceof GraphQLError && error.locations?.[0] ? `:${error.locations[0].line}:${error.locations[0].column}` : "";
-      problems.push({ rule: "INVALID_GRAPHQL", message, subgraphs: [s.name], coordinates: [], locations: [`${displayPath(s.schemaPath)}${location}`] });
+      const location =
+        error instanceof GraphQLError && error.locations?.[0]
+          ? `:${error.locations[0].line}:${error.locations[0].column}`
+          : "";
+      problems.push({
+        rule: "INVALID_GRAPHQL",
+        message,
+        subgraphs: [s.name],
+        coordinates: [],
+        locations: [`${displayPath(s.schemaPath)}${location}`],
+      });
     }
   }
   if (problems.length > 0) return { ok: false, errors, problems };

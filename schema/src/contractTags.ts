@@ -14,7 +14,8 @@ const INACCESSIBLE_URL = "https://specs.apollo.dev/inaccessible/v0.2";
 const INACCESSIBLE_LOCATIONS =
   "FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION";
 
-export type TaggedSupergraph = { ok: true; supergraphSdl: string; excluded: string[] } | { ok: false; errors: string[] };
+export type TaggedSupergraph =
+  { ok: true; supergraphSdl: string; excluded: string[] } | { ok: false; errors: string[] };
 
 type Named = { name: { value: string }; directives?: readonly DirectiveNode[] | undefined };
 
@@ -25,9 +26,15 @@ type Named = { name: { value: string }; directives?: readonly DirectiveNode[] | 
  */
 export function tagContractExclusions(supergraphSdl: string, excludeTags: readonly string[]): TaggedSupergraph {
   const document = parse(supergraphSdl);
-  const schemaDefinition = document.definitions.find((d): d is SchemaDefinitionNode => d.kind === Kind.SCHEMA_DEFINITION);
+  const schemaDefinition = document.definitions.find(
+    (d): d is SchemaDefinitionNode => d.kind === Kind.SCHEMA_DEFINITION,
+  );
   const tagName = linkedName(schemaDefinition, /^https:\/\/specs\.apollo\.dev\/tag\/v/, "tag");
-  const existingInaccessible = linkedName(schemaDefinition, /^https:\/\/specs\.apollo\.dev\/inaccessible\/v/, undefined);
+  const existingInaccessible = linkedName(
+    schemaDefinition,
+    /^https:\/\/specs\.apollo\.dev\/inaccessible\/v/,
+    undefined,
+  );
   const inaccessibleName = existingInaccessible ?? "inaccessible";
 
   const excluded = new Set<string>();
@@ -36,7 +43,9 @@ export function tagContractExclusions(supergraphSdl: string, excludeTags: readon
       (d) =>
         d.name.value === inaccessibleName ||
         (d.name.value === tagName &&
-          d.arguments?.some((a) => a.name.value === "name" && a.value.kind === Kind.STRING && excludeTags.includes(a.value.value))),
+          d.arguments?.some(
+            (a) => a.name.value === "name" && a.value.kind === Kind.STRING && excludeTags.includes(a.value.value),
+          )),
     );
 
   const types = document.definitions.filter(isTypeDefinition);
@@ -73,17 +82,22 @@ export function tagContractExclusions(supergraphSdl: string, excludeTags: readon
       });
       return { ...type, fields } as unknown as DefinitionNode;
     }
-    if ("values" in type && type.values) return { ...type, values: type.values.map((v) => mark(v, `${typeName}.${v.name.value}`)) };
+    if ("values" in type && type.values)
+      return { ...type, values: type.values.map((v) => mark(v, `${typeName}.${v.name.value}`)) };
     return type;
   });
   if (!existingInaccessible) marked = withInaccessibleSpec(marked);
-  return { ok: true, supergraphSdl: print({ ...document, definitions: marked } as DocumentNode), excluded: [...excluded].sort() };
+  return {
+    ok: true,
+    supergraphSdl: print({ ...document, definitions: marked } as DocumentNode),
+    excluded: [...excluded].sort(),
+  };
 }
 
 /** Applies the consequences of the exclusions until nothing changes. Returns contract errors. */
 function propagate(types: readonly TypeDefinition[], excluded: Set<string>): string[] {
   const errors = new Set<string>();
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     const add = (coordinate: string) => {
       if (excluded.has(coordinate)) return;
@@ -116,7 +130,8 @@ function propagate(types: readonly TypeDefinition[], excluded: Set<string>): str
           else add(argCoordinate);
         }
       }
-      const memberTypes = type.kind === Kind.UNION_TYPE_DEFINITION ? (type.types ?? []).map((t) => t.name.value) : undefined;
+      const memberTypes =
+        type.kind === Kind.UNION_TYPE_DEFINITION ? (type.types ?? []).map((t) => t.name.value) : undefined;
       const empty = memberTypes
         ? memberTypes.every((t) => excluded.has(t))
         : members.length > 0 && members.every((m) => excluded.has(`${typeName}.${m.name.value}`));
@@ -140,7 +155,10 @@ const TYPE_KINDS = [
 ] as const;
 
 function isTypeDefinition(definition: DefinitionNode): definition is TypeDefinition {
-  return (TYPE_KINDS as readonly string[]).includes(definition.kind) && !/^(join__|link__)/.test((definition as TypeDefinition).name.value);
+  return (
+    (TYPE_KINDS as readonly string[]).includes(definition.kind) &&
+    !/^(join__|link__)/.test((definition as TypeDefinition).name.value)
+  );
 }
 
 function membersOf(type: TypeDefinition) {
@@ -162,7 +180,11 @@ function requiredMessage(what: string, value: InputValue): string {
 }
 
 /** The local name of the feature linked from `url` (its `as:` or the default), or `fallback` when it is not linked. */
-function linkedName(schema: SchemaDefinitionNode | undefined, url: RegExp, fallback: string | undefined): string | undefined {
+function linkedName(
+  schema: SchemaDefinitionNode | undefined,
+  url: RegExp,
+  fallback: string | undefined,
+): string | undefined {
   for (const directive of schema?.directives ?? []) {
     if (directive.name.value !== "link") continue;
     const arg = (name: string) => directive.arguments?.find((a) => a.name.value === name)?.value;
@@ -182,7 +204,9 @@ function withInaccessibleSpec(definitions: DefinitionNode[]): DefinitionNode[] {
   `).definitions;
   const [link] = (extra[0] as SchemaDefinitionNode).directives ?? [];
   return [
-    ...definitions.map((d) => (d.kind === Kind.SCHEMA_DEFINITION && link ? { ...d, directives: [...(d.directives ?? []), link] } : d)),
+    ...definitions.map((d) =>
+      d.kind === Kind.SCHEMA_DEFINITION && link ? { ...d, directives: [...(d.directives ?? []), link] } : d,
+    ),
     ...extra.slice(1),
   ];
 }

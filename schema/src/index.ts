@@ -1,4 +1,11 @@
-export { compose, loadSubgraphs, formatProblem, type CompositionProblem, type CompositionResult, type SubgraphSource } from "./compose.js";
+export {
+  compose,
+  loadSubgraphs,
+  formatProblem,
+  type CompositionProblem,
+  type CompositionResult,
+  type SubgraphSource,
+} from "./compose.js";
 export { CONTRACTS, apiSchemaOf, contractSchemaOf, type ContractDefinition, type SchemaBuild } from "./apiSchema.js";
 export { runSchemaCheck, gatherCheckInput, type CheckInput } from "./check.js";
 export { createRouterLimits, type OperationLimitsProvider } from "./limits.js";

@@ -12,7 +12,16 @@ import {
   type CostedQueryPlan,
   type OperationLimits,
 } from "@commerce/analysis";
-import { Kind, isInputType, parse, print, typeFromAST, valueFromAST, type DocumentNode, type GraphQLSchema } from "graphql";
+import {
+  Kind,
+  isInputType,
+  parse,
+  print,
+  typeFromAST,
+  valueFromAST,
+  type DocumentNode,
+  type GraphQLSchema,
+} from "graphql";
 import type { ClientOperation } from "./operations.js";
 import type { LimitMeasurement } from "./result.js";
 
@@ -65,26 +74,48 @@ export function createRouterLimits({ env = {}, overrides = {} }: RouterLimitsOpt
     source,
     measure(operation, { apiSchema, supergraphSdl }) {
       const options = { operationName: operation.name, schema: apiSchema };
-      const results: LimitMeasurement[] = measureOperationLimits(operation.document, limits, options).map(({ limit, measured, max }) => ({
-        limit,
-        measured,
-        max,
-        exceeded: measured > max,
-        enforced: limitsEnforced,
-      }));
-      for (const v of checkSourceLimits(print(operation.document), limits)) results.push({ ...v, exceeded: true, enforced: limitsEnforced });
+      const results: LimitMeasurement[] = measureOperationLimits(operation.document, limits, options).map(
+        ({ limit, measured, max }) => ({
+          limit,
+          measured,
+          max,
+          exceeded: measured > max,
+          enforced: limitsEnforced,
+        }),
+      );
+      for (const v of checkSourceLimits(print(operation.document), limits))
+        results.push({ ...v, exceeded: true, enforced: limitsEnforced });
 
       let directives = directivesBySdl.get(supergraphSdl);
-      if (!directives) directivesBySdl.set(supergraphSdl, (directives = readSupergraphMetadata(parse(supergraphSdl)).cost));
-      const costOptions = { operationName: operation.name, variables: variableDefaults(apiSchema, operation.document), directives, defaultListSize, entityFetchWeight };
+      if (!directives)
+        directivesBySdl.set(supergraphSdl, (directives = readSupergraphMetadata(parse(supergraphSdl)).cost));
+      const costOptions = {
+        operationName: operation.name,
+        variables: variableDefaults(apiSchema, operation.document),
+        directives,
+        defaultListSize,
+        entityFetchWeight,
+      };
       const estimated = estimateCost(apiSchema, operation.document, costOptions);
-      results.push({ limit: "maxCost", measured: estimated, max: maxCost, exceeded: estimated > maxCost, enforced: costEnforced });
+      results.push({
+        limit: "maxCost",
+        measured: estimated,
+        max: maxCost,
+        exceeded: estimated > maxCost,
+        enforced: costEnforced,
+      });
       let planner = plannersBySdl.get(supergraphSdl);
       if (!planner) plannersBySdl.set(supergraphSdl, (planner = plannerOf(prepareSupergraph(supergraphSdl).sdl)));
       try {
         const plan = planner.plan(operation.document, operation.name);
         const planned = estimatePlanCost(apiSchema, operation.document, plan, costOptions);
-        results.push({ limit: "maxPlanCost", measured: planned, max: maxCost, exceeded: planned > maxCost, enforced: costEnforced });
+        results.push({
+          limit: "maxPlanCost",
+          measured: planned,
+          max: maxCost,
+          exceeded: planned > maxCost,
+          enforced: costEnforced,
+        });
       } catch (error) {
         // The gateway would fail to plan it too: the client gets an error, not data.
         const problem = `no query plan: ${error instanceof Error ? error.message : String(error)}`;
@@ -105,7 +136,8 @@ function plannerOf(sdl: string): Planner {
   const apiSchema = supergraph.apiSchema();
   const planner = new QueryPlanner(supergraph);
   return {
-    plan: (document, operationName) => planner.buildQueryPlan(operationFromDocument(apiSchema, document, operationName ? { operationName } : {})),
+    plan: (document, operationName) =>
+      planner.buildQueryPlan(operationFromDocument(apiSchema, document, operationName ? { operationName } : {})),
   };
 }
 

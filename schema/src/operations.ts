@@ -55,7 +55,12 @@ export async function readOperationFiles(dir = operationsDir): Promise<Operation
     throw error;
   });
   const files = entries.filter((entry) => entry.endsWith(".graphql")).sort();
-  return Promise.all(files.map(async (file) => ({ path: displayPath(join(dir, file)), source: await readFile(join(dir, file), "utf8") })));
+  return Promise.all(
+    files.map(async (file) => ({
+      path: displayPath(join(dir, file)),
+      source: await readFile(join(dir, file), "utf8"),
+    })),
+  );
 }
 
 /** Parses operation files into one document per named operation (fragments come from the same file). */
@@ -78,18 +83,28 @@ export function parseOperations(files: readonly OperationFile[]): LoadedOperatio
       const line = definition.loc ? definition.loc.startToken.line : 1;
       const name = definition.name?.value;
       if (!name) {
-        problems.push(`${file.path}:${line}: anonymous ${definition.operation}; client operations need a unique name (the persisted-query id)`);
+        problems.push(
+          `${file.path}:${line}: anonymous ${definition.operation}; client operations need a unique name (the persisted-query id)`,
+        );
         continue;
       }
       const earlier = seen.get(name);
       if (earlier) {
-        problems.push(`${file.path}:${line}: operation name "${name}" is already used in ${earlier}; names must be unique`);
+        problems.push(
+          `${file.path}:${line}: operation name "${name}" is already used in ${earlier}; names must be unique`,
+        );
         continue;
       }
       seen.set(name, `${file.path}:${line}`);
       const { used, missing } = fragmentsOf(definition, fragments);
-      for (const fragment of missing) problems.push(`${file.path}:${line}: operation "${name}" spreads unknown fragment "${fragment}"`);
-      operations.push({ name, kind: definition.operation, file: file.path, document: { kind: Kind.DOCUMENT, definitions: [definition, ...used] } });
+      for (const fragment of missing)
+        problems.push(`${file.path}:${line}: operation "${name}" spreads unknown fragment "${fragment}"`);
+      operations.push({
+        name,
+        kind: definition.operation,
+        file: file.path,
+        document: { kind: Kind.DOCUMENT, definitions: [definition, ...used] },
+      });
     }
   }
   return { operations, problems };
@@ -128,7 +143,12 @@ export function validateOperation(schema: GraphQLSchema, operation: ClientOperat
       ? [`${operation.file}: the schema has no ${definition.operation} type`]
       : [],
   );
-  return [...missingRoots, ...validate(schemaWithDefer(schema), operation.document).map((error) => `${locationOf(error, operation.file)}: ${error.message}`)];
+  return [
+    ...missingRoots,
+    ...validate(schemaWithDefer(schema), operation.document).map(
+      (error) => `${locationOf(error, operation.file)}: ${error.message}`,
+    ),
+  ];
 }
 
 function locationOf(error: GraphQLError, file: string): string {
@@ -203,4 +223,3 @@ export function usedCoordinates(schema: GraphQLSchema, document: DocumentNode): 
   );
   return used;
 }
-

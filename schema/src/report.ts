@@ -5,7 +5,8 @@ const WORD: Record<Status, string> = { pass: "pass", warn: "pass with warnings",
 const EMOJI: Record<Status, string> = { pass: "✅", warn: "⚠️", fail: "❌", skip: "⏭️" };
 const LEVEL_MARK = { error: "✗", warning: "!", info: "·" } as const;
 
-const baseLine = (report: CheckReport) => ("label" in report.base ? `base: ${report.base.label}` : `base: none (${report.base.skipped})`);
+const baseLine = (report: CheckReport) =>
+  "label" in report.base ? `base: ${report.base.label}` : `base: none (${report.base.skipped})`;
 
 function verdictLine(report: CheckReport): string {
   const failed = report.steps.filter((s) => s.status === "fail").map((s) => s.title);
@@ -22,7 +23,9 @@ const ALWAYS_SHOWN = new Set(["maxDepth", "maxCost", "maxPlanCost"]);
 function limitsCell(limits: readonly LimitMeasurement[]): string {
   const shown = limits.filter((l) => l.exceeded || ALWAYS_SHOWN.has(l.limit));
   const label = (l: LimitMeasurement) => LABEL[l.limit] ?? l.limit.replace(/^max/, "").toLowerCase();
-  return shown.map((l) => `${label(l)} ${l.measured ?? (l.exceeded ? ">" : "≤")}/${l.max}${l.exceeded ? " ✗" : ""}`).join(" · ");
+  return shown
+    .map((l) => `${label(l)} ${l.measured ?? (l.exceeded ? ">" : "≤")}/${l.max}${l.exceeded ? " ✗" : ""}`)
+    .join(" · ");
 }
 
 /** The report for a terminal: one line per step, then its findings indented. */
@@ -34,7 +37,8 @@ export function renderText(report: CheckReport): string {
       lines.push(`    ${LEVEL_MARK[finding.level]} ${finding.message}`);
       for (const detail of finding.details ?? []) lines.push(`        ${detail}`);
     }
-    if (step.id === "limits" && report.operations.length > 0) lines.push(...operationTable(report.operations).map((l) => `    ${l}`));
+    if (step.id === "limits" && report.operations.length > 0)
+      lines.push(...operationTable(report.operations).map((l) => `    ${l}`));
   });
   lines.push("", `Result: ${verdictLine(report)}`);
   return `${lines.join("\n")}\n`;
@@ -51,13 +55,22 @@ const escape = (text: string) => text.replace(/\|/g, "\\|").replace(/</g, "&lt;"
 /** The report as Markdown, for a CI comment. */
 export function renderMarkdown(report: CheckReport): string {
   const overall: Status = report.ok ? (report.steps.some((s) => s.status === "warn") ? "warn" : "pass") : "fail";
-  const out = [`## ${EMOJI[overall]} Schema check: ${verdictLine(report)}`, "", `_${escape(baseLine(report))}_`, "", "| | Step | Result |", "|---|---|---|"];
+  const out = [
+    `## ${EMOJI[overall]} Schema check: ${verdictLine(report)}`,
+    "",
+    `_${escape(baseLine(report))}_`,
+    "",
+    "| | Step | Result |",
+    "|---|---|---|",
+  ];
   report.steps.forEach((s, i) => out.push(`| ${EMOJI[s.status]} | ${i + 1}. ${s.title} | ${escape(s.summary)} |`));
   for (const s of report.steps) out.push(...stepSection(s));
   if (report.operations.length > 0) {
     out.push("", "### Client operations", "", "| Operation | File | Status | Limits |", "|---|---|---|---|");
     for (const op of report.operations) {
-      out.push(`| \`${op.name}\` (${op.kind}) | \`${op.file}\` | ${op.status === "fail" ? "❌" : op.status === "warn" ? "⚠️" : "✅"} | ${escape(limitsCell(op.limits) || "not measured")} |`);
+      out.push(
+        `| \`${op.name}\` (${op.kind}) | \`${op.file}\` | ${op.status === "fail" ? "❌" : op.status === "warn" ? "⚠️" : "✅"} | ${escape(limitsCell(op.limits) || "not measured")} |`,
+      );
     }
     out.push("", `_Limits: ${escape(report.limitsSource)}_`);
   }
@@ -67,7 +80,11 @@ export function renderMarkdown(report: CheckReport): string {
 function stepSection(s: StepResult): string[] {
   const shown = s.findings.filter((f) => f.level !== "info" || s.status !== "pass" || s.id === "contracts");
   if (shown.length === 0) return [];
-  const lines = ["", `<details${s.status === "fail" ? " open" : ""}><summary><b>${escape(s.title)}</b>: ${escape(s.summary)}</summary>`, ""];
+  const lines = [
+    "",
+    `<details${s.status === "fail" ? " open" : ""}><summary><b>${escape(s.title)}</b>: ${escape(s.summary)}</summary>`,
+    "",
+  ];
   for (const f of shown) {
     lines.push(`- ${f.level === "error" ? "❌" : f.level === "warning" ? "⚠️" : "ℹ️"} ${escape(f.message)}`);
     for (const d of f.details ?? []) lines.push(`  - ${escape(d)}`);

@@ -1,5 +1,6 @@
 /** The steps of `npm run schema:check`, in the order they run and print. */
-export type StepId = "composition" | "freshness" | "breaking-changes" | "operations" | "limits" | "contracts" | "hygiene";
+export type StepId =
+  "composition" | "freshness" | "breaking-changes" | "operations" | "limits" | "contracts" | "hygiene";
 
 /** `warn` passes; only `fail` makes the check exit 1. `skip` says why a step could not run. */
 export type Status = "pass" | "warn" | "fail" | "skip";

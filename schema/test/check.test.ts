@@ -12,8 +12,18 @@ vi.setConfig({ testTimeout: 60_000 });
 // Every fixture is a small change to a copy of the real subgraph SDL, run through runSchemaCheck (what the CLI runs)
 // with the base passed explicitly: the real subgraphs, freshly composed. No git involved.
 
-const removeProductDescription = () => edit("catalog", /\n\s*"""\s*Longer text shown on the product page; may be empty\.\s*"""\s*description: String![^\n]*/, "");
-const removeStartCursor = () => edit("catalog", /\n\s*"""\s*The cursor of the first item of the page, or null when the page is empty\.\s*"""\s*startCursor: String[^\n]*/, "");
+const removeProductDescription = () =>
+  edit(
+    "catalog",
+    /\n\s*"""\s*Longer text shown on the product page; may be empty\.\s*"""\s*description: String![^\n]*/,
+    "",
+  );
+const removeStartCursor = () =>
+  edit(
+    "catalog",
+    /\n\s*"""\s*The cursor of the first item of the page, or null when the page is empty\.\s*"""\s*startCursor: String[^\n]*/,
+    "",
+  );
 
 describe("runSchemaCheck on the real subgraphs", () => {
   it("passes when nothing changed", async () => {
@@ -28,7 +38,9 @@ describe("runSchemaCheck on the real subgraphs", () => {
       ["hygiene", expect.stringMatching(/pass|warn/)],
     ]);
     expect(report.ok).toBe(true);
-    expect(report.operations.map((o) => o.name)).toEqual(expect.arrayContaining(["LogIn", "MyFavorites", "ProductList", "CategoryPage"]));
+    expect(report.operations.map((o) => o.name)).toEqual(
+      expect.arrayContaining(["LogIn", "MyFavorites", "ProductList", "CategoryPage"]),
+    );
   });
 });
 
@@ -39,7 +51,9 @@ describe("breaking changes and client operations", () => {
     const operations = stepOf(report, "operations");
     expect(operations.status).toBe("fail");
     expect(textOf(operations)).toContain("query ProductDetail (operations/catalog/ProductDetail.graphql) breaks");
-    expect(textOf(operations)).toMatch(/operations\/catalog\/ProductDetail\.graphql:\d+:\d+: Cannot query field "description" on type "Product"/);
+    expect(textOf(operations)).toMatch(
+      /operations\/catalog\/ProductDetail\.graphql:\d+:\d+: Cannot query field "description" on type "Product"/,
+    );
     expect(textOf(operations)).toContain("relies on FIELD_REMOVED Product.description");
     const change = report.changes.find((c) => c.schema === "api" && c.path === "Product.description");
     expect(change).toMatchObject({ level: "breaking", type: "FIELD_REMOVED" });
@@ -60,14 +74,21 @@ describe("breaking changes and client operations", () => {
   });
 
   it("passes when a field is added, classifying the change as safe", async () => {
-    const subgraphs = edit("catalog", "type Category @key(fields: \"id\") {", 'type Category @key(fields: "id") {\n  """\n  How many products the category lists.\n  """\n  productCount: Int!');
+    const subgraphs = edit(
+      "catalog",
+      'type Category @key(fields: "id") {',
+      'type Category @key(fields: "id") {\n  """\n  How many products the category lists.\n  """\n  productCount: Int!',
+    );
     const report = await runSchemaCheck(await fixtureInput({ subgraphs }));
     expect(report.ok).toBe(true);
     expect(report.changes.filter((c) => c.schema === "api")).toEqual([
       expect.objectContaining({ level: "safe", type: "FIELD_ADDED", path: "Category.productCount" }),
       expect.objectContaining({ level: "safe", type: "FIELD_DESCRIPTION_ADDED", path: "Category.productCount" }),
     ]);
-    expect(stepOf(report, "breaking-changes")).toMatchObject({ status: "pass", summary: "0 breaking, 0 dangerous, 2 safe" });
+    expect(stepOf(report, "breaking-changes")).toMatchObject({
+      status: "pass",
+      summary: "0 breaking, 0 dangerous, 2 safe",
+    });
     expect(stepOf(report, "contracts").summary).toBe("public: no changes beyond the API schema's");
   });
 
@@ -78,12 +99,17 @@ describe("breaking changes and client operations", () => {
     expect(report.ok).toBe(true);
     const operations = stepOf(report, "operations");
     expect(operations.status).toBe("warn");
-    expect(textOf(operations)).toContain("query ProductDetail (operations/catalog/ProductDetail.graphql) breaks, accepted by the allowlist");
+    expect(textOf(operations)).toContain(
+      "query ProductDetail (operations/catalog/ProductDetail.graphql) breaks, accepted by the allowlist",
+    );
     expect(textOf(operations)).toContain(reason);
   });
 
   it("fails on an invalid allowlist and warns about entries that match nothing", async () => {
-    const allowlist = { entries: [{ path: "Query.gone", reason: "stale" }], problems: ['schema/allowed-changes.json: changes[1] (Product.sku) needs a "reason"'] };
+    const allowlist = {
+      entries: [{ path: "Query.gone", reason: "stale" }],
+      problems: ['schema/allowed-changes.json: changes[1] (Product.sku) needs a "reason"'],
+    };
     const report = await runSchemaCheck(await fixtureInput({ allowlist }));
     const operations = stepOf(report, "operations");
     expect(operations.status).toBe("fail");
@@ -95,14 +121,21 @@ describe("breaking changes and client operations", () => {
     const report = await runSchemaCheck(await fixtureInput({ base: { kind: "none", reason: "not a git checkout" } }));
     expect(report.ok).toBe(true);
     expect(report.base).toEqual({ skipped: "not a git checkout" });
-    expect(stepOf(report, "breaking-changes")).toMatchObject({ status: "skip", summary: "no base, breaking-change step skipped: not a git checkout" });
+    expect(stepOf(report, "breaking-changes")).toMatchObject({
+      status: "skip",
+      summary: "no base, breaking-change step skipped: not a git checkout",
+    });
     expect(stepOf(report, "operations").summary).toMatch(/valid \(validated only: no base\)$/);
   });
 });
 
 describe("composition and freshness", () => {
   it("fails on a composition conflict with the rule, the subgraphs, the field and the files in plain words", async () => {
-    const subgraphs = edit("accounts", /type Product @key\(fields: "id", resolvable: false\)[^{]*\{/, '$&\n  """\n  Conflicting.\n  """\n  name: Int!');
+    const subgraphs = edit(
+      "accounts",
+      /type Product @key\(fields: "id", resolvable: false\)[^{]*\{/,
+      '$&\n  """\n  Conflicting.\n  """\n  name: Int!',
+    );
     const report = await runSchemaCheck(await fixtureInput({ subgraphs }));
     expect(report.ok).toBe(false);
     const composition = stepOf(report, "composition");
@@ -121,7 +154,11 @@ describe("composition and freshness", () => {
   });
 
   it("fails when the committed supergraph is stale, with the command that updates it", async () => {
-    const subgraphs = edit("catalog", "type Category @key(fields: \"id\") {", 'type Category @key(fields: "id") {\n  """\n  Shown in the menu.\n  """\n  icon: String');
+    const subgraphs = edit(
+      "catalog",
+      'type Category @key(fields: "id") {',
+      'type Category @key(fields: "id") {\n  """\n  Shown in the menu.\n  """\n  icon: String',
+    );
     const report = await runSchemaCheck(await fixtureInput({ subgraphs, committedSupergraph: baseSupergraph }));
     expect(report.ok).toBe(false);
     const freshness = stepOf(report, "freshness");
@@ -150,8 +187,12 @@ describe("cost and limits under the router's limits", () => {
     expect(report.ok).toBe(false);
     const limits = stepOf(report, "limits");
     expect(limits.status).toBe("fail");
-    expect(textOf(limits)).toContain("query EveryProductEverywhere (operations/catalog/EveryProductEverywhere.graphql): the router would refuse it");
-    const measured = report.operations.find((o) => o.name === "EveryProductEverywhere")?.limits.find((l) => l.limit === "maxCost");
+    expect(textOf(limits)).toContain(
+      "query EveryProductEverywhere (operations/catalog/EveryProductEverywhere.graphql): the router would refuse it",
+    );
+    const measured = report.operations
+      .find((o) => o.name === "EveryProductEverywhere")
+      ?.limits.find((l) => l.limit === "maxCost");
     expect(measured?.exceeded).toBe(true);
     expect(measured?.measured).toBeGreaterThan(measured?.max ?? Number.POSITIVE_INFINITY);
     expect(report.operations.filter((o) => o.status === "fail").map((o) => o.name)).toEqual(["EveryProductEverywhere"]);
@@ -160,24 +201,38 @@ describe("cost and limits under the router's limits", () => {
   it("takes the cost limit and its mode from the router's config variables", async () => {
     const enforced = await runSchemaCheck(await fixtureInput({ limits: { env: { COST_MAX: "30" } } }));
     expect(stepOf(enforced, "limits").status).toBe("fail");
-    expect(textOf(stepOf(enforced, "limits"))).toMatch(/query ProductList \(operations\/catalog\/ProductList\.graphql\): the router would refuse it\nmaxCost: \d+ > 30/);
+    expect(textOf(stepOf(enforced, "limits"))).toMatch(
+      /query ProductList \(operations\/catalog\/ProductList\.graphql\): the router would refuse it\nmaxCost: \d+ > 30/,
+    );
 
-    const measured = await runSchemaCheck(await fixtureInput({ limits: { env: { COST_MAX: "30", COST_MODE: "measure", JWT_SECRET: "ignored: not a limit variable" } } }));
+    const measured = await runSchemaCheck(
+      await fixtureInput({
+        limits: { env: { COST_MAX: "30", COST_MODE: "measure", JWT_SECRET: "ignored: not a limit variable" } },
+      }),
+    );
     expect(measured.ok).toBe(true);
     expect(stepOf(measured, "limits").status).toBe("warn");
-    expect(textOf(stepOf(measured, "limits"))).toContain("query ProductList (operations/catalog/ProductList.graphql): over a limit the router only warns about");
+    expect(textOf(stepOf(measured, "limits"))).toContain(
+      "query ProductList (operations/catalog/ProductList.graphql): over a limit the router only warns about",
+    );
   });
 
   it("fails an operation under COST_MAX at document level but over it once planned, as the router refuses it", async () => {
     // MyFavorites crosses subgraphs (favorites in accounts, products in catalog): its entity fetch costs on top.
     const costs = (report: Awaited<ReturnType<typeof runSchemaCheck>>) => {
       const limits = report.operations.find((o) => o.name === "MyFavorites")?.limits ?? [];
-      return { document: limits.find((l) => l.limit === "maxCost"), plan: limits.find((l) => l.limit === "maxPlanCost") };
+      return {
+        document: limits.find((l) => l.limit === "maxCost"),
+        plan: limits.find((l) => l.limit === "maxPlanCost"),
+      };
     };
     const api = apiSchemaOf(baseSupergraph);
     const myFavorites = parseOperations(realOperationFiles).operations.find((o) => o.name === "MyFavorites");
     if (!api.ok || !myFavorites) throw new Error("fixture: no API schema or no MyFavorites operation");
-    const unlimited = createRouterLimits().measure(myFavorites, { apiSchema: api.schema, supergraphSdl: baseSupergraph });
+    const unlimited = createRouterLimits().measure(myFavorites, {
+      apiSchema: api.schema,
+      supergraphSdl: baseSupergraph,
+    });
     const documentCost = unlimited.find((l) => l.limit === "maxCost")?.measured ?? Number.NaN;
     const planCost = unlimited.find((l) => l.limit === "maxPlanCost")?.measured ?? Number.NaN;
     expect(planCost).toBeGreaterThan(documentCost);
@@ -190,16 +245,26 @@ describe("cost and limits under the router's limits", () => {
     expect(report.ok).toBe(false);
     expect(report.operations.find((o) => o.name === "MyFavorites")?.status).toBe("fail");
     const text = textOf(stepOf(report, "limits"));
-    expect(text).toContain(`query MyFavorites (operations/accounts/MyFavorites.graphql): the router would refuse it\nmaxPlanCost: ${planCost} > ${documentCost}`);
+    expect(text).toContain(
+      `query MyFavorites (operations/accounts/MyFavorites.graphql): the router would refuse it\nmaxPlanCost: ${planCost} > ${documentCost}`,
+    );
     expect(text).not.toMatch(/MyFavorites[^\n]*\n(maxPlanCost[^\n]*\n)?maxCost:/);
-    expect(renderText(report)).toMatch(new RegExp(`MyFavorites +query +fail +depth \\d+/\\d+ · doc cost ${documentCost}/${documentCost} · plan cost ${planCost}/${documentCost} ✗`));
+    expect(renderText(report)).toMatch(
+      new RegExp(
+        `MyFavorites +query +fail +depth \\d+/\\d+ · doc cost ${documentCost}/${documentCost} · plan cost ${planCost}/${documentCost} ✗`,
+      ),
+    );
   });
 
   it("fails a real operation when the depth limit is lowered below it", async () => {
     const report = await runSchemaCheck(await fixtureInput({ limits: { overrides: { maxDepth: 3 } } }));
     expect(stepOf(report, "limits").status).toBe("fail");
     const categoryPage = report.operations.find((o) => o.name === "CategoryPage");
-    expect(categoryPage?.limits.find((l) => l.limit === "maxDepth")).toMatchObject({ measured: 5, max: 3, exceeded: true });
+    expect(categoryPage?.limits.find((l) => l.limit === "maxDepth")).toMatchObject({
+      measured: 5,
+      max: 3,
+      exceeded: true,
+    });
     expect(report.operations.find((o) => o.name === "Me")?.status).toBe("pass");
   });
 });
@@ -215,31 +280,48 @@ describe("contracts", () => {
     const contracts = stepOf(report, "contracts");
     expect(contracts.status).toBe("fail");
     expect(textOf(contracts)).toContain("public: breaking: FIELD_REMOVED Product.sku");
-    expect(textOf(contracts)).toContain("query ProductDetail (operations/catalog/ProductDetail.graphql) breaks (public contract)");
+    expect(textOf(contracts)).toContain(
+      "query ProductDetail (operations/catalog/ProductDetail.graphql) breaks (public contract)",
+    );
     // The API schema still has the field: only the contract changed.
     expect(stepOf(report, "operations").status).toBe("pass");
   });
 
   it("fails when a required input field's type is excluded from the contract", async () => {
     const subgraphs = edit("catalog", /import: \[([^\]]*)\]/, 'import: [$1, "@tag"]').map((s) =>
-      s.name === "catalog" ? { ...s, sdl: s.sdl.replace("input MoneyInput {", 'input MoneyInput @tag(name: "internal") {') } : s,
+      s.name === "catalog"
+        ? { ...s, sdl: s.sdl.replace("input MoneyInput {", 'input MoneyInput @tag(name: "internal") {') }
+        : s,
     );
     const report = await runSchemaCheck(await fixtureInput({ subgraphs }));
-    expect(textOf(stepOf(report, "contracts"))).toContain("input field CreateProductInput.price is required but its type MoneyInput is excluded");
+    expect(textOf(stepOf(report, "contracts"))).toContain(
+      "input field CreateProductInput.price is required but its type MoneyInput is excluded",
+    );
     expect(report.ok).toBe(false);
   });
 });
 
 describe("subgraph hygiene", () => {
   it("fails on a missing description and reports naming conventions", async () => {
-    const subgraphs = edit("accounts", /(type Mutation[^{]*\{)/, '$1\n  resetEverything(input: WipeInput!): Boolean!\n  """\n  Fine.\n  """\n  bad_name: Int').map((s) =>
-      s.name === "accounts" ? { ...s, sdl: `${s.sdl}\n"""\nWhat to wipe.\n"""\ninput WipeInput {\n  """\n  Which.\n  """\n  scope: String\n}\n` } : s,
+    const subgraphs = edit(
+      "accounts",
+      /(type Mutation[^{]*\{)/,
+      '$1\n  resetEverything(input: WipeInput!): Boolean!\n  """\n  Fine.\n  """\n  bad_name: Int',
+    ).map((s) =>
+      s.name === "accounts"
+        ? {
+            ...s,
+            sdl: `${s.sdl}\n"""\nWhat to wipe.\n"""\ninput WipeInput {\n  """\n  Which.\n  """\n  scope: String\n}\n`,
+          }
+        : s,
     );
     const report = await runSchemaCheck(await fixtureInput({ subgraphs }));
     const hygiene = stepOf(report, "hygiene");
     expect(hygiene.status).toBe("fail");
     const text = textOf(hygiene);
-    expect(text).toMatch(/accounts: 2 public element\(s\) without a description\n.*:\d+:\d+: Mutation\.resetEverything\n.*:\d+:\d+: Mutation\.resetEverything\(input:\)/);
+    expect(text).toMatch(
+      /accounts: 2 public element\(s\) without a description\n.*:\d+:\d+: Mutation\.resetEverything\n.*:\d+:\d+: Mutation\.resetEverything\(input:\)/,
+    );
     expect(text).toContain("field Mutation.bad_name should be camelCase");
     expect(text).toContain("mutation resetEverything takes WipeInput; name its input ResetEverythingInput");
     expect(text).toContain("mutation resetEverything returns Boolean; return ResetEverythingPayload");
@@ -247,7 +329,12 @@ describe("subgraph hygiene", () => {
 
   it("warns on a non-null field contributed to an entity by a subgraph that does not own it, unless allowed with a reason", async () => {
     // reviews contributes Product.rating to catalog's Product; loyalty contributes User.loyalty to accounts' User.
-    const subgraphs = edit("loyalty", "loyalty: LoyaltyAccount @tag", "loyalty: LoyaltyAccount! @tag", edit("reviews", "rating: ProductRating @tag", "rating: ProductRating! @tag"));
+    const subgraphs = edit(
+      "loyalty",
+      "loyalty: LoyaltyAccount @tag",
+      "loyalty: LoyaltyAccount! @tag",
+      edit("reviews", "rating: ProductRating @tag", "rating: ProductRating! @tag"),
+    );
     const warned = stepOf(await runSchemaCheck(await fixtureInput({ subgraphs })), "hygiene");
     expect(warned.status).toBe("warn");
     const text = textOf(warned);
@@ -272,7 +359,9 @@ describe("subgraph hygiene", () => {
     );
     const hygiene = stepOf(allowed, "hygiene");
     expect(textOf(hygiene)).not.toContain("non-null field(s) contributed");
-    expect(hygiene.findings.map((f) => f.message)).toContain("boundary allowlist entry Order.customer matches no non-null boundary field: remove it");
+    expect(hygiene.findings.map((f) => f.message)).toContain(
+      "boundary allowlist entry Order.customer matches no non-null boundary field: remove it",
+    );
   });
 
   it("finds no non-null boundary field in the real subgraphs", async () => {

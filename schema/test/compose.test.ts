@@ -2,7 +2,12 @@ import { describe, expect, it } from "vitest";
 import { compose, type SubgraphSource } from "../src/compose.js";
 
 const link = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@shareable"])`;
-const source = (name: string, sdl: string): SubgraphSource => ({ name, url: `http://${name}/graphql`, schemaPath: `${name}.graphql`, sdl: `${link}\n${sdl}` });
+const source = (name: string, sdl: string): SubgraphSource => ({
+  name,
+  url: `http://${name}/graphql`,
+  schemaPath: `${name}.graphql`,
+  sdl: `${link}\n${sdl}`,
+});
 
 describe("compose", () => {
   it("joins entities across subgraphs into one supergraph", () => {

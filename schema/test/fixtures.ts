@@ -20,7 +20,12 @@ export function composeOrThrow(subgraphs: readonly SubgraphSource[]): string {
 export const baseSupergraph = composeOrThrow(realSubgraphs);
 
 /** Replaces `search` in one subgraph's SDL, failing loudly when the real SDL no longer contains it. */
-export function edit(name: string, search: string | RegExp, replacement: string, subgraphs = realSubgraphs): SubgraphSource[] {
+export function edit(
+  name: string,
+  search: string | RegExp,
+  replacement: string,
+  subgraphs = realSubgraphs,
+): SubgraphSource[] {
   return subgraphs.map((s) => {
     if (s.name !== name) return s;
     const sdl = s.sdl.replace(search, replacement);
@@ -55,7 +60,11 @@ export async function fixtureInput(options: FixtureOptions = {}): Promise<CheckI
     subgraphs,
     committedSupergraph: options.committedSupergraph === undefined ? fresh : options.committedSupergraph,
     committedContracts,
-    base: options.base ?? { kind: "sdl", label: "fixture base (the real subgraphs, freshly composed)", sdl: baseSupergraph },
+    base: options.base ?? {
+      kind: "sdl",
+      label: "fixture base (the real subgraphs, freshly composed)",
+      sdl: baseSupergraph,
+    },
     operations: parseOperations([...realOperationFiles, ...(options.extraOperations ?? [])]),
     allowlist: options.allowlist ?? { entries: [], problems: [] },
     ...(options.boundaryAllowlist ? { boundaryAllowlist: options.boundaryAllowlist } : {}),

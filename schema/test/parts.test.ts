@@ -15,7 +15,8 @@ import { parseOperations, usedCoordinates, validateOperation } from "../src/oper
 import { composeOrThrow } from "./fixtures.js";
 
 const link = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@tag"])`;
-const supergraphOf = (sdl: string) => composeOrThrow([{ name: "shop", url: "http://shop/graphql", schemaPath: "shop.graphql", sdl: `${link}\n${sdl}` }]);
+const supergraphOf = (sdl: string) =>
+  composeOrThrow([{ name: "shop", url: "http://shop/graphql", schemaPath: "shop.graphql", sdl: `${link}\n${sdl}` }]);
 
 describe("contracts", () => {
   const shop = supergraphOf(`
@@ -30,11 +31,19 @@ describe("contracts", () => {
 
   it("removes tagged elements, what returns or takes them, and types only they reached", () => {
     const tagged = tagContractExclusions(shop, ["internal"]);
-    expect(tagged.ok && tagged.excluded).toEqual(["Filter.supplierId", "Product.cost", "Product.supplier", "Query.audit", "Supplier", "SupplierRef"]);
+    expect(tagged.ok && tagged.excluded).toEqual([
+      "Filter.supplierId",
+      "Product.cost",
+      "Product.supplier",
+      "Query.audit",
+      "Supplier",
+      "SupplierRef",
+    ]);
     const contract = contractSchemaOf(shop, { name: "public", excludeTags: ["internal"] });
     expect(contract.ok).toBe(true);
     if (!contract.ok) return;
-    for (const gone of ["cost", "supplier", "Supplier", "audit", "AuditLog", "Money", "SupplierRef"]) expect(contract.sdl).not.toContain(gone);
+    for (const gone of ["cost", "supplier", "Supplier", "audit", "AuditLog", "Money", "SupplierRef"])
+      expect(contract.sdl).not.toContain(gone);
     expect(contract.sdl).toContain("name: String!");
     // The API schema keeps them: only @inaccessible hides from it.
     const api = apiSchemaOf(shop);
@@ -48,10 +57,14 @@ describe("contracts", () => {
   });
 
   it("refuses to drop a required argument whose type is excluded", () => {
-    const sdl = supergraphOf(`type Query { bySupplier(ref: SupplierRef!): [String!]! } input SupplierRef @tag(name: "internal") { id: ID! }`);
+    const sdl = supergraphOf(
+      `type Query { bySupplier(ref: SupplierRef!): [String!]! } input SupplierRef @tag(name: "internal") { id: ID! }`,
+    );
     expect(tagContractExclusions(sdl, ["internal"])).toEqual({
       ok: false,
-      errors: ["argument Query.bySupplier(ref:) is required but its type SupplierRef is excluded; exclude the field that takes it too, or make it optional"],
+      errors: [
+        "argument Query.bySupplier(ref:) is required but its type SupplierRef is excluded; exclude the field that takes it too, or make it optional",
+      ],
     });
   });
 });
@@ -66,9 +79,26 @@ describe("operation usage", () => {
   const coordinates = (source: string) => usedCoordinates(schema, parse(source));
 
   it("lists the fields, passed arguments and input values an operation relies on", () => {
-    const used = coordinates(`query P($id: ID!) { product(id: $id) { name } products(filter: { sort: PRICE }) { id } }`);
+    const used = coordinates(
+      `query P($id: ID!) { product(id: $id) { name } products(filter: { sort: PRICE }) { id } }`,
+    );
     expect([...used].sort()).toEqual(
-      ["ID", "Filter", "Filter.sort", "Product", "Product.id", "Product.name", "Query", "Query.product", "Query.product.id", "Query.products", "Query.products.filter", "Sort", "Sort.PRICE", "String"].sort(),
+      [
+        "ID",
+        "Filter",
+        "Filter.sort",
+        "Product",
+        "Product.id",
+        "Product.name",
+        "Query",
+        "Query.product",
+        "Query.product.id",
+        "Query.products",
+        "Query.products.filter",
+        "Sort",
+        "Sort.PRICE",
+        "String",
+      ].sort(),
     );
   });
 
@@ -94,7 +124,9 @@ describe("operation files", () => {
       { path: "operations/b.graphql", source: "{ me { id } }\nquery A { me { ...Missing } }" },
       { path: "operations/c.graphql", source: "query {" },
     ]);
-    expect(loaded.operations.map((o) => [o.name, o.file, o.document.definitions.length])).toEqual([["A", "operations/a.graphql", 2]]);
+    expect(loaded.operations.map((o) => [o.name, o.file, o.document.definitions.length])).toEqual([
+      ["A", "operations/a.graphql", 2],
+    ]);
     expect(loaded.problems).toEqual([
       "operations/b.graphql:1: anonymous query; client operations need a unique name (the persisted-query id)",
       'operations/b.graphql:2: operation name "A" is already used in operations/a.graphql:1; names must be unique',
@@ -107,17 +139,28 @@ describe("operation validation", () => {
   it("validates against the schema as the router serves it: @defer is known, its misuse is not", () => {
     const schema = buildSchema("type Product { id: ID! name: String! } type Query { product(id: ID!): Product }");
     const [deferred, misplaced] = parseOperations([
-      { path: "operations/d.graphql", source: 'query D { product(id: "1") { id ... @defer(label: "name") { name } } }' },
+      {
+        path: "operations/d.graphql",
+        source: 'query D { product(id: "1") { id ... @defer(label: "name") { name } } }',
+      },
       { path: "operations/e.graphql", source: 'query E { product(id: "1") @defer { id } }' },
     ]).operations;
     expect(validateOperation(schema, deferred!)).toEqual([]);
-    expect(validateOperation(schema, misplaced!)).toEqual(['operations/e.graphql:1:28: Directive "@defer" may not be used on FIELD.']);
+    expect(validateOperation(schema, misplaced!)).toEqual([
+      'operations/e.graphql:1:28: Directive "@defer" may not be used on FIELD.',
+    ]);
   });
 });
 
 describe("allowlist", () => {
   it("reads entries and requires a path and a reason for each", () => {
-    const text = JSON.stringify({ changes: [{ path: "Product.sku", type: "FIELD_REMOVED", reason: "ok" }, { path: "Query.x" }, { path: "Y", reason: "r", by: "me" }] });
+    const text = JSON.stringify({
+      changes: [
+        { path: "Product.sku", type: "FIELD_REMOVED", reason: "ok" },
+        { path: "Query.x" },
+        { path: "Y", reason: "r", by: "me" },
+      ],
+    });
     const { entries, problems } = parseAllowlist(text);
     expect(entries.map((e) => e.path)).toEqual(["Product.sku", "Y"]);
     expect(problems).toEqual([
@@ -135,7 +178,13 @@ describe("allowlist", () => {
 
 describe("boundary allowlist", () => {
   it("reads Type.field entries and requires a reason for each", () => {
-    const text = JSON.stringify({ fields: [{ field: "Order.customer", reason: "an order is nothing without its customer" }, { field: "Order" }, { field: "User.loyalty" }] });
+    const text = JSON.stringify({
+      fields: [
+        { field: "Order.customer", reason: "an order is nothing without its customer" },
+        { field: "Order" },
+        { field: "User.loyalty" },
+      ],
+    });
     expect(parseBoundaryAllowlist(text)).toEqual({
       entries: [{ field: "Order.customer", reason: "an order is nothing without its customer" }],
       problems: [
@@ -143,16 +192,22 @@ describe("boundary allowlist", () => {
         'schema/allowed-boundary-fields.json: fields[2] (User.loyalty) needs a "reason"',
       ],
     });
-    expect(parseBoundaryAllowlist("[]").problems).toEqual(['schema/allowed-boundary-fields.json: expected an object with a "fields" array']);
+    expect(parseBoundaryAllowlist("[]").problems).toEqual([
+      'schema/allowed-boundary-fields.json: expected an object with a "fields" array',
+    ]);
   });
 });
 
 describe("served SDL comparison", () => {
   it("ignores federation's additions and description style, and names definitions that differ", () => {
     const file = parse(`"""A user."""\ntype User { id: ID! }\ntype Query { me: User }`);
-    const served = parse(`"A user." type User { id: ID! } type Query { me: User _service: _Service! } type _Service { sdl: String }`);
+    const served = parse(
+      `"A user." type User { id: ID! } type Query { me: User _service: _Service! } type _Service { sdl: String }`,
+    );
     expect(differingDefinitions(served, file)).toEqual([]);
-    expect(differingDefinitions(parse(`type User { id: ID! name: String } type Query { me: User }`), file)).toEqual(["ObjectTypeDefinition User"]);
+    expect(differingDefinitions(parse(`type User { id: ID! name: String } type Query { me: User }`), file)).toEqual([
+      "ObjectTypeDefinition User",
+    ]);
   });
 });
 
@@ -165,7 +220,11 @@ describe("git base", () => {
     return dir;
   };
   const git = (cwd: string, ...args: string[]) =>
-    execFileSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", "-c", "init.defaultBranch=main", ...args], { cwd, stdio: "pipe" });
+    execFileSync(
+      "git",
+      ["-c", "user.email=t@example.com", "-c", "user.name=t", "-c", "init.defaultBranch=main", ...args],
+      { cwd, stdio: "pipe" },
+    );
 
   it("is none, with the reason, outside a git checkout", () => {
     const dir = tempDir();
@@ -182,7 +241,10 @@ describe("git base", () => {
     writeFileSync(join(dir, "README"), "x");
     git(dir, "add", ".");
     git(dir, "commit", "-qm", "first");
-    expect(resolveGitBase({ cwd: dir, file })).toMatchObject({ kind: "none", reason: expect.stringMatching(/^schema\/supergraph\.graphql does not exist at the merge base/) });
+    expect(resolveGitBase({ cwd: dir, file })).toMatchObject({
+      kind: "none",
+      reason: expect.stringMatching(/^schema\/supergraph\.graphql does not exist at the merge base/),
+    });
 
     mkdirSync(join(dir, "schema"));
     writeFileSync(file, "type Query { a: Int }\n");
@@ -192,10 +254,20 @@ describe("git base", () => {
     writeFileSync(file, "type Query { b: Int }\n");
     git(dir, "commit", "-qam", "change");
     const base = resolveGitBase({ cwd: dir, file });
-    expect(base).toMatchObject({ kind: "sdl", sdl: "type Query { a: Int }\n", label: expect.stringMatching(/the merge base of HEAD and main$/) });
+    expect(base).toMatchObject({
+      kind: "sdl",
+      sdl: "type Query { a: Int }\n",
+      label: expect.stringMatching(/the merge base of HEAD and main$/),
+    });
 
     git(dir, "checkout", "-q", "main");
-    expect(resolveGitBase({ cwd: dir, file })).toMatchObject({ kind: "sdl", label: expect.stringContaining("HEAD is the merge base with main") });
-    expect(resolveGitBase({ cwd: dir, file, branch: "trunk" })).toMatchObject({ kind: "none", reason: expect.stringContaining("no trunk or origin/trunk branch") });
+    expect(resolveGitBase({ cwd: dir, file })).toMatchObject({
+      kind: "sdl",
+      label: expect.stringContaining("HEAD is the merge base with main"),
+    });
+    expect(resolveGitBase({ cwd: dir, file, branch: "trunk" })).toMatchObject({
+      kind: "none",
+      reason: expect.stringContaining("no trunk or origin/trunk branch"),
+    });
   });
 });

@@ -23,9 +23,16 @@ export const MAX_STATEMENTS = 2;
 interface Modules {
   testing: {
     startTestInfra(): Promise<{ databaseUrl: string; redisUrl: string; stop(): Promise<void> }>;
-    createQueryCounter(): { record(event: { query: string }): void; count: number; statements: readonly string[]; reset(): void };
+    createQueryCounter(): {
+      record(event: { query: string }): void;
+      count: number;
+      statements: readonly string[];
+      reset(): void;
+    };
   };
-  db: { createDb(url: string, options?: { poolSize?: number; onQuery?: (event: { query: string }) => void }): PrismaLike };
+  db: {
+    createDb(url: string, options?: { poolSize?: number; onQuery?: (event: { query: string }) => void }): PrismaLike;
+  };
   cache: { connectRedis(url: string, name: string): RedisLike; createRedisCache(redis: RedisLike): unknown };
   common: { createLogger(service: string, level: string): unknown };
   catalog: {
@@ -46,12 +53,16 @@ interface RedisLike {
 interface ApolloLike {
   start(): Promise<void>;
   stop(): Promise<void>;
-  executeOperation(request: { query: string; variables: Record<string, unknown> }, options: { contextValue: unknown }): Promise<{ body: { kind: string; singleResult?: { data?: unknown; errors?: unknown } } }>;
+  executeOperation(
+    request: { query: string; variables: Record<string, unknown> },
+    options: { contextValue: unknown },
+  ): Promise<{ body: { kind: string; singleResult?: { data?: unknown; errors?: unknown } } }>;
 }
 
 async function load(repoDir: string): Promise<Modules> {
   const require = createRequire(join(repoDir, "package.json"));
-  const from = async <T>(specifier: string): Promise<T> => (await import(pathToFileURL(specifier.startsWith("/") ? specifier : require.resolve(specifier)).href)) as T;
+  const from = async <T>(specifier: string): Promise<T> =>
+    (await import(pathToFileURL(specifier.startsWith("/") ? specifier : require.resolve(specifier)).href)) as T;
   return {
     testing: await from("@commerce/testing"),
     db: await from("@commerce/db"),
@@ -65,7 +76,10 @@ async function load(repoDir: string): Promise<Modules> {
 
 const uuid = (prefix: string, n: number) => `${prefix}${n.toString(16).padStart(12, "0")}`;
 
-export async function runEntities(options: RunOptions, { log, context }: PhaseContext): Promise<{ sections: Section[]; failed: boolean }> {
+export async function runEntities(
+  options: RunOptions,
+  { log, context }: PhaseContext,
+): Promise<{ sections: Section[]; failed: boolean }> {
   if (!options.scenarios.includes("entities")) return { sections: [], failed: false };
   if (!storefrontAvailable()) {
     log("entities skipped: redis-server is not on PATH (apt-get install redis-server)");
@@ -77,7 +91,11 @@ export async function runEntities(options: RunOptions, { log, context }: PhaseCo
   onCleanup(() => infra.stop());
   const fixtures = m.db.createDb(infra.databaseUrl, { poolSize: 2 });
   await fixtures.category.createMany({
-    data: Array.from({ length: CATEGORY_COUNT }, (_, i) => ({ id: uuid("b0000000-0000-4000-8000-", i), slug: `bench-${i}`, name: `Bench category ${i}` })),
+    data: Array.from({ length: CATEGORY_COUNT }, (_, i) => ({
+      id: uuid("b0000000-0000-4000-8000-", i),
+      slug: `bench-${i}`,
+      name: `Bench category ${i}`,
+    })),
   });
   await fixtures.product.createMany({
     data: Array.from({ length: ENTITY_COUNT }, (_, i) => ({
@@ -102,11 +120,19 @@ export async function runEntities(options: RunOptions, { log, context }: PhaseCo
     ROUTER_SECRET: ROUTER_SETTINGS.routerSecret,
     LOG_LEVEL: "silent",
   });
-  const deps = { db, cache: m.cache.createRedisCache(redis), logger: m.common.createLogger("catalog", "silent"), config };
+  const deps = {
+    db,
+    cache: m.cache.createRedisCache(redis),
+    logger: m.common.createLogger("catalog", "silent"),
+    config,
+  };
   const server = m.catalog.createServer(deps);
   await server.start();
   const contextOf = m.catalog.createContext(deps);
-  const representations = Array.from({ length: ENTITY_COUNT }, (_, i) => ({ __typename: "Product", id: uuid("a0000000-0000-4000-8000-", i) }));
+  const representations = Array.from({ length: ENTITY_COUNT }, (_, i) => ({
+    __typename: "Product",
+    id: uuid("a0000000-0000-4000-8000-", i),
+  }));
   let failed = false;
 
   const measure = async (path: "postgres" | "redis", iterations: number) => {
@@ -132,7 +158,10 @@ export async function runEntities(options: RunOptions, { log, context }: PhaseCo
     return { median: median(times), p95: percentile(times, 95), statements: Math.max(...counts), sample: statements };
   };
   const execute = async () => {
-    const response = await server.executeOperation({ query: ENTITIES_QUERY, variables: { representations } }, { contextValue: await contextOf({ headers: {} }) });
+    const response = await server.executeOperation(
+      { query: ENTITIES_QUERY, variables: { representations } },
+      { contextValue: await contextOf({ headers: {} }) },
+    );
     return response.body.singleResult ?? {};
   };
 
@@ -141,8 +170,13 @@ export async function runEntities(options: RunOptions, { log, context }: PhaseCo
     await measure("postgres", 2); // warm the JIT and the connection pool
     const postgres = await measure("postgres", iterations);
     const cached = await measure("redis", iterations);
-    for (const [path, figures] of [["Postgres", postgres], ["Redis", cached]] as const) {
-      log(`  ${path}: ${figures.statements} SQL statement(s), median ${formatMs(figures.median)} ms, p95 ${formatMs(figures.p95)} ms`);
+    for (const [path, figures] of [
+      ["Postgres", postgres],
+      ["Redis", cached],
+    ] as const) {
+      log(
+        `  ${path}: ${figures.statements} SQL statement(s), median ${formatMs(figures.median)} ms, p95 ${formatMs(figures.p95)} ms`,
+      );
     }
     if (postgres.statements > MAX_STATEMENTS) {
       failed = true;
@@ -158,7 +192,8 @@ export async function runEntities(options: RunOptions, { log, context }: PhaseCo
 }
 
 function renderEntitiesSection(context: RunContext, iterations: number, postgres: Figures, cached: Figures): string {
-  const row = (path: string, f: Figures) => `| ${path} | ${f.statements} | ${formatMs(f.median)} | ${formatMs(f.p95)} |`;
+  const row = (path: string, f: Figures) =>
+    `| ${path} | ${f.statements} | ${formatMs(f.median)} | ${formatMs(f.p95)} |`;
   return [
     "## Catalog: `_entities` for 1,000 products",
     "",

@@ -57,13 +57,22 @@ export function gatewayAvailable(kind: GatewayKind): boolean {
 /** Answers a trivial operation with 200: the gateway has its schema and serves. */
 export function graphqlReady(url: string): () => Promise<boolean> {
   return async () => {
-    const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: '{"query":"{ __typename }"}' });
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"query":"{ __typename }"}',
+    });
     return response.status === 200;
   };
 }
 
 /** Env of our router in production mode with its protections on (see the README of bench/). */
-export function routerEnv({ supergraphPath, port, tracesEndpoint, routerEnv: extra }: GatewayStart): Record<string, string> {
+export function routerEnv({
+  supergraphPath,
+  port,
+  tracesEndpoint,
+  routerEnv: extra,
+}: GatewayStart): Record<string, string> {
   return {
     NODE_ENV: "production",
     HOST: "127.0.0.1",
@@ -99,18 +108,42 @@ export async function startRouter(name: string, repoDir: string, start: GatewayS
 
 export async function startPeer(kind: Exclude<GatewayKind, "router">, start: GatewayStart): Promise<GatewayTarget> {
   const url = `http://127.0.0.1:${start.port}/graphql`;
-  const env = { ...cleanEnv(), NODE_ENV: "production", HOST: "127.0.0.1", PORT: String(start.port), SUPERGRAPH_PATH: start.supergraphPath };
+  const env = {
+    ...cleanEnv(),
+    NODE_ENV: "production",
+    HOST: "127.0.0.1",
+    PORT: String(start.port),
+    SUPERGRAPH_PATH: start.supergraphPath,
+  };
   let args: string[];
   if (kind === "vanilla") {
     args = ["--import", "tsx", join(BENCH_DIR, "src/gateways/vanilla.ts")];
   } else {
     const bin = join(BENCH_DIR, "node_modules/@graphql-hive/gateway/dist/bin.js");
-    args = [bin, "supergraph", start.supergraphPath, "--fork", "1", "--host", "127.0.0.1", "--port", String(start.port)];
+    args = [
+      bin,
+      "supergraph",
+      start.supergraphPath,
+      "--fork",
+      "1",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(start.port),
+    ];
     args.push("--config-path", join(BENCH_DIR, "src/gateways/hive.config.ts"));
     // The Rust planner plans and executes itself; with --jit, 2.15.1 answers null without calling any subgraph.
     args.push(kind === "hive-rust" ? "--hive-router-runtime" : "--jit");
   }
-  const service = await startService({ name: kind, command: process.execPath, args, cwd: BENCH_DIR, env, logPath: start.logPath, ready: graphqlReady(url) });
+  const service = await startService({
+    name: kind,
+    command: process.execPath,
+    args,
+    cwd: BENCH_DIR,
+    env,
+    logPath: start.logPath,
+    ready: graphqlReady(url),
+  });
   return { name: kind, url, pid: service.pid, service };
 }
 

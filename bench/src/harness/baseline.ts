@@ -25,8 +25,12 @@ export function prepareBaseline(repoDir: string, rev: string, log: (line: string
   mkdirSync(dir, { recursive: true });
   log(`baseline ${short}: extracting into ${dir}, then npm ci and npm run build (a few minutes, once per commit)`);
   // git archive rather than a git worktree: nothing is registered in the repository, so nothing needs removing.
-  execFileSync("sh", ["-c", `git archive --format=tar ${sha} | tar -x -C "${dir}"`], { cwd: repoDir, stdio: "inherit" });
-  const run = (command: string, args: string[]) => execFileSync(command, args, { cwd: dir, stdio: ["ignore", "ignore", "inherit"], timeout: 20 * 60_000 });
+  execFileSync("sh", ["-c", `git archive --format=tar ${sha} | tar -x -C "${dir}"`], {
+    cwd: repoDir,
+    stdio: "inherit",
+  });
+  const run = (command: string, args: string[]) =>
+    execFileSync(command, args, { cwd: dir, stdio: ["ignore", "ignore", "inherit"], timeout: 20 * 60_000 });
   run("npm", ["ci", "--no-audit", "--no-fund"]);
   run("npm", ["run", "build"]);
   writeFileSync(marker, `${sha}\n`);

@@ -2,7 +2,8 @@
 // rest of the file as it found it.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 
-const TITLE = "# Benchmarks\n\nFigures of the repository's benchmark scripts. Each section is written by the script it names; compare\nratios measured in the same run, never absolute numbers across runs or machines.\n";
+const TITLE =
+  "# Benchmarks\n\nFigures of the repository's benchmark scripts. Each section is written by the script it names; compare\nratios measured in the same run, never absolute numbers across runs or machines.\n";
 
 export function sectionMarkers(id: string): { begin: string; end: string } {
   return { begin: `<!-- bench:${id}:begin -->`, end: `<!-- bench:${id}:end -->` };

@@ -30,31 +30,43 @@ export interface LoadResult {
   latencies: number[];
 }
 
-export async function runLoad({ url, body, connections, durationSeconds, headers = {}, authorization, sequence, rate }: LoadOptions): Promise<LoadResult> {
+export async function runLoad({
+  url,
+  body,
+  connections,
+  durationSeconds,
+  headers = {},
+  authorization,
+  sequence,
+  rate,
+}: LoadOptions): Promise<LoadResult> {
   const latencies: number[] = [];
   let ok = 0;
   let failed = 0;
   let firstError: string | undefined;
   const causes: Record<string, number> = {};
   const single: autocannon.Request = authorization
-    ? { setupRequest: (next: autocannon.Request) => ({ ...next, headers: { ...next.headers, authorization: authorization() } }) }
+    ? {
+        setupRequest: (next: autocannon.Request) => ({
+          ...next,
+          headers: { ...next.headers, authorization: authorization() },
+        }),
+      }
     : {};
-  const requests = (sequence ?? [single]).map(
-    (request): autocannon.Request => ({
-      ...request,
-      // A GraphQL error in a 200 response is a failure too.
-      onResponse: (status, text, context, responseHeaders) => {
-        if (status >= 200 && status < 300 && !text.includes('"errors"')) ok += 1;
-        else {
-          failed += 1;
-          firstError ??= `HTTP ${status}: ${text.slice(0, 300)}`;
-          const cause = causeOf(status, text);
-          causes[cause] = (causes[cause] ?? 0) + 1;
-        }
-        if (typeof request.onResponse === "function") request.onResponse(status, text, context, responseHeaders);
-      },
-    }),
-  );
+  const requests = (sequence ?? [single]).map((request): autocannon.Request => ({
+    ...request,
+    // A GraphQL error in a 200 response is a failure too.
+    onResponse: (status, text, context, responseHeaders) => {
+      if (status >= 200 && status < 300 && !text.includes('"errors"')) ok += 1;
+      else {
+        failed += 1;
+        firstError ??= `HTTP ${status}: ${text.slice(0, 300)}`;
+        const cause = causeOf(status, text);
+        causes[cause] = (causes[cause] ?? 0) + 1;
+      }
+      if (typeof request.onResponse === "function") request.onResponse(status, text, context, responseHeaders);
+    },
+  }));
   const started = performance.now();
   let instance: autocannon.Instance | undefined;
   const done = new Promise<autocannon.Result>((resolve, reject) => {
@@ -79,7 +91,14 @@ export async function runLoad({ url, body, connections, durationSeconds, headers
   const result = await done;
   // result.errors: connection errors and timeouts (no response at all).
   if (result.errors > 0) causes["no answer (connection error or timeout)"] = result.errors;
-  return { ok, errors: failed + result.errors, ...(firstError ? { firstError } : {}), causes, seconds: (performance.now() - started) / 1000, latencies };
+  return {
+    ok,
+    errors: failed + result.errors,
+    ...(firstError ? { firstError } : {}),
+    causes,
+    seconds: (performance.now() - started) / 1000,
+    latencies,
+  };
 }
 
 /** `HTTP 200 SUBGRAPH_TIMEOUT, DOWNSTREAM_SERVICE_ERROR`: the status and the distinct error codes of a failed answer. */

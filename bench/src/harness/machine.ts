@@ -6,14 +6,17 @@ import { join } from "node:path";
 
 export function machineLine(): string {
   const cores = cpus();
-  const load = loadavg().map((value) => value.toFixed(1)).join(" ");
+  const load = loadavg()
+    .map((value) => value.toFixed(1))
+    .join(" ");
   return `${cores.length} cores (${cores[0]?.model.trim() ?? "unknown CPU"}), Node ${process.version}, load average at start ${load}`;
 }
 
 /** `version` of an installed package, looked up from `dir`'s node_modules. */
 export function packageVersion(dir: string, name: string): string {
   try {
-    return (JSON.parse(readFileSync(join(dir, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
+    return (JSON.parse(readFileSync(join(dir, "node_modules", name, "package.json"), "utf8")) as { version: string })
+      .version;
   } catch {
     return "not installed";
   }
@@ -23,7 +26,9 @@ export function packageVersion(dir: string, name: string): string {
 export function gitRevision(dir: string): string {
   try {
     const rev = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: dir, encoding: "utf8" }).trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: dir, encoding: "utf8" }).trim() !== "";
+    const dirty =
+      execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: dir, encoding: "utf8" }).trim() !==
+      "";
     return dirty ? `${rev}+dirty` : rev;
   } catch {
     return "unknown";

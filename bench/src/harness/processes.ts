@@ -26,7 +26,8 @@ export function onCleanup(stop: () => Promise<void>): void {
 /** SIGTERM every child still running, SIGKILL after `graceMs`, then the cleanups. */
 export async function stopAll(graceMs = 3000): Promise<void> {
   await Promise.all([...running].map((child) => stopChild(child, Math.max(graceMs, graceOf.get(child) ?? 0))));
-  for (const stop of cleanups.splice(0).reverse()) await stop().catch((error: unknown) => console.error(`cleanup failed: ${String(error)}`));
+  for (const stop of cleanups.splice(0).reverse())
+    await stop().catch((error: unknown) => console.error(`cleanup failed: ${String(error)}`));
 }
 
 function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
@@ -84,7 +85,17 @@ export interface StartOptions {
 }
 
 /** Spawns a service and waits until `ready()` says it serves. */
-export async function startService({ name, command, args, env, cwd, logPath, ready, timeoutMs = 60_000, stopGraceMs = 3000 }: StartOptions): Promise<Service> {
+export async function startService({
+  name,
+  command,
+  args,
+  env,
+  cwd,
+  logPath,
+  ready,
+  timeoutMs = 60_000,
+  stopGraceMs = 3000,
+}: StartOptions): Promise<Service> {
   const log = openSync(logPath, "a");
   const child = spawn(command, args, { cwd, env: env ?? process.env, stdio: ["ignore", log, log] });
   closeSync(log);
@@ -150,7 +161,10 @@ export function childProcesses(pid: number): { pid: number; command: string }[] 
   for (const task of readdirSync(`/proc/${pid}/task`)) {
     for (const child of readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").split(" ").filter(Boolean)) {
       try {
-        children.push({ pid: Number(child), command: readFileSync(`/proc/${child}/cmdline`, "utf8").split("\0").join(" ").trim() });
+        children.push({
+          pid: Number(child),
+          command: readFileSync(`/proc/${child}/cmdline`, "utf8").split("\0").join(" ").trim(),
+        });
       } catch {
         // exited meanwhile
       }

@@ -48,7 +48,11 @@ export interface ScenarioOutcome {
 }
 
 /** Sends the operation once to every target and compares the answers as canonical JSON. */
-export async function checkAnswers(targets: readonly Target[], body: string, authorization?: () => string): Promise<AnswerCheck> {
+export async function checkAnswers(
+  targets: readonly Target[],
+  body: string,
+  authorization?: () => string,
+): Promise<AnswerCheck> {
   const answers: { name: string; text: string; bytes: number }[] = [];
   for (const target of targets) {
     const headers: Record<string, string> = { "content-type": "application/json" };
@@ -61,7 +65,11 @@ export async function checkAnswers(targets: readonly Target[], body: string, aut
     } catch {
       text = `HTTP ${response.status}, not JSON: ${raw.slice(0, 200)}`;
     }
-    answers.push({ name: target.name, text: response.ok ? text : `HTTP ${response.status}: ${text.slice(0, 300)}`, bytes: Buffer.byteLength(raw) });
+    answers.push({
+      name: target.name,
+      text: response.ok ? text : `HTTP ${response.status}: ${text.slice(0, 300)}`,
+      bytes: Buffer.byteLength(raw),
+    });
   }
   const [first] = answers;
   const differences: string[] = [];
@@ -69,11 +77,16 @@ export async function checkAnswers(targets: readonly Target[], body: string, aut
     const difference = first ? firstDifference(first.text, answer.text) : undefined;
     if (difference) differences.push(`${answer.name} differs from ${first?.name} ${difference}`);
   }
-  if (first?.text.includes('"errors"')) differences.push(`${first.name} answers with errors: ${first.text.slice(0, 300)}`);
+  if (first?.text.includes('"errors"'))
+    differences.push(`${first.name} answers with errors: ${first.text.slice(0, 300)}`);
   return { identical: differences.length === 0, bytes: first?.bytes ?? 0, differences };
 }
 
-export async function runScenario(plan: ScenarioPlan, targets: readonly Target[], log: (line: string) => void = console.log): Promise<ScenarioOutcome> {
+export async function runScenario(
+  plan: ScenarioPlan,
+  targets: readonly Target[],
+  log: (line: string) => void = console.log,
+): Promise<ScenarioOutcome> {
   const before = await checkAnswers(targets, plan.body, plan.authorization);
   for (const difference of before.differences) log(`  ✗ before the load: ${difference}`);
   const load = (target: Target, seconds: number) =>
@@ -107,15 +120,26 @@ export async function runScenario(plan: ScenarioPlan, targets: readonly Target[]
   for (let round = 1; round <= plan.rounds; round += 1) {
     for (const target of targets) {
       const cpuBefore = cpuSeconds(target.pid);
-      const othersBefore = Object.entries(target.processes ?? {}).map(([name, pid]) => [name, pid, cpuSeconds(pid)] as const);
+      const othersBefore = Object.entries(target.processes ?? {}).map(
+        ([name, pid]) => [name, pid, cpuSeconds(pid)] as const,
+      );
       const result = await load(target, plan.durationSeconds);
       countCauses(target, result.causes);
       const cpu = cpuSeconds(target.pid) - cpuBefore;
       const own = (processCpu[target.name] ??= {});
       for (const [name, pid, before] of othersBefore) own[name] = (own[name] ?? 0) + cpuSeconds(pid) - before;
       okResponses[target.name] = (okResponses[target.name] ?? 0) + result.ok;
-      rounds.push({ gateway: target.name, ok: result.ok, errors: result.errors, seconds: result.seconds, latencies: result.latencies, cpuSeconds: cpu });
-      log(`  round ${round}/${plan.rounds} ${target.name}: ${(result.ok / result.seconds).toFixed(1)} RPS, ${result.errors} errors, CPU ${((100 * cpu) / result.seconds).toFixed(0)} %`);
+      rounds.push({
+        gateway: target.name,
+        ok: result.ok,
+        errors: result.errors,
+        seconds: result.seconds,
+        latencies: result.latencies,
+        cpuSeconds: cpu,
+      });
+      log(
+        `  round ${round}/${plan.rounds} ${target.name}: ${(result.ok / result.seconds).toFixed(1)} RPS, ${result.errors} errors, CPU ${((100 * cpu) / result.seconds).toFixed(0)} %`,
+      );
       if (result.firstError) log(`    first error: ${result.firstError}`);
     }
   }
@@ -125,10 +149,25 @@ export async function runScenario(plan: ScenarioPlan, targets: readonly Target[]
   const cpuPerRequest = Object.fromEntries(
     Object.entries(processCpu)
       .filter(([, byProcess]) => Object.keys(byProcess).length > 0)
-      .map(([name, byProcess]) => [name, Object.fromEntries(Object.entries(byProcess).map(([process, seconds]) => [process, (1000 * seconds) / Math.max(1, okResponses[name] ?? 0)]))]),
+      .map(([name, byProcess]) => [
+        name,
+        Object.fromEntries(
+          Object.entries(byProcess).map(([process, seconds]) => [
+            process,
+            (1000 * seconds) / Math.max(1, okResponses[name] ?? 0),
+          ]),
+        ),
+      ]),
   );
-  for (const [name, causes] of Object.entries(errorCauses)) log(`  failures of ${name} (warm-up included): ${describeCauses(causes)}`);
-  return { summaries: summarize(rounds, { reference: plan.reference, peakRss }), before, after, cpuPerRequest, errorCauses };
+  for (const [name, causes] of Object.entries(errorCauses))
+    log(`  failures of ${name} (warm-up included): ${describeCauses(causes)}`);
+  return {
+    summaries: summarize(rounds, { reference: plan.reference, peakRss }),
+    before,
+    after,
+    cpuPerRequest,
+    errorCauses,
+  };
 }
 
 /** `HTTP 200 SUBGRAPH_TIMEOUT × 20, HTTP 503 × 2`, most frequent first. */

@@ -20,7 +20,16 @@ export interface SectionInput {
   notes?: string[];
 }
 
-export function renderSection({ title, description, load, context, router, outcome, table, notes = [] }: SectionInput): string {
+export function renderSection({
+  title,
+  description,
+  load,
+  context,
+  router,
+  outcome,
+  table,
+  notes = [],
+}: SectionInput): string {
   const answers =
     outcome.before.identical && outcome.after.identical
       ? `byte-identical JSON (keys sorted) from every target before and after the load (${(outcome.before.bytes / 1024).toFixed(1)} KB)`
@@ -31,7 +40,9 @@ export function renderSection({ title, description, load, context, router, outco
         .map(([process, ms]) => `${process} ${ms.toFixed(2)} ms`)
         .join(", ")}`,
   );
-  const failures = Object.entries(outcome.errorCauses).map(([target, causes]) => `- Failures of ${target} by cause (warm-up included): ${describeCauses(causes)}`);
+  const failures = Object.entries(outcome.errorCauses).map(
+    ([target, causes]) => `- Failures of ${target} by cause (warm-up included): ${describeCauses(causes)}`,
+  );
   return [
     `## ${title}`,
     "",

@@ -51,14 +51,19 @@ export function median(values: readonly number[]): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 /**
  * One summary per gateway, in first-seen order: RPS is the median round (robust to one noisy round on a shared
  * machine), latency percentiles pool every response of every round, and `ratio` divides by the reference's RPS.
  */
-export function summarize(rounds: readonly RoundResult[], options: { reference?: string; peakRss?: Readonly<Record<string, number>> } = {}): GatewaySummary[] {
+export function summarize(
+  rounds: readonly RoundResult[],
+  options: { reference?: string; peakRss?: Readonly<Record<string, number>> } = {},
+): GatewaySummary[] {
   const byGateway = new Map<string, RoundResult[]>();
   for (const round of rounds) byGateway.set(round.gateway, [...(byGateway.get(round.gateway) ?? []), round]);
   const summaries = [...byGateway].map(([gateway, own]): GatewaySummary => {

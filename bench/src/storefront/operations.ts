@@ -52,8 +52,13 @@ export interface Catalog {
 export const CATALOG_QUERY = `{ products(first: 100) { edges { node { id available } } } }`;
 
 export function catalogFrom(answer: unknown): Catalog {
-  const edges = (answer as { data?: { products?: { edges?: { node: { id: string; available: boolean } }[] } } }).data?.products?.edges ?? [];
-  return { productIds: edges.map((e) => e.node.id), orderableIds: edges.filter((e) => e.node.available).map((e) => e.node.id) };
+  const edges =
+    (answer as { data?: { products?: { edges?: { node: { id: string; available: boolean } }[] } } }).data?.products
+      ?.edges ?? [];
+  return {
+    productIds: edges.map((e) => e.node.id),
+    orderableIds: edges.filter((e) => e.node.available).map((e) => e.node.id),
+  };
 }
 
 export interface SessionOptions {
@@ -73,15 +78,21 @@ interface SessionContext {
  * history. Eleven requests, one log-in.
  */
 export function sessionRequests({ customer, catalog, keyPrefix }: SessionOptions): autocannon.Request[] {
-  if (catalog.productIds.length === 0 || catalog.orderableIds.length === 0) throw new Error("the catalog has no (orderable) products to browse");
+  if (catalog.productIds.length === 0 || catalog.orderableIds.length === 0)
+    throw new Error("the catalog has no (orderable) products to browse");
   let productCursor = 0;
   let orderCursor = 0;
-  const json = (query: string, variables?: Record<string, unknown>) => JSON.stringify(variables ? { query, variables } : { query });
+  const json = (query: string, variables?: Record<string, unknown>) =>
+    JSON.stringify(variables ? { query, variables } : { query });
   const signedIn = (body: () => string): autocannon.Request => ({
     method: "POST",
     setupRequest: (request, context) => {
       const token = (context as SessionContext).token;
-      return { ...request, body: body(), headers: { ...request.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } };
+      return {
+        ...request,
+        body: body(),
+        headers: { ...request.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      };
     },
   });
   const logIn: autocannon.Request = {
@@ -89,19 +100,37 @@ export function sessionRequests({ customer, catalog, keyPrefix }: SessionOptions
     body: json(LOG_IN_MUTATION, { email: customer.email, password: customer.password }),
     onResponse: (_status, body, context) => {
       try {
-        (context as SessionContext).token = (JSON.parse(body) as { data?: { logIn?: { accessToken?: string } } }).data?.logIn?.accessToken;
+        (context as SessionContext).token = (JSON.parse(body) as { data?: { logIn?: { accessToken?: string } } }).data
+          ?.logIn?.accessToken;
       } catch {
         // counted as an error by the load driver; the session goes on anonymous and fails its signed-in steps
       }
     },
   };
   const browse = signedIn(() => json(STOREFRONT_QUERY));
-  const productPage = signedIn(() => json(PRODUCT_PAGE_QUERY, { id: catalog.productIds[productCursor++ % catalog.productIds.length] }));
+  const productPage = signedIn(() =>
+    json(PRODUCT_PAGE_QUERY, { id: catalog.productIds[productCursor++ % catalog.productIds.length] }),
+  );
   const placeOrder = signedIn(() =>
     json(PLACE_ORDER_MUTATION, {
-      input: { items: [{ productId: catalog.orderableIds[orderCursor % catalog.orderableIds.length], quantity: 1 }], idempotencyKey: `${keyPrefix}-${orderCursor++}` },
+      input: {
+        items: [{ productId: catalog.orderableIds[orderCursor % catalog.orderableIds.length], quantity: 1 }],
+        idempotencyKey: `${keyPrefix}-${orderCursor++}`,
+      },
     }),
   );
   const history = signedIn(() => json(ORDER_HISTORY_QUERY));
-  return [logIn, browse, productPage, browse, productPage, browse, productPage, browse, productPage, placeOrder, history];
+  return [
+    logIn,
+    browse,
+    productPage,
+    browse,
+    productPage,
+    browse,
+    productPage,
+    browse,
+    productPage,
+    placeOrder,
+    history,
+  ];
 }

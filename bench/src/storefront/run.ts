@@ -19,8 +19,7 @@ const TITLES = {
 const DESCRIPTIONS = {
   storefront:
     "The whole stack as deployed (Postgres, Redis, every subgraph and the router from their builds, production mode, one process each, on this machine): 20 products with price, category, rating and their 3 latest reviews with their authors, anonymous. With `--baseline`, the same stack of that commit runs side by side and is the reference of the ratio.",
-  "storefront-mix":
-    `The same stacks; each connection repeats a shopping session: log in, four times the product grid and a product page, place an order (a new idempotency key each time), order history — eleven requests, one log-in. The seeded password hashes use scrypt cost ${PASSWORD_HASH_COST} (the seed's default, 15, makes one log-in cost as much CPU as hundreds of other requests). Ratios as above.`,
+  "storefront-mix": `The same stacks; each connection repeats a shopping session: log in, four times the product grid and a product page, place an order (a new idempotency key each time), order history — eleven requests, one log-in. The seeded password hashes use scrypt cost ${PASSWORD_HASH_COST} (the seed's default, 15, makes one log-in cost as much CPU as hundreds of other requests). Ratios as above.`,
 } as const;
 
 /** Whether the storefront can run here: it needs redis-server (Postgres is embedded). */
@@ -33,7 +32,10 @@ export function storefrontAvailable(): boolean {
   }
 }
 
-export async function runStorefront(options: RunOptions, { dir, tracesEndpoint, baseline, context, log }: PhaseContext): Promise<{ sections: Section[]; failed: boolean }> {
+export async function runStorefront(
+  options: RunOptions,
+  { dir, tracesEndpoint, baseline, context, log }: PhaseContext,
+): Promise<{ sections: Section[]; failed: boolean }> {
   const scenarios = options.scenarios.filter((s): s is keyof typeof TITLES => s in TITLES);
   if (scenarios.length === 0) return { sections: [], failed: false };
   if (!storefrontAvailable()) {
@@ -41,12 +43,42 @@ export async function runStorefront(options: RunOptions, { dir, tracesEndpoint, 
     return { sections: [], failed: false };
   }
   let failed = false;
-  const stacks: Stack[] = [await startStack({ name: "router", repoDir: REPO_DIR, logDir: dir, tracesEndpoint, extraEnv: options.stackEnv, log })];
-  if (baseline) stacks.push(await startStack({ name: `router@${baseline.short}`, repoDir: baseline.dir, logDir: dir, tracesEndpoint, extraEnv: options.stackEnv, log }));
-  const targets: Target[] = stacks.map((stack) => ({ name: stack.name, url: stack.routerUrl, pid: stack.routerPid, processes: { router: stack.routerPid, ...stack.subgraphPids } }));
+  const stacks: Stack[] = [
+    await startStack({
+      name: "router",
+      repoDir: REPO_DIR,
+      logDir: dir,
+      tracesEndpoint,
+      extraEnv: options.stackEnv,
+      log,
+    }),
+  ];
+  if (baseline)
+    stacks.push(
+      await startStack({
+        name: `router@${baseline.short}`,
+        repoDir: baseline.dir,
+        logDir: dir,
+        tracesEndpoint,
+        extraEnv: options.stackEnv,
+        log,
+      }),
+    );
+  const targets: Target[] = stacks.map((stack) => ({
+    name: stack.name,
+    url: stack.routerUrl,
+    pid: stack.routerPid,
+    processes: { router: stack.routerPid, ...stack.subgraphPids },
+  }));
   const catalogs = new Map<string, Catalog>();
   for (const stack of stacks) {
-    const answer = await (await fetch(stack.routerUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: CATALOG_QUERY }) })).json();
+    const answer = await (
+      await fetch(stack.routerUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query: CATALOG_QUERY }),
+      })
+    ).json();
     catalogs.set(stack.name, catalogFrom(answer));
   }
   const reference = stacks.at(-1)?.name ?? "router";
@@ -54,7 +86,9 @@ export async function runStorefront(options: RunOptions, { dir, tracesEndpoint, 
     `started by ${stacks.map((stack) => `${stack.name}: ${stack.startedBy}`).join(", ")}`,
     "as deployed: `NODE_ENV=production`, `JWT_SECRET` and `ROUTER_SECRET` shared with the subgraphs, Redis (`REDIS_URL`: APQ, cost budgets, the subgraphs' caches)",
     "every protection at its default except `COST_BUDGET=1000000000` (one client sends every request and would spend a per-client budget)",
-    tracesEndpoint ? "tracing at the default sampling exported to a loopback sink, subgraphs included" : "tracing not exported",
+    tracesEndpoint
+      ? "tracing at the default sampling exported to a loopback sink, subgraphs included"
+      : "tracing not exported",
     ...Object.entries(options.stackEnv).map(([key, value]) => `\`${key}=${value}\` for every service`),
   ].join("; ");
   const sections: Section[] = [];
@@ -74,7 +108,11 @@ export async function runStorefront(options: RunOptions, { dir, tracesEndpoint, 
           ? {
               sequence: (target: Target) => {
                 const stack = stacks.find((s) => s.name === target.name) as Stack;
-                return sessionRequests({ customer: stack.customer, catalog: catalogs.get(stack.name) as Catalog, keyPrefix: `bench-${runId}-${stack.name.replace(/[^A-Za-z0-9._:-]/g, "-")}` });
+                return sessionRequests({
+                  customer: stack.customer,
+                  catalog: catalogs.get(stack.name) as Catalog,
+                  keyPrefix: `bench-${runId}-${stack.name.replace(/[^A-Za-z0-9._:-]/g, "-")}`,
+                });
               },
             }
           : {}),
@@ -86,7 +124,15 @@ export async function runStorefront(options: RunOptions, { dir, tracesEndpoint, 
     if (outcome.summaries.some((summary) => summary.errors > 0)) failed = true;
     const table = renderTable(outcome.summaries, { reference });
     const load = `${connections} connections, warm-up ${warmupSeconds} s, then ${rounds} round${rounds === 1 ? "" : "s"} × ${durationSeconds} s per stack, interleaved`;
-    const text = renderSection({ title: TITLES[scenario], description: DESCRIPTIONS[scenario], load, context, router, outcome, table });
+    const text = renderSection({
+      title: TITLES[scenario],
+      description: DESCRIPTIONS[scenario],
+      load,
+      context,
+      router,
+      outcome,
+      table,
+    });
     log(`\n${text}\n`);
     sections.push({ id: scenario, text });
   }

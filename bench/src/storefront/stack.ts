@@ -51,7 +51,14 @@ export interface StartStackOptions {
   log?: (line: string) => void;
 }
 
-export async function startStack({ name, repoDir, logDir, tracesEndpoint, extraEnv = {}, log = console.log }: StartStackOptions): Promise<Stack> {
+export async function startStack({
+  name,
+  repoDir,
+  logDir,
+  tracesEndpoint,
+  extraEnv = {},
+  log = console.log,
+}: StartStackOptions): Promise<Stack> {
   const testing = await importFrom<TestingModule>(repoDir, "@commerce/testing");
   const infra = await testing.startTestInfra();
   onCleanup(() => infra.stop());
@@ -63,7 +70,9 @@ export async function startStack({ name, repoDir, logDir, tracesEndpoint, extraE
   await db.$disconnect();
   log(`${name}: Postgres and Redis ready, migrated and seeded`);
 
-  const manifest = JSON.parse(readFileSync(join(repoDir, "schema/subgraphs.json"), "utf8")) as { subgraphs: { name: string; url: string }[] };
+  const manifest = JSON.parse(readFileSync(join(repoDir, "schema/subgraphs.json"), "utf8")) as {
+    subgraphs: { name: string; url: string }[];
+  };
   const shared = {
     ...cleanEnv(),
     NODE_ENV: "production",
@@ -85,7 +94,8 @@ export async function startStack({ name, repoDir, logDir, tracesEndpoint, extraE
   const npmStart = join(repoDir, "packages/start/bin/start.mjs");
   const fixedPorts = manifest.subgraphs.map((s) => Number(new URL(s.url).port));
   const portsFree = (await Promise.all(fixedPorts.map((port) => isPortFree(port)))).every(Boolean);
-  if (existsSync(npmStart) && !portsFree) log(`${name}: subgraph ports ${fixedPorts.join(", ")} are busy, so not \`npm start\`: starting service by service`);
+  if (existsSync(npmStart) && !portsFree)
+    log(`${name}: subgraph ports ${fixedPorts.join(", ")} are busy, so not \`npm start\`: starting service by service`);
   if (existsSync(npmStart) && portsFree) {
     // SEED unset: the data is seeded above (npm start keeps existing rows and seeds nothing unless asked).
     const start = await startService({
@@ -102,7 +112,8 @@ export async function startStack({ name, repoDir, logDir, tracesEndpoint, extraE
     const children = childProcesses(start.pid);
     const pidOf = (entry: string) => children.find((child) => child.command.includes(entry))?.pid;
     const routerPid = pidOf("/router/dist/index.js");
-    if (routerPid === undefined) throw new Error(`${name}: npm start runs no router/dist/index.js child: ${JSON.stringify(children)}`);
+    if (routerPid === undefined)
+      throw new Error(`${name}: npm start runs no router/dist/index.js child: ${JSON.stringify(children)}`);
     const subgraphPids: Record<string, number> = {};
     for (const { name: subgraph } of manifest.subgraphs) {
       const pid = pidOf(`/subgraphs/${subgraph}/dist/index.js`);
@@ -115,13 +126,17 @@ export async function startStack({ name, repoDir, logDir, tracesEndpoint, extraE
   const ports = new Map<string, number>();
   for (const { name: subgraph } of manifest.subgraphs) ports.set(subgraph, await freePort());
   const urls: Record<string, string> = {};
-  for (const [subgraph, port] of ports) urls[`SUBGRAPH_${subgraph.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_URL`] = `http://127.0.0.1:${port}/graphql`;
+  for (const [subgraph, port] of ports)
+    urls[`SUBGRAPH_${subgraph.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_URL`] = `http://127.0.0.1:${port}/graphql`;
   // Every subgraph gets every subgraph's URL, as the router does (orders prices items from the catalog).
   const env = { ...shared, ...urls };
   const subgraphPids: Record<string, number> = {};
   for (const [subgraph, port] of ports) {
     // Ports are picked before the first start (every subgraph needs every URL); another process may take one meanwhile.
-    if (!(await isPortFree(port))) throw new Error(`${name}: port ${port}, picked for ${subgraph}, was taken by another process meanwhile; run again`);
+    if (!(await isPortFree(port)))
+      throw new Error(
+        `${name}: port ${port}, picked for ${subgraph}, was taken by another process meanwhile; run again`,
+      );
     const service = await startService({
       name: `${name} ${subgraph}`,
       command: process.execPath,
@@ -142,6 +157,15 @@ export async function startStack({ name, repoDir, logDir, tracesEndpoint, extraE
     logPath: join(logDir, `${name}-router.log`),
     ready: graphqlReady(routerUrl),
   });
-  log(`${name}: router ${routerUrl} over ${manifest.subgraphs.map((s) => s.name).join(", ")}, started service by service`);
-  return { name, routerUrl, routerPid: router.pid, subgraphPids, customer, startedBy: "service by service, as `npm start` does" };
+  log(
+    `${name}: router ${routerUrl} over ${manifest.subgraphs.map((s) => s.name).join(", ")}, started service by service`,
+  );
+  return {
+    name,
+    routerUrl,
+    routerPid: router.pid,
+    subgraphPids,
+    customer,
+    startedBy: "service by service, as `npm start` does",
+  };
 }

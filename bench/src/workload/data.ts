@@ -62,7 +62,8 @@ export const IN_STOCK: Readonly<Record<string, boolean>> = {
 
 /** Placeholder text of a given length (the workload's bodies are lorem ipsum of these lengths). */
 export function loremOfLength(length: number): string {
-  const words = "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et dolore magna aliqua";
+  const words =
+    "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et dolore magna aliqua";
   let text = "";
   while (text.length < length) text += (text === "" ? "" : " ") + words;
   return text.slice(0, length);

@@ -13,6 +13,9 @@ const server = createSubgraphServer(subgraphSchema(name));
 server.keepAliveTimeout = 60_000;
 server.listen(port, host, () => {
   const address = server.address();
-  console.log(`${name} subgraph ready at http://${host}:${typeof address === "object" && address ? address.port : port}/graphql`);
+  console.log(
+    `${name} subgraph ready at http://${host}:${typeof address === "object" && address ? address.port : port}/graphql`,
+  );
 });
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.close(() => process.exit(0)).closeAllConnections());
+for (const signal of ["SIGINT", "SIGTERM"] as const)
+  process.on(signal, () => server.close(() => process.exit(0)).closeAllConnections());

@@ -35,7 +35,9 @@ export function createSubgraphServer(schema: GraphQLSchema): Server {
   return createServer((req, res) => {
     const send = (status: number, body: unknown) => {
       const text = JSON.stringify(body);
-      res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) }).end(text);
+      res
+        .writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) })
+        .end(text);
     };
     if (req.method === "GET" && req.url === "/health") return send(200, { status: "ok" });
     if (req.method === "GET" && req.url === "/stats") return send(200, stats);
@@ -58,7 +60,12 @@ export function createSubgraphServer(schema: GraphQLSchema): Server {
         const prepared = prepare(body.query);
         if (Array.isArray(prepared)) return send(400, { errors: prepared.map((e: Error) => ({ message: e.message })) });
         // Entity resolution (`_entities`) returns a promise even over synchronous resolvers.
-        const result = await execute({ schema, document: prepared as DocumentNode, variableValues: body.variables ?? null, operationName: body.operationName ?? null });
+        const result = await execute({
+          schema,
+          document: prepared as DocumentNode,
+          variableValues: body.variables ?? null,
+          operationName: body.operationName ?? null,
+        });
         return send(200, result);
       },
       () => send(400, { errors: [{ message: "Cannot read the body" }] }),

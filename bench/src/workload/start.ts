@@ -35,7 +35,9 @@ export async function startBenchSubgraphs(dir: string): Promise<BenchSubgraphs> 
 }
 
 /** What a subgraph has seen (see SubgraphStats in server.ts). */
-export async function subgraphStats(url: string): Promise<{ requests: number; withAuthorization: number; lastAuthorization: string | null }> {
+export async function subgraphStats(
+  url: string,
+): Promise<{ requests: number; withAuthorization: number; lastAuthorization: string | null }> {
   const response = await fetch(url.replace(/\/graphql$/, "/stats"));
   return (await response.json()) as { requests: number; withAuthorization: number; lastAuthorization: string | null };
 }

@@ -6,7 +6,8 @@ import { IN_STOCK, PRODUCTS, REVIEWS, REVIEWS_OF_ANY_USER, USERS, type Product, 
 export const SUBGRAPH_NAMES = ["accounts", "inventory", "products", "reviews"] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
 
-const LINK = (imports: string[]) => `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: [${imports.map((i) => `"${i}"`).join(", ")}])`;
+const LINK = (imports: string[]) =>
+  `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: [${imports.map((i) => `"${i}"`).join(", ")}])`;
 
 export const SUBGRAPH_SDL: Readonly<Record<SubgraphName, string>> = {
   accounts: `${LINK(["@key", "@shareable"])}
@@ -62,7 +63,8 @@ const userById = new Map(USERS.map((user) => [user.id, user]));
 const productByUpc = new Map(PRODUCTS.map((product) => [product.upc, product]));
 const reviewById = new Map(REVIEWS.map((review) => [review.id, review]));
 const reviewsByProduct = new Map<string, Review[]>();
-for (const review of REVIEWS) reviewsByProduct.set(review.productUpc, [...(reviewsByProduct.get(review.productUpc) ?? []), review]);
+for (const review of REVIEWS)
+  reviewsByProduct.set(review.productUpc, [...(reviewsByProduct.get(review.productUpc) ?? []), review]);
 
 type ProductRef = { upc: string; price?: number | null; weight?: number | null };
 

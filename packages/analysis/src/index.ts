@@ -13,10 +13,21 @@ export {
   type LimitViolation,
   type OperationLimits,
 } from "./limits/operationLimits.js";
-export { measureOperation, type DepthIgnore, type MeasureOperationOptions, type OperationMeasurements } from "./limits/measureOperation.js";
+export {
+  measureOperation,
+  type DepthIgnore,
+  type MeasureOperationOptions,
+  type OperationMeasurements,
+} from "./limits/measureOperation.js";
 export { measureSource, type SourceMeasurements } from "./limits/measureSource.js";
 export { estimateCost, type CostOptions } from "./cost/estimateCost.js";
-export { estimateEntityFetchCost, estimatePlanCost, type CostedPlanNode, type CostedQueryPlan, type PlanCostOptions } from "./cost/planCost.js";
+export {
+  estimateEntityFetchCost,
+  estimatePlanCost,
+  type CostedPlanNode,
+  type CostedQueryPlan,
+  type PlanCostOptions,
+} from "./cost/planCost.js";
 export { actualCost, type ActualCostOptions } from "./cost/actualCost.js";
 export {
   UnenforceableSupergraphError,

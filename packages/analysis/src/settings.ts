@@ -49,7 +49,10 @@ export interface AnalysisSettings {
 export function readAnalysisSettings(read: EnvReader): AnalysisSettings {
   const limits = {} as Record<keyof OperationLimits, number>;
   for (const [key, variable] of Object.entries(LIMIT_VARIABLES) as [keyof OperationLimits, string][]) {
-    limits[key] = read.int(variable, DEFAULT_OPERATION_LIMITS[key], { min: key === "maxBatchSize" ? 0 : 1, max: key === "maxBodyBytes" ? 64 * 1024 * 1024 : 1_000_000 });
+    limits[key] = read.int(variable, DEFAULT_OPERATION_LIMITS[key], {
+      min: key === "maxBatchSize" ? 0 : 1,
+      max: key === "maxBodyBytes" ? 64 * 1024 * 1024 : 1_000_000,
+    });
   }
   return Object.freeze({
     limits: Object.freeze(limits),

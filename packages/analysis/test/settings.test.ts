@@ -14,7 +14,15 @@ describe("loadAnalysisSettings", () => {
 
   it("reads every limit and cost variable, and nothing else", () => {
     const env = Object.fromEntries(Object.values(LIMIT_VARIABLES).map((name, i) => [name, String(i + 2)]));
-    const settings = loadAnalysisSettings({ ...env, LIMITS_MODE: "warn", COST_MODE: "measure", COST_MAX: "30", COST_DEFAULT_LIST_SIZE: "4", COST_ENTITY_FETCH_WEIGHT: "0", PORT: "x" });
+    const settings = loadAnalysisSettings({
+      ...env,
+      LIMITS_MODE: "warn",
+      COST_MODE: "measure",
+      COST_MAX: "30",
+      COST_DEFAULT_LIST_SIZE: "4",
+      COST_ENTITY_FETCH_WEIGHT: "0",
+      PORT: "x",
+    });
     expect(Object.values(settings.limits)).toEqual(Object.keys(LIMIT_VARIABLES).map((_, i) => i + 2));
     expect(settings.limitsMode).toBe("warn");
     expect(settings.cost).toEqual({ mode: "measure", max: 30, defaultListSize: 4, entityFetchWeight: 0 });

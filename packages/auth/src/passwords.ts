@@ -20,7 +20,9 @@ function derive(password: string, salt: Buffer, cost: number, blockSize: number,
   };
   return new Promise((resolve, reject) => {
     // NFKC so the same password typed on different keyboards hashes the same.
-    scrypt(password.normalize("NFKC"), salt, KEY_BYTES, options, (error, key) => (error ? reject(error) : resolve(key)));
+    scrypt(password.normalize("NFKC"), salt, KEY_BYTES, options, (error, key) =>
+      error ? reject(error) : resolve(key),
+    );
   });
 }
 
@@ -31,7 +33,9 @@ function derive(password: string, salt: Buffer, cost: number, blockSize: number,
  */
 export async function hashPassword(password: string, cost: number): Promise<string> {
   if (!Number.isInteger(cost) || cost < MIN_PASSWORD_HASH_COST || cost > MAX_PASSWORD_HASH_COST) {
-    throw new RangeError(`password hash cost must be an integer from ${MIN_PASSWORD_HASH_COST} to ${MAX_PASSWORD_HASH_COST}, got ${cost}`);
+    throw new RangeError(
+      `password hash cost must be an integer from ${MIN_PASSWORD_HASH_COST} to ${MAX_PASSWORD_HASH_COST}, got ${cost}`,
+    );
   }
   const salt = randomBytes(SALT_BYTES);
   const key = await derive(password, salt, cost, BLOCK_SIZE, PARALLELISM);

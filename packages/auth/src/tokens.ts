@@ -92,7 +92,8 @@ function checkTimes(payload: Record<string, unknown>, nowMs: number, tolerance: 
   const now = Math.floor(nowMs / 1000);
   for (const claim of ["iat", "nbf", "exp"]) {
     const value = payload[claim];
-    if (value !== undefined && (typeof value !== "number" || !Number.isFinite(value))) throw new Error(`"${claim}" must be a number`);
+    if (value !== undefined && (typeof value !== "number" || !Number.isFinite(value)))
+      throw new Error(`"${claim}" must be a number`);
   }
   if (typeof payload.nbf === "number" && payload.nbf > now + tolerance) throw new Error("not valid yet");
   if (typeof payload.exp === "number" && payload.exp <= now - tolerance) throw new ExpiredToken();
@@ -106,9 +107,17 @@ function checkTimes(payload: Record<string, unknown>, nowMs: number, tolerance: 
  * `crit`, the issuer, the audience and the required claims; the times are checked by {@link checkTimes}, on the
  * verifier's clock.
  */
-function hmacVerifier(secret: string, algorithms: readonly string[], issuer: string, audience: string): (token: string) => Record<string, unknown> {
+function hmacVerifier(
+  secret: string,
+  algorithms: readonly string[],
+  issuer: string,
+  audience: string,
+): (token: string) => Record<string, unknown> {
   const unsupported = algorithms.filter((algorithm) => !HMAC_ALGORITHMS.includes(algorithm));
-  if (unsupported.length > 0) throw new Error(`createTokenVerifier: ${unsupported.join(", ")} need a jwksUrl; a secret verifies only ${HMAC_ALGORITHMS.join(", ")}`);
+  if (unsupported.length > 0)
+    throw new Error(
+      `createTokenVerifier: ${unsupported.join(", ")} need a jwksUrl; a secret verifies only ${HMAC_ALGORITHMS.join(", ")}`,
+    );
   return createVerifier({
     key: secret,
     algorithms: algorithms as Algorithm[],
@@ -140,7 +149,14 @@ export function createTokenVerifier(settings: VerifierSettings) {
     });
     const algorithms = [...(settings.algorithms ?? ["RS256", "ES256"])];
     payloadOf = async (token) => {
-      const options = { algorithms, issuer, audience, clockTolerance: tolerance, requiredClaims: REQUIRED_CLAIMS, ...(settings.now ? { currentDate: new Date(now()) } : {}) };
+      const options = {
+        algorithms,
+        issuer,
+        audience,
+        clockTolerance: tolerance,
+        requiredClaims: REQUIRED_CLAIMS,
+        ...(settings.now ? { currentDate: new Date(now()) } : {}),
+      };
       try {
         return (await jwtVerify(token, keySet, options)).payload;
       } catch (error) {
@@ -159,7 +175,8 @@ export function createTokenVerifier(settings: VerifierSettings) {
   }
   const cacheSize = settings.cacheSize ?? 10_000;
   // Keyed by the whole token (signature included); an entry is dropped once its `exp` has passed.
-  const verified = cacheSize > 0 ? new LRUCache<string, { viewer: Viewer; expiresAt: number }>({ max: cacheSize }) : undefined;
+  const verified =
+    cacheSize > 0 ? new LRUCache<string, { viewer: Viewer; expiresAt: number }>({ max: cacheSize }) : undefined;
   return async function verify(token: string): Promise<Viewer> {
     const cached = verified?.get(token);
     if (cached) {
@@ -170,13 +187,19 @@ export function createTokenVerifier(settings: VerifierSettings) {
     try {
       payload = await payloadOf(token);
     } catch (error) {
-      if (error instanceof ExpiredToken) throw unauthenticated("Your access token has expired; refresh it.", "TOKEN_EXPIRED");
+      if (error instanceof ExpiredToken)
+        throw unauthenticated("Your access token has expired; refresh it.", "TOKEN_EXPIRED");
       throw unauthenticated("The access token is invalid.", "TOKEN_INVALID");
     }
-    if (typeof payload.sub !== "string" || payload.sub === "") throw unauthenticated("The access token is invalid.", "TOKEN_INVALID");
+    if (typeof payload.sub !== "string" || payload.sub === "")
+      throw unauthenticated("The access token is invalid.", "TOKEN_INVALID");
     const scope = typeof payload.scope === "string" ? payload.scope : "";
     const expiresAt = typeof payload.exp === "number" ? payload.exp * 1000 : undefined;
-    const viewer: Viewer = Object.freeze({ userId: payload.sub, scopes: new Set(scope.split(" ").filter(Boolean)), ...(expiresAt ? { expiresAt } : {}) });
+    const viewer: Viewer = Object.freeze({
+      userId: payload.sub,
+      scopes: new Set(scope.split(" ").filter(Boolean)),
+      ...(expiresAt ? { expiresAt } : {}),
+    });
     // Never past `exp` (the clock tolerance only applies to a real verification).
     if (expiresAt) verified?.set(token, { viewer, expiresAt });
     return viewer;
@@ -188,7 +211,10 @@ export type TokenVerifier = ReturnType<typeof createTokenVerifier>;
  * Reads `Authorization: Bearer <token>`. No header → anonymous (null); a header
  * that is present but malformed or invalid is an error, never silently anonymous.
  */
-export async function viewerFromAuthorization(header: string | undefined, verify: TokenVerifier): Promise<Viewer | null> {
+export async function viewerFromAuthorization(
+  header: string | undefined,
+  verify: TokenVerifier,
+): Promise<Viewer | null> {
   if (header === undefined || header.trim() === "") return null;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!match?.[1]) throw unauthenticated("The Authorization header must be `Bearer <access token>`.", "TOKEN_INVALID");

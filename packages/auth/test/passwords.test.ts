@@ -13,7 +13,10 @@ describe("hashPassword", () => {
   });
 
   it("salts every hash, so equal passwords hash differently", async () => {
-    const [a, b] = await Promise.all([hashPassword("same password here", COST), hashPassword("same password here", COST)]);
+    const [a, b] = await Promise.all([
+      hashPassword("same password here", COST),
+      hashPassword("same password here", COST),
+    ]);
     expect(a).not.toBe(b);
   });
 

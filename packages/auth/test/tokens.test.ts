@@ -21,7 +21,8 @@ async function reasonOf(promise: Promise<unknown>): Promise<unknown> {
 
 describe("HS256 verification", () => {
   const verify = createTokenVerifier({ secret: SECRET });
-  const claims = (jwt: SignJWT) => jwt.setProtectedHeader({ alg: "HS256" }).setSubject("u1").setIssuer(ISSUER).setAudience(AUDIENCE);
+  const claims = (jwt: SignJWT) =>
+    jwt.setProtectedHeader({ alg: "HS256" }).setSubject("u1").setIssuer(ISSUER).setAudience(AUDIENCE);
   const key = new TextEncoder().encode(SECRET);
 
   it("accepts a token from the signer and reads its scopes", async () => {
@@ -33,15 +34,50 @@ describe("HS256 verification", () => {
   });
 
   it("refuses alg none, a wrong issuer or audience, expired and not-yet-valid tokens", async () => {
-    const none = new UnsecuredJWT({ scope: "admin" }).setSubject("u1").setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime("1m").encode();
+    const none = new UnsecuredJWT({ scope: "admin" })
+      .setSubject("u1")
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setExpirationTime("1m")
+      .encode();
     expect(await reasonOf(verify(none))).toBe("TOKEN_INVALID");
-    expect(await reasonOf(verify(await claims(new SignJWT({})).setIssuer("evil").setExpirationTime("1m").sign(key)))).toBe("TOKEN_INVALID");
-    expect(await reasonOf(verify(await claims(new SignJWT({})).setAudience("other").setExpirationTime("1m").sign(key)))).toBe("TOKEN_INVALID");
+    expect(
+      await reasonOf(verify(await claims(new SignJWT({})).setIssuer("evil").setExpirationTime("1m").sign(key))),
+    ).toBe("TOKEN_INVALID");
+    expect(
+      await reasonOf(verify(await claims(new SignJWT({})).setAudience("other").setExpirationTime("1m").sign(key))),
+    ).toBe("TOKEN_INVALID");
     const past = Math.floor(Date.now() / 1000) - 3600;
-    expect(await reasonOf(verify(await claims(new SignJWT({})).setIssuedAt(past).setExpirationTime(past + 60).sign(key)))).toBe("TOKEN_EXPIRED");
+    expect(
+      await reasonOf(
+        verify(
+          await claims(new SignJWT({}))
+            .setIssuedAt(past)
+            .setExpirationTime(past + 60)
+            .sign(key),
+        ),
+      ),
+    ).toBe("TOKEN_EXPIRED");
     const future = Math.floor(Date.now() / 1000) + 3600;
-    expect(await reasonOf(verify(await claims(new SignJWT({})).setNotBefore(future).setExpirationTime(future + 60).sign(key)))).toBe("TOKEN_INVALID");
-    expect(await reasonOf(verify(await claims(new SignJWT({})).setExpirationTime("1m").sign(new TextEncoder().encode(`${SECRET}-other`))))).toBe("TOKEN_INVALID");
+    expect(
+      await reasonOf(
+        verify(
+          await claims(new SignJWT({}))
+            .setNotBefore(future)
+            .setExpirationTime(future + 60)
+            .sign(key),
+        ),
+      ),
+    ).toBe("TOKEN_INVALID");
+    expect(
+      await reasonOf(
+        verify(
+          await claims(new SignJWT({}))
+            .setExpirationTime("1m")
+            .sign(new TextEncoder().encode(`${SECRET}-other`)),
+        ),
+      ),
+    ).toBe("TOKEN_INVALID");
   });
 });
 
@@ -52,13 +88,19 @@ describe("HS256 verification: each refusal", () => {
   /** A token signed over any header and payload (jose refuses to sign some of these). */
   const signed = (header: Record<string, unknown>, payload: Record<string, unknown>, secret = SECRET) => {
     const input = `${b64(header)}.${b64(payload)}`;
-    return `${input}.${createHmac(`sha${String(header.alg).slice(2)}`, secret).update(input).digest("base64url")}`;
+    return `${input}.${createHmac(`sha${String(header.alg).slice(2)}`, secret)
+      .update(input)
+      .digest("base64url")}`;
   };
   const valid = () => ({ sub: "u1", iss: ISSUER, aud: AUDIENCE, exp: inAMinute(), scope: "a" });
 
   it("accepts a well-formed token built by hand (the baseline of the refusals below)", async () => {
     const claims = valid();
-    expect(await verify(signed({ alg: "HS256", typ: "JWT" }, claims))).toEqual({ userId: "u1", scopes: new Set(["a"]), expiresAt: claims.exp * 1000 });
+    expect(await verify(signed({ alg: "HS256", typ: "JWT" }, claims))).toEqual({
+      userId: "u1",
+      scopes: new Set(["a"]),
+      expiresAt: claims.exp * 1000,
+    });
   });
 
   it("refuses an algorithm outside the allow-list: another HMAC, an asymmetric one, none", async () => {
@@ -75,12 +117,21 @@ describe("HS256 verification: each refusal", () => {
   it("refuses a signature that does not match: another secret, a changed payload, a truncated or empty one", async () => {
     expect(await reasonOf(verify(signed({ alg: "HS256" }, valid(), `${SECRET}-other`)))).toBe("TOKEN_INVALID");
     const [header, , signature] = signed({ alg: "HS256" }, valid()).split(".");
-    expect(await reasonOf(verify([header, b64({ ...valid(), sub: "admin" }), signature].join(".")))).toBe("TOKEN_INVALID");
+    expect(await reasonOf(verify([header, b64({ ...valid(), sub: "admin" }), signature].join(".")))).toBe(
+      "TOKEN_INVALID",
+    );
     expect(await reasonOf(verify(signed({ alg: "HS256" }, valid()).slice(0, -6)))).toBe("TOKEN_INVALID");
   });
 
   it("refuses malformed tokens", async () => {
-    for (const token of ["", "abc", "a.b", "a.b.c.d", `${b64({ alg: "HS256" })}.not-json.${"A".repeat(43)}`, `${b64({ alg: "HS256" })}.${b64("a string")}.x`]) {
+    for (const token of [
+      "",
+      "abc",
+      "a.b",
+      "a.b.c.d",
+      `${b64({ alg: "HS256" })}.not-json.${"A".repeat(43)}`,
+      `${b64({ alg: "HS256" })}.${b64("a string")}.x`,
+    ]) {
       expect(await reasonOf(verify(token))).toBe("TOKEN_INVALID");
     }
   });
@@ -94,11 +145,15 @@ describe("HS256 verification: each refusal", () => {
     expect(await reasonOf(verify(signed({ alg: "HS256" }, { ...valid(), exp: "tomorrow" })))).toBe("TOKEN_INVALID");
     expect(await reasonOf(verify(signed({ alg: "HS256" }, { ...valid(), nbf: "now" })))).toBe("TOKEN_INVALID");
     expect(await reasonOf(verify(signed({ alg: "HS256" }, { ...valid(), iat: "today" })))).toBe("TOKEN_INVALID");
-    expect(await reasonOf(verify(signed({ alg: "HS256" }, { ...valid(), iss: ["evil", ISSUER] })))).toBe("TOKEN_INVALID");
+    expect(await reasonOf(verify(signed({ alg: "HS256" }, { ...valid(), iss: ["evil", ISSUER] })))).toBe(
+      "TOKEN_INVALID",
+    );
   });
 
   it("refuses a critical header extension it does not understand", async () => {
-    expect(await reasonOf(verify(signed({ alg: "HS256", crit: ["exp-ext"], "exp-ext": 1 }, valid())))).toBe("TOKEN_INVALID");
+    expect(await reasonOf(verify(signed({ alg: "HS256", crit: ["exp-ext"], "exp-ext": 1 }, valid())))).toBe(
+      "TOKEN_INVALID",
+    );
   });
 
   it("applies the clock tolerance to exp and nbf (5 s by default), on the verifier's clock", async () => {
@@ -120,7 +175,13 @@ describe("HS256 verification: each refusal", () => {
 describe("verified-token cache", () => {
   const key = new TextEncoder().encode(SECRET);
   const token = (sub: string, expiresAt: number) =>
-    new SignJWT({ scope: "a" }).setProtectedHeader({ alg: "HS256" }).setSubject(sub).setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime(expiresAt).sign(key);
+    new SignJWT({ scope: "a" })
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject(sub)
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setExpirationTime(expiresAt)
+      .sign(key);
 
   it("answers a token seen before from the cache, not from a new verification", async () => {
     const verify = createTokenVerifier({ secret: SECRET });
@@ -185,7 +246,13 @@ describe("JWKS verification (RS256 / ES256) with key rotation", () => {
     const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
     const jwk = { ...(await exportJWK(publicKey)), kid, alg, use: "sig" };
     const sign = (sub: string) =>
-      new SignJWT({ scope: "profile" }).setProtectedHeader({ alg, kid }).setSubject(sub).setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime("5m").sign(privateKey);
+      new SignJWT({ scope: "profile" })
+        .setProtectedHeader({ alg, kid })
+        .setSubject(sub)
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setExpirationTime("5m")
+        .sign(privateKey);
     return { jwk, sign };
   }
 
@@ -223,7 +290,13 @@ describe("JWKS verification (RS256 / ES256) with key rotation", () => {
     const rsa = await issuer("RS256", "rsa");
     keys = [rsa.jwk];
     const verify = createTokenVerifier({ jwksUrl: url });
-    const forged = await new SignJWT({}).setProtectedHeader({ alg: "HS256", kid: "rsa" }).setSubject("u1").setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime("1m").sign(new TextEncoder().encode(JSON.stringify(rsa.jwk)));
+    const forged = await new SignJWT({})
+      .setProtectedHeader({ alg: "HS256", kid: "rsa" })
+      .setSubject("u1")
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setExpirationTime("1m")
+      .sign(new TextEncoder().encode(JSON.stringify(rsa.jwk)));
     expect(await reasonOf(verify(forged))).toBe("TOKEN_INVALID");
   });
 });

@@ -33,7 +33,10 @@ export function createRedisCache(redis: RedisClient, { onError = () => undefined
     if (!isRedisBypassed(error)) onError(error);
   };
   /** Runs `command` once per slot group of `keys`, each through its node's guard. */
-  const perSlot = <T>(keys: readonly string[], command: (group: string[], positions: number[]) => Promise<T>): Promise<T>[] =>
+  const perSlot = <T>(
+    keys: readonly string[],
+    command: (group: string[], positions: number[]) => Promise<T>,
+  ): Promise<T>[] =>
     groupBySlot(redis, keys).map((positions) => {
       const group = positions.map((position) => keys[position] as string);
       return guard.run(() => command(group, positions), group[0]);

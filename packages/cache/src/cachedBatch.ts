@@ -11,7 +11,8 @@ export function jsonCodec<V extends object>(dateFields: ReadonlyArray<keyof V & 
     encode: (value) => JSON.stringify(value),
     decode(raw) {
       const value = JSON.parse(raw) as Record<string, unknown>;
-      for (const field of dateFields) if (typeof value[field] === "string") value[field] = new Date(value[field] as string);
+      for (const field of dateFields)
+        if (typeof value[field] === "string") value[field] = new Date(value[field] as string);
       return value as V;
     },
   };

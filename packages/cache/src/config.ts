@@ -18,14 +18,21 @@ export interface RedisConfig {
 export function readRedisConfig(read: EnvReader): RedisConfig {
   const redisUrl = read.url("REDIS_URL", undefined, ["redis:", "rediss:"]);
   const redisCluster = read.bool("REDIS_CLUSTER", false);
-  if (redisCluster && redisUrl === undefined) read.problem("REDIS_CLUSTER=true needs REDIS_URL: set it to a node of the cluster (or its configuration endpoint)");
+  if (redisCluster && redisUrl === undefined)
+    read.problem("REDIS_CLUSTER=true needs REDIS_URL: set it to a node of the cluster (or its configuration endpoint)");
   if (redisCluster && redisUrl !== undefined && URL.canParse(redisUrl)) {
     const database = new URL(redisUrl).pathname.slice(1);
-    if (database !== "" && database !== "0") read.problem(`REDIS_URL names database ${database}, but a Redis Cluster has only database 0 (REDIS_CLUSTER=true)`);
+    if (database !== "" && database !== "0")
+      read.problem(
+        `REDIS_URL names database ${database}, but a Redis Cluster has only database 0 (REDIS_CLUSTER=true)`,
+      );
   }
   return {
     redisUrl,
     redisCluster,
-    redisCommandTimeoutMs: read.int("REDIS_COMMAND_TIMEOUT_MS", DEFAULT_REDIS_COMMAND_TIMEOUT_MS, { min: 10, max: 60_000 }),
+    redisCommandTimeoutMs: read.int("REDIS_COMMAND_TIMEOUT_MS", DEFAULT_REDIS_COMMAND_TIMEOUT_MS, {
+      min: 10,
+      max: 60_000,
+    }),
   };
 }

@@ -1,5 +1,12 @@
 import calculateSlot from "cluster-key-slot";
-import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, handleAll, type CircuitBreakerPolicy } from "cockatiel";
+import {
+  BrokenCircuitError,
+  CircuitState,
+  ConsecutiveBreaker,
+  circuitBreaker,
+  handleAll,
+  type CircuitBreakerPolicy,
+} from "cockatiel";
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from "ioredis";
 import type { Logger } from "@commerce/common";
 
@@ -42,8 +49,17 @@ export function reconnectDelayMs(attempt: number): number {
  * node of a cluster, and a command bounced between cluster nodes (a failover or resharding in progress) is retried at
  * most three times, 100 ms apart, before it fails.
  */
-export function connectRedis(url: string, name: string, { cluster = false, commandTimeoutMs = DEFAULT_REDIS_COMMAND_TIMEOUT_MS, logger }: ConnectRedisOptions = {}): RedisClient {
-  const perConnection = { connectionName: name, commandTimeout: commandTimeoutMs, maxRetriesPerRequest: 1, connectTimeout: 2000 } satisfies RedisOptions;
+export function connectRedis(
+  url: string,
+  name: string,
+  { cluster = false, commandTimeoutMs = DEFAULT_REDIS_COMMAND_TIMEOUT_MS, logger }: ConnectRedisOptions = {},
+): RedisClient {
+  const perConnection = {
+    connectionName: name,
+    commandTimeout: commandTimeoutMs,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+  } satisfies RedisOptions;
   const redis: RedisClient = cluster
     ? connectCluster(url, perConnection)
     : new Redis(url, { ...perConnection, enableOfflineQueue: false, retryStrategy: reconnectDelayMs });
@@ -55,7 +71,8 @@ export function connectRedis(url: string, name: string, { cluster = false, comma
 
 function connectCluster(url: string, perConnection: RedisOptions): Cluster {
   const { protocol, hostname, port, username, password, pathname } = new URL(url);
-  if (pathname.length > 1 && pathname !== "/0") throw new Error(`a Redis Cluster has only database 0, but REDIS_URL names ${pathname.slice(1)}`);
+  if (pathname.length > 1 && pathname !== "/0")
+    throw new Error(`a Redis Cluster has only database 0, but REDIS_URL names ${pathname.slice(1)}`);
   const tls = protocol === "rediss:";
   const options: ClusterOptions = {
     enableOfflineQueue: false,
@@ -68,7 +85,9 @@ function connectCluster(url: string, perConnection: RedisOptions): Cluster {
     retryDelayOnTryAgain: 100,
     slotsRefreshTimeout: 2000,
     // With TLS, node certificates name hosts, not addresses: connect by the names the cluster announces.
-    ...(tls ? { dnsLookup: (address: string, callback: (error: null, address: string) => void) => callback(null, address) } : {}),
+    ...(tls
+      ? { dnsLookup: (address: string, callback: (error: null, address: string) => void) => callback(null, address) }
+      : {}),
     redisOptions: {
       ...perConnection,
       ...(username ? { username: decodeURIComponent(username) } : {}),
@@ -152,7 +171,9 @@ function createGuard(redis: RedisClient, name: string, logger?: Logger): RedisGu
       // the slot map arrived, no longer matters).
       const slots = redis.isCluster ? (redis as Cluster).slots : [];
       const current = new Set(slots.map((owners) => owners[0]));
-      const states = [...breakers].filter(([node]) => current.size === 0 || current.has(node)).map(([, breaker]) => breaker.state);
+      const states = [...breakers]
+        .filter(([node]) => current.size === 0 || current.has(node))
+        .map(([, breaker]) => breaker.state);
       if (states.includes(CircuitState.Open) || states.includes(CircuitState.Isolated)) return "open";
       return states.includes(CircuitState.HalfOpen) ? "half-open" : "closed";
     },
@@ -163,7 +184,10 @@ function createGuard(redis: RedisClient, name: string, logger?: Logger): RedisGu
 export function redisGuard(redis: RedisClient): RedisGuard {
   let guard = guards.get(redis);
   if (!guard) {
-    const name = (redis.isCluster ? (redis as Cluster).options.redisOptions?.connectionName : (redis as Redis).options.connectionName) ?? "redis";
+    const name =
+      (redis.isCluster
+        ? (redis as Cluster).options.redisOptions?.connectionName
+        : (redis as Redis).options.connectionName) ?? "redis";
     guard = createGuard(redis, name);
     guards.set(redis, guard);
   }

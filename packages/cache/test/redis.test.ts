@@ -1,7 +1,16 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Cluster, Redis } from "ioredis";
 import { freePort } from "@commerce/stack";
-import { cachedBatch, connectRedis, createRedisCache, groupBySlot, jsonCodec, reconnectDelayMs, redisGuard, type RedisClient } from "../src/index.js";
+import {
+  cachedBatch,
+  connectRedis,
+  createRedisCache,
+  groupBySlot,
+  jsonCodec,
+  reconnectDelayMs,
+  redisGuard,
+  type RedisClient,
+} from "../src/index.js";
 
 const clients: RedisClient[] = [];
 afterEach(() => {
@@ -60,7 +69,13 @@ describe("groupBySlot", () => {
     const server = new Redis({ lazyConnect: true });
     const cluster = new Cluster([{ host: "127.0.0.1", port: 1 }], { lazyConnect: true });
     clients.push(server, cluster);
-    const keys = ["catalog:product:v1:a", "{orders:events}", "catalog:product:v1:b", "loyalty:dead-letter:{orders:events}", "orders:events"];
+    const keys = [
+      "catalog:product:v1:a",
+      "{orders:events}",
+      "catalog:product:v1:b",
+      "loyalty:dead-letter:{orders:events}",
+      "orders:events",
+    ];
     expect(groupBySlot(server, keys)).toEqual([[0, 1, 2, 3, 4]]);
     // A hash tag hashes only what is inside the braces: "{orders:events}", "…:{orders:events}" and "orders:events" share a slot.
     expect(groupBySlot(cluster, keys)).toEqual([[0], [1, 3, 4], [2]]);

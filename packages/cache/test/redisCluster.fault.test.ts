@@ -6,7 +6,15 @@ import calculateSlot from "cluster-key-slot";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Cluster } from "ioredis";
 import { startRedisCluster, type RedisClusterHandle } from "@commerce/stack";
-import { cachedBatch, connectRedis, createRedisCache, jsonCodec, redisGuard, redisReady, type Cache } from "../src/index.js";
+import {
+  cachedBatch,
+  connectRedis,
+  createRedisCache,
+  jsonCodec,
+  redisGuard,
+  redisReady,
+  type Cache,
+} from "../src/index.js";
 
 // A private three-master Redis Cluster: this test pauses one of its nodes.
 let dir: string;

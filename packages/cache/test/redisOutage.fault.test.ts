@@ -4,7 +4,15 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRedisServer, type RedisHandle } from "@commerce/stack";
-import { cachedBatch, connectRedis, createRedisCache, jsonCodec, redisGuard, redisReady, type RedisClient } from "../src/index.js";
+import {
+  cachedBatch,
+  connectRedis,
+  createRedisCache,
+  jsonCodec,
+  redisGuard,
+  redisReady,
+  type RedisClient,
+} from "../src/index.js";
 
 // A private redis-server: this test pauses and kills it, so it must never be the shared one.
 let dir: string;
@@ -80,7 +88,8 @@ describe("the cache when Redis stops answering", () => {
     const { port } = server;
     process.kill(server.pid, "SIGKILL");
     await eventually(async () => redis.status !== "ready");
-    for (let i = 0; i < 3; i += 1) expect(await timedLoad(["b"])).toMatchObject({ fromDb: true, values: [{ id: "b" }] });
+    for (let i = 0; i < 3; i += 1)
+      expect(await timedLoad(["b"])).toMatchObject({ fromDb: true, values: [{ id: "b" }] });
 
     server = await startRedisServer({ dataDir: dir, port });
     await eventually(async () => {

@@ -77,12 +77,19 @@ function coded(
  * must stay a GraphQL error in a 200 response (the gateway treats a subgraph's non-2xx as a failed fetch). A
  * request-level refusal passes 401, or marks an error a shared function raised with `withHttpStatus(error, 401)`.
  */
-export function unauthenticated(message = "You must be signed in to do this.", reason?: string, status?: number): GraphQLError {
+export function unauthenticated(
+  message = "You must be signed in to do this.",
+  reason?: string,
+  status?: number,
+): GraphQLError {
   return coded(ErrorCode.UNAUTHENTICATED, message, reason ? { reason } : {}, status);
 }
 
 /** Signed in, but not allowed. */
-export function forbidden(message = "You are not allowed to do this.", details: Record<string, unknown> = {}): GraphQLError {
+export function forbidden(
+  message = "You are not allowed to do this.",
+  details: Record<string, unknown> = {},
+): GraphQLError {
   return coded(ErrorCode.FORBIDDEN, message, details);
 }
 
@@ -105,20 +112,37 @@ export function conflict(message: string, field?: string): GraphQLError {
  * An operation limit was exceeded: HTTP 400 (413 for the body size), `extensions.limit: { measured, max }`.
  * `measured` is a lower bound when counting stopped early.
  */
-export function limitExceeded(code: LimitCode, details: { measured: number; max: number }, message: string, status = 400): GraphQLError {
+export function limitExceeded(
+  code: LimitCode,
+  details: { measured: number; max: number },
+  message: string,
+  status = 400,
+): GraphQLError {
   return coded(code, message, { limit: { measured: details.measured, max: details.max } }, status);
 }
 
 /** Too many subscriptions open at once on this connection or for this caller (`limit: { measured, max, scope }`). */
-export function subscriptionLimitExceeded(details: { scope: "connection" | "caller"; measured: number; max: number }): GraphQLError {
-  return coded(ErrorCode.MAX_SUBSCRIPTIONS_LIMIT, `At most ${details.max} subscriptions may be open at once per ${details.scope}.`, {
-    limit: { measured: details.measured, max: details.max, scope: details.scope },
-  });
+export function subscriptionLimitExceeded(details: {
+  scope: "connection" | "caller";
+  measured: number;
+  max: number;
+}): GraphQLError {
+  return coded(
+    ErrorCode.MAX_SUBSCRIPTIONS_LIMIT,
+    `At most ${details.max} subscriptions may be open at once per ${details.scope}.`,
+    {
+      limit: { measured: details.measured, max: details.max, scope: details.scope },
+    },
+  );
 }
 
 /** The subscriber fell behind by more than `maxPending` events (or `maxBufferedBytes`): its stream was closed. */
 export function slowConsumer(details: { pending: number; bufferedBytes: number }): GraphQLError {
-  return coded(ErrorCode.SLOW_CONSUMER, "Events were not read fast enough; the subscription was closed. Subscribe again.", details);
+  return coded(
+    ErrorCode.SLOW_CONSUMER,
+    "Events were not read fast enough; the subscription was closed. Subscribe again.",
+    details,
+  );
 }
 
 /** The server is stopping: open streams are closed so that clients reconnect to another instance. */
@@ -145,21 +169,37 @@ export function costEstimatedTooExpensive(cost: { estimated: number; max: number
 }
 
 /** The client spent its cost budget for this window (HTTP 429 with Retry-After). */
-export function costBudgetExhausted(budget: { estimated: number; remaining: number; budget: number; retryAfterSeconds: number }): GraphQLError {
+export function costBudgetExhausted(budget: {
+  estimated: number;
+  remaining: number;
+  budget: number;
+  retryAfterSeconds: number;
+}): GraphQLError {
   return coded(
     ErrorCode.COST_BUDGET_EXHAUSTED,
     `Your cost budget for this period is spent; retry in ${budget.retryAfterSeconds} s.`,
-    { cost: { estimated: budget.estimated, remaining: budget.remaining, budget: budget.budget }, retryAfterSeconds: budget.retryAfterSeconds },
+    {
+      cost: { estimated: budget.estimated, remaining: budget.remaining, budget: budget.budget },
+      retryAfterSeconds: budget.retryAfterSeconds,
+    },
     429,
     new Map([["retry-after", String(budget.retryAfterSeconds)]]),
   );
 }
 
 /** A field or type the caller is not authorized for; `path` is the response path (`@` stands for list items). */
-export function unauthorizedFieldOrType(path: readonly (string | number)[], coordinate: string, status?: number): GraphQLError {
+export function unauthorizedFieldOrType(
+  path: readonly (string | number)[],
+  coordinate: string,
+  status?: number,
+): GraphQLError {
   return new GraphQLError(`Unauthorized field or type: ${coordinate}.`, {
     path,
-    extensions: { code: ErrorCode.UNAUTHORIZED_FIELD_OR_TYPE, field: coordinate, ...(status ? { http: { status } } : {}) },
+    extensions: {
+      code: ErrorCode.UNAUTHORIZED_FIELD_OR_TYPE,
+      field: coordinate,
+      ...(status ? { http: { status } } : {}),
+    },
   });
 }
 
@@ -168,12 +208,19 @@ export function unauthorizedFieldOrType(path: readonly (string | number)[], coor
  * HTTP 403, `extensions.fields` lists their coordinates.
  */
 export function unauthorizedOperation(coordinates: readonly string[]): GraphQLError {
-  return coded(ErrorCode.UNAUTHORIZED_FIELD_OR_TYPE, "The operation selects fields or types you are not authorized for.", { fields: [...coordinates] }, 403);
+  return coded(
+    ErrorCode.UNAUTHORIZED_FIELD_OR_TYPE,
+    "The operation selects fields or types you are not authorized for.",
+    { fields: [...coordinates] },
+    403,
+  );
 }
 
 /** The request's `operationName` names no operation of its document, or names none of several (HTTP 400). */
 export function unknownOperation(operationName: string | null | undefined): GraphQLError {
-  const message = operationName ? `Unknown operation named "${operationName}".` : "Must provide operation name if query contains multiple operations.";
+  const message = operationName
+    ? `Unknown operation named "${operationName}".`
+    : "Must provide operation name if query contains multiple operations.";
   return coded(ErrorCode.OPERATION_RESOLUTION_FAILURE, message, {}, 400);
 }
 
@@ -186,9 +233,15 @@ export function badRequest(message: string, reason: string, status = 400): Graph
  * Anything unexpected. In production its message is masked ("Internal server error.") and it is logged with the
  * request id; `status` for a request-level failure (503 while a part of the service is not ready, 500).
  */
-export function internalServerError(message = "Internal server error.", { status, originalError }: { status?: number; originalError?: Error } = {}): GraphQLError {
+export function internalServerError(
+  message = "Internal server error.",
+  { status, originalError }: { status?: number; originalError?: Error } = {},
+): GraphQLError {
   const http = status ? { http: { status } } : {};
-  return new GraphQLError(message, { ...(originalError ? { originalError } : {}), extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...http } });
+  return new GraphQLError(message, {
+    ...(originalError ? { originalError } : {}),
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...http },
+  });
 }
 
 /**
@@ -201,7 +254,12 @@ export function forwardedSubgraphError(message: string, options: GraphQLErrorOpt
 
 /** Safelisting is on and the operation is not in the persisted-operation manifest (HTTP 400). */
 export function persistedQueryNotInList(): GraphQLError {
-  return coded(ErrorCode.PERSISTED_QUERY_NOT_IN_LIST, "This operation is not in the list of persisted operations.", {}, 400);
+  return coded(
+    ErrorCode.PERSISTED_QUERY_NOT_IN_LIST,
+    "This operation is not in the list of persisted operations.",
+    {},
+    400,
+  );
 }
 
 /** What a failed service call reports: the service, the code and a short, client-safe cause (`connection refused`). */
@@ -212,7 +270,9 @@ export interface SubgraphFailureDetails {
   reason: string;
 }
 
-const SUBGRAPH_FAILURE_MESSAGES: Readonly<Record<SubgraphFailureCode, (serviceName: string, reason: string) => string>> = {
+const SUBGRAPH_FAILURE_MESSAGES: Readonly<
+  Record<SubgraphFailureCode, (serviceName: string, reason: string) => string>
+> = {
   SUBGRAPH_UNAVAILABLE: (name, reason) => `The ${name} service is unavailable (${reason}).`,
   SUBGRAPH_TIMEOUT: (name, reason) => `The ${name} service did not answer in time (${reason}).`,
   SUBGRAPH_CIRCUIT_OPEN: (name) => `The ${name} service is failing; calls to it are paused for a moment.`,
@@ -223,8 +283,14 @@ const SUBGRAPH_FAILURE_MESSAGES: Readonly<Record<SubgraphFailureCode, (serviceNa
  * A call to another service failed (`extensions: { code, serviceName, reason }`). No HTTP status: at the router it is
  * partial data in a 200 response, at the path of the fields that service would have resolved (`path`).
  */
-export function subgraphFailed({ code, serviceName, reason }: SubgraphFailureDetails, path?: readonly (string | number)[]): GraphQLError {
-  return new GraphQLError(SUBGRAPH_FAILURE_MESSAGES[code](serviceName, reason), { ...(path ? { path } : {}), extensions: { code, serviceName, reason } });
+export function subgraphFailed(
+  { code, serviceName, reason }: SubgraphFailureDetails,
+  path?: readonly (string | number)[],
+): GraphQLError {
+  return new GraphQLError(SUBGRAPH_FAILURE_MESSAGES[code](serviceName, reason), {
+    ...(path ? { path } : {}),
+    extensions: { code, serviceName, reason },
+  });
 }
 
 /** The router's request deadline passed (HTTP 504, `extensions.timeoutMs`). */
@@ -241,7 +307,12 @@ export function incrementalDeliveryNotAccepted(reason: "ACCEPT" | "BATCH", media
         { reason, accept: mediaType },
         406,
       )
-    : coded(ErrorCode.INCREMENTAL_DELIVERY_NOT_ACCEPTED, "Operations with @defer cannot be sent in a batch: send them on their own.", { reason }, 400);
+    : coded(
+        ErrorCode.INCREMENTAL_DELIVERY_NOT_ACCEPTED,
+        "Operations with @defer cannot be sent in a batch: send them on their own.",
+        { reason },
+        400,
+      );
 }
 
 /**

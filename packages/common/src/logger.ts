@@ -21,9 +21,18 @@ function mixin(): Record<string, unknown> {
 
 /** Never logged: credentials, tokens, cookies, connection strings (they carry passwords) and GraphQL variables. */
 export const REDACTED_PATHS: readonly string[] = [
-  ...["password", "newPassword", "currentPassword", "token", "accessToken", "refreshToken", "secret", "jwtSecret", "apiKey", "apolloKey"].flatMap(
-    (key) => [key, `*.${key}`, `*.*.${key}`],
-  ),
+  ...[
+    "password",
+    "newPassword",
+    "currentPassword",
+    "token",
+    "accessToken",
+    "refreshToken",
+    "secret",
+    "jwtSecret",
+    "apiKey",
+    "apolloKey",
+  ].flatMap((key) => [key, `*.${key}`, `*.*.${key}`]),
   ...["authorization", "cookie", '["set-cookie"]', '["x-api-key"]', '["apollo-key"]'].flatMap((header) =>
     [`headers${header.startsWith("[") ? header : `.${header}`}`].flatMap((path) => [path, `*.${path}`, `*.*.${path}`]),
   ),

@@ -3,7 +3,9 @@ import { addLogContext, createLogger } from "../src/logger.js";
 
 function capture() {
   const lines: Array<Record<string, unknown>> = [];
-  const logger = createLogger("svc", "info", { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+  const logger = createLogger("svc", "info", {
+    write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>),
+  });
   return { logger, lines };
 }
 
@@ -22,8 +24,14 @@ describe("createLogger", () => {
       "event",
     );
     const text = JSON.stringify(lines);
-    for (const secret of ["p1", "p2", "r1", "a1", "c1", "s1", "p3", "j1", "e@x", "t1"]) expect(text).not.toContain(secret);
-    expect(lines[0]).toMatchObject({ service: "svc", msg: "event", req: { headers: { accept: "json", authorization: "[redacted]" } }, config: { port: 1 } });
+    for (const secret of ["p1", "p2", "r1", "a1", "c1", "s1", "p3", "j1", "e@x", "t1"])
+      expect(text).not.toContain(secret);
+    expect(lines[0]).toMatchObject({
+      service: "svc",
+      msg: "event",
+      req: { headers: { accept: "json", authorization: "[redacted]" } },
+      config: { port: 1 },
+    });
   });
 
   it("adds the registered context fields (the active trace id) to every line", () => {

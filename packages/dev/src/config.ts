@@ -20,8 +20,11 @@ export interface DevConfig {
 
 export function loadDevConfig(env: NodeJS.ProcessEnv = process.env): DevConfig {
   const port = Number(env.PORT ?? 4000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${env.PORT}"`);
-  const manifest = JSON.parse(readFileSync(join(repoRoot, "schema", "subgraphs.json"), "utf8")) as { subgraphs: { name: string }[] };
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`PORT must be a port number, got "${env.PORT}"`);
+  const manifest = JSON.parse(readFileSync(join(repoRoot, "schema", "subgraphs.json"), "utf8")) as {
+    subgraphs: { name: string }[];
+  };
   return {
     env,
     databaseUrl: env.DATABASE_URL || undefined,

@@ -2,7 +2,15 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { createDb, migrate, seed } from "@commerce/db";
-import { freePort, installRedisServerWithApt, isPortFree, startEmbeddedPostgres, startRedisServer, type PostgresHandle, type RedisHandle } from "@commerce/stack";
+import {
+  freePort,
+  installRedisServerWithApt,
+  isPortFree,
+  startEmbeddedPostgres,
+  startRedisServer,
+  type PostgresHandle,
+  type RedisHandle,
+} from "@commerce/stack";
 import { stopService, subgraphUrlVariable, waitReady, type Service } from "@commerce/start";
 import { loadDevConfig, repoRoot } from "./config.js";
 import { startDevService } from "./services.js";
@@ -38,7 +46,9 @@ function exited(name: string) {
 
 try {
   if (!(await isPortFree(config.port, config.host))) {
-    throw new Error(`port ${config.port} is already in use (another \`npm run dev\`?). Stop it, or set PORT to another port.`);
+    throw new Error(
+      `port ${config.port} is already in use (another \`npm run dev\`?). Stop it, or set PORT to another port.`,
+    );
   }
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
@@ -68,7 +78,14 @@ try {
   }
 
   // A fresh secret per run: subgraphs answer only requests the router signed with it.
-  const env = { ...config.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NODE_ENV: "development", HOST: "127.0.0.1", ROUTER_SECRET: randomBytes(32).toString("hex") };
+  const env = {
+    ...config.env,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
+    NODE_ENV: "development",
+    HOST: "127.0.0.1",
+    ROUTER_SECRET: randomBytes(32).toString("hex"),
+  };
   // Ports first: every subgraph gets every subgraph's URL, as the router does (orders reads the catalog directly).
   const ports = new Map<string, number>();
   for (const subgraph of config.subgraphs) ports.set(subgraph.name, await freePort());
@@ -76,7 +93,13 @@ try {
   for (const [name, port] of ports) subgraphUrls[subgraphUrlVariable(name)] = `http://127.0.0.1:${port}/graphql`;
   const routerEnv: Record<string, string | undefined> = { ...env, ...subgraphUrls, HOST: config.host };
   for (const subgraph of config.subgraphs) {
-    const service = startDevService(subgraph.name, subgraph.dir, ports.get(subgraph.name) as number, { ...env, ...subgraphUrls }, exited(subgraph.name));
+    const service = startDevService(
+      subgraph.name,
+      subgraph.dir,
+      ports.get(subgraph.name) as number,
+      { ...env, ...subgraphUrls },
+      exited(subgraph.name),
+    );
     services.push(service);
   }
   await Promise.all(services.map((s) => waitReady(s, { path: "/health" })));

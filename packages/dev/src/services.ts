@@ -13,5 +13,14 @@ export function startDevService(
   onExit: (code: number | null) => void,
 ): Service {
   const execArgv = ["--conditions=development", "--import", "tsx", "--import", exitWithParent];
-  return startService({ name, entry: join(packageDir, "src", "index.ts"), execArgv, cwd: packageDir, port, env, output: "prefix", onExit: (code) => onExit(code) });
+  return startService({
+    name,
+    entry: join(packageDir, "src", "index.ts"),
+    execArgv,
+    cwd: packageDir,
+    port,
+    env,
+    output: "prefix",
+    onExit: (code) => onExit(code),
+  });
 }

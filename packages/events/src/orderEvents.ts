@@ -46,7 +46,12 @@ export function orderEventFields(entry: OrderEventEntry): string[] {
 export function readOrderEventFields(fields: readonly string[]): OrderEventEntry {
   const record: Record<string, string> = {};
   for (let i = 0; i + 1 < fields.length; i += 2) record[fields[i] as string] = fields[i + 1] as string;
-  return { type: record.type ?? "", eventId: record.eventId ?? "", aggregateId: record.aggregateId ?? "", payload: record.payload ?? "" };
+  return {
+    type: record.type ?? "",
+    eventId: record.eventId ?? "",
+    aggregateId: record.aggregateId ?? "",
+    payload: record.payload ?? "",
+  };
 }
 
 /** A payload that can never be processed (retrying cannot help): a consumer dead-letters it at once. */
@@ -69,11 +74,16 @@ export function parseOrderCompleted(json: string): OrderCompletedV1 {
   const total = (p.total ?? {}) as Record<string, unknown>;
   if (p.version !== 1) throw new MalformedEventError(`unsupported version ${String(p.version)}`);
   if (typeof p.orderId !== "string" || !isUuid(p.orderId)) throw new MalformedEventError("orderId must be a UUID");
-  if (typeof p.customerId !== "string" || !isUuid(p.customerId)) throw new MalformedEventError("customerId must be a UUID");
-  if (!Number.isSafeInteger(p.orderNumber) || (p.orderNumber as number) <= 0) throw new MalformedEventError("orderNumber must be a positive integer");
-  if (!Number.isSafeInteger(total.amount) || (total.amount as number) < 0) throw new MalformedEventError("total.amount must be a non-negative integer");
-  if (typeof total.currency !== "string" || !/^[A-Z]{3}$/.test(total.currency)) throw new MalformedEventError("total.currency must be an ISO 4217 code");
-  if (typeof p.completedAt !== "string" || Number.isNaN(new Date(p.completedAt).getTime())) throw new MalformedEventError("completedAt must be an ISO date-time");
+  if (typeof p.customerId !== "string" || !isUuid(p.customerId))
+    throw new MalformedEventError("customerId must be a UUID");
+  if (!Number.isSafeInteger(p.orderNumber) || (p.orderNumber as number) <= 0)
+    throw new MalformedEventError("orderNumber must be a positive integer");
+  if (!Number.isSafeInteger(total.amount) || (total.amount as number) < 0)
+    throw new MalformedEventError("total.amount must be a non-negative integer");
+  if (typeof total.currency !== "string" || !/^[A-Z]{3}$/.test(total.currency))
+    throw new MalformedEventError("total.currency must be an ISO 4217 code");
+  if (typeof p.completedAt !== "string" || Number.isNaN(new Date(p.completedAt).getTime()))
+    throw new MalformedEventError("completedAt must be an ISO date-time");
   return {
     version: 1,
     orderId: p.orderId.toLowerCase(),

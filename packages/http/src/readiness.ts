@@ -22,7 +22,10 @@ export interface ReadinessReport {
 /** One short line (driver errors, such as Prisma's, span several). */
 function reasonOf(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  const lines = message.split("\n").map((line) => line.trim()).filter(Boolean);
+  const lines = message
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean);
   return (lines.at(-1) ?? "failed").slice(0, 200);
 }
 
@@ -30,7 +33,10 @@ function reasonOf(error: unknown): string {
  * Runs every check at once, each bounded by `timeoutMs`; ready when all pass, degraded when ready and a check
  * reports itself degraded. A check that throws or times out fails with the reason (never a stack trace) in `error`.
  */
-export async function checkReadiness(checks: Readonly<Record<string, ReadinessCheck>>, { timeoutMs = 2000 } = {}): Promise<ReadinessReport> {
+export async function checkReadiness(
+  checks: Readonly<Record<string, ReadinessCheck>>,
+  { timeoutMs = 2000 } = {},
+): Promise<ReadinessReport> {
   const entries = await Promise.all(
     Object.entries(checks).map(async ([name, check]) => {
       const started = performance.now();
@@ -42,7 +48,15 @@ export async function checkReadiness(checks: Readonly<Record<string, ReadinessCh
         const result = await Promise.race([check(), timeout]);
         const ms = Math.round(performance.now() - started);
         if (typeof result === "boolean") return [name, { ok: result, ms }] as const;
-        return [name, { ok: result.ok, ms, ...(result.degraded ? { degraded: true as const } : {}), ...(result.detail ? { detail: result.detail } : {}) }] as const;
+        return [
+          name,
+          {
+            ok: result.ok,
+            ms,
+            ...(result.degraded ? { degraded: true as const } : {}),
+            ...(result.detail ? { detail: result.detail } : {}),
+          },
+        ] as const;
       } catch (error) {
         return [name, { ok: false, ms: Math.round(performance.now() - started), error: reasonOf(error) }] as const;
       } finally {
@@ -52,5 +66,9 @@ export async function checkReadiness(checks: Readonly<Record<string, ReadinessCh
   );
   const report: ReadinessReport["checks"] = Object.fromEntries(entries);
   const ready = entries.every(([, result]) => result.ok);
-  return { ready, degraded: ready && entries.some(([, result]) => "degraded" in result && result.degraded === true), checks: report };
+  return {
+    ready,
+    degraded: ready && entries.some(([, result]) => "degraded" in result && result.degraded === true),
+    checks: report,
+  };
 }

@@ -29,7 +29,10 @@ export function sendGraphQLError(res: Response, error: GraphQLError): void {
  */
 export function requireJsonBody(req: Request, res: Response, next: NextFunction): void {
   if (req.method !== "POST" || req.is("application/json") || req.is("application/graphql-response+json")) return next();
-  sendGraphQLError(res, badRequest("POST requests must have content-type application/json.", "UNSUPPORTED_MEDIA_TYPE", 415));
+  sendGraphQLError(
+    res,
+    badRequest("POST requests must have content-type application/json.", "UNSUPPORTED_MEDIA_TYPE", 415),
+  );
 }
 
 /**
@@ -43,11 +46,23 @@ export function requestErrorHandler(error: unknown, _req: Request, res: Response
     const max = parserError.limit;
     // Without a declared length, the bytes read so far: a lower bound.
     const measured = parserError.length ?? parserError.received ?? max + 1;
-    return sendGraphQLError(res, limitExceeded("MAX_BODY_BYTES_LIMIT", { measured, max }, `The request body is larger than the maximum of ${max} bytes.`, 413));
+    return sendGraphQLError(
+      res,
+      limitExceeded(
+        "MAX_BODY_BYTES_LIMIT",
+        { measured, max },
+        `The request body is larger than the maximum of ${max} bytes.`,
+        413,
+      ),
+    );
   }
-  if (parserError.type === "entity.parse.failed") return sendGraphQLError(res, badRequest("The request body is not valid JSON.", "INVALID_JSON"));
+  if (parserError.type === "entity.parse.failed")
+    return sendGraphQLError(res, badRequest("The request body is not valid JSON.", "INVALID_JSON"));
   if (parserError.status !== undefined && parserError.status >= 400 && parserError.status < 500) {
-    return sendGraphQLError(res, badRequest("The request could not be read.", parserError.type ?? "UNREADABLE", parserError.status));
+    return sendGraphQLError(
+      res,
+      badRequest("The request could not be read.", parserError.type ?? "UNREADABLE", parserError.status),
+    );
   }
   sendGraphQLError(res, internalServerError(undefined, { status: 500 }));
 }

@@ -17,7 +17,10 @@ export function signRouterRequest(secret: string, nowSeconds = Math.floor(Date.n
  * `windowSeconds` old when sent; keep that well under the subgraphs' `maxSkewSeconds` (300), which must also cover
  * the clock skew between hosts.
  */
-export function routerSigner(secret: string, { windowSeconds = 60, now = Date.now }: { windowSeconds?: number; now?: () => number } = {}): () => string {
+export function routerSigner(
+  secret: string,
+  { windowSeconds = 60, now = Date.now }: { windowSeconds?: number; now?: () => number } = {},
+): () => string {
   let window = Number.NaN;
   let header = "";
   return () => {
@@ -30,7 +33,8 @@ export function routerSigner(secret: string, { windowSeconds = 60, now = Date.no
   };
 }
 
-export type RouterSignatureCheck = { ok: true } | { ok: false; reason: "MISSING" | "MALFORMED" | "EXPIRED" | "INVALID" };
+export type RouterSignatureCheck =
+  { ok: true } | { ok: false; reason: "MISSING" | "MALFORMED" | "EXPIRED" | "INVALID" };
 
 /**
  * Checks a router signature: well-formed, signed with `secret` (compared in constant time) and no older or newer
@@ -39,7 +43,10 @@ export type RouterSignatureCheck = { ok: true } | { ok: false; reason: "MISSING"
 export function verifyRouterSignature(
   header: string | string[] | undefined,
   secret: string,
-  { nowSeconds = Math.floor(Date.now() / 1000), maxSkewSeconds = 300 }: { nowSeconds?: number; maxSkewSeconds?: number } = {},
+  {
+    nowSeconds = Math.floor(Date.now() / 1000),
+    maxSkewSeconds = 300,
+  }: { nowSeconds?: number; maxSkewSeconds?: number } = {},
 ): RouterSignatureCheck {
   const value = Array.isArray(header) ? header[0] : header;
   if (!value) return { ok: false, reason: "MISSING" };
@@ -63,7 +70,10 @@ export function routerGuard(secret: string, options: { maxSkewSeconds?: number }
     if (req.method === "OPTIONS") return next();
     const check = verifyRouterSignature(req.headers[ROUTER_SIGNATURE_HEADER], secret, options);
     if (check.ok) return next();
-    sendGraphQLError(res, unauthenticated("This service only accepts requests from the router.", `ROUTER_SIGNATURE_${check.reason}`, 401));
+    sendGraphQLError(
+      res,
+      unauthenticated("This service only accepts requests from the router.", `ROUTER_SIGNATURE_${check.reason}`, 401),
+    );
   };
 }
 

@@ -57,16 +57,31 @@ export interface GraphQLWebSocketHost extends StreamHost {
  * to the console, never bounds a socket's send buffer and has no way to close its sockets with our codes; this
  * binding is the same small loop (graphql-ws `makeServer` does the protocol) with those three.
  */
-export function graphqlWebSocketHost<E extends WebSocketExtra = WebSocketExtra>(options: GraphQLWebSocketOptions<E>): GraphQLWebSocketHost {
-  const { path = "/graphql", logger, heartbeatMs = 12_000, maxPayloadBytes = 1_048_576, maxBufferedBytes = 4_194_304, closeTimeoutMs = 2_000 } = options;
+export function graphqlWebSocketHost<E extends WebSocketExtra = WebSocketExtra>(
+  options: GraphQLWebSocketOptions<E>,
+): GraphQLWebSocketHost {
+  const {
+    path = "/graphql",
+    logger,
+    heartbeatMs = 12_000,
+    maxPayloadBytes = 1_048_576,
+    maxBufferedBytes = 4_194_304,
+    closeTimeoutMs = 2_000,
+  } = options;
   const server = makeServer(options.server);
-  const wss = new WebSocketServer({ noServer: true, maxPayload: maxPayloadBytes, handleProtocols: (protocols) => handleProtocols(protocols) });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: maxPayloadBytes,
+    handleProtocols: (protocols) => handleProtocols(protocols),
+  });
   let closing = false;
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const pathname = new URL(request.url ?? "/", "http://localhost").pathname;
     if (closing || pathname !== path) {
-      socket.end(`HTTP/1.1 ${closing ? "503 Service Unavailable" : "404 Not Found"}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+      socket.end(
+        `HTTP/1.1 ${closing ? "503 Service Unavailable" : "404 Not Found"}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`,
+      );
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => opened(ws, request));
@@ -92,7 +107,10 @@ export function graphqlWebSocketHost<E extends WebSocketExtra = WebSocketExtra>(
             socket.send(data, () => resolve());
             // Past the bound the peer is not reading: drop it rather than hold its backlog in memory.
             if (socket.bufferedAmount > maxBufferedBytes) {
-              logger.warn({ bufferedBytes: socket.bufferedAmount, maxBufferedBytes }, "WebSocket peer too slow; closing it");
+              logger.warn(
+                { bufferedBytes: socket.bufferedAmount, maxBufferedBytes },
+                "WebSocket peer too slow; closing it",
+              );
               socket.close(StreamCloseCode.SLOW_CONSUMER, "SLOW_CONSUMER");
               // A peer that stopped reading also ignores the close handshake.
               setTimeout(() => socket.terminate(), closeTimeoutMs).unref();
@@ -111,7 +129,9 @@ export function graphqlWebSocketHost<E extends WebSocketExtra = WebSocketExtra>(
     );
     socket.once("close", (code, reason) => {
       clearInterval(heartbeat);
-      closed(code, reason.toString()).catch((error: unknown) => logger.error({ err: error }, "GraphQL WebSocket close handler failed"));
+      closed(code, reason.toString()).catch((error: unknown) =>
+        logger.error({ err: error }, "GraphQL WebSocket close handler failed"),
+      );
     });
   };
 

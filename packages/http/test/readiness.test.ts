@@ -16,7 +16,11 @@ describe("checkReadiness", () => {
 
   it("is not ready when a check fails, throws or times out", async () => {
     const report = await checkReadiness(
-      { a: async () => false, b: async () => Promise.reject(new Error("down\nfor good")), c: () => new Promise(() => undefined) },
+      {
+        a: async () => false,
+        b: async () => Promise.reject(new Error("down\nfor good")),
+        c: () => new Promise(() => undefined),
+      },
       { timeoutMs: 50 },
     );
     expect(report).toMatchObject({ ready: false, degraded: false });

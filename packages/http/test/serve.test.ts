@@ -1,7 +1,14 @@
 import { ApolloServer } from "@apollo/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSchema } from "graphql";
-import { ROUTER_SIGNATURE_HEADER, routerSigner, serveGraphQL, signRouterRequest, verifyRouterSignature, type Served } from "../src/index.js";
+import {
+  ROUTER_SIGNATURE_HEADER,
+  routerSigner,
+  serveGraphQL,
+  signRouterRequest,
+  verifyRouterSignature,
+  type Served,
+} from "../src/index.js";
 
 const SECRET = "router-secret-for-tests-0123456789abcdef";
 const schema = buildSchema("type Query { hello: String }");
@@ -10,7 +17,12 @@ let origin: string;
 
 beforeAll(async () => {
   served = await serveGraphQL({
-    apollo: () => new ApolloServer({ schema, rootValue: { hello: "world" }, logger: { debug() {}, info() {}, warn() {}, error() {} } }),
+    apollo: () =>
+      new ApolloServer({
+        schema,
+        rootValue: { hello: "world" },
+        logger: { debug() {}, info() {}, warn() {}, error() {} },
+      }),
     context: async () => ({}),
     host: "127.0.0.1",
     port: 0,
@@ -30,8 +42,14 @@ describe("router signatures", () => {
   it("verifies a fresh signature made with the same secret only", () => {
     const now = 1_700_000_000;
     expect(verifyRouterSignature(signRouterRequest(SECRET, now), SECRET, { nowSeconds: now })).toEqual({ ok: true });
-    expect(verifyRouterSignature(signRouterRequest("another-secret", now), SECRET, { nowSeconds: now })).toEqual({ ok: false, reason: "INVALID" });
-    expect(verifyRouterSignature(signRouterRequest(SECRET, now - 301), SECRET, { nowSeconds: now })).toEqual({ ok: false, reason: "EXPIRED" });
+    expect(verifyRouterSignature(signRouterRequest("another-secret", now), SECRET, { nowSeconds: now })).toEqual({
+      ok: false,
+      reason: "INVALID",
+    });
+    expect(verifyRouterSignature(signRouterRequest(SECRET, now - 301), SECRET, { nowSeconds: now })).toEqual({
+      ok: false,
+      reason: "EXPIRED",
+    });
     expect(verifyRouterSignature("t=1,v1=zz", SECRET)).toEqual({ ok: false, reason: "MALFORMED" });
     expect(verifyRouterSignature(undefined, SECRET)).toEqual({ ok: false, reason: "MISSING" });
   });
@@ -63,7 +81,10 @@ describe("serveGraphQL with a router secret", () => {
   it("refuses unsigned or wrongly signed requests with 401 UNAUTHENTICATED before GraphQL runs", async () => {
     for (const [headers, reason] of [
       [{}, "ROUTER_SIGNATURE_MISSING"],
-      [{ [ROUTER_SIGNATURE_HEADER]: signRouterRequest("not-the-secret-but-long-enough-000") }, "ROUTER_SIGNATURE_INVALID"],
+      [
+        { [ROUTER_SIGNATURE_HEADER]: signRouterRequest("not-the-secret-but-long-enough-000") },
+        "ROUTER_SIGNATURE_INVALID",
+      ],
     ] as const) {
       const response = await post(headers);
       expect(response.status).toBe(401);
@@ -79,7 +100,9 @@ describe("serveGraphQL with a router secret", () => {
 
 describe("request ids and request errors", () => {
   it("puts a request id on every response: health, unknown routes, refusals", async () => {
-    expect((await fetch(`${origin}/health`, { headers: { "x-request-id": "abc-1" } })).headers.get("x-request-id")).toBe("abc-1");
+    expect(
+      (await fetch(`${origin}/health`, { headers: { "x-request-id": "abc-1" } })).headers.get("x-request-id"),
+    ).toBe("abc-1");
     const missing = await fetch(`${origin}/nope`);
     expect(missing.status).toBe(404);
     expect(missing.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
@@ -90,16 +113,29 @@ describe("request ids and request errors", () => {
     const signed = { [ROUTER_SIGNATURE_HEADER]: signRouterRequest(SECRET) };
     const big = await post(signed, JSON.stringify({ query: `{ hello } #${"x".repeat(2000)}` }));
     expect(big.status).toBe(413);
-    expect(((await big.json()) as { errors: { extensions: { code: string; limit: unknown } }[] }).errors[0]?.extensions).toMatchObject({
+    expect(
+      ((await big.json()) as { errors: { extensions: { code: string; limit: unknown } }[] }).errors[0]?.extensions,
+    ).toMatchObject({
       code: "MAX_BODY_BYTES_LIMIT",
       limit: { max: 1024 },
     });
     const broken = await post(signed, "{");
     expect(broken.status).toBe(400);
-    expect(await broken.json()).toEqual({ errors: [{ message: "The request body is not valid JSON.", extensions: { code: "BAD_REQUEST", reason: "INVALID_JSON" } }] });
-    const text = await fetch(served.url, { method: "POST", headers: { ...signed, "content-type": "text/plain" }, body: "{ hello }" });
+    expect(await broken.json()).toEqual({
+      errors: [
+        { message: "The request body is not valid JSON.", extensions: { code: "BAD_REQUEST", reason: "INVALID_JSON" } },
+      ],
+    });
+    const text = await fetch(served.url, {
+      method: "POST",
+      headers: { ...signed, "content-type": "text/plain" },
+      body: "{ hello }",
+    });
     expect(text.status).toBe(415);
-    expect(((await text.json()) as { errors: { extensions: unknown }[] }).errors[0]?.extensions).toEqual({ code: "BAD_REQUEST", reason: "UNSUPPORTED_MEDIA_TYPE" });
+    expect(((await text.json()) as { errors: { extensions: unknown }[] }).errors[0]?.extensions).toEqual({
+      code: "BAD_REQUEST",
+      reason: "UNSUPPORTED_MEDIA_TYPE",
+    });
   });
 });
 

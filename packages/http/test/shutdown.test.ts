@@ -36,7 +36,11 @@ async function serveSlow(shutdownTimeoutMs?: number) {
 }
 
 /** POSTs over a keep-alive agent; resolves with the status, the Connection header and the body. */
-function post(url: string, query: string, agent: Agent): Promise<{ status: number; connection: string | undefined; body: string }> {
+function post(
+  url: string,
+  query: string,
+  agent: Agent,
+): Promise<{ status: number; connection: string | undefined; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: "POST", agent, headers: { "content-type": "application/json" } }, (res) => {
       let body = "";

@@ -65,8 +65,20 @@ const UNAVAILABLE_REASONS: Readonly<Record<string, string>> = {
   ECONNABORTED: "connection aborted",
 };
 /** Errors thrown before anything was written to the target: a retry cannot repeat a side effect. */
-const NOT_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);
-const TIMEOUT_CODES = new Set(["UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "ETIMEDOUT"]);
+const NOT_SENT = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
+const TIMEOUT_CODES = new Set([
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+  "ETIMEDOUT",
+]);
 /** Statuses that say "try again" (a proxy or the service itself shedding load or restarting). */
 const RETRYABLE_STATUSES = new Set([502, 503, 504]);
 
@@ -85,16 +97,38 @@ function systemCodeOf(error: unknown): string | undefined {
  * (an abort of it is a cancellation, not a failure of the target). Unknown errors are `SUBGRAPH_UNAVAILABLE` that
  * neither trip the breaker nor retry: the policy cannot tell whose fault they are.
  */
-export function classifyFailure(error: unknown, { timeoutMs, cancelledBy }: { timeoutMs?: number; cancelledBy?: AbortSignal | undefined } = {}): CallFailure {
+export function classifyFailure(
+  error: unknown,
+  { timeoutMs, cancelledBy }: { timeoutMs?: number; cancelledBy?: AbortSignal | undefined } = {},
+): CallFailure {
   if (error instanceof CallFailure) return error;
   if (cancelledBy?.aborted) {
-    return new CallFailure({ code: ErrorCode.SUBGRAPH_TIMEOUT, reason: "cancelled by the caller", retryable: false, trips: false, cancelled: true, cause: error });
+    return new CallFailure({
+      code: ErrorCode.SUBGRAPH_TIMEOUT,
+      reason: "cancelled by the caller",
+      retryable: false,
+      trips: false,
+      cancelled: true,
+      cause: error,
+    });
   }
   if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
-    return new CallFailure({ code: ErrorCode.SUBGRAPH_CIRCUIT_OPEN, reason: "circuit open", retryable: false, trips: false, cause: error });
+    return new CallFailure({
+      code: ErrorCode.SUBGRAPH_CIRCUIT_OPEN,
+      reason: "circuit open",
+      retryable: false,
+      trips: false,
+      cause: error,
+    });
   }
   if (error instanceof TaskCancelledError) {
-    return new CallFailure({ code: ErrorCode.SUBGRAPH_TIMEOUT, reason: timeoutMs ? `no answer within ${timeoutMs} ms` : "no answer in time", retryable: false, trips: true, cause: error });
+    return new CallFailure({
+      code: ErrorCode.SUBGRAPH_TIMEOUT,
+      reason: timeoutMs ? `no answer within ${timeoutMs} ms` : "no answer in time",
+      retryable: false,
+      trips: true,
+      cause: error,
+    });
   }
   if (error instanceof HttpStatusError) {
     const { status } = error;
@@ -110,9 +144,28 @@ export function classifyFailure(error: unknown, { timeoutMs, cancelledBy }: { ti
   }
   const code = systemCodeOf(error);
   if (code && TIMEOUT_CODES.has(code)) {
-    return new CallFailure({ code: ErrorCode.SUBGRAPH_TIMEOUT, reason: code === "UND_ERR_CONNECT_TIMEOUT" ? "connect timeout" : "no answer in time", retryable: NOT_SENT.has(code), trips: true, cause: error });
+    return new CallFailure({
+      code: ErrorCode.SUBGRAPH_TIMEOUT,
+      reason: code === "UND_ERR_CONNECT_TIMEOUT" ? "connect timeout" : "no answer in time",
+      retryable: NOT_SENT.has(code),
+      trips: true,
+      cause: error,
+    });
   }
   const reason = code ? UNAVAILABLE_REASONS[code] : undefined;
-  if (code && reason) return new CallFailure({ code: ErrorCode.SUBGRAPH_UNAVAILABLE, reason, retryable: true, trips: true, cause: error });
-  return new CallFailure({ code: ErrorCode.SUBGRAPH_UNAVAILABLE, reason: "request failed", retryable: false, trips: false, cause: error });
+  if (code && reason)
+    return new CallFailure({
+      code: ErrorCode.SUBGRAPH_UNAVAILABLE,
+      reason,
+      retryable: true,
+      trips: true,
+      cause: error,
+    });
+  return new CallFailure({
+    code: ErrorCode.SUBGRAPH_UNAVAILABLE,
+    reason: "request failed",
+    retryable: false,
+    trips: false,
+    cause: error,
+  });
 }

@@ -138,7 +138,13 @@ function breakerOf(o: Required<CallPolicyOptions>): IBreaker {
   const breakers: IBreaker[] = [];
   if (o.breakerConsecutiveFailures > 0) breakers.push(new ConsecutiveBreaker(o.breakerConsecutiveFailures));
   if (o.breakerErrorRate > 0) {
-    breakers.push(new SamplingBreaker({ threshold: o.breakerErrorRate, duration: o.breakerWindowMs, minimumRps: o.breakerMinimumCalls / (o.breakerWindowMs / 1000) }));
+    breakers.push(
+      new SamplingBreaker({
+        threshold: o.breakerErrorRate,
+        duration: o.breakerWindowMs,
+        minimumRps: o.breakerMinimumCalls / (o.breakerWindowMs / 1000),
+      }),
+    );
   }
   return new EitherBreaker(breakers);
 }
@@ -153,8 +159,15 @@ function breakerOf(o: Required<CallPolicyOptions>): IBreaker {
  */
 export function createCallPolicy(name: string, options: CallPolicyOptions = {}): CallPolicy {
   const o: Required<CallPolicyOptions> = { ...DEFAULT_CALL_POLICY, ...definedOnly(options) };
-  const budget = new RetryBudget({ ratio: o.retryBudgetRatio, minPerWindow: o.retryBudgetMinPerWindow, windowMs: o.retryBudgetWindowMs });
-  const attemptTimeout: TimeoutPolicy = timeout(o.timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: o.abortOnReturn });
+  const budget = new RetryBudget({
+    ratio: o.retryBudgetRatio,
+    minPerWindow: o.retryBudgetMinPerWindow,
+    windowMs: o.retryBudgetWindowMs,
+  });
+  const attemptTimeout: TimeoutPolicy = timeout(o.timeoutMs, {
+    strategy: TimeoutStrategy.Aggressive,
+    abortOnReturn: o.abortOnReturn,
+  });
   const breaker: CircuitBreakerPolicy = circuitBreaker(
     handleWhen((error) => error instanceof CallFailure && error.trips),
     { halfOpenAfter: o.breakerHalfOpenAfterMs, breaker: breakerOf(o) },
@@ -162,12 +175,24 @@ export function createCallPolicy(name: string, options: CallPolicyOptions = {}):
   const retries: RetryPolicy = retry(
     // The budget is only asked for a retry that will happen: not after the last attempt, not for a write.
     handleWhen((error) => error instanceof CallFailure && error.retryable && !error.lastAttempt && budget.tryRetry()),
-    { maxAttempts: o.retries, backoff: new ExponentialBackoff({ generator: decorrelatedJitterGenerator, initialDelay: o.retryDelayMs, maxDelay: o.retryMaxDelayMs }) },
+    {
+      maxAttempts: o.retries,
+      backoff: new ExponentialBackoff({
+        generator: decorrelatedJitterGenerator,
+        initialDelay: o.retryDelayMs,
+        maxDelay: o.retryMaxDelayMs,
+      }),
+    },
   );
 
   let since = Date.now();
   let lastFailure: BreakerView["lastFailure"];
-  const view = (): BreakerView => ({ name, state: STATES[breaker.state], since, ...(lastFailure ? { lastFailure } : {}) });
+  const view = (): BreakerView => ({
+    name,
+    state: STATES[breaker.state],
+    since,
+    ...(lastFailure ? { lastFailure } : {}),
+  });
   const listeners = new Set<(view: BreakerView) => void>();
   breaker.onBreak((reason) => {
     const error = "error" in reason ? reason.error : undefined;
@@ -180,17 +205,23 @@ export function createCallPolicy(name: string, options: CallPolicyOptions = {}):
   });
 
   /** One attempt: fails fast on an open breaker, else runs the call under the timeout and classifies its failure. */
-  const attempt = async <T>(call: (signal: AbortSignal) => Promise<T>, last: boolean, signal: AbortSignal | undefined): Promise<T> => {
+  const attempt = async <T>(
+    call: (signal: AbortSignal) => Promise<T>,
+    last: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<T> => {
     // cockatiel queues calls behind a half-open probe; failing them at once keeps "fail fast while open" true.
     if (breaker.state !== CircuitState.Closed && breaker.state !== CircuitState.Open) throw circuitOpen(last);
     try {
       return await breaker.execute(
         (ctx) =>
-          attemptTimeout.execute((inner) => call(inner.signal), ctx.signal).catch((error: unknown) => {
-            const failure = classifyFailure(error, { timeoutMs: o.timeoutMs, cancelledBy: signal });
-            failure.lastAttempt = last;
-            throw failure;
-          }),
+          attemptTimeout
+            .execute((inner) => call(inner.signal), ctx.signal)
+            .catch((error: unknown) => {
+              const failure = classifyFailure(error, { timeoutMs: o.timeoutMs, cancelledBy: signal });
+              failure.lastAttempt = last;
+              throw failure;
+            }),
         signal,
       );
     } catch (error) {
@@ -229,7 +260,10 @@ function circuitOpen(last: boolean): CallFailure {
  * `settleMs` after it was open. The settle time keeps a target that keeps failing its probes (closed, open, half-open,
  * closed, …) reported degraded the whole time instead of flapping with each probe.
  */
-export function isDegraded(view: BreakerView, { settleMs = 10_000, now = Date.now() }: { settleMs?: number; now?: number } = {}): boolean {
+export function isDegraded(
+  view: BreakerView,
+  { settleMs = 10_000, now = Date.now() }: { settleMs?: number; now?: number } = {},
+): boolean {
   if (view.state !== "closed") return true;
   return view.lastFailure !== undefined && now - view.since < settleMs;
 }

@@ -3,7 +3,14 @@ import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErrorCode } from "@commerce/common";
-import { CallFailure, HttpStatusError, RetryBudget, classifyFailure, createCallPolicy, isDegraded } from "../src/index.js";
+import {
+  CallFailure,
+  HttpStatusError,
+  RetryBudget,
+  classifyFailure,
+  createCallPolicy,
+  isDegraded,
+} from "../src/index.js";
 
 /** A port nothing listens on: a server bound and closed again. */
 async function closedPort(): Promise<number> {
@@ -33,11 +40,22 @@ describe("classifyFailure", () => {
     const port = await closedPort();
     const error = await fetch(`http://127.0.0.1:${port}/graphql`).catch((e: unknown) => e);
     const failure = classifyFailure(error);
-    expect(failure).toMatchObject({ code: ErrorCode.SUBGRAPH_UNAVAILABLE, reason: "connection refused", retryable: true, trips: true });
+    expect(failure).toMatchObject({
+      code: ErrorCode.SUBGRAPH_UNAVAILABLE,
+      reason: "connection refused",
+      retryable: true,
+      trips: true,
+    });
   });
 
   it("names non-2xx answers SUBGRAPH_HTTP_ERROR; only 5xx and 429 trip, only 502-504 retry", () => {
-    expect(classifyFailure(new HttpStatusError(503))).toMatchObject({ code: ErrorCode.SUBGRAPH_HTTP_ERROR, status: 503, retryable: true, trips: true, reason: "HTTP 503" });
+    expect(classifyFailure(new HttpStatusError(503))).toMatchObject({
+      code: ErrorCode.SUBGRAPH_HTTP_ERROR,
+      status: 503,
+      retryable: true,
+      trips: true,
+      reason: "HTTP 503",
+    });
     expect(classifyFailure(new HttpStatusError(500))).toMatchObject({ retryable: false, trips: true });
     expect(classifyFailure(new HttpStatusError(429))).toMatchObject({ retryable: false, trips: true });
     expect(classifyFailure(new HttpStatusError(404))).toMatchObject({ retryable: false, trips: false });
@@ -46,7 +64,11 @@ describe("classifyFailure", () => {
   it("treats the caller's abort as a cancellation, not a failure of the target", () => {
     const controller = new AbortController();
     controller.abort();
-    expect(classifyFailure(refused, { cancelledBy: controller.signal })).toMatchObject({ cancelled: true, trips: false, retryable: false });
+    expect(classifyFailure(refused, { cancelledBy: controller.signal })).toMatchObject({
+      cancelled: true,
+      trips: false,
+      retryable: false,
+    });
   });
 });
 
@@ -82,7 +104,12 @@ describe("createCallPolicy", () => {
   });
 
   it("retries an idempotent call after a retryable failure, and never a write", async () => {
-    const policy = createCallPolicy("flaky", { retries: 2, retryDelayMs: 1, retryMaxDelayMs: 2, breakerConsecutiveFailures: 0 });
+    const policy = createCallPolicy("flaky", {
+      retries: 2,
+      retryDelayMs: 1,
+      retryMaxDelayMs: 2,
+      breakerConsecutiveFailures: 0,
+    });
     let reads = 0;
     const value = await policy.execute(
       async () => {
@@ -107,7 +134,12 @@ describe("createCallPolicy", () => {
   });
 
   it("does not retry what cannot succeed by repeating (a 4xx, a timeout)", async () => {
-    const policy = createCallPolicy("strict", { retries: 3, retryDelayMs: 1, timeoutMs: 20, breakerConsecutiveFailures: 0 });
+    const policy = createCallPolicy("strict", {
+      retries: 3,
+      retryDelayMs: 1,
+      timeoutMs: 20,
+      breakerConsecutiveFailures: 0,
+    });
     let calls = 0;
     await failureOf(
       policy.execute(
@@ -162,11 +194,19 @@ describe("createCallPolicy", () => {
   });
 
   it("opens after N consecutive failures, fails fast while open, half-opens and closes on a good probe", async () => {
-    const policy = createCallPolicy("breaker", { retries: 0, breakerConsecutiveFailures: 3, breakerErrorRate: 0, breakerHalfOpenAfterMs: 100 });
+    const policy = createCallPolicy("breaker", {
+      retries: 0,
+      breakerConsecutiveFailures: 3,
+      breakerErrorRate: 0,
+      breakerHalfOpenAfterMs: 100,
+    });
     const states: string[] = [];
     policy.onStateChange((view) => states.push(view.state));
     for (let i = 0; i < 3; i += 1) await failureOf(policy.execute(failWith(refused)));
-    expect(policy.view()).toMatchObject({ state: "open", lastFailure: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, reason: "connection refused" } });
+    expect(policy.view()).toMatchObject({
+      state: "open",
+      lastFailure: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, reason: "connection refused" },
+    });
 
     let called = false;
     const fast = await failureOf(
@@ -191,7 +231,12 @@ describe("createCallPolicy", () => {
   });
 
   it("re-opens when the probe fails", async () => {
-    const policy = createCallPolicy("relapse", { retries: 0, breakerConsecutiveFailures: 1, breakerErrorRate: 0, breakerHalfOpenAfterMs: 50 });
+    const policy = createCallPolicy("relapse", {
+      retries: 0,
+      breakerConsecutiveFailures: 1,
+      breakerErrorRate: 0,
+      breakerHalfOpenAfterMs: 50,
+    });
     await failureOf(policy.execute(failWith(refused)));
     await sleep(70);
     await failureOf(policy.execute(failWith(new HttpStatusError(503))));
@@ -199,7 +244,13 @@ describe("createCallPolicy", () => {
   });
 
   it("opens on the error rate over the window even without a streak", async () => {
-    const policy = createCallPolicy("rate", { retries: 0, breakerConsecutiveFailures: 0, breakerErrorRate: 0.5, breakerMinimumCalls: 10, breakerWindowMs: 60_000 });
+    const policy = createCallPolicy("rate", {
+      retries: 0,
+      breakerConsecutiveFailures: 0,
+      breakerErrorRate: 0.5,
+      breakerMinimumCalls: 10,
+      breakerWindowMs: 60_000,
+    });
     for (let i = 0; i < 40 && policy.view().state === "closed"; i += 1) {
       // Fails 2 of 3: never 2 in a row would matter to a streak breaker of 3, but the rate is 67 %.
       const call = i % 3 === 0 ? async () => "ok" : failWith(new HttpStatusError(500));
@@ -209,11 +260,18 @@ describe("createCallPolicy", () => {
   });
 
   it("never counts a 4xx or the caller's cancellation against the breaker", async () => {
-    const policy = createCallPolicy("client-errors", { retries: 0, breakerConsecutiveFailures: 2, breakerErrorRate: 0 });
+    const policy = createCallPolicy("client-errors", {
+      retries: 0,
+      breakerConsecutiveFailures: 2,
+      breakerErrorRate: 0,
+    });
     for (let i = 0; i < 5; i += 1) await failureOf(policy.execute(failWith(new HttpStatusError(401))));
     for (let i = 0; i < 5; i += 1) {
       const controller = new AbortController();
-      const pending = policy.execute((signal) => new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason))), { signal: controller.signal });
+      const pending = policy.execute(
+        (signal) => new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason))),
+        { signal: controller.signal },
+      );
       controller.abort();
       expect((await failureOf(pending)).cancelled).toBe(true);
     }
@@ -263,7 +321,9 @@ describe("a real socket that accepts and never answers", () => {
 
   it("is a SUBGRAPH_TIMEOUT after the attempt timeout, and the fetch is aborted", async () => {
     const policy = createCallPolicy("silent", { timeoutMs: 100, retries: 2 });
-    const failure = await failureOf(policy.execute((signal) => fetch(`http://127.0.0.1:${port}/`, { signal }), { idempotent: true }));
+    const failure = await failureOf(
+      policy.execute((signal) => fetch(`http://127.0.0.1:${port}/`, { signal }), { idempotent: true }),
+    );
     expect(failure.code).toBe(ErrorCode.SUBGRAPH_TIMEOUT);
     expect(policy.retryBudget().retries).toBe(0);
   });

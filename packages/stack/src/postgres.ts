@@ -118,7 +118,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     await pg.start();
   } catch (error) {
     const reason = error instanceof Error ? error.message : "the server exited during start-up";
-    throw new Error(`Postgres did not start on port ${port} (data: ${dataDir}): ${reason}\n${logs.slice(-15).join("\n")}`);
+    throw new Error(
+      `Postgres did not start on port ${port} (data: ${dataDir}): ${reason}\n${logs.slice(-15).join("\n")}`,
+    );
   }
   const urlFor = (name: string) => `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${name}`;
   const createDatabase = async (name: string) => {

@@ -42,11 +42,29 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Red
     if (Number.isInteger(pid) && pid > 0 && commandLine(pid).includes("redis-server")) await stopPid(pid, "SIGTERM");
   }
   const port = options.port ?? (await freePort());
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", options.dataDir, "--pidfile", pidFile, "--save", ""];
+  const args = [
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--dir",
+    options.dataDir,
+    "--pidfile",
+    pidFile,
+    "--save",
+    "",
+  ];
   args.push("--appendonly", options.persistent ? "yes" : "no", "--daemonize", "no", "--protected-mode", "yes");
   if (options.clusterBusPort !== undefined) {
     // An explicit bus port: the default (port + 10000) can fall outside the port range or on a port already taken.
-    args.push("--cluster-enabled", "yes", "--cluster-port", String(options.clusterBusPort), "--cluster-config-file", join(options.dataDir, "nodes.conf"));
+    args.push(
+      "--cluster-enabled",
+      "yes",
+      "--cluster-port",
+      String(options.clusterBusPort),
+      "--cluster-config-file",
+      join(options.dataDir, "nodes.conf"),
+    );
     args.push("--cluster-node-timeout", "2000");
   }
   const child: ChildProcess = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
@@ -58,7 +76,9 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Red
     };
     child.stdout?.on("data", onData);
     child.stderr?.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`redis-server exited with code ${code} during start-up:\n${output.slice(-2000)}`)));
+    child.once("exit", (code) =>
+      reject(new Error(`redis-server exited with code ${code} during start-up:\n${output.slice(-2000)}`)),
+    );
   });
   child.stdout?.removeAllListeners("data");
   child.stderr?.removeAllListeners("data");
@@ -87,7 +107,9 @@ export function installRedisServerWithApt(log: (line: string) => void = console.
   log("redis-server is not installed: installing Debian's redis-server package with apt-get (root, one time)…");
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   const update = spawnSync(aptGet, ["update", "-qq"], { stdio: ["ignore", "ignore", "inherit"], env });
-  const install = update.status === 0 && spawnSync(aptGet, ["install", "-y", "-qq", "redis-server"], { stdio: ["ignore", "ignore", "inherit"], env });
+  const install =
+    update.status === 0 &&
+    spawnSync(aptGet, ["install", "-y", "-qq", "redis-server"], { stdio: ["ignore", "ignore", "inherit"], env });
   if (!install || install.status !== 0) {
     log("apt-get could not install redis-server; continuing without it");
     return undefined;
@@ -117,7 +139,11 @@ export interface RedisClusterHandle {
  * by `redis-cli --cluster create`, then waits until every node reports `cluster_state:ok`. Throws (and stops what it
  * started) when redis-server or redis-cli is missing or the cluster is not ready within `timeoutMs`.
  */
-export async function startRedisCluster({ dataDir, masters = 3, timeoutMs = 30_000 }: RedisClusterOptions): Promise<RedisClusterHandle> {
+export async function startRedisCluster({
+  dataDir,
+  masters = 3,
+  timeoutMs = 30_000,
+}: RedisClusterOptions): Promise<RedisClusterHandle> {
   const cli = findExecutable("redis-cli");
   if (!cli) throw new Error(REDIS_INSTALL_HINT.replace("redis-server was not found", "redis-cli was not found"));
   const deadline = Date.now() + timeoutMs;
@@ -132,9 +158,17 @@ export async function startRedisCluster({ dataDir, masters = 3, timeoutMs = 30_0
       nodes.push(await startRedisServer({ dataDir: join(dataDir, `node-${i}`), port, clusterBusPort }));
     }
     const addresses = nodes.map((node) => `127.0.0.1:${node.port}`);
-    await runCli(cli, ["--cluster", "create", ...addresses, "--cluster-replicas", "0", "--cluster-yes"], deadline - Date.now());
+    await runCli(
+      cli,
+      ["--cluster", "create", ...addresses, "--cluster-replicas", "0", "--cluster-yes"],
+      deadline - Date.now(),
+    );
     for (const node of nodes) {
-      while (!(await runCli(cli, ["-p", String(node.port), "cluster", "info"], deadline - Date.now())).includes("cluster_state:ok")) {
+      while (
+        !(await runCli(cli, ["-p", String(node.port), "cluster", "info"], deadline - Date.now())).includes(
+          "cluster_state:ok",
+        )
+      ) {
         if (Date.now() > deadline) throw new Error(`the Redis Cluster was not ready within ${timeoutMs} ms`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
@@ -150,7 +184,8 @@ export async function startRedisCluster({ dataDir, masters = 3, timeoutMs = 30_0
 function runCli(cli: string, args: readonly string[], timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(cli, args, { timeout: Math.max(1, timeoutMs), encoding: "utf8" }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`redis-cli ${args.join(" ")} failed: ${error.message}\n${stdout}${stderr}`.slice(0, 4000)));
+      if (error)
+        reject(new Error(`redis-cli ${args.join(" ")} failed: ${error.message}\n${stdout}${stderr}`.slice(0, 4000)));
       else resolve(stdout);
     });
   });

@@ -21,11 +21,23 @@ const fail = (message: string): never => {
 };
 
 const secret = () => randomBytes(32).toString("hex");
-const baseEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, JWT_SECRET: secret(), ROUTER_SECRET: secret(), LOG_LEVEL: "warn" };
+const baseEnv: NodeJS.ProcessEnv = {
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  JWT_SECRET: secret(),
+  ROUTER_SECRET: secret(),
+  LOG_LEVEL: "warn",
+};
 
-const missing = spawnSync(process.execPath, [entry], { env: { ...baseEnv, REDIS_URL: "redis://127.0.0.1:6379" }, encoding: "utf8", timeout: 30_000 });
+const missing = spawnSync(process.execPath, [entry], {
+  env: { ...baseEnv, REDIS_URL: "redis://127.0.0.1:6379" },
+  encoding: "utf8",
+  timeout: 30_000,
+});
 if (missing.status !== 1 || !missing.stderr.includes("DATABASE_URL is required")) {
-  fail(`without DATABASE_URL: expected exit 1 naming DATABASE_URL, got ${missing.status}: ${missing.stderr}${missing.stdout}`);
+  fail(
+    `without DATABASE_URL: expected exit 1 naming DATABASE_URL, got ${missing.status}: ${missing.stderr}${missing.stdout}`,
+  );
 }
 log("without DATABASE_URL: exit 1, names DATABASE_URL");
 
@@ -37,7 +49,15 @@ const [postgres, redis] = await Promise.all([
 const port = await freePort();
 const started = Date.now();
 const child = spawn(process.execPath, [entry, "--workers", "2"], {
-  env: { ...baseEnv, DATABASE_URL: postgres.url, REDIS_URL: redis.url, PORT: String(port), HOST: "127.0.0.1", SEED: "true", LOG_LEVEL: "info" },
+  env: {
+    ...baseEnv,
+    DATABASE_URL: postgres.url,
+    REDIS_URL: redis.url,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    SEED: "true",
+    LOG_LEVEL: "info",
+  },
   stdio: ["ignore", "pipe", "inherit"],
 });
 let output = "";
@@ -46,7 +66,11 @@ child.stdout.on("data", (chunk: Buffer) => {
 });
 const exited = once(child, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
 
-async function graphql(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<{ data?: Record<string, unknown>; errors?: unknown[] }> {
+async function graphql(
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+): Promise<{ data?: Record<string, unknown>; errors?: unknown[] }> {
   const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
     method: "POST",
     headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -58,28 +82,45 @@ async function graphql(query: string, variables: Record<string, unknown> = {}, t
 try {
   const deadline = Date.now() + 120_000;
   while (!output.includes("Commerce Supergraph is running")) {
-    if (child.exitCode !== null) fail(`npm start exited with ${child.exitCode} during start-up:\n${output.slice(-3000)}`);
+    if (child.exitCode !== null)
+      fail(`npm start exited with ${child.exitCode} during start-up:\n${output.slice(-3000)}`);
     if (Date.now() > deadline) fail(`npm start was not running after 120 s:\n${output.slice(-3000)}`);
     await new Promise((r) => setTimeout(r, 200));
   }
-  log(`running after ${((Date.now() - started) / 1000).toFixed(1)} s (migrations, seed, 5 subgraphs, 2 router workers)`);
+  log(
+    `running after ${((Date.now() - started) / 1000).toFixed(1)} s (migrations, seed, 5 subgraphs, 2 router workers)`,
+  );
 
-  const logIn = await graphql("mutation ($email: String!, $password: String!) { logIn(input: { email: $email, password: $password }) { accessToken } }", {
-    email: "demo@commerce.dev",
-    password: "correct-horse-battery",
-  });
-  const token = (logIn.data?.logIn as { accessToken?: string } | undefined)?.accessToken ?? fail(`logIn failed: ${JSON.stringify(logIn)}`);
+  const logIn = await graphql(
+    "mutation ($email: String!, $password: String!) { logIn(input: { email: $email, password: $password }) { accessToken } }",
+    {
+      email: "demo@commerce.dev",
+      password: "correct-horse-battery",
+    },
+  );
+  const token =
+    (logIn.data?.logIn as { accessToken?: string } | undefined)?.accessToken ??
+    fail(`logIn failed: ${JSON.stringify(logIn)}`);
   const favourites = await graphql("{ me { favorites { name price { amount } } } }", {}, token);
-  const list = (favourites.data?.me as { favorites?: { name: string; price: { amount: number } }[] } | undefined)?.favorites;
-  if (favourites.errors || !list?.length || !list.every((f) => f.name && Number.isInteger(f.price.amount))) fail(`favourites query: ${JSON.stringify(favourites)}`);
-  log(`federated favourites query (accounts → catalog): ${list.length} products, e.g. ${list[0]?.name} at ${list[0]?.price.amount}`);
+  const list = (favourites.data?.me as { favorites?: { name: string; price: { amount: number } }[] } | undefined)
+    ?.favorites;
+  if (favourites.errors || !list?.length || !list.every((f) => f.name && Number.isInteger(f.price.amount)))
+    fail(`favourites query: ${JSON.stringify(favourites)}`);
+  log(
+    `federated favourites query (accounts → catalog): ${list.length} products, e.g. ${list[0]?.name} at ${list[0]?.price.amount}`,
+  );
 
   const introspection = await graphql("{ __schema { queryType { name } } }");
   if (!introspection.errors) fail("introspection answered: the services are not in production mode");
   log("production mode: introspection refused");
 
   child.kill("SIGTERM");
-  const [code] = await Promise.race([exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error("npm start did not stop within 60 s of SIGTERM")), 60_000))]);
+  const [code] = await Promise.race([
+    exited,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error("npm start did not stop within 60 s of SIGTERM")), 60_000),
+    ),
+  ]);
   if (code !== 0) fail(`npm start exited with ${code} after SIGTERM`);
   log("SIGTERM: drained and stopped, exit code 0");
 } finally {

@@ -44,22 +44,38 @@ export function subgraphUrlVariable(name: string): string {
 }
 
 /** Parses `npm start`'s arguments and environment once; every problem is reported in one ConfigError. */
-export function loadStartConfig(argv: readonly string[] = process.argv.slice(2), env: Env = process.env, root = rootDir): StartConfig {
+export function loadStartConfig(
+  argv: readonly string[] = process.argv.slice(2),
+  env: Env = process.env,
+  root = rootDir,
+): StartConfig {
   const read = readEnv(SERVICE, env);
-  const databaseUrl = read.requiredString("DATABASE_URL", "the Postgres URL, e.g. postgresql://user:password@db.internal:5432/commerce");
+  const databaseUrl = read.requiredString(
+    "DATABASE_URL",
+    "the Postgres URL, e.g. postgresql://user:password@db.internal:5432/commerce",
+  );
   if (databaseUrl) read.url("DATABASE_URL", undefined, ["postgres:", "postgresql:"]);
-  const redisUrl = read.requiredString("REDIS_URL", "the Redis URL, e.g. redis://cache.internal:6379 (rediss:// for TLS)");
+  const redisUrl = read.requiredString(
+    "REDIS_URL",
+    "the Redis URL, e.g. redis://cache.internal:6379 (rediss:// for TLS)",
+  );
   if (redisUrl) read.url("REDIS_URL", undefined, ["redis:", "rediss:"]);
   // The services check these in detail; here only that they are there, before anything touches the database.
   if (!read.optionalString("JWT_SECRET") && !read.optionalString("JWT_JWKS_URL")) {
-    read.problem("JWT_SECRET (at least 32 random characters, shared by accounts, the subgraphs and the router) or JWT_JWKS_URL is required");
+    read.problem(
+      "JWT_SECRET (at least 32 random characters, shared by accounts, the subgraphs and the router) or JWT_JWKS_URL is required",
+    );
   }
-  if (!read.optionalString("ROUTER_SECRET")) read.problem("ROUTER_SECRET is required: at least 32 random characters the router signs its subgraph requests with");
+  if (!read.optionalString("ROUTER_SECRET"))
+    read.problem(
+      "ROUTER_SECRET is required: at least 32 random characters the router signs its subgraph requests with",
+    );
   const seedValue = read.optionalString("SEED")?.toLowerCase();
   let seed: SeedMode = "off";
   if (seedValue === "true" || seedValue === "1") seed = "all";
   else if (seedValue === "catalog") seed = "catalog";
-  else if (seedValue !== undefined && seedValue !== "false" && seedValue !== "0") read.problem(`SEED must be true, catalog or false, got "${seedValue}"`);
+  else if (seedValue !== undefined && seedValue !== "false" && seedValue !== "0")
+    read.problem(`SEED must be true, catalog or false, got "${seedValue}"`);
 
   const routerWorkers = parseWorkers(argv, read.optionalString("ROUTER_WORKERS"), read.problem);
   const port = read.int("PORT", 4000, { min: 0, max: 65_535 });
@@ -70,7 +86,9 @@ export function loadStartConfig(argv: readonly string[] = process.argv.slice(2),
     if (!existsSync(entry)) read.problem(`${entry} does not exist: run \`npm run build\` first`);
     return entry;
   };
-  const manifest = JSON.parse(readFileSync(join(root, "schema", "subgraphs.json"), "utf8")) as { subgraphs: { name: string; url: string }[] };
+  const manifest = JSON.parse(readFileSync(join(root, "schema", "subgraphs.json"), "utf8")) as {
+    subgraphs: { name: string; url: string }[];
+  };
   const subgraphs = manifest.subgraphs.map(({ name, url }) => ({
     name,
     entry: built(join(root, "subgraphs", name, "dist", "index.js")),
@@ -93,7 +111,11 @@ export function loadStartConfig(argv: readonly string[] = process.argv.slice(2),
 }
 
 /** `--workers N` (or `--workers=N`; `auto` = one per CPU) beats `ROUTER_WORKERS`. */
-function parseWorkers(argv: readonly string[], fromEnv: string | undefined, problem: (message: string) => void): number {
+function parseWorkers(
+  argv: readonly string[],
+  fromEnv: string | undefined,
+  problem: (message: string) => void,
+): number {
   let raw = fromEnv;
   let source = "ROUTER_WORKERS";
   for (let i = 0; i < argv.length; i += 1) {

@@ -1,2 +1,10 @@
 export { loadStartConfig, subgraphUrlVariable, type SeedMode, type StartConfig } from "./config.js";
-export { startRouterWorkers, startService, stopService, waitReady, type RouterWorkersOptions, type Service, type StartServiceOptions } from "./processes.js";
+export {
+  startRouterWorkers,
+  startService,
+  stopService,
+  waitReady,
+  type RouterWorkersOptions,
+  type Service,
+  type StartServiceOptions,
+} from "./processes.js";

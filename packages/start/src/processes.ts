@@ -77,7 +77,9 @@ export async function startRouterWorkers(options: RouterWorkersOptions): Promise
     listening.push(
       Promise.race([
         once(worker, "listening"),
-        once(worker.process, "exit").then(([code]) => Promise.reject(new Error(`${name} exited with code ${String(code)} during start-up`))),
+        once(worker.process, "exit").then(([code]) =>
+          Promise.reject(new Error(`${name} exited with code ${String(code)} during start-up`)),
+        ),
       ]),
     );
     services.push({ name, child: worker.process, origin: "" });
@@ -87,7 +89,10 @@ export async function startRouterWorkers(options: RouterWorkersOptions): Promise
 }
 
 /** Polls `origin + path` until it answers 200; fails when the process exits first or the time is up. */
-export async function waitReady(service: Service, { path = "/ready", timeoutMs = 60_000, origin = service.origin } = {}): Promise<void> {
+export async function waitReady(
+  service: Service,
+  { path = "/ready", timeoutMs = 60_000, origin = service.origin } = {},
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = "no answer";
   while (Date.now() < deadline) {
@@ -103,7 +108,9 @@ export async function waitReady(service: Service, { path = "/ready", timeoutMs =
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error(`${service.name} was not ready on ${origin}${path} within ${timeoutMs / 1000}s (last answer: ${last})`);
+  throw new Error(
+    `${service.name} was not ready on ${origin}${path} within ${timeoutMs / 1000}s (last answer: ${last})`,
+  );
 }
 
 /**

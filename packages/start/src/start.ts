@@ -48,13 +48,18 @@ try {
     const db = createDb(config.databaseUrl, { poolSize: 2 });
     try {
       const { inserted } = await seed(db, { demoAccounts: config.seed === "all" });
-      logger.info({ inserted }, `seeded (${config.seed === "all" ? "demo data set, demo accounts included" : "catalog only"}; existing rows kept)`);
+      logger.info(
+        { inserted },
+        `seeded (${config.seed === "all" ? "demo data set, demo accounts included" : "catalog only"}; existing rows kept)`,
+      );
     } finally {
       await db.$disconnect();
     }
   }
 
-  const urls = Object.fromEntries(config.subgraphs.map((s) => [subgraphUrlVariable(s.name), `http://127.0.0.1:${s.port}/graphql`]));
+  const urls = Object.fromEntries(
+    config.subgraphs.map((s) => [subgraphUrlVariable(s.name), `http://127.0.0.1:${s.port}/graphql`]),
+  );
   // Every subgraph gets every subgraph's URL, as the router does (orders prices items from the catalog).
   const env = { ...config.env, NODE_ENV: "production", ...urls };
   for (const subgraph of config.subgraphs) {
@@ -67,9 +72,23 @@ try {
 
   const routerEnv = { ...env, PORT: String(config.routerPort) };
   if (config.routerWorkers === 1) {
-    routers = [startService({ name: "router", entry: config.routerEntry, port: config.routerPort, env: routerEnv, output: "inherit", onExit: exited("router") })];
+    routers = [
+      startService({
+        name: "router",
+        entry: config.routerEntry,
+        port: config.routerPort,
+        env: routerEnv,
+        output: "inherit",
+        onExit: exited("router"),
+      }),
+    ];
   } else {
-    routers = await startRouterWorkers({ entry: config.routerEntry, workers: config.routerWorkers, env: routerEnv, onExit: (name, code, signal) => exited(name)(code, signal) });
+    routers = await startRouterWorkers({
+      entry: config.routerEntry,
+      workers: config.routerWorkers,
+      env: routerEnv,
+      onExit: (name, code, signal) => exited(name)(code, signal),
+    });
   }
   const origin = `http://127.0.0.1:${config.routerPort}`;
   await waitReady(routers[0] as Service, { origin, timeoutMs: config.readyTimeoutMs });

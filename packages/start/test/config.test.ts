@@ -19,7 +19,12 @@ function builtRoot(names = ["accounts", "catalog"]): string {
 }
 
 const secret = "x".repeat(32);
-const env = { DATABASE_URL: "postgresql://u:p@db:5432/commerce", REDIS_URL: "redis://cache:6379", JWT_SECRET: secret, ROUTER_SECRET: secret };
+const env = {
+  DATABASE_URL: "postgresql://u:p@db:5432/commerce",
+  REDIS_URL: "redis://cache:6379",
+  JWT_SECRET: secret,
+  ROUTER_SECRET: secret,
+};
 
 function problems(load: () => unknown): readonly string[] {
   try {
@@ -41,7 +46,12 @@ describe("loadStartConfig", () => {
       ["catalog", 4002],
     ]);
     expect(config.subgraphs[0]?.entry).toBe(join(root, "subgraphs", "accounts", "dist", "index.js"));
-    expect(config).toMatchObject({ seed: "off", routerWorkers: 1, routerPort: 4000, routerEntry: join(root, "router", "dist", "index.js") });
+    expect(config).toMatchObject({
+      seed: "off",
+      routerWorkers: 1,
+      routerPort: 4000,
+      routerEntry: join(root, "router", "dist", "index.js"),
+    });
   });
 
   it("names every missing variable at once", () => {
@@ -50,21 +60,29 @@ describe("loadStartConfig", () => {
   });
 
   it("rejects URLs of the wrong kind", () => {
-    const found = problems(() => loadStartConfig([], { ...env, DATABASE_URL: "mysql://db/x", REDIS_URL: "http://cache" }, root));
+    const found = problems(() =>
+      loadStartConfig([], { ...env, DATABASE_URL: "mysql://db/x", REDIS_URL: "http://cache" }, root),
+    );
     expect(found).toHaveLength(2);
     expect(found[0]).toMatch(/^DATABASE_URL must use postgres: or postgresql:/);
     expect(found[1]).toMatch(/^REDIS_URL must use redis: or rediss:/);
   });
 
   it("accepts JWT_JWKS_URL instead of JWT_SECRET", () => {
-    expect(problems(() => loadStartConfig([], { ...env, JWT_SECRET: undefined, JWT_JWKS_URL: "https://id.example.com/jwks.json" }, root))).toEqual([]);
+    expect(
+      problems(() =>
+        loadStartConfig([], { ...env, JWT_SECRET: undefined, JWT_JWKS_URL: "https://id.example.com/jwks.json" }, root),
+      ),
+    ).toEqual([]);
   });
 
   it("seeds only when SEED asks", () => {
     expect(loadStartConfig([], { ...env, SEED: "true" }, root).seed).toBe("all");
     expect(loadStartConfig([], { ...env, SEED: "catalog" }, root).seed).toBe("catalog");
     expect(loadStartConfig([], { ...env, SEED: "false" }, root).seed).toBe("off");
-    expect(problems(() => loadStartConfig([], { ...env, SEED: "yes please" }, root))).toEqual(['SEED must be true, catalog or false, got "yes please"']);
+    expect(problems(() => loadStartConfig([], { ...env, SEED: "yes please" }, root))).toEqual([
+      'SEED must be true, catalog or false, got "yes please"',
+    ]);
   });
 
   it("takes --workers over ROUTER_WORKERS", () => {
@@ -72,14 +90,23 @@ describe("loadStartConfig", () => {
     expect(loadStartConfig(["--workers", "2"], { ...env, ROUTER_WORKERS: "3" }, root).routerWorkers).toBe(2);
     expect(loadStartConfig(["--workers=4"], env, root).routerWorkers).toBe(4);
     expect(loadStartConfig(["--workers", "auto"], env, root).routerWorkers).toBeGreaterThanOrEqual(1);
-    expect(problems(() => loadStartConfig(["--workers", "0"], env, root))).toEqual(['--workers must be a whole number from 1 to 256 or "auto", got "0"']);
-    expect(problems(() => loadStartConfig(["--verbose"], env, root))).toEqual(['unknown argument "--verbose" (npm start accepts --workers N)']);
+    expect(problems(() => loadStartConfig(["--workers", "0"], env, root))).toEqual([
+      '--workers must be a whole number from 1 to 256 or "auto", got "0"',
+    ]);
+    expect(problems(() => loadStartConfig(["--verbose"], env, root))).toEqual([
+      'unknown argument "--verbose" (npm start accepts --workers N)',
+    ]);
   });
 
   it("says to build first when an entry point is missing", () => {
     const unbuilt = builtRoot(["accounts"]);
-    writeFileSync(join(unbuilt, "schema", "subgraphs.json"), JSON.stringify({ subgraphs: [{ name: "reviews", url: "http://localhost:4005/graphql" }] }));
+    writeFileSync(
+      join(unbuilt, "schema", "subgraphs.json"),
+      JSON.stringify({ subgraphs: [{ name: "reviews", url: "http://localhost:4005/graphql" }] }),
+    );
     const found = problems(() => loadStartConfig([], env, unbuilt));
-    expect(found).toEqual([`${join(unbuilt, "subgraphs", "reviews", "dist", "index.js")} does not exist: run \`npm run build\` first`]);
+    expect(found).toEqual([
+      `${join(unbuilt, "subgraphs", "reviews", "dist", "index.js")} does not exist: run \`npm run build\` first`,
+    ]);
   });
 });

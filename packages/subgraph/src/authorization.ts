@@ -21,7 +21,9 @@ interface ViewerContext {
 }
 
 /** Signed in (any verified access token), as the SDL's `@authenticated`: anonymous callers get UNAUTHENTICATED. */
-export const signedIn: IRule = rule({ cache: "contextual" })((_parent, _args, { viewer }: ViewerContext) => viewer !== null || unauthenticated());
+export const signedIn: IRule = rule({ cache: "contextual" })(
+  (_parent, _args, { viewer }: ViewerContext) => viewer !== null || unauthenticated(),
+);
 requirements.set(signedIn, { authenticated: true, scopes: [] });
 
 const scopeRules = new Map<string, IRule>();
@@ -40,7 +42,10 @@ export function requiresScopes(scopes: readonly (readonly Scope[])[]): IRule {
   const wanted = scopes.map((all) => all.join(" and ")).join(", or ");
   const created = rule({ cache: "contextual" })((_parent, _args, { viewer }: ViewerContext) => {
     if (!viewer) return unauthenticated();
-    return scopes.some((all) => all.every((scope) => viewer.scopes.has(scope))) || forbidden(`This needs the ${wanted} scope.`, details);
+    return (
+      scopes.some((all) => all.every((scope) => viewer.scopes.has(scope))) ||
+      forbidden(`This needs the ${wanted} scope.`, details)
+    );
   });
   requirements.set(created, { authenticated: true, scopes });
   scopeRules.set(key, created);
@@ -59,5 +64,9 @@ export function coarseRequirementOf(candidate: ShieldRule): AccessRequirement | 
  * FORBIDDEN.
  */
 export function permissionsOf<TContext>(rules: IRules): IMiddlewareGenerator<unknown, TContext, unknown> {
-  return shield(rules, { allowExternalErrors: true, fallbackRule: allow, fallbackError: () => forbidden() }) as IMiddlewareGenerator<unknown, TContext, unknown>;
+  return shield(rules, {
+    allowExternalErrors: true,
+    fallbackRule: allow,
+    fallbackError: () => forbidden(),
+  }) as IMiddlewareGenerator<unknown, TContext, unknown>;
 }

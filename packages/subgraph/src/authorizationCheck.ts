@@ -42,19 +42,27 @@ export function authorizationMismatches(typeDefs: DocumentNode, rules: IRuleType
   const metadata = subgraph.metadata();
   const problems: string[] = [];
   // The names the SDL gives the directives (`@authenticated`, or `@federation__authenticated` when not imported).
-  const [authenticatedName, requiresScopesName] = ["authenticated", "requiresScopes"].map((name) => metadata.federationDirectiveNameInSchema(name));
+  const [authenticatedName, requiresScopesName] = ["authenticated", "requiresScopes"].map((name) =>
+    metadata.federationDirectiveNameInSchema(name),
+  );
   const sdlDemand = (element: SchemaElement): AccessRequirement | undefined => {
     const authenticated = element.appliedDirectivesOf(authenticatedName ?? "");
     const requiresScopes = element.appliedDirectivesOf(requiresScopesName ?? "");
     if (authenticated.length === 0 && requiresScopes.length === 0) return undefined;
     // Several @requiresScopes on one element must all hold.
     const scopeLists = requiresScopes.map((applied) => (applied.arguments() as { scopes: string[][] }).scopes);
-    return normalized({ authenticated: true, scopes: scopeLists.reduce<readonly (readonly string[])[]>(conjunction, []) as AccessRequirement["scopes"] });
+    return normalized({
+      authenticated: true,
+      scopes: scopeLists.reduce<readonly (readonly string[])[]>(conjunction, []) as AccessRequirement["scopes"],
+    });
   };
 
   for (const type of subgraph.schema.types()) {
     if (type.isBuiltIn || type.name.startsWith("_") || type.name.includes("__")) continue;
-    if (sdlDemand(type)) problems.push(`${type.name}: @authenticated or @requiresScopes on a type is not checked against the shield; put it on its fields`);
+    if (sdlDemand(type))
+      problems.push(
+        `${type.name}: @authenticated or @requiresScopes on a type is not checked against the shield; put it on its fields`,
+      );
     if (type.kind !== "ObjectType" && type.kind !== "InterfaceType") continue;
     const typeRules = rules[type.name];
     if (typeRules !== undefined && !isFieldMap(typeRules)) {
@@ -62,23 +70,28 @@ export function authorizationMismatches(typeDefs: DocumentNode, rules: IRuleType
       continue;
     }
     const isRoot = (ROOT_TYPES as readonly string[]).includes(type.name);
-    if (isRoot && typeRules?.["*"] !== deny) problems.push(`${type.name}: "*" must be deny, so a new root field is closed until it gets a rule`);
+    if (isRoot && typeRules?.["*"] !== deny)
+      problems.push(`${type.name}: "*" must be deny, so a new root field is closed until it gets a rule`);
     for (const field of type.fields()) {
       if (field.name.startsWith("_")) continue;
       const coordinate = `${type.name}.${field.name}`;
       const declared = sdlDemand(field);
       for (const scope of new Set(declared?.scopes.flat())) {
-        if (!isScope(scope)) problems.push(`${coordinate}: @requiresScopes names "${scope}", which is not a Scope of @commerce/auth`);
+        if (!isScope(scope))
+          problems.push(`${coordinate}: @requiresScopes names "${scope}", which is not a Scope of @commerce/auth`);
       }
       const own = typeRules?.[field.name];
       if (isRoot && own === undefined) {
-        problems.push(`${coordinate}: no shield rule (Query and Mutation deny it to everyone); give it one, \`allow\` when it is public`);
+        problems.push(
+          `${coordinate}: no shield rule (Query and Mutation deny it to everyone); give it one, \`allow\` when it is public`,
+        );
         continue;
       }
       const shielded = demandOf(own ?? typeRules?.["*"] ?? allow);
       if (shielded === "deny") continue;
       const sdl = declared ?? NOTHING;
-      if (!sameDemand(sdl, shielded)) problems.push(`${coordinate}: the SDL says ${describe(sdl)} but the shield rule demands ${describe(shielded)}`);
+      if (!sameDemand(sdl, shielded))
+        problems.push(`${coordinate}: the SDL says ${describe(sdl)} but the shield rule demands ${describe(shielded)}`);
     }
   }
 
@@ -109,21 +122,34 @@ function demandOf(candidate: ShieldRule): Demand {
   if (isOneOf(candidate, ALL)) {
     const demands = childrenOf(candidate).map(demandOf);
     if (demands.includes("deny")) return "deny";
-    return normalized((demands as AccessRequirement[]).reduce((a, b) => ({ authenticated: a.authenticated || b.authenticated, scopes: conjunction(a.scopes, b.scopes) }), NOTHING));
+    return normalized(
+      (demands as AccessRequirement[]).reduce(
+        (a, b) => ({ authenticated: a.authenticated || b.authenticated, scopes: conjunction(a.scopes, b.scopes) }),
+        NOTHING,
+      ),
+    );
   }
   if (isOneOf(candidate, ANY)) {
-    const demands = childrenOf(candidate).map(demandOf).filter((d): d is AccessRequirement => d !== "deny");
+    const demands = childrenOf(candidate)
+      .map(demandOf)
+      .filter((d): d is AccessRequirement => d !== "deny");
     if (demands.length === 0) return "deny";
     // A caller passes when any one passes: signed in only if every branch needs it; scopes only if every branch names some.
     const scoped = demands.every((d) => d.scopes.length > 0);
-    return normalized({ authenticated: demands.every((d) => d.authenticated), scopes: scoped ? demands.flatMap((d) => d.scopes) : [] });
+    return normalized({
+      authenticated: demands.every((d) => d.authenticated),
+      scopes: scoped ? demands.flatMap((d) => d.scopes) : [],
+    });
   }
   // Any other rule (a custom rule, not()) is row-level.
   return NOTHING;
 }
 
 /** (a or b) and (c) → a and c, or b and c; an empty side demands no scope. */
-function conjunction<T extends string>(left: readonly (readonly T[])[], right: readonly (readonly T[])[]): (readonly T[])[] {
+function conjunction<T extends string>(
+  left: readonly (readonly T[])[],
+  right: readonly (readonly T[])[],
+): (readonly T[])[] {
   if (left.length === 0) return [...right];
   if (right.length === 0) return [...left];
   return left.flatMap((l) => right.map((r) => [...new Set([...l, ...r])]));
@@ -132,7 +158,12 @@ function conjunction<T extends string>(left: readonly (readonly T[])[], right: r
 /** One spelling per demand: scopes imply signed in; each list sorted; lists that contain another list dropped. */
 function normalized(requirement: AccessRequirement): AccessRequirement {
   const lists = requirement.scopes.map((list) => [...new Set(list)].sort());
-  const minimal = lists.filter((list, i) => !lists.some((other, j) => j !== i && other.every((s) => list.includes(s)) && (other.length < list.length || j < i)));
+  const minimal = lists.filter(
+    (list, i) =>
+      !lists.some(
+        (other, j) => j !== i && other.every((s) => list.includes(s)) && (other.length < list.length || j < i),
+      ),
+  );
   const scopes = minimal.sort((a, b) => a.join(" ").localeCompare(b.join(" ")));
   return { authenticated: requirement.authenticated || scopes.length > 0, scopes };
 }

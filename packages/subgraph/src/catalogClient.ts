@@ -1,6 +1,12 @@
 import { ErrorCode, subgraphFailed, type Logger } from "@commerce/common";
 import { ROUTER_SIGNATURE_HEADER, signRouterRequest } from "@commerce/http";
-import { CallFailure, HttpStatusError, createCallPolicy, type BreakerView, type CallPolicyOptions } from "@commerce/resilience";
+import {
+  CallFailure,
+  HttpStatusError,
+  createCallPolicy,
+  type BreakerView,
+  type CallPolicyOptions,
+} from "@commerce/resilience";
 import type { CatalogCallConfig, SubgraphConfig } from "./config.js";
 
 /** What other subgraphs need to know about a product, read from the catalog when a mutation needs it. */
@@ -49,23 +55,38 @@ const ENTITIES = `query CatalogProducts($representations: [_Any!]!) {
 export function createCatalogClient({ url, routerSecret, logger, ...policy }: CatalogClientOptions): CatalogClient {
   const calls = createCallPolicy(CATALOG_SERVICE, { timeoutMs: 2000, ...policy });
   calls.onStateChange((view) => {
-    if (view.state === "open") logger?.warn({ breaker: view }, "catalog breaker open: calls to the catalog fail fast until a probe succeeds");
+    if (view.state === "open")
+      logger?.warn({ breaker: view }, "catalog breaker open: calls to the catalog fail fast until a probe succeeds");
     else if (view.state === "closed") logger?.info({ breaker: view }, "catalog breaker closed");
   });
 
   async function fetchProducts(ids: readonly string[], signal: AbortSignal): Promise<Map<string, CatalogProduct>> {
     const response = await fetch(url, {
       method: "POST",
-      headers: { "content-type": "application/json", ...(routerSecret ? { [ROUTER_SIGNATURE_HEADER]: signRouterRequest(routerSecret) } : {}) },
-      body: JSON.stringify({ query: ENTITIES, variables: { representations: ids.map((id) => ({ __typename: "Product", id })) } }),
+      headers: {
+        "content-type": "application/json",
+        ...(routerSecret ? { [ROUTER_SIGNATURE_HEADER]: signRouterRequest(routerSecret) } : {}),
+      },
+      body: JSON.stringify({
+        query: ENTITIES,
+        variables: { representations: ids.map((id) => ({ __typename: "Product", id })) },
+      }),
       signal,
     });
     if (!response.ok) throw new HttpStatusError(response.status);
-    const body = (await response.json().catch(() => ({}))) as { data?: { _entities?: (CatalogProduct | null)[] }; errors?: { extensions?: { code?: unknown } }[] };
+    const body = (await response.json().catch(() => ({}))) as {
+      data?: { _entities?: (CatalogProduct | null)[] };
+      errors?: { extensions?: { code?: unknown } }[];
+    };
     if (body.errors?.length || !body.data?._entities) {
       // An answer, not an outage (a refused signature, a bug): retrying cannot help, and the catalog is up.
       const codes = [...new Set((body.errors ?? []).map((e) => String(e.extensions?.code ?? "UNKNOWN")))].join(", ");
-      throw new CallFailure({ code: ErrorCode.SUBGRAPH_HTTP_ERROR, reason: codes ? `answered ${codes}` : "answered no data", retryable: false, trips: false });
+      throw new CallFailure({
+        code: ErrorCode.SUBGRAPH_HTTP_ERROR,
+        reason: codes ? `answered ${codes}` : "answered no data",
+        retryable: false,
+        trips: false,
+      });
     }
     const products = new Map<string, CatalogProduct>();
     for (const product of body.data._entities) if (product) products.set(product.id.toLowerCase(), product);
@@ -88,5 +109,11 @@ export function createCatalogClient({ url, routerSecret, logger, ...policy }: Ca
 
 /** The catalog client a subgraph's entry point builds from its config (`CATALOG_*`, `ROUTER_SECRET`). */
 export function catalogClientFor(config: SubgraphConfig & CatalogCallConfig, logger?: Logger): CatalogClient {
-  return createCatalogClient({ url: config.catalogUrl, timeoutMs: config.catalogTimeoutMs, retries: config.catalogRetries, routerSecret: config.routerSecret, logger });
+  return createCatalogClient({
+    url: config.catalogUrl,
+    timeoutMs: config.catalogTimeoutMs,
+    retries: config.catalogRetries,
+    routerSecret: config.routerSecret,
+    logger,
+  });
 }

@@ -40,21 +40,34 @@ const MIN_SECRET_LENGTH = 32;
  * Reads the common subgraph settings with the service's reader, so its own keys' problems are
  * reported together with these. Finish with {@link finishConfig}.
  */
-export function readSubgraphConfig(read: EnvReader, { service, port }: { service: string; port: number }): SubgraphConfig {
+export function readSubgraphConfig(
+  read: EnvReader,
+  { service, port }: { service: string; port: number },
+): SubgraphConfig {
   const nodeEnv = read.oneOf("NODE_ENV", NODE_ENVS, "development");
   const production = nodeEnv === "production";
-  const databaseUrl = read.requiredString("DATABASE_URL", "set it to the Postgres URL, e.g. postgresql://user:pass@localhost:5432/commerce");
+  const databaseUrl = read.requiredString(
+    "DATABASE_URL",
+    "set it to the Postgres URL, e.g. postgresql://user:pass@localhost:5432/commerce",
+  );
   if (databaseUrl !== "") read.url("DATABASE_URL", undefined, ["postgres:", "postgresql:"]);
   const redis = readRedisConfig(read);
   const jwtSecret = read.optionalString("JWT_SECRET");
   if (production) {
-    if (jwtSecret === undefined) read.problem("JWT_SECRET is required when NODE_ENV=production: set it to the secret shared with accounts and the router");
-    else if (jwtSecret === DEV_JWT_SECRET) read.problem("JWT_SECRET must not be the development secret when NODE_ENV=production");
+    if (jwtSecret === undefined)
+      read.problem(
+        "JWT_SECRET is required when NODE_ENV=production: set it to the secret shared with accounts and the router",
+      );
+    else if (jwtSecret === DEV_JWT_SECRET)
+      read.problem("JWT_SECRET must not be the development secret when NODE_ENV=production");
   }
-  if (jwtSecret !== undefined && jwtSecret.length < MIN_SECRET_LENGTH) read.problem(`JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
+  if (jwtSecret !== undefined && jwtSecret.length < MIN_SECRET_LENGTH)
+    read.problem(`JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
   const routerSecret = read.optionalString("ROUTER_SECRET");
-  if (production && routerSecret === undefined) read.problem("ROUTER_SECRET is required when NODE_ENV=production: the secret the router signs its requests with");
-  if (routerSecret !== undefined && routerSecret.length < MIN_SECRET_LENGTH) read.problem(`ROUTER_SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
+  if (production && routerSecret === undefined)
+    read.problem("ROUTER_SECRET is required when NODE_ENV=production: the secret the router signs its requests with");
+  if (routerSecret !== undefined && routerSecret.length < MIN_SECRET_LENGTH)
+    read.problem(`ROUTER_SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
   return {
     port: read.int("PORT", port, { min: 0, max: 65_535 }),
     host: read.string("HOST", "0.0.0.0"),
@@ -83,7 +96,9 @@ export interface CatalogCallConfig {
 /** Reads the catalog call settings with the service's reader. */
 export function readCatalogCallConfig(read: EnvReader): CatalogCallConfig {
   return {
-    catalogUrl: read.url("SUBGRAPH_CATALOG_URL", "http://localhost:4002/graphql", ["http:", "https:"]) ?? "http://localhost:4002/graphql",
+    catalogUrl:
+      read.url("SUBGRAPH_CATALOG_URL", "http://localhost:4002/graphql", ["http:", "https:"]) ??
+      "http://localhost:4002/graphql",
     catalogTimeoutMs: read.int("CATALOG_TIMEOUT_MS", 2000, { min: 50, max: 60_000 }),
     catalogRetries: read.int("CATALOG_RETRIES", 2, { min: 0, max: 10 }),
   };

@@ -49,7 +49,11 @@ export interface Worker {
   stop(): Promise<void>;
 }
 
-export interface SubgraphDefinition<TConfig extends SubgraphConfig, TDeps extends SubgraphDeps<TConfig>, TContext extends SubgraphContext> {
+export interface SubgraphDefinition<
+  TConfig extends SubgraphConfig,
+  TDeps extends SubgraphDeps<TConfig>,
+  TContext extends SubgraphContext,
+> {
   /** The service's name in logs, metrics and traces. */
   name: string;
   /** The subgraph's schema.graphql: the contract, served as `_service { sdl }`. */
@@ -84,7 +88,11 @@ export interface SubgraphDefinition<TConfig extends SubgraphConfig, TDeps extend
 }
 
 /** A subgraph as the kit runs it, and as tests build it. */
-export interface Subgraph<TConfig extends SubgraphConfig, TDeps extends SubgraphDeps<TConfig>, TContext extends SubgraphContext> {
+export interface Subgraph<
+  TConfig extends SubgraphConfig,
+  TDeps extends SubgraphDeps<TConfig>,
+  TContext extends SubgraphContext,
+> {
   readonly definition: SubgraphDefinition<TConfig, TDeps, TContext>;
   readonly name: string;
   /** schema.graphql, parsed. */
@@ -107,14 +115,23 @@ export interface Subgraph<TConfig extends SubgraphConfig, TDeps extends Subgraph
  * rest: connections, telemetry, the server, introspection policy, health and readiness, workers' lifecycle and
  * shutdown ({@link runSubgraph}); each subgraph's src/index.ts is `await runSubgraph(subgraph)`.
  */
-export function defineSubgraph<TConfig extends SubgraphConfig, TDeps extends SubgraphDeps<TConfig>, TContext extends SubgraphContext>(
-  definition: SubgraphDefinition<TConfig, TDeps, TContext>,
-): Subgraph<TConfig, TDeps, TContext> {
+export function defineSubgraph<
+  TConfig extends SubgraphConfig,
+  TDeps extends SubgraphDeps<TConfig>,
+  TContext extends SubgraphContext,
+>(definition: SubgraphDefinition<TConfig, TDeps, TContext>): Subgraph<TConfig, TDeps, TContext> {
   const typeDefs = readTypeDefs(definition.schema);
   const { resolvers, permissions } = definition;
   function createServer(deps: TDeps): ApolloServer<TContext> {
     const introspection = deps.config.nodeEnv !== "production";
-    return createSubgraphServer<TContext>({ typeDefs, resolvers, permissions, telemetry: deps.telemetry, logger: deps.logger, introspection });
+    return createSubgraphServer<TContext>({
+      typeDefs,
+      resolvers,
+      permissions,
+      telemetry: deps.telemetry,
+      logger: deps.logger,
+      introspection,
+    });
   }
   function createContext(deps: TDeps): (req: ContextRequest) => Promise<TContext> {
     const viewerOf = viewerReader(deps.config.jwtSecret);
@@ -126,7 +143,12 @@ export function defineSubgraph<TConfig extends SubgraphConfig, TDeps extends Sub
   }
   function createSubscriptions(deps: TDeps): GraphQLWebSocketHost {
     const schema = buildSchema<TContext>({ typeDefs, resolvers, permissions, telemetry: deps.telemetry });
-    return subscriptionHost({ schema, context: createContext(deps), routerSecret: deps.config.routerSecret, logger: deps.logger });
+    return subscriptionHost({
+      schema,
+      context: createContext(deps),
+      routerSecret: deps.config.routerSecret,
+      logger: deps.logger,
+    });
   }
   return {
     definition,

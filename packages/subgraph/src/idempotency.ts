@@ -8,6 +8,7 @@ const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
  * BAD_USER_INPUT on `field` otherwise.
  */
 export function parseIdempotencyKey(key: string, field: string): string {
-  if (!IDEMPOTENCY_KEY.test(key)) throw badUserInput("idempotencyKey must be 1 to 128 characters of letters, digits, '-', '_', '.' and ':'.", field);
+  if (!IDEMPOTENCY_KEY.test(key))
+    throw badUserInput("idempotencyKey must be 1 to 128 characters of letters, digits, '-', '_', '.' and ':'.", field);
   return key;
 }

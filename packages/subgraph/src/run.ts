@@ -64,9 +64,11 @@ async function stopWorkers(workers: readonly Worker[], logger: Logger): Promise<
  * 3. `"afterDrain"` workers stop (the outbox relay publishes what those requests wrote);
  * 4. the workers' Redis connections, the cache, Postgres and tracing close.
  */
-export async function runSubgraph<TConfig extends SubgraphConfig, TDeps extends SubgraphDeps<TConfig>, TContext extends SubgraphContext>(
-  subgraph: Subgraph<TConfig, TDeps, TContext>,
-): Promise<RunningSubgraph<TConfig>> {
+export async function runSubgraph<
+  TConfig extends SubgraphConfig,
+  TDeps extends SubgraphDeps<TConfig>,
+  TContext extends SubgraphContext,
+>(subgraph: Subgraph<TConfig, TDeps, TContext>): Promise<RunningSubgraph<TConfig>> {
   const { definition, name: service } = subgraph;
   const config = configOrExit(() => definition.loadConfig());
   // First, so every span and log line below carries the trace context.
@@ -77,25 +79,56 @@ export async function runSubgraph<TConfig extends SubgraphConfig, TDeps extends 
   let redis: RedisClient | undefined;
   const workerConnections: RedisClient[] = [];
   if (config.redisUrl) {
-    redis = connectRedis(config.redisUrl, service, { cluster: config.redisCluster, commandTimeoutMs: config.redisCommandTimeoutMs, logger });
-    cache = createRedisCache(redis, { onError: (error) => logger.warn({ err: error }, "cache unavailable; answered as a miss") });
+    redis = connectRedis(config.redisUrl, service, {
+      cluster: config.redisCluster,
+      commandTimeoutMs: config.redisCommandTimeoutMs,
+      logger,
+    });
+    cache = createRedisCache(redis, {
+      onError: (error) => logger.warn({ err: error }, "cache unavailable; answered as a miss"),
+    });
   } else {
     cache = createMemoryCache();
     logger.warn(`REDIS_URL is not set: ${definition.withoutRedis}`);
   }
   const connectWorkerRedis = config.redisUrl
     ? (purpose: string, { commandTimeoutMs = config.redisCommandTimeoutMs }: { commandTimeoutMs?: number } = {}) => {
-        const connection = connectRedis(config.redisUrl as string, `${service}-${purpose}`, { cluster: config.redisCluster, commandTimeoutMs, logger });
+        const connection = connectRedis(config.redisUrl as string, `${service}-${purpose}`, {
+          cluster: config.redisCluster,
+          commandTimeoutMs,
+          logger,
+        });
         workerConnections.push(connection);
         return connection;
       }
     : undefined;
-  const telemetry = subgraphTelemetry({ service, resolverSpans: config.telemetry.resolverSpans, logger, db, cache, redis, poolStats: () => poolStats(db) });
-  const resources: SubgraphResources<TConfig> = { config, logger, db, cache, redis, connectRedis: connectWorkerRedis, telemetry };
+  const telemetry = subgraphTelemetry({
+    service,
+    resolverSpans: config.telemetry.resolverSpans,
+    logger,
+    db,
+    cache,
+    redis,
+    poolStats: () => poolStats(db),
+  });
+  const resources: SubgraphResources<TConfig> = {
+    config,
+    logger,
+    db,
+    cache,
+    redis,
+    connectRedis: connectWorkerRedis,
+    telemetry,
+  };
   const deps = definition.deps(resources);
   const workers = definition.workers?.(deps, resources) ?? [];
-  const served = await subgraph.serve(deps, { host: config.host, port: config.port, shutdownTimeoutMs: config.shutdownTimeoutMs });
-  if (!config.routerSecret) logger.warn("ROUTER_SECRET is not set: this subgraph answers any caller, not only the router");
+  const served = await subgraph.serve(deps, {
+    host: config.host,
+    port: config.port,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+  });
+  if (!config.routerSecret)
+    logger.warn("ROUTER_SECRET is not set: this subgraph answers any caller, not only the router");
   logger.info({ url: served.url }, `${service} subgraph ready`);
   for (const worker of workers) {
     worker.start();
@@ -116,7 +149,12 @@ export async function runSubgraph<TConfig extends SubgraphConfig, TDeps extends 
         logger,
       );
     } finally {
-      await Promise.allSettled([...workerConnections.map((c) => c.quit().catch(() => c.disconnect())), cache.close(), db.$disconnect(), tracing.shutdown()]);
+      await Promise.allSettled([
+        ...workerConnections.map((c) => c.quit().catch(() => c.disconnect())),
+        cache.close(),
+        db.$disconnect(),
+        tracing.shutdown(),
+      ]);
     }
   }
   const shutdown = (): Promise<void> => (stopped ??= stopAll());

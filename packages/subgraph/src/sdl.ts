@@ -1,7 +1,20 @@
 import { Kind, parse, print, type DefinitionNode, type DocumentNode } from "graphql";
 
 const FEDERATION_DIRECTIVES = new Set([
-  ...["link", "key", "shareable", "inaccessible", "tag", "external", "requires", "provides", "override", "extends", "composeDirective", "interfaceObject"],
+  ...[
+    "link",
+    "key",
+    "shareable",
+    "inaccessible",
+    "tag",
+    "external",
+    "requires",
+    "provides",
+    "override",
+    "extends",
+    "composeDirective",
+    "interfaceObject",
+  ],
   ...["authenticated", "requiresScopes", "policy", "context", "fromContext", "cost", "listSize"],
 ]);
 const isFederationName = (name: string) => /^(link__|federation__|_Any$|_Entity$|_Service$)/.test(name);
@@ -14,10 +27,23 @@ function withoutFederationAdditions(document: DocumentNode): DocumentNode {
   const definitions: DefinitionNode[] = [];
   for (const definition of document.definitions) {
     if (definition.kind === Kind.SCHEMA_DEFINITION) continue;
-    if (definition.kind === Kind.DIRECTIVE_DEFINITION && (FEDERATION_DIRECTIVES.has(definition.name.value) || isFederationName(definition.name.value))) continue;
-    if ("name" in definition && definition.name && definition.kind !== Kind.DIRECTIVE_DEFINITION && isFederationName(definition.name.value)) continue;
+    if (
+      definition.kind === Kind.DIRECTIVE_DEFINITION &&
+      (FEDERATION_DIRECTIVES.has(definition.name.value) || isFederationName(definition.name.value))
+    )
+      continue;
+    if (
+      "name" in definition &&
+      definition.name &&
+      definition.kind !== Kind.DIRECTIVE_DEFINITION &&
+      isFederationName(definition.name.value)
+    )
+      continue;
     if (definition.kind === Kind.OBJECT_TYPE_DEFINITION && definition.name.value === "Query") {
-      definitions.push({ ...definition, fields: definition.fields?.filter((field) => !["_entities", "_service"].includes(field.name.value)) });
+      definitions.push({
+        ...definition,
+        fields: definition.fields?.filter((field) => !["_entities", "_service"].includes(field.name.value)),
+      });
       continue;
     }
     definitions.push(definition);
@@ -43,9 +69,11 @@ export function undocumented(sdl: string): string[] {
     const fields = "fields" in definition && definition.fields ? definition.fields : [];
     for (const field of fields) {
       if (!field.description) missing.push(`${type}.${field.name.value}`);
-      for (const arg of "arguments" in field ? (field.arguments ?? []) : []) if (!arg.description) missing.push(`${type}.${field.name.value}(${arg.name.value})`);
+      for (const arg of "arguments" in field ? (field.arguments ?? []) : [])
+        if (!arg.description) missing.push(`${type}.${field.name.value}(${arg.name.value})`);
     }
-    for (const value of "values" in definition && definition.values ? definition.values : []) if (!value.description) missing.push(`${type}.${value.name.value}`);
+    for (const value of "values" in definition && definition.values ? definition.values : [])
+      if (!value.description) missing.push(`${type}.${value.name.value}`);
   }
   return missing;
 }

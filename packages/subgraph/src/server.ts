@@ -34,7 +34,11 @@ export function isExposedError(error: unknown): boolean {
 /** Coded errors pass through; anything else becomes INTERNAL_SERVER_ERROR, with no message details or stack. */
 export function maskError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   if (isExposedError(error)) return formatted;
-  return { message: "Internal server error", ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+  return {
+    message: "Internal server error",
+    ...(formatted.path ? { path: formatted.path } : {}),
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+  };
 }
 
 /** Logs (with the request id, when the context's logger carries one) every error that maskError hides. */
@@ -48,7 +52,10 @@ function unexpectedErrorLogger(logger: Logger): ApolloServerPlugin<BaseContext &
         async didEncounterErrors({ errors, contextValue }) {
           for (const error of errors) {
             if (isExposedError(error)) continue;
-            (contextValue.logger ?? logger).error({ err: unwrapResolverError(error), path: error.path }, "unexpected error");
+            (contextValue.logger ?? logger).error(
+              { err: unwrapResolverError(error), path: error.path },
+              "unexpected error",
+            );
           }
         },
       };
@@ -70,7 +77,12 @@ export interface SubgraphSchemaOptions<TContext = unknown> {
  * The executable subgraph schema. Resolver spans wrap the resolvers themselves, so the schema is
  * instrumented before any resolver middleware; graphql-shield goes on top, its rules running first.
  */
-export function buildSchema<TContext>({ typeDefs, resolvers, permissions, telemetry }: SubgraphSchemaOptions<TContext>): GraphQLSchema {
+export function buildSchema<TContext>({
+  typeDefs,
+  resolvers,
+  permissions,
+  telemetry,
+}: SubgraphSchemaOptions<TContext>): GraphQLSchema {
   const schema = buildSubgraphSchema({ typeDefs, resolvers: resolvers as GraphQLResolverMap<unknown> });
   const instrumented = telemetry ? telemetry.instrumentSchema(schema) : schema;
   return permissions ? applyMiddleware<unknown, TContext, unknown>(instrumented, permissions) : instrumented;
@@ -93,7 +105,9 @@ const noStorePlugin: ApolloServerPlugin = {
 
 /** Whether the SDL declares `@cacheControl` (then Apollo's cache-control plugin computes real policies and stays). */
 function declaresCacheHints(typeDefs: DocumentNode): boolean {
-  return typeDefs.definitions.some((definition) => definition.kind === "DirectiveDefinition" && definition.name.value === "cacheControl");
+  return typeDefs.definitions.some(
+    (definition) => definition.kind === "DirectiveDefinition" && definition.name.value === "cacheControl",
+  );
 }
 
 export interface SubgraphServerOptions<TContext extends BaseContext> extends SubgraphSchemaOptions<TContext> {
@@ -105,9 +119,13 @@ export interface SubgraphServerOptions<TContext extends BaseContext> extends Sub
 }
 
 /** Builds a subgraph's ApolloServer. It never listens: the entry point (or a test) hosts it. */
-export function createSubgraphServer<TContext extends BaseContext>(options: SubgraphServerOptions<TContext>): ApolloServer<TContext> {
+export function createSubgraphServer<TContext extends BaseContext>(
+  options: SubgraphServerOptions<TContext>,
+): ApolloServer<TContext> {
   const { logger, telemetry, introspection = true, plugins = [], typeDefs } = options;
-  const cachePlugins = declaresCacheHints(typeDefs) ? [] : [ApolloServerPluginCacheControlDisabled(), noStorePlugin as ApolloServerPlugin<TContext>];
+  const cachePlugins = declaresCacheHints(typeDefs)
+    ? []
+    : [ApolloServerPluginCacheControlDisabled(), noStorePlugin as ApolloServerPlugin<TContext>];
   return new ApolloServer<TContext>({
     schema: buildSchema(options),
     logger,
@@ -116,6 +134,11 @@ export function createSubgraphServer<TContext extends BaseContext>(options: Subg
     // The entry point owns shutdown; Apollo's own handlers would re-raise the signal before Postgres and Redis are closed.
     stopOnTerminationSignals: false,
     formatError: maskError,
-    plugins: [...(telemetry?.plugins<TContext>() ?? []), unexpectedErrorLogger(logger) as ApolloServerPlugin<TContext>, ...cachePlugins, ...plugins],
+    plugins: [
+      ...(telemetry?.plugins<TContext>() ?? []),
+      unexpectedErrorLogger(logger) as ApolloServerPlugin<TContext>,
+      ...cachePlugins,
+      ...plugins,
+    ],
   });
 }

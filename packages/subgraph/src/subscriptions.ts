@@ -10,7 +10,12 @@ import {
   type GraphQLFormattedError,
   type GraphQLSchema,
 } from "graphql";
-import { graphqlWebSocketHost, ROUTER_SIGNATURE_HEADER, verifyRouterSignature, type GraphQLWebSocketHost } from "@commerce/http";
+import {
+  graphqlWebSocketHost,
+  ROUTER_SIGNATURE_HEADER,
+  verifyRouterSignature,
+  type GraphQLWebSocketHost,
+} from "@commerce/http";
 import type { Logger } from "@commerce/common";
 import type { ContextRequest } from "./context.js";
 import { maskError } from "./server.js";
@@ -62,9 +67,12 @@ interface SubscribeExtensions {
  * in each subscribe message's `extensions.headers`. Each subscription gets its own context from those headers (a bad
  * token fails that subscription, not the connection); errors are masked as over HTTP.
  */
-export function subscriptionHost<TContext extends object>(options: SubscriptionHostOptions<TContext>): GraphQLWebSocketHost {
+export function subscriptionHost<TContext extends object>(
+  options: SubscriptionHostOptions<TContext>,
+): GraphQLWebSocketHost {
   const { schema, routerSecret, logger, path = "/graphql", heartbeatMs } = options;
-  const masked = (errors: readonly GraphQLError[]): GraphQLFormattedError[] => errors.map((error) => maskError(error.toJSON(), error));
+  const masked = (errors: readonly GraphQLError[]): GraphQLFormattedError[] =>
+    errors.map((error) => maskError(error.toJSON(), error));
   return graphqlWebSocketHost({
     path,
     logger,
@@ -83,7 +91,8 @@ export function subscriptionHost<TContext extends object>(options: SubscriptionH
         try {
           document = parse(payload.query);
           const headers: Record<string, string> = {};
-          for (const [name, value] of Object.entries(extensions.headers ?? {})) if (typeof value === "string") headers[name.toLowerCase()] = value;
+          for (const [name, value] of Object.entries(extensions.headers ?? {}))
+            if (typeof value === "string") headers[name.toLowerCase()] = value;
           contextValue = await options.context({ headers });
         } catch (error) {
           if (error instanceof GraphQLError) return [error];
@@ -92,10 +101,17 @@ export function subscriptionHost<TContext extends object>(options: SubscriptionH
         const errors = validate(schema, document);
         if (errors.length > 0) return errors;
         const resume = resumePointOf(extensions.resume);
-        return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue: { ...contextValue, ...(resume ? { resume } : {}) } };
+        return {
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: { ...contextValue, ...(resume ? { resume } : {}) },
+        };
       },
       subscribe: resumableSubscribe,
-      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: masked(result.errors) } : undefined),
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: masked(result.errors) } : undefined,
       onError: (_ctx, _id, _payload, errors) => masked(errors),
     },
   });
@@ -107,7 +123,9 @@ export function subscriptionHost<TContext extends object>(options: SubscriptionH
  * iterator rather than an async generator: a generator's `return()` waits for its pending `next()`, which may be
  * never, so an ended subscription would hold its source until the next event.
  */
-async function resumableSubscribe(args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+async function resumableSubscribe(
+  args: ExecutionArgs,
+): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
   const source = await createSourceEventStream(args);
   if (!(Symbol.asyncIterator in source)) return source;
   const events = source[Symbol.asyncIterator]();
@@ -124,7 +142,13 @@ async function resumableSubscribe(args: ExecutionArgs): Promise<AsyncIterableIte
       const contextValue = event?.context ? { ...(args.contextValue as object), ...event.context } : args.contextValue;
       const result = await execute({ ...args, rootValue: event, contextValue });
       const cursor = event?.resumeCursor;
-      return { value: typeof cursor === "string" ? { ...result, extensions: { ...result.extensions, resumeCursor: cursor } } : result, done: false };
+      return {
+        value:
+          typeof cursor === "string"
+            ? { ...result, extensions: { ...result.extensions, resumeCursor: cursor } }
+            : result,
+        done: false,
+      };
     },
     return: stop,
     throw: stop,
@@ -160,7 +184,8 @@ export function eventQueue<T>({ onEnd, maxQueued = 1000 }: { onEnd: () => void; 
     },
     push(event) {
       if (ended) return;
-      if (queued.length >= maxQueued) return finish({ error: new Error(`more than ${maxQueued} events waiting: the subscriber is too slow`) });
+      if (queued.length >= maxQueued)
+        return finish({ error: new Error(`more than ${maxQueued} events waiting: the subscriber is too slow`) });
       queued.push(event);
       wake?.();
     },

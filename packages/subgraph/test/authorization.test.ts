@@ -34,7 +34,9 @@ type User @key(fields: "id") {
 }`);
 
 /** A row-level rule: the viewer is the user. */
-const isSelf = rule({ cache: "strict" })((user: { id: string }, _args, { viewer }: { viewer: Viewer | null }) => viewer?.userId === user.id);
+const isSelf = rule({ cache: "strict" })(
+  (user: { id: string }, _args, { viewer }: { viewer: Viewer | null }) => viewer?.userId === user.id,
+);
 
 const AGREEING: IRuleTypeMap = {
   Query: { "*": deny, _entities: allow, _service: allow, shop: allow, queue: requiresScopes([[Scope.ORDERS_MANAGE]]) },
@@ -68,27 +70,40 @@ describe("authorizationMismatches", () => {
   });
 
   it("reports a coarse shield rule the SDL does not declare, so the router and the supergraph would not see it", () => {
-    expect(authorizationMismatches(SDL, withRule("User", "name", signedIn))).toEqual(["User.name: the SDL says nothing (public) but the shield rule demands @authenticated"]);
+    expect(authorizationMismatches(SDL, withRule("User", "name", signedIn))).toEqual([
+      "User.name: the SDL says nothing (public) but the shield rule demands @authenticated",
+    ]);
     expect(authorizationMismatches(SDL, withRule("Query", "shop", requiresScopes([[Scope.PROFILE]])))).toEqual([
       'Query.shop: the SDL says nothing (public) but the shield rule demands @requiresScopes(scopes: [["profile"]])',
     ]);
   });
 
   it("reports other scopes, and signed in where the SDL wants a scope", () => {
-    expect(authorizationMismatches(SDL, withRule("Mutation", "restock", requiresScopes([[Scope.ORDERS_MANAGE]])))).toEqual([
+    expect(
+      authorizationMismatches(SDL, withRule("Mutation", "restock", requiresScopes([[Scope.ORDERS_MANAGE]]))),
+    ).toEqual([
       'Mutation.restock: the SDL says @requiresScopes(scopes: [["catalog:write"]]) but the shield rule demands @requiresScopes(scopes: [["orders:manage"]])',
     ]);
     expect(authorizationMismatches(SDL, withRule("Query", "queue", signedIn))).toEqual([
       'Query.queue: the SDL says @requiresScopes(scopes: [["orders:manage"]]) but the shield rule demands @authenticated',
     ]);
     // One of two scopes is not the same as both.
-    expect(authorizationMismatches(SDL, withRule("User", "email", requiresScopes([[Scope.PROFILE, Scope.USERS_READ]])))).toHaveLength(1);
+    expect(
+      authorizationMismatches(SDL, withRule("User", "email", requiresScopes([[Scope.PROFILE, Scope.USERS_READ]]))),
+    ).toHaveLength(1);
   });
 
   it("catches a new root field nobody decided about, and a root map that is not deny-by-default", () => {
-    const added = parse(`${LINK}\ntype Query { shop: String }\ntype Mutation { checkOut: Boolean! @authenticated\nrefund: Boolean!\nrestock: Boolean! @requiresScopes(scopes: [["catalog:write"]]) }`);
-    const rules = { Query: { "*": deny, shop: allow }, Mutation: { "*": deny, checkOut: signedIn, restock: requiresScopes([[Scope.CATALOG_WRITE]]) } };
-    expect(authorizationMismatches(added, rules)).toEqual(["Mutation.refund: no shield rule (Query and Mutation deny it to everyone); give it one, `allow` when it is public"]);
+    const added = parse(
+      `${LINK}\ntype Query { shop: String }\ntype Mutation { checkOut: Boolean! @authenticated\nrefund: Boolean!\nrestock: Boolean! @requiresScopes(scopes: [["catalog:write"]]) }`,
+    );
+    const rules = {
+      Query: { "*": deny, shop: allow },
+      Mutation: { "*": deny, checkOut: signedIn, restock: requiresScopes([[Scope.CATALOG_WRITE]]) },
+    };
+    expect(authorizationMismatches(added, rules)).toEqual([
+      "Mutation.refund: no shield rule (Query and Mutation deny it to everyone); give it one, `allow` when it is public",
+    ]);
     expect(authorizationMismatches(added, { ...rules, Mutation: { ...rules.Mutation, "*": allow } })).toEqual([
       'Mutation: "*" must be deny, so a new root field is closed until it gets a rule',
       "Mutation.refund: no shield rule (Query and Mutation deny it to everyone); give it one, `allow` when it is public",
@@ -96,8 +111,14 @@ describe("authorizationMismatches", () => {
   });
 
   it("reports scopes that are not the graph's, and rules for fields or types the SDL lacks", () => {
-    const typo = parse(`${LINK}\ntype Query { shop: String }\ntype Mutation { restock: Boolean! @requiresScopes(scopes: [["catalog:writes"]]) }`);
-    const rules = { Query: { "*": deny, shop: allow, gone: allow }, Mutation: { "*": deny, restock: requiresScopes([[Scope.CATALOG_WRITE]]) }, Ghost: { id: allow } };
+    const typo = parse(
+      `${LINK}\ntype Query { shop: String }\ntype Mutation { restock: Boolean! @requiresScopes(scopes: [["catalog:writes"]]) }`,
+    );
+    const rules = {
+      Query: { "*": deny, shop: allow, gone: allow },
+      Mutation: { "*": deny, restock: requiresScopes([[Scope.CATALOG_WRITE]]) },
+      Ghost: { id: allow },
+    };
     expect(authorizationMismatches(typo, rules)).toEqual([
       'Mutation.restock: @requiresScopes names "catalog:writes", which is not a Scope of @commerce/auth',
       'Mutation.restock: the SDL says @requiresScopes(scopes: [["catalog:writes"]]) but the shield rule demands @requiresScopes(scopes: [["catalog:write"]])',
@@ -119,10 +140,17 @@ describe("authorizationMismatches", () => {
 
 describe("signedIn and requiresScopes", () => {
   const schema = buildSchema({
-    typeDefs: parse(`${LINK}\ntype Query { me: String @authenticated\nqueue: String @requiresScopes(scopes: [["orders:manage"]])\nemail: String @requiresScopes(scopes: [["profile"], ["users:read"]]) }`),
+    typeDefs: parse(
+      `${LINK}\ntype Query { me: String @authenticated\nqueue: String @requiresScopes(scopes: [["orders:manage"]])\nemail: String @requiresScopes(scopes: [["profile"], ["users:read"]]) }`,
+    ),
     resolvers: { Query: { me: () => "me", queue: () => "queue", email: () => "email" } },
     permissions: permissionsOf({
-      Query: { "*": deny, me: signedIn, queue: requiresScopes([[Scope.ORDERS_MANAGE]]), email: requiresScopes([[Scope.PROFILE], [Scope.USERS_READ]]) },
+      Query: {
+        "*": deny,
+        me: signedIn,
+        queue: requiresScopes([[Scope.ORDERS_MANAGE]]),
+        email: requiresScopes([[Scope.PROFILE], [Scope.USERS_READ]]),
+      },
     }),
   });
   const run = async (field: string, scopes?: Scope[]) => {
@@ -138,7 +166,10 @@ describe("signedIn and requiresScopes", () => {
   it("answers signed-in callers without the scope FORBIDDEN, naming the scope needed", async () => {
     expect(await run("me", [])).toEqual({ data: "me", error: undefined });
     expect((await run("queue", [Scope.PROFILE])).error).toEqual({ code: "FORBIDDEN", requiredScope: "orders:manage" });
-    expect((await run("email", [Scope.FAVORITES])).error).toEqual({ code: "FORBIDDEN", requiredScopes: [["profile"], ["users:read"]] });
+    expect((await run("email", [Scope.FAVORITES])).error).toEqual({
+      code: "FORBIDDEN",
+      requiredScopes: [["profile"], ["users:read"]],
+    });
   });
 
   it("lets callers with the scope (any one of the lists) through", async () => {

@@ -4,19 +4,33 @@ import { GraphQLError } from "graphql";
 import { afterEach, describe, expect, it } from "vitest";
 import { createCatalogClient } from "../src/catalogClient.js";
 
-const PRODUCT = { id: "A0B6F3A2-6B1C-4A59-9D1E-3F7C2A1B4C5D", sku: "S", name: "Fries", price: { amount: 199, currency: "EUR" }, available: true };
+const PRODUCT = {
+  id: "A0B6F3A2-6B1C-4A59-9D1E-3F7C2A1B4C5D",
+  sku: "S",
+  name: "Fries",
+  price: { amount: 199, currency: "EUR" },
+  available: true,
+};
 let server: Server | undefined;
-afterEach(() => new Promise<void>((resolve) => (server ? (server.closeAllConnections(), server.close(() => resolve())) : resolve())));
+afterEach(
+  () =>
+    new Promise<void>((resolve) =>
+      server ? (server.closeAllConnections(), server.close(() => resolve())) : resolve(),
+    ),
+);
 
 /** A real HTTP server answering with `answers[i]` on the i-th request ("hang" never answers). */
-async function catalogAnswering(answers: (number | "hang" | "graphql-error")[]): Promise<{ url: string; calls: () => number }> {
+async function catalogAnswering(
+  answers: (number | "hang" | "graphql-error")[],
+): Promise<{ url: string; calls: () => number }> {
   let calls = 0;
   server = createServer((_req, res) => {
     const answer = answers[Math.min(calls, answers.length - 1)];
     calls += 1;
     if (answer === "hang") return;
     res.setHeader("content-type", "application/json");
-    if (answer === "graphql-error") return void res.end(JSON.stringify({ errors: [{ message: "boom", extensions: { code: "UNAUTHENTICATED" } }] }));
+    if (answer === "graphql-error")
+      return void res.end(JSON.stringify({ errors: [{ message: "boom", extensions: { code: "UNAUTHENTICATED" } }] }));
     res.statusCode = answer as number;
     res.end(answer === 200 ? JSON.stringify({ data: { _entities: [PRODUCT, null] } }) : "{}");
   });
@@ -48,7 +62,11 @@ describe("catalog client", () => {
     // 500 ms: long enough for the request to reach the server on a loaded machine, so the single call is observable.
     const client = createCatalogClient({ url: catalog.url, retries: 2, timeoutMs: 500, retryDelayMs: 1 });
     const error = await failure(client.findProducts([PRODUCT.id]));
-    expect(error.extensions).toMatchObject({ code: "SUBGRAPH_TIMEOUT", serviceName: "catalog", reason: "no answer within 500 ms" });
+    expect(error.extensions).toMatchObject({
+      code: "SUBGRAPH_TIMEOUT",
+      serviceName: "catalog",
+      reason: "no answer within 500 ms",
+    });
     expect(error.message).toMatch(/catalog/);
     expect(catalog.calls()).toBe(1);
   });
@@ -58,17 +76,33 @@ describe("catalog client", () => {
     const url = catalog.url;
     await new Promise<void>((resolve) => server?.close(() => resolve()));
     server = undefined;
-    const client = createCatalogClient({ url, retries: 0, breakerConsecutiveFailures: 2, breakerHalfOpenAfterMs: 60_000 });
-    for (let i = 0; i < 2; i += 1) expect((await failure(client.findProducts([PRODUCT.id]))).extensions).toMatchObject({ code: "SUBGRAPH_UNAVAILABLE", serviceName: "catalog" });
+    const client = createCatalogClient({
+      url,
+      retries: 0,
+      breakerConsecutiveFailures: 2,
+      breakerHalfOpenAfterMs: 60_000,
+    });
+    for (let i = 0; i < 2; i += 1)
+      expect((await failure(client.findProducts([PRODUCT.id]))).extensions).toMatchObject({
+        code: "SUBGRAPH_UNAVAILABLE",
+        serviceName: "catalog",
+      });
     expect(client.view().state).toBe("open");
-    expect((await failure(client.findProducts([PRODUCT.id]))).extensions).toMatchObject({ code: "SUBGRAPH_CIRCUIT_OPEN", serviceName: "catalog" });
+    expect((await failure(client.findProducts([PRODUCT.id]))).extensions).toMatchObject({
+      code: "SUBGRAPH_CIRCUIT_OPEN",
+      serviceName: "catalog",
+    });
   });
 
   it("does not retry an answer with GraphQL errors (it would fail again) and names the code it got", async () => {
     const catalog = await catalogAnswering(["graphql-error"]);
     const client = createCatalogClient({ url: catalog.url, retries: 3, retryDelayMs: 1 });
     const error = await failure(client.findProducts([PRODUCT.id]));
-    expect(error.extensions).toMatchObject({ code: "SUBGRAPH_HTTP_ERROR", serviceName: "catalog", reason: "answered UNAUTHENTICATED" });
+    expect(error.extensions).toMatchObject({
+      code: "SUBGRAPH_HTTP_ERROR",
+      serviceName: "catalog",
+      reason: "answered UNAUTHENTICATED",
+    });
     expect(catalog.calls()).toBe(1);
   });
 });

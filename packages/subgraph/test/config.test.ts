@@ -6,11 +6,18 @@ const service = { service: "test", port: 4100 };
 
 describe("loadSubgraphConfig: Redis timeout and shutdown deadline", () => {
   it("defaults to a 500 ms Redis command timeout and a 10 s drain", () => {
-    expect(loadSubgraphConfig(service, { DATABASE_URL })).toMatchObject({ redisCommandTimeoutMs: 500, shutdownTimeoutMs: 10_000 });
+    expect(loadSubgraphConfig(service, { DATABASE_URL })).toMatchObject({
+      redisCommandTimeoutMs: 500,
+      shutdownTimeoutMs: 10_000,
+    });
   });
 
   it("reads REDIS_COMMAND_TIMEOUT_MS and SHUTDOWN_TIMEOUT_MS", () => {
-    const config = loadSubgraphConfig(service, { DATABASE_URL, REDIS_COMMAND_TIMEOUT_MS: "200", SHUTDOWN_TIMEOUT_MS: "30000" });
+    const config = loadSubgraphConfig(service, {
+      DATABASE_URL,
+      REDIS_COMMAND_TIMEOUT_MS: "200",
+      SHUTDOWN_TIMEOUT_MS: "30000",
+    });
     expect(config).toMatchObject({ redisCommandTimeoutMs: 200, shutdownTimeoutMs: 30_000 });
   });
 

@@ -2,11 +2,20 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createTokenSigner, DEV_JWT_SECRET } from "@commerce/auth";
 import { createLogger } from "@commerce/common";
 import { createDb } from "@commerce/db";
-import { defineSubgraph, loadSubgraphConfig, runSubgraph, type SubgraphConfig, type SubgraphContext, type SubgraphDeps, type Worker } from "../src/index.js";
+import {
+  defineSubgraph,
+  loadSubgraphConfig,
+  runSubgraph,
+  type SubgraphConfig,
+  type SubgraphContext,
+  type SubgraphDeps,
+  type Worker,
+} from "../src/index.js";
 
 // Nothing listens on port 1: these tests never reach Postgres.
 const env = { DATABASE_URL: "postgresql://nobody@127.0.0.1:1/none", HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "silent" };
-const loadConfig = (overrides: Record<string, string | undefined> = {}): SubgraphConfig => loadSubgraphConfig({ service: "fixture", port: 0 }, { ...env, ...overrides });
+const loadConfig = (overrides: Record<string, string | undefined> = {}): SubgraphConfig =>
+  loadSubgraphConfig({ service: "fixture", port: 0 }, { ...env, ...overrides });
 
 interface FixtureContext extends SubgraphContext {
   /** Built once per server, shared by every request. */
@@ -19,7 +28,12 @@ function fixture(workers: (deps: SubgraphDeps) => Worker[] = () => []) {
   return defineSubgraph({
     name: "fixture",
     schema: new URL("./fixtures/schema.graphql", import.meta.url),
-    resolvers: { Query: { whoami: (_: unknown, __: unknown, { viewer }: FixtureContext) => viewer?.userId ?? null, requestId: (_: unknown, __: unknown, context: FixtureContext) => context.requestId } },
+    resolvers: {
+      Query: {
+        whoami: (_: unknown, __: unknown, { viewer }: FixtureContext) => viewer?.userId ?? null,
+        requestId: (_: unknown, __: unknown, context: FixtureContext) => context.requestId,
+      },
+    },
     loadConfig,
     withoutRedis: "the fixture needs none",
     deps: ({ db, logger, config, telemetry }): SubgraphDeps => ({ db, logger, config, telemetry }),
@@ -40,7 +54,10 @@ async function execute(deps: SubgraphDeps, query: string, headers: Record<string
   const server = subgraph.createServer(deps);
   await server.start();
   try {
-    const response = await server.executeOperation({ query }, { contextValue: await subgraph.createContext(deps)({ headers }) });
+    const response = await server.executeOperation(
+      { query },
+      { contextValue: await subgraph.createContext(deps)({ headers }) },
+    );
     if (response.body.kind !== "single") throw new Error("expected a single result");
     return response.body.singleResult;
   } finally {
@@ -53,7 +70,10 @@ describe("defineSubgraph", () => {
     const subgraph = fixture();
     const contextOf = subgraph.createContext({ db, logger, config: loadConfig() });
     const token = await createTokenSigner({ secret: DEV_JWT_SECRET, ttlSeconds: 60 }).sign("user-1", ["profile"]);
-    const [signedIn, anonymous] = [await contextOf({ headers: { authorization: `Bearer ${token}`, "x-request-id": "req-1" } }), await contextOf({ headers: {} })];
+    const [signedIn, anonymous] = [
+      await contextOf({ headers: { authorization: `Bearer ${token}`, "x-request-id": "req-1" } }),
+      await contextOf({ headers: {} }),
+    ];
     expect(signedIn.db).toBe(db);
     expect(signedIn).toMatchObject({ requestId: "req-1", viewer: { userId: "user-1" } });
     expect(anonymous.viewer).toBeNull();
@@ -64,8 +84,13 @@ describe("defineSubgraph", () => {
 
   it("serves the schema and answers introspection except in production", async () => {
     const development = { db, logger, config: loadConfig() };
-    expect((await execute(development, "{ whoami requestId }", { "x-request-id": "req-2" })).data).toEqual({ whoami: null, requestId: "req-2" });
-    expect((await execute(development, "{ __schema { queryType { name } } }")).data).toEqual({ __schema: { queryType: { name: "Query" } } });
+    expect((await execute(development, "{ whoami requestId }", { "x-request-id": "req-2" })).data).toEqual({
+      whoami: null,
+      requestId: "req-2",
+    });
+    expect((await execute(development, "{ __schema { queryType { name } } }")).data).toEqual({
+      __schema: { queryType: { name: "Query" } },
+    });
     const production = { db, logger, config: { ...loadConfig(), nodeEnv: "production" as const } };
     const refused = await execute(production, "{ __schema { queryType { name } } }");
     expect(refused.errors?.[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
@@ -76,7 +101,11 @@ describe("runSubgraph", () => {
   it("starts the workers once the server listens, and on shutdown stops the consumers before requests drain and the rest after", async () => {
     const events: string[] = [];
     let url = "";
-    const answers = async () => fetch(url.replace("/graphql", "/health")).then((r) => r.ok, () => false);
+    const answers = async () =>
+      fetch(url.replace("/graphql", "/health")).then(
+        (r) => r.ok,
+        () => false,
+      );
     const worker = (name: string, stopWhen: Worker["stopWhen"]): Worker => ({
       name,
       stopWhen,
@@ -85,12 +114,19 @@ describe("runSubgraph", () => {
         events.push(`${name} stopping while the server ${(await answers()) ? "answers" : "is closed"}`);
       },
     });
-    const running = await runSubgraph(fixture(() => [worker("consumer", "beforeDrain"), worker("relay", "afterDrain")]));
+    const running = await runSubgraph(
+      fixture(() => [worker("consumer", "beforeDrain"), worker("relay", "afterDrain")]),
+    );
     url = running.served.url;
     expect(events).toEqual(["consumer started", "relay started"]);
     expect(running.connectRedis).toBeUndefined();
     await running.shutdown();
-    expect(events).toEqual(["consumer started", "relay started", "consumer stopping while the server answers", "relay stopping while the server is closed"]);
+    expect(events).toEqual([
+      "consumer started",
+      "relay started",
+      "consumer stopping while the server answers",
+      "relay stopping while the server is closed",
+    ]);
     expect(await answers()).toBe(false);
   });
 });

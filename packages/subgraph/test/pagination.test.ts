@@ -32,9 +32,13 @@ describe("parsePageArgs", () => {
     expect(parsePageArgs({}, decodeNumber, 10)).toEqual({ first: 10, after: null });
     expect(parsePageArgs({ first: 5, after: encodeCursor({ n: 7 }) }, decodeNumber)).toEqual({ first: 5, after: 7 });
     for (const first of [-1, MAX_PAGE_SIZE + 1, 1.5]) {
-      expect(() => parsePageArgs({ first }, decodeNumber)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: "BAD_USER_INPUT", field: "first" }) }));
+      expect(() => parsePageArgs({ first }, decodeNumber)).toThrow(
+        expect.objectContaining({ extensions: expect.objectContaining({ code: "BAD_USER_INPUT", field: "first" }) }),
+      );
     }
-    expect(() => parsePageArgs({ after: "garbage" }, decodeNumber)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ field: "after" }) }));
+    expect(() => parsePageArgs({ after: "garbage" }, decodeNumber)).toThrow(
+      expect.objectContaining({ extensions: expect.objectContaining({ field: "after" }) }),
+    );
   });
 
   it("drops the look-ahead row", () => {
@@ -47,7 +51,10 @@ describe("(createdAt, id) cursors", () => {
   const row = { createdAt: new Date("2026-03-01T12:00:00.123Z"), id: "0F8FAD5B-D9CB-469F-A165-70867728950E" };
 
   it("round-trips the position to the millisecond, the id lower-cased", () => {
-    expect(decodeCreatedAtCursor(encodeCreatedAtCursor(row))).toEqual({ createdAt: row.createdAt, id: row.id.toLowerCase() });
+    expect(decodeCreatedAtCursor(encodeCreatedAtCursor(row))).toEqual({
+      createdAt: row.createdAt,
+      id: row.id.toLowerCase(),
+    });
   });
 
   it("refuses a cursor of another shape", () => {
@@ -59,7 +66,10 @@ describe("(createdAt, id) cursors", () => {
   it("resolves edges and pageInfo of a page, without the look-ahead row", () => {
     const rows = [0, 1, 2].map((n) => ({ id: String(n) }));
     const connection = connectionResolvers<{ id: string }>((r) => `c${r.id}`);
-    expect(connection.edges({ rows, first: 2 })).toEqual([{ cursor: "c0", node: rows[0] }, { cursor: "c1", node: rows[1] }]);
+    expect(connection.edges({ rows, first: 2 })).toEqual([
+      { cursor: "c0", node: rows[0] },
+      { cursor: "c1", node: rows[1] },
+    ]);
     expect(connection.pageInfo({ rows, first: 2 })).toEqual({ hasNextPage: true, endCursor: "c1" });
     expect(connection.pageInfo({ rows: [], first: 2 })).toEqual({ hasNextPage: false, endCursor: null });
   });

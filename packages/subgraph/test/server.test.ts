@@ -11,10 +11,18 @@ async function answer(typeDefs: string, resolvers: object) {
   await server.start();
   try {
     const response = await server.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: "POST", headers: new HeaderMap([["content-type", "application/json"]]), search: "", body: { query: "{ hello }" } },
+      httpGraphQLRequest: {
+        method: "POST",
+        headers: new HeaderMap([["content-type", "application/json"]]),
+        search: "",
+        body: { query: "{ hello }" },
+      },
       context: async () => ({}),
     });
-    return { cacheControl: response.headers.get("cache-control"), body: response.body.kind === "complete" ? response.body.string : "" };
+    return {
+      cacheControl: response.headers.get("cache-control"),
+      body: response.body.kind === "complete" ? response.body.string : "",
+    };
   } finally {
     await server.stop();
   }

@@ -39,7 +39,10 @@ const permissions = (allowExternalErrors: boolean) =>
   );
 
 function run(schema: GraphQLSchema, source: string, ctx: Ctx) {
-  return execute({ schema, document: parse(source), contextValue: ctx }) as Promise<{ data?: unknown; errors?: readonly { extensions: Record<string, unknown>; path?: readonly (string | number)[] }[] }>;
+  return execute({ schema, document: parse(source), contextValue: ctx }) as Promise<{
+    data?: unknown;
+    errors?: readonly { extensions: Record<string, unknown>; path?: readonly (string | number)[] }[];
+  }>;
 }
 
 const codes = (result: Awaited<ReturnType<typeof run>>) => result.errors?.map((e) => e.extensions.code) ?? [];
@@ -50,12 +53,16 @@ describe("shield", () => {
 
   it("checks every field that has a rule: root fields, a type's wildcard and a field of an entity", async () => {
     expect(codes(await run(schema, "{ secret }", { signedIn: true }))).toEqual([ErrorCode.FORBIDDEN]);
-    expect(codes(await run(schema, 'mutation { rename(name: "Desk") { name } }', { signedIn: false }))).toEqual([ErrorCode.UNAUTHENTICATED]);
+    expect(codes(await run(schema, 'mutation { rename(name: "Desk") { name } }', { signedIn: false }))).toEqual([
+      ErrorCode.UNAUTHENTICATED,
+    ]);
     const anonymous = await run(schema, "{ products { name owner price } }", { signedIn: false });
     expect(codes(anonymous)).toEqual([ErrorCode.UNAUTHENTICATED]);
     expect(anonymous.errors?.[0]?.path).toEqual(["products", 0, "owner"]);
     expect(anonymous.data).toEqual({ products: [{ name: "Lamp", owner: null, price: 1000 }] });
-    expect(await run(schema, "{ products { name owner price } }", { signedIn: true })).toEqual({ data: { products: [{ name: "Lamp", owner: "ada", price: 1000 }] } });
+    expect(await run(schema, "{ products { name owner price } }", { signedIn: true })).toEqual({
+      data: { products: [{ name: "Lamp", owner: "ada", price: 1000 }] },
+    });
   });
 
   it("leaves the fields whose rule is allow unwrapped, their own resolvers and graphql's default alike", () => {
@@ -73,8 +80,12 @@ describe("shield", () => {
   it("keeps every field wrapped when resolver errors are replaced by the fallback error (shield's default)", async () => {
     const strict = buildSchema<Ctx>({ typeDefs, resolvers, permissions: permissions(false) });
     expect(codes(await run(strict, "{ broken }", { signedIn: true }))).toEqual([ErrorCode.FORBIDDEN]);
-    expect((strict.getType("Product") as GraphQLObjectType).getFields().price?.resolve).not.toBe(resolvers.Product.price);
-    expect(await run(strict, "{ products { name price } }", { signedIn: false })).toEqual({ data: { products: [{ name: "Lamp", price: 1000 }] } });
+    expect((strict.getType("Product") as GraphQLObjectType).getFields().price?.resolve).not.toBe(
+      resolvers.Product.price,
+    );
+    expect(await run(strict, "{ products { name price } }", { signedIn: false })).toEqual({
+      data: { products: [{ name: "Lamp", price: 1000 }] },
+    });
   });
 
   it("rejects rules for types or fields the schema does not have, as graphql-shield does", () => {

@@ -29,19 +29,25 @@ export function batchInstrumentation(metrics?: GraphMetrics): BatchInstrumentati
         const parent = context.active();
         // No recording parent (sampled out, or tracing off): no span, no cost.
         if (!isSampled(parent)) return batch(keys);
-        const span = tracer().startSpan(`dataloader.batch ${name}`, { attributes: { "dataloader.name": name, "dataloader.batch_size": keys.length } }, parent);
-        return context.with(trace.setSpan(parent, span), () => batch(keys)).then(
-          (result) => {
-            span.end();
-            return result;
-          },
-          (error: unknown) => {
-            span.recordException(error instanceof Error ? error : String(error));
-            span.setStatus({ code: SpanStatusCode.ERROR });
-            span.end();
-            throw error;
-          },
+        const span = tracer().startSpan(
+          `dataloader.batch ${name}`,
+          { attributes: { "dataloader.name": name, "dataloader.batch_size": keys.length } },
+          parent,
         );
+        return context
+          .with(trace.setSpan(parent, span), () => batch(keys))
+          .then(
+            (result) => {
+              span.end();
+              return result;
+            },
+            (error: unknown) => {
+              span.recordException(error instanceof Error ? error : String(error));
+              span.setStatus({ code: SpanStatusCode.ERROR });
+              span.end();
+              throw error;
+            },
+          );
       };
     },
     onBatch({ size, cacheHits }) {

@@ -53,7 +53,10 @@ export function readTelemetryConfig(read: EnvReader, service: string): Telemetry
     sampler: read.oneOf("OTEL_TRACES_SAMPLER", SAMPLERS, "parentbased_traceidratio"),
     samplerRatio: validRatio ? samplerRatio : 1,
     resolverSpans: read.oneOf("TRACING_RESOLVERS", RESOLVER_SPAN_MODES, "own"),
-    apollo: Object.freeze({ key: read.optionalString("APOLLO_KEY"), graphRef: read.optionalString("APOLLO_GRAPH_REF") }),
+    apollo: Object.freeze({
+      key: read.optionalString("APOLLO_KEY"),
+      graphRef: read.optionalString("APOLLO_GRAPH_REF"),
+    }),
   });
 }
 

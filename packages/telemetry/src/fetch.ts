@@ -40,7 +40,11 @@ function reasonOf(error: unknown, status: number | undefined): SubgraphErrorReas
  * Observes one router → subgraph fetch: annotates the gateway's active `gateway.fetch` span with
  * the subgraph name, the fetch kind and the HTTP status, and records latency and errors.
  */
-export function startSubgraphFetch(metrics: GraphMetrics | undefined, subgraph: string, variables?: Readonly<Record<string, unknown>>): SubgraphFetch {
+export function startSubgraphFetch(
+  metrics: GraphMetrics | undefined,
+  subgraph: string,
+  variables?: Readonly<Record<string, unknown>>,
+): SubgraphFetch {
   const started = performance.now();
   const kind = fetchKindOf(variables);
   const span = activeSpan();

@@ -1,5 +1,14 @@
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, context, propagation, trace, type Span } from "@opentelemetry/api";
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  TraceFlags,
+  context,
+  propagation,
+  trace,
+  type Span,
+} from "@opentelemetry/api";
 import { tracer } from "./tracing.js";
 
 /** The parts of an (express) request the middleware reads. */

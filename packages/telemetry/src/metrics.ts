@@ -16,7 +16,15 @@ export type SubscriptionTransport = "ws" | "sse";
  * Why a subscription ended: the client (`client`), the subgraph's stream (`complete`), or the router: a slow
  * consumer, the caller's token expiring, shutdown, the subgraph not coming back in time, or an error.
  */
-export const SUBSCRIPTION_END_REASONS = ["client", "complete", "slow_consumer", "token_expired", "shutdown", "upstream_unavailable", "error"] as const;
+export const SUBSCRIPTION_END_REASONS = [
+  "client",
+  "complete",
+  "slow_consumer",
+  "token_expired",
+  "shutdown",
+  "upstream_unavailable",
+  "error",
+] as const;
 export type SubscriptionEndReason = (typeof SUBSCRIPTION_END_REASONS)[number];
 
 export interface OperationLabels {
@@ -44,7 +52,10 @@ export interface GraphMetrics {
   /** Names that always keep their own label (e.g. the safelist manifest). */
   allowOperationNames(names: Iterable<string>): void;
   observeOperation(labels: OperationLabels, seconds: number): void;
-  observeSubgraphFetch(labels: { subgraph: string; kind: FetchKind; outcome: "success" | "error" }, seconds: number): void;
+  observeSubgraphFetch(
+    labels: { subgraph: string; kind: FetchKind; outcome: "success" | "error" },
+    seconds: number,
+  ): void;
   /**
    * A failed subgraph fetch: `http` (non-2xx), `network` (no answer), `timeout` (no answer in time), `circuit_open`
    * (not sent: the subgraph's breaker is open), `graphql` (answered with errors).
@@ -87,12 +98,20 @@ export interface CreateMetricsOptions {
   knownOperationNames?: Iterable<string>;
 }
 
-export function createMetrics({ service, processMetrics = true, maxOperationNames = 100, knownOperationNames = [] }: CreateMetricsOptions): GraphMetrics {
+export function createMetrics({
+  service,
+  processMetrics = true,
+  maxOperationNames = 100,
+  knownOperationNames = [],
+}: CreateMetricsOptions): GraphMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   if (processMetrics) collectDefaultMetrics({ register: registry });
   const registers = [registry];
-  const names: OperationNameFolder = createOperationNameFolder({ allowed: knownOperationNames, maxNames: maxOperationNames });
+  const names: OperationNameFolder = createOperationNameFolder({
+    allowed: knownOperationNames,
+    maxNames: maxOperationNames,
+  });
 
   const operations = new Counter({
     name: "graphql_operations_total",
@@ -182,7 +201,11 @@ export function createMetrics({ service, processMetrics = true, maxOperationName
     collect() {
       const all = pools.map((read) => read()).filter((s): s is PoolStats => s !== undefined);
       if (all.length === 0) return;
-      for (const state of ["total", "idle", "waiting"] as const) this.set({ state }, all.reduce((sum, s) => sum + s[state], 0));
+      for (const state of ["total", "idle", "waiting"] as const)
+        this.set(
+          { state },
+          all.reduce((sum, s) => sum + s[state], 0),
+        );
     },
   });
   const redisChecks: Array<() => boolean> = [];

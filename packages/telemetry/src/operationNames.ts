@@ -18,7 +18,10 @@ export interface OperationNameFolder {
  * fold to "other". A first-come set (not an LRU) because Prometheus keeps every series it has
  * seen: evicting a name would not remove its series, only let a new one in.
  */
-export function createOperationNameFolder({ allowed = [], maxNames = 100 }: { allowed?: Iterable<string>; maxNames?: number } = {}): OperationNameFolder {
+export function createOperationNameFolder({
+  allowed = [],
+  maxNames = 100,
+}: { allowed?: Iterable<string>; maxNames?: number } = {}): OperationNameFolder {
   const known = new Set<string>(allowed);
   const seen = new Set<string>();
   return {

@@ -43,7 +43,10 @@ export function operationTelemetryPlugin<TContext extends BaseContext>({
       // No request hooks run after a failed context (e.g. a bad token): count it here.
       const reason = rejectionReasonOf(error as { extensions?: Record<string, unknown> });
       if (reason) metrics?.recordRejection(reason);
-      metrics?.observeOperation({ operation: metrics.operationName(undefined), type: "unknown", outcome: reason ? "rejected" : "error" }, 0);
+      metrics?.observeOperation(
+        { operation: metrics.operationName(undefined), type: "unknown", outcome: reason ? "rejected" : "error" },
+        0,
+      );
     },
     async requestDidStart({ request, contextValue }) {
       const started = performance.now();
@@ -81,7 +84,8 @@ export function operationTelemetryPlugin<TContext extends BaseContext>({
           const seconds = (performance.now() - started) / 1000;
           const { errors, hasData } = resultOf(requestContext);
           const { outcome, rejection } = classifyOutcome(errors, hasData);
-          if (apqLookup) metrics?.recordCacheLookup("apq", !errors?.some((e) => e.extensions?.code === "PERSISTED_QUERY_NOT_FOUND"));
+          if (apqLookup)
+            metrics?.recordCacheLookup("apq", !errors?.some((e) => e.extensions?.code === "PERSISTED_QUERY_NOT_FOUND"));
           const label = metrics?.operationName(operationName) ?? operationName ?? "anonymous";
           metrics?.observeOperation({ operation: label, type, outcome }, seconds);
           if (rejection) metrics?.recordRejection(rejection);
@@ -109,7 +113,8 @@ export function operationTelemetryPlugin<TContext extends BaseContext>({
 }
 
 function endChild(span: ReturnType<ReturnType<typeof tracer>["startSpan"]>, errors: readonly unknown[]): void {
-  if (errors.length > 0) span.setStatus({ code: SpanStatusCode.ERROR, message: String((errors[0] as Error)?.message ?? errors[0]) });
+  if (errors.length > 0)
+    span.setStatus({ code: SpanStatusCode.ERROR, message: String((errors[0] as Error)?.message ?? errors[0]) });
   span.end();
 }
 

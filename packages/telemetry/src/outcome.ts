@@ -46,10 +46,18 @@ export function rejectionReasonOf(error: ErrorLike): RejectionReason | undefined
   return undefined;
 }
 
-const INVALID_CODES: ReadonlySet<string> = new Set(["GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_REQUEST", "OPERATION_RESOLUTION_FAILURE"]);
+const INVALID_CODES: ReadonlySet<string> = new Set([
+  "GRAPHQL_PARSE_FAILED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "BAD_REQUEST",
+  "OPERATION_RESOLUTION_FAILURE",
+]);
 
 /** Classifies a finished response. `hasData` is false when `data` is absent or null. */
-export function classifyOutcome(errors: readonly ErrorLike[] | undefined, hasData: boolean): { outcome: OperationOutcome; rejection?: RejectionReason } {
+export function classifyOutcome(
+  errors: readonly ErrorLike[] | undefined,
+  hasData: boolean,
+): { outcome: OperationOutcome; rejection?: RejectionReason } {
   if (!errors || errors.length === 0) return { outcome: "success" };
   const rejection = errors.map(rejectionReasonOf).find((reason) => reason !== undefined);
   if (hasData) return rejection ? { outcome: "partial", rejection } : { outcome: "partial" };
@@ -67,7 +75,10 @@ export function errorCodesOf(errors: readonly ErrorLike[] | undefined, max = 5):
  * The subgraphs that failed this operation, for its log line: one entry per subgraph and code (a failed entity fetch
  * reports an error per entity), with the cause when the router named one (`reason: "connection refused"`).
  */
-export function subgraphErrorsOf(errors: readonly ErrorLike[] | undefined, max = 5): Array<{ subgraph: string; code: string; reason?: string }> {
+export function subgraphErrorsOf(
+  errors: readonly ErrorLike[] | undefined,
+  max = 5,
+): Array<{ subgraph: string; code: string; reason?: string }> {
   const seen = new Map<string, { subgraph: string; code: string; reason?: string }>();
   for (const error of errors ?? []) {
     const ext = error.extensions ?? {};
@@ -75,7 +86,11 @@ export function subgraphErrorsOf(errors: readonly ErrorLike[] | undefined, max =
     const code = String(ext.code ?? "NO_CODE");
     const key = `${ext.serviceName} ${code}`;
     if (seen.has(key)) continue;
-    seen.set(key, { subgraph: ext.serviceName, code, ...(typeof ext.reason === "string" ? { reason: ext.reason } : {}) });
+    seen.set(key, {
+      subgraph: ext.serviceName,
+      code,
+      ...(typeof ext.reason === "string" ? { reason: ext.reason } : {}),
+    });
     if (seen.size >= max) break;
   }
   return [...seen.values()];

@@ -54,7 +54,17 @@ export function instrumentResolvers(schema: GraphQLSchema, mode: ResolverSpanMod
       const wrapped: Resolver = (source, args, ctx, info) => {
         const parent = context.active();
         if (!isSampled(parent)) return original(source, args, ctx, info);
-        const span = tracer().startSpan(name, { attributes: { "graphql.field.name": field.name, "graphql.field.parent_type": type.name, "graphql.field.path": pathOf(info) } }, parent);
+        const span = tracer().startSpan(
+          name,
+          {
+            attributes: {
+              "graphql.field.name": field.name,
+              "graphql.field.parent_type": type.name,
+              "graphql.field.path": pathOf(info),
+            },
+          },
+          parent,
+        );
         return context.with(trace.setSpan(parent, span), () => {
           let result: unknown;
           try {

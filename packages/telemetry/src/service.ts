@@ -68,7 +68,13 @@ export function subgraphTelemetry(options: SubgraphTelemetryOptions): SubgraphTe
   if (db) readiness.postgres = async () => (await db.$queryRawUnsafe("SELECT 1"), true);
   // Redis is a cache (and the event hand-off, which waits in the outbox or the stream): without it requests are still
   // served, so it degrades readiness instead of failing it — a failing check would take every replica out of service.
-  if (cache) readiness.redis = async () => (await cache.ping()) || { ok: true, degraded: true, detail: "redis not answering: served without it (cache misses read Postgres)" };
+  if (cache)
+    readiness.redis = async () =>
+      (await cache.ping()) || {
+        ok: true,
+        degraded: true,
+        detail: "redis not answering: served without it (cache misses read Postgres)",
+      };
   return {
     metrics,
     batches: batchInstrumentation(metrics),

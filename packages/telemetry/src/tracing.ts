@@ -76,7 +76,8 @@ export function startTracing(config: TelemetryConfig, options: StartTracingOptio
     return started;
   }
   const processors =
-    options.spanProcessors ?? (config.tracesEndpoint ? [new BatchSpanProcessor(new OTLPTraceExporter({ url: config.tracesEndpoint }))] : []);
+    options.spanProcessors ??
+    (config.tracesEndpoint ? [new BatchSpanProcessor(new OTLPTraceExporter({ url: config.tracesEndpoint }))] : []);
   const recording = processors.length > 0;
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: config.serviceName }),

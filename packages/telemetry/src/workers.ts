@@ -53,7 +53,10 @@ export function serveWorkerMetrics(): void {
  * A merge that does not complete within `timeoutMs` (a worker hung) fails the scrape rather than answer part of the
  * counts: Prometheus would read the missing workers' counters as resets.
  */
-export function workerAwareScrape(metrics: GraphMetrics, { timeoutMs = 8000 }: { timeoutMs?: number } = {}): MetricsScrape {
+export function workerAwareScrape(
+  metrics: GraphMetrics,
+  { timeoutMs = 8000 }: { timeoutMs?: number } = {},
+): MetricsScrape {
   if (!cluster.isWorker) return () => metrics.scrape();
   // The worker's side of prom-client's protocol: constructing an AggregatorRegistry makes this process answer the
   // primary's requests, with this service's registry rather than prom-client's global one.
@@ -74,7 +77,8 @@ export function workerAwareScrape(metrics: GraphMetrics, { timeoutMs = 8000 }: {
       pending.set(id, (response) => {
         clearTimeout(timer);
         pending.delete(id);
-        if (response.body !== undefined && response.contentType !== undefined) resolve({ contentType: response.contentType, body: response.body });
+        if (response.body !== undefined && response.contentType !== undefined)
+          resolve({ contentType: response.contentType, body: response.body });
         else reject(new Error(`the router workers' metrics could not be merged: ${response.error ?? "no answer"}`));
       });
       process.send?.({ type: REQUEST, id } satisfies MetricsRequest);

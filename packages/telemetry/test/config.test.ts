@@ -27,15 +27,28 @@ describe("loadTelemetryConfig", () => {
       APOLLO_KEY: "service:x",
       APOLLO_GRAPH_REF: "commerce@prod",
     });
-    expect(config).toMatchObject({ serviceName: "edge", tracesEndpoint: "http://jaeger:4318/v1/traces", sampler: "traceidratio", samplerRatio: 0.25, resolverSpans: "all" });
+    expect(config).toMatchObject({
+      serviceName: "edge",
+      tracesEndpoint: "http://jaeger:4318/v1/traces",
+      sampler: "traceidratio",
+      samplerRatio: 0.25,
+      resolverSpans: "all",
+    });
     expect(config.apollo).toEqual({ key: "service:x", graphRef: "commerce@prod" });
-    expect(loadTelemetryConfig("x", { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://c:4318/custom" }).tracesEndpoint).toBe("http://c:4318/custom");
+    expect(
+      loadTelemetryConfig("x", { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://c:4318/custom" }).tracesEndpoint,
+    ).toBe("http://c:4318/custom");
   });
 
   it("reports every bad value at once", () => {
     const problems = (() => {
       try {
-        loadTelemetryConfig("x", { OTEL_TRACES_SAMPLER_ARG: "2", OTEL_TRACES_SAMPLER: "sometimes", TRACING_RESOLVERS: "most", OTEL_EXPORTER_OTLP_ENDPOINT: "jaeger" });
+        loadTelemetryConfig("x", {
+          OTEL_TRACES_SAMPLER_ARG: "2",
+          OTEL_TRACES_SAMPLER: "sometimes",
+          TRACING_RESOLVERS: "most",
+          OTEL_EXPORTER_OTLP_ENDPOINT: "jaeger",
+        });
         return [];
       } catch (error) {
         expect(error).toBeInstanceOf(ConfigError);

@@ -18,12 +18,16 @@ function metricNames(expr: string): string[] {
     .replace(/\[[^\]]*\]/g, " ")
     .replace(/\b(by|without)\s*\([^)]*\)/g, " ")
     .replace(/"[^"]*"/g, " ");
-  return [...bare.matchAll(/\b([a-z_][a-z0-9_]*)\b(?!\s*\()/g)].map((m) => m[1] as string).filter((name) => !/^\d/.test(name));
+  return [...bare.matchAll(/\b([a-z_][a-z0-9_]*)\b(?!\s*\()/g)]
+    .map((m) => m[1] as string)
+    .filter((name) => !/^\d/.test(name));
 }
 
 describe("the Grafana dashboard", () => {
   const dashboard = JSON.parse(readFileSync(dashboardFile, "utf8")) as { panels: Panel[] };
-  const queries = dashboard.panels.flatMap((panel) => (panel.targets ?? []).map((target) => ({ panel: panel.title, expr: target.expr })));
+  const queries = dashboard.panels.flatMap((panel) =>
+    (panel.targets ?? []).map((target) => ({ panel: panel.title, expr: target.expr })),
+  );
 
   it("queries only series the services export", async () => {
     const metrics = createMetrics({ service: "dashboard-check" });
@@ -32,17 +36,27 @@ describe("the Grafana dashboard", () => {
     for (const metric of await metrics.registry.getMetricsAsJSON()) {
       exported.add(metric.name);
       // prom-client types `type` as a numeric enum; at run time it is the exposition format's type name.
-      if (String(metric.type) === "histogram") for (const suffix of ["_bucket", "_sum", "_count"]) exported.add(`${metric.name}${suffix}`);
+      if (String(metric.type) === "histogram")
+        for (const suffix of ["_bucket", "_sum", "_count"]) exported.add(`${metric.name}${suffix}`);
     }
-    const unknown = queries.flatMap(({ panel, expr }) => metricNames(expr).filter((name) => !exported.has(name)).map((name) => `${panel}: ${name}`));
+    const unknown = queries.flatMap(({ panel, expr }) =>
+      metricNames(expr)
+        .filter((name) => !exported.has(name))
+        .map((name) => `${panel}: ${name}`),
+    );
     expect(queries.length).toBeGreaterThan(20);
     expect(unknown).toEqual([]);
   });
 
   it("finds the metric names in a query", () => {
-    expect(metricNames('histogram_quantile(0.95, sum by (le, subgraph) (rate(graphql_subgraph_fetch_duration_seconds_bucket{service="router"}[$__rate_interval])))')).toEqual([
-      "graphql_subgraph_fetch_duration_seconds_bucket",
+    expect(
+      metricNames(
+        'histogram_quantile(0.95, sum by (le, subgraph) (rate(graphql_subgraph_fetch_duration_seconds_bucket{service="router"}[$__rate_interval])))',
+      ),
+    ).toEqual(["graphql_subgraph_fetch_duration_seconds_bucket"]);
+    expect(metricNames('sum by (service) (db_pool_connections{state="total"}) - min(redis_connected)')).toEqual([
+      "db_pool_connections",
+      "redis_connected",
     ]);
-    expect(metricNames('sum by (service) (db_pool_connections{state="total"}) - min(redis_connected)')).toEqual(["db_pool_connections", "redis_connected"]);
   });
 });

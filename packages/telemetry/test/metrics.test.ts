@@ -7,7 +7,11 @@ function value(text: string, name: string, labels: Record<string, string>): numb
     const match = /^(\w+)\{(.*)\} (\S+)$/.exec(line);
     if (!match || match[1] !== name) continue;
     const series = Object.fromEntries([...(match[2] ?? "").matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-    if (Object.entries(labels).every(([k, v]) => series[k] === v) && Object.keys(series).length === Object.keys(labels).length) return Number(match[3]);
+    if (
+      Object.entries(labels).every(([k, v]) => series[k] === v) &&
+      Object.keys(series).length === Object.keys(labels).length
+    )
+      return Number(match[3]);
   }
   return undefined;
 }
@@ -34,11 +38,37 @@ describe("createMetrics", () => {
     const { contentType, body } = await metrics.scrape();
     expect(contentType).toContain("text/plain");
     const s = { service: "router" };
-    expect(value(body, "graphql_operations_total", { ...s, operation: "Favorites", type: "query", outcome: "success" })).toBe(2);
-    expect(value(body, "graphql_operations_total", { ...s, operation: "other", type: "query", outcome: "rejected" })).toBe(1);
-    expect(value(body, "graphql_operation_duration_seconds_bucket", { ...s, operation: "Favorites", type: "query", outcome: "success", le: "0.025" })).toBe(1);
-    expect(value(body, "graphql_operation_duration_seconds_count", { ...s, operation: "Favorites", type: "query", outcome: "success" })).toBe(2);
-    expect(value(body, "graphql_subgraph_fetch_duration_seconds_count", { ...s, subgraph: "catalog", kind: "entities", outcome: "success" })).toBe(1);
+    expect(
+      value(body, "graphql_operations_total", { ...s, operation: "Favorites", type: "query", outcome: "success" }),
+    ).toBe(2);
+    expect(
+      value(body, "graphql_operations_total", { ...s, operation: "other", type: "query", outcome: "rejected" }),
+    ).toBe(1);
+    expect(
+      value(body, "graphql_operation_duration_seconds_bucket", {
+        ...s,
+        operation: "Favorites",
+        type: "query",
+        outcome: "success",
+        le: "0.025",
+      }),
+    ).toBe(1);
+    expect(
+      value(body, "graphql_operation_duration_seconds_count", {
+        ...s,
+        operation: "Favorites",
+        type: "query",
+        outcome: "success",
+      }),
+    ).toBe(2);
+    expect(
+      value(body, "graphql_subgraph_fetch_duration_seconds_count", {
+        ...s,
+        subgraph: "catalog",
+        kind: "entities",
+        outcome: "success",
+      }),
+    ).toBe(1);
     expect(value(body, "graphql_subgraph_fetch_errors_total", { ...s, subgraph: "catalog", reason: "http" })).toBe(1);
     expect(value(body, "graphql_rejections_total", { ...s, reason: "depth" })).toBe(1);
     expect(value(body, "graphql_rejections_total", { ...s, reason: "cost" })).toBe(0);

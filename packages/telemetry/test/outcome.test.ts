@@ -30,10 +30,16 @@ describe("classifyOutcome", () => {
   it("tells success, partial, error, invalid and rejected apart", () => {
     expect(classifyOutcome(undefined, true)).toEqual({ outcome: "success" });
     expect(classifyOutcome([error({ code: "NOT_FOUND" })], true)).toEqual({ outcome: "partial" });
-    expect(classifyOutcome([error({ code: "UNAUTHORIZED_FIELD_OR_TYPE" })], true)).toEqual({ outcome: "partial", rejection: "auth" });
+    expect(classifyOutcome([error({ code: "UNAUTHORIZED_FIELD_OR_TYPE" })], true)).toEqual({
+      outcome: "partial",
+      rejection: "auth",
+    });
     expect(classifyOutcome([error({ code: "INTERNAL_SERVER_ERROR" })], false)).toEqual({ outcome: "error" });
     expect(classifyOutcome([error({ code: "GRAPHQL_PARSE_FAILED" })], false)).toEqual({ outcome: "invalid" });
-    expect(classifyOutcome([error({ code: "MAX_DEPTH_LIMIT" })], false)).toEqual({ outcome: "rejected", rejection: "depth" });
+    expect(classifyOutcome([error({ code: "MAX_DEPTH_LIMIT" })], false)).toEqual({
+      outcome: "rejected",
+      rejection: "depth",
+    });
   });
 
   it("lists at most the first few error codes for logs", () => {
@@ -60,7 +66,12 @@ describe("createOperationNameFolder", () => {
 describe("subgraphErrorsOf", () => {
   it("names each failed subgraph once per code, with the cause when there is one", () => {
     const entityError = error({ code: "SUBGRAPH_UNAVAILABLE", serviceName: "reviews", reason: "connection refused" });
-    const errors = [entityError, entityError, error({ code: "FORBIDDEN", serviceName: "orders" }), error({ code: "BAD_USER_INPUT" })];
+    const errors = [
+      entityError,
+      entityError,
+      error({ code: "FORBIDDEN", serviceName: "orders" }),
+      error({ code: "BAD_USER_INPUT" }),
+    ];
     expect(subgraphErrorsOf(errors)).toEqual([
       { subgraph: "reviews", code: "SUBGRAPH_UNAVAILABLE", reason: "connection refused" },
       { subgraph: "orders", code: "FORBIDDEN" },

@@ -26,10 +26,14 @@ function schemaWithResolvers() {
   const schema = buildSchema(typeDefs);
   const query = schema.getQueryType() as GraphQLObjectType;
   const fields = query.getFields();
-  (fields.items as { resolve?: unknown }).resolve = (_: unknown, { ids }: { ids: string[] }, ctx: { loader: DataLoader<string, { id: string; name: string }> }) =>
-    Promise.all(ids.map((id) => ctx.loader.load(id)));
+  (fields.items as { resolve?: unknown }).resolve = (
+    _: unknown,
+    { ids }: { ids: string[] },
+    ctx: { loader: DataLoader<string, { id: string; name: string }> },
+  ) => Promise.all(ids.map((id) => ctx.loader.load(id)));
   // A resolver of its own that answers at once.
-  (schema.getType("Item") as GraphQLObjectType).getFields().label!.resolve = (item: { name: string }) => item.name.toUpperCase();
+  (schema.getType("Item") as GraphQLObjectType).getFields().label!.resolve = (item: { name: string }) =>
+    item.name.toUpperCase();
   return schema;
 }
 
@@ -41,7 +45,9 @@ interface Ctx {
 
 beforeAll(async () => {
   tracing = startTracing(loadTelemetryConfig("unit", {}), { spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  const logger = createLogger("unit", "info", { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+  const logger = createLogger("unit", "info", {
+    write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>),
+  });
   const metrics = createMetrics({ service: "unit", processMetrics: false });
   const batches = batchInstrumentation(metrics);
   const batch = batches.wrap("itemById", async (ids: readonly string[]) => {
@@ -49,8 +55,16 @@ beforeAll(async () => {
     return ids.map((id) => ({ id, name: `item ${id}` }));
   });
   served = await serveGraphQL<Ctx>({
-    apollo: () => new ApolloServer<Ctx>({ schema: instrumentResolvers(schemaWithResolvers(), "own"), plugins: [operationTelemetryPlugin<Ctx>({ metrics })] }),
-    context: async (req) => ({ loader: new DataLoader(batch), logger: logger.child({ requestId: String(req.headers["x-request-id"]) }), requestId: String(req.headers["x-request-id"]) }),
+    apollo: () =>
+      new ApolloServer<Ctx>({
+        schema: instrumentResolvers(schemaWithResolvers(), "own"),
+        plugins: [operationTelemetryPlugin<Ctx>({ metrics })],
+      }),
+    context: async (req) => ({
+      loader: new DataLoader(batch),
+      logger: logger.child({ requestId: String(req.headers["x-request-id"]) }),
+      requestId: String(req.headers["x-request-id"]),
+    }),
     host: "127.0.0.1",
     port: 0,
     middleware: [tracingMiddleware({ service: "unit" })],
@@ -63,7 +77,11 @@ afterAll(async () => {
 });
 
 async function post(query: string, headers: Record<string, string>) {
-  const response = await fetch(served.url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ query }) });
+  const response = await fetch(served.url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify({ query }),
+  });
   return (await response.json()) as { data?: unknown; errors?: unknown[] };
 }
 
@@ -80,7 +98,11 @@ describe("tracing one request in process", () => {
       "apollographql-client-version": "1.2.3",
     });
     expect(result.errors).toBeUndefined();
-    await vi.waitFor(() => expect(exporter.getFinishedSpans().some((s) => s.kind === SpanKind.SERVER && s.spanContext().traceId === traceId)).toBe(true));
+    await vi.waitFor(() =>
+      expect(
+        exporter.getFinishedSpans().some((s) => s.kind === SpanKind.SERVER && s.spanContext().traceId === traceId),
+      ).toBe(true),
+    );
     const spans = exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId);
     const named = (name: string) => spans.find((s) => s.name === name) as ReadableSpan;
     const request = named("query Items");
@@ -103,14 +125,23 @@ describe("tracing one request in process", () => {
     expect(batch.attributes).toMatchObject({ "dataloader.batch_size": 2, "dataloader.cache_hits": 1 });
 
     const line = lines.find((l) => l.msg === "graphql operation" && l.trace_id === traceId);
-    expect(line).toMatchObject({ requestId: "req-1", operation: "Items", type: "query", outcome: "success", span_id: request.spanContext().spanId });
+    expect(line).toMatchObject({
+      requestId: "req-1",
+      operation: "Items",
+      type: "query",
+      outcome: "success",
+      span_id: request.spanContext().spanId,
+    });
     expect(typeof line?.durationMs).toBe("number");
     expect(JSON.stringify(lines)).not.toContain("secret-token");
   });
 
   it("records nothing for an unsampled trace, but still logs its trace id", async () => {
     const { traceId, spanId } = ids();
-    await post(`query Unsampled { items(ids: ["3"]) { id } }`, { traceparent: `00-${traceId}-${spanId}-00`, "x-request-id": "req-2" });
+    await post(`query Unsampled { items(ids: ["3"]) { id } }`, {
+      traceparent: `00-${traceId}-${spanId}-00`,
+      "x-request-id": "req-2",
+    });
     const line = lines.find((l) => l.msg === "graphql operation" && l.requestId === "req-2");
     expect(line?.trace_id).toBe(traceId);
     expect(exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId)).toEqual([]);
@@ -121,7 +152,9 @@ describe("tracing one request in process", () => {
     const line = lines.find((l) => l.requestId === "req-3");
     expect(line?.trace_id).toMatch(/^[0-9a-f]{32}$/);
     const metrics = await (await fetch(new URL("/metrics", served.url))).text();
-    expect(metrics).toMatch(/^graphql_operations_total\{(?=[^}]*operation="Fresh")(?=[^}]*outcome="success")[^}]*\} 1$/m);
+    expect(metrics).toMatch(
+      /^graphql_operations_total\{(?=[^}]*operation="Fresh")(?=[^}]*outcome="success")[^}]*\} 1$/m,
+    );
     expect(metrics).toMatch(/^dataloader_batch_size_count\{(?=[^}]*loader="itemById")[^}]*\} 2$/m);
     expect(metrics).not.toContain("redis_connected");
   });
@@ -130,11 +163,16 @@ describe("tracing one request in process", () => {
 describe("instrumentResolvers modes", () => {
   const wrapped = (mode: "all" | "own" | "none") => {
     const schema = schemaWithResolvers();
-    const before = new Map(Object.values((schema.getType("Item") as GraphQLObjectType).getFields()).map((f) => [f.name, f.resolve]));
+    const before = new Map(
+      Object.values((schema.getType("Item") as GraphQLObjectType).getFields()).map((f) => [f.name, f.resolve]),
+    );
     const queryItems = (schema.getQueryType() as GraphQLObjectType).getFields().items?.resolve;
     instrumentResolvers(schema, mode);
     const item = (schema.getType("Item") as GraphQLObjectType).getFields();
-    return { itemName: item.name?.resolve !== before.get("name"), queryItems: (schema.getQueryType() as GraphQLObjectType).getFields().items?.resolve !== queryItems };
+    return {
+      itemName: item.name?.resolve !== before.get("name"),
+      queryItems: (schema.getQueryType() as GraphQLObjectType).getFields().items?.resolve !== queryItems,
+    };
   };
   it("wraps every field, only own resolvers, or nothing", () => {
     expect(wrapped("all")).toEqual({ itemName: true, queryItems: true });

@@ -1,7 +1,10 @@
 import pg from "pg";
 
 /** Empties every domain table (not _prisma_migrations) so each test starts from its own fixtures. */
-export async function truncateAll(databaseUrl: string, schemas: readonly string[] = ["accounts", "catalog"]): Promise<void> {
+export async function truncateAll(
+  databaseUrl: string,
+  schemas: readonly string[] = ["accounts", "catalog"],
+): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {

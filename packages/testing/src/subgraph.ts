@@ -25,18 +25,35 @@ export interface InProcessSubgraph<TContext extends BaseContext> {
   /** The context a request with these headers gets. */
   context(headers?: Record<string, string>): Promise<TContext>;
   /** Runs an operation as a new request with these headers (so with a fresh context and fresh loaders). */
-  execute<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<OperationResult<T>>;
+  execute<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<OperationResult<T>>;
   /** Runs an operation with a context the test built (or inspected) itself. */
-  executeIn<T = Record<string, unknown>>(contextValue: TContext, query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<OperationResult<T>>;
+  executeIn<T = Record<string, unknown>>(
+    contextValue: TContext,
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<OperationResult<T>>;
   stop(): Promise<void>;
 }
 
 /** Builds and starts the subgraph's server over `deps`; `stop()` stops it (the deps' connections stay the caller's). */
-export async function startInProcess<TDeps, TContext extends BaseContext>(subgraph: SubgraphFactory<TDeps, TContext>, deps: TDeps): Promise<InProcessSubgraph<TContext>> {
+export async function startInProcess<TDeps, TContext extends BaseContext>(
+  subgraph: SubgraphFactory<TDeps, TContext>,
+  deps: TDeps,
+): Promise<InProcessSubgraph<TContext>> {
   const server = subgraph.createServer(deps);
   await server.start();
   const contextOf = subgraph.createContext(deps);
-  async function executeIn<T>(contextValue: TContext, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<OperationResult<T>> {
+  async function executeIn<T>(
+    contextValue: TContext,
+    query: string,
+    variables: Record<string, unknown> = {},
+    headers: Record<string, string> = {},
+  ): Promise<OperationResult<T>> {
     // The HTTP headers too: plugins read them (a federated trace is served only when the router asks for one).
     const http = { method: "POST", headers: new HeaderMap(Object.entries(headers)), search: "", body: {} };
     const response = await server.executeOperation<T>({ query, variables, http }, { contextValue });
@@ -79,7 +96,8 @@ export function useInProcess<TDeps extends { db: { $disconnect(): Promise<void> 
     },
     context: (headers) => running().context(headers),
     execute: (query, variables, headers) => running().execute(query, variables, headers),
-    executeIn: (contextValue, query, variables, headers) => running().executeIn(contextValue, query, variables, headers),
+    executeIn: (contextValue, query, variables, headers) =>
+      running().executeIn(contextValue, query, variables, headers),
     stop: () => running().stop(),
   };
 }
@@ -87,14 +105,22 @@ export function useInProcess<TDeps extends { db: { $disconnect(): Promise<void> 
 const signers = new Map<string, ReturnType<typeof createTokenSigner>>();
 
 /** An access token for `userId` holding `scopes`, signed with `secret` (the development one, which test configs use, by default). */
-export function accessToken(userId: string, scopes: readonly string[], secret: string = DEV_JWT_SECRET): Promise<string> {
+export function accessToken(
+  userId: string,
+  scopes: readonly string[],
+  secret: string = DEV_JWT_SECRET,
+): Promise<string> {
   let signer = signers.get(secret);
   if (!signer) signers.set(secret, (signer = createTokenSigner({ secret, ttlSeconds: 300 })));
   return signer.sign(userId, scopes);
 }
 
 /** The Authorization header of {@link accessToken}. */
-export async function bearer(userId: string, scopes: readonly string[], secret?: string): Promise<Record<string, string>> {
+export async function bearer(
+  userId: string,
+  scopes: readonly string[],
+  secret?: string,
+): Promise<Record<string, string>> {
   return { authorization: `Bearer ${await accessToken(userId, scopes, secret)}` };
 }
 
@@ -103,7 +129,10 @@ export async function bearer(userId: string, scopes: readonly string[], secret?:
  * what federation adds by definition; both printed through the same parser and printer, so only formatting is
  * ignored), and every type, field, argument, input field and enum value has a description.
  */
-export function describeSubgraphSchema(subgraph: Pick<InProcessSubgraph<BaseContext>, "execute">, schemaFile: URL): void {
+export function describeSubgraphSchema(
+  subgraph: Pick<InProcessSubgraph<BaseContext>, "execute">,
+  schemaFile: URL,
+): void {
   describe("schema", () => {
     const file = readFile(schemaFile, "utf8");
 

@@ -7,7 +7,11 @@ import { createScratchDatabase } from "../scratch.js";
 import { diffMigrationsToSchema } from "../prismaWasm.js";
 import { migrationsDir } from "../paths.js";
 
-const name = (process.argv[2] ?? "").trim().toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_|_$/g, "");
+const name = (process.argv[2] ?? "")
+  .trim()
+  .toLowerCase()
+  .replace(/[^a-z0-9]+/g, "_")
+  .replace(/^_|_$/g, "");
 if (!name) {
   console.error("usage: npm run migration:new -w @commerce/db -- <name>");
   process.exit(2);

@@ -14,7 +14,9 @@ if (asked !== "" && !["true", "1", "catalog"].includes(asked)) {
   process.exit(2);
 }
 if (process.env.NODE_ENV === "production" && asked === "") {
-  console.error("NODE_ENV=production: refusing to seed demo accounts with a published password. Set SEED=true to seed them anyway, or SEED=catalog for the catalog alone.");
+  console.error(
+    "NODE_ENV=production: refusing to seed demo accounts with a published password. Set SEED=true to seed them anyway, or SEED=catalog for the catalog alone.",
+  );
   process.exit(2);
 }
 const started = Date.now();

@@ -5,7 +5,11 @@ import type { ResponsePath } from "@commerce/analysis";
  * `null` where removed fields (or their nearest nullable parents) belong. `@` in a path walks every list item;
  * a path through a missing or null object is skipped.
  */
-export function patchResponse(data: Record<string, unknown>, nulls: readonly ResponsePath[], placeholders: readonly ResponsePath[]): void {
+export function patchResponse(
+  data: Record<string, unknown>,
+  nulls: readonly ResponsePath[],
+  placeholders: readonly ResponsePath[],
+): void {
   for (const path of placeholders) visit(data, path, (object, key) => delete object[key]);
   for (const path of nulls) visit(data, path, (object, key) => (object[key] = null));
 }
@@ -20,11 +24,23 @@ export function patchDeferredPayload(
   nulls: readonly ResponsePath[],
   placeholders: readonly ResponsePath[],
 ): void {
-  const below = (paths: readonly ResponsePath[]) => paths.filter((path) => path.length > at.length && at.every((key, index) => path[index] === key || (path[index] === "@" && typeof key === "number"))).map((path) => path.slice(at.length));
+  const below = (paths: readonly ResponsePath[]) =>
+    paths
+      .filter(
+        (path) =>
+          path.length > at.length &&
+          at.every((key, index) => path[index] === key || (path[index] === "@" && typeof key === "number")),
+      )
+      .map((path) => path.slice(at.length));
   patchResponse(data, below(nulls), below(placeholders));
 }
 
-function visit(value: unknown, path: ResponsePath, apply: (object: Record<string, unknown>, key: string) => void, at = 0): void {
+function visit(
+  value: unknown,
+  path: ResponsePath,
+  apply: (object: Record<string, unknown>, key: string) => void,
+  at = 0,
+): void {
   const key = path[at];
   if (key === undefined) return;
   const last = at === path.length - 1;

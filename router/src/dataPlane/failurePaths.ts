@@ -11,7 +11,11 @@ const keysByDocument = new WeakMap<DocumentNode, readonly string[]>();
  * `_entities, i` into the entity's path, e.g. `products.edges.0.node`), for a root fetch `[field]` per root field.
  * So every field the failed subgraph would have resolved carries its error, as a client expects of a null field.
  */
-export function failedPaths(document: DocumentNode | undefined, query: string | undefined, representations: number | undefined): (string | number)[][] {
+export function failedPaths(
+  document: DocumentNode | undefined,
+  query: string | undefined,
+  representations: number | undefined,
+): (string | number)[][] {
   const keys = responseKeys(document, query);
   if (representations === undefined) return keys.map((key) => [key]);
   const paths: (string | number)[][] = [];
@@ -43,7 +47,8 @@ function responseKeys(document: DocumentNode | undefined, query: string | undefi
       else if (selection.kind === Kind.FRAGMENT_SPREAD) {
         const fragment = fragments.get(selection.name.value);
         if (fragment) collect(fragment.selectionSet, entities);
-      } else if (!entities && selection.name.value === "_entities" && selection.selectionSet) collect(selection.selectionSet, true);
+      } else if (!entities && selection.name.value === "_entities" && selection.selectionSet)
+        collect(selection.selectionSet, true);
       else if (selection.name.value !== "__typename") keys.add(selection.alias?.value ?? selection.name.value);
     }
   };

@@ -25,13 +25,29 @@ export class SubgraphHttpClient {
   private readonly pools = new Map<string, Pool>();
   private readonly options: Pool.Options;
 
-  constructor({ connections = 128, keepAliveTimeoutMs = 4000, connectTimeoutMs = 3000 }: SubgraphHttpClientOptions = {}) {
-    this.options = { connections, keepAliveTimeout: keepAliveTimeoutMs, connect: { timeout: connectTimeoutMs }, headersTimeout: 0, bodyTimeout: 0 };
+  constructor({
+    connections = 128,
+    keepAliveTimeoutMs = 4000,
+    connectTimeoutMs = 3000,
+  }: SubgraphHttpClientOptions = {}) {
+    this.options = {
+      connections,
+      keepAliveTimeout: keepAliveTimeoutMs,
+      connect: { timeout: connectTimeoutMs },
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    };
   }
 
   /** POSTs `body` to `url` and reads the whole answer. Rejects on a socket error or when `signal` aborts. */
   async post(url: URL, headers: Record<string, string>, body: string, signal: AbortSignal): Promise<RawResponse> {
-    const response = await this.pool(url.origin).request({ method: "POST", path: url.pathname + url.search, headers, body, signal });
+    const response = await this.pool(url.origin).request({
+      method: "POST",
+      path: url.pathname + url.search,
+      headers,
+      body,
+      signal,
+    });
     return { status: response.statusCode, body: await response.body.text() };
   }
 

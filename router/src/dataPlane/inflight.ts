@@ -18,7 +18,11 @@ export class InflightCalls<T> {
   private readonly flights = new Map<string, Flight<T>>();
 
   /** Joins the call running for `key`, or starts one with `start` (which gets a signal aborted when no caller is left). */
-  async run(key: string, start: (signal: AbortSignal) => Promise<T>, signal: AbortSignal | undefined): Promise<{ value: T; shared: boolean }> {
+  async run(
+    key: string,
+    start: (signal: AbortSignal) => Promise<T>,
+    signal: AbortSignal | undefined,
+  ): Promise<{ value: T; shared: boolean }> {
     let flight = this.flights.get(key);
     const shared = flight !== undefined;
     if (!flight) {
@@ -72,5 +76,12 @@ export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undef
 }
 
 function cancelled(signal: AbortSignal): CallFailure {
-  return new CallFailure({ code: ErrorCode.SUBGRAPH_TIMEOUT, reason: "cancelled by the caller", retryable: false, trips: false, cancelled: true, cause: signal.reason });
+  return new CallFailure({
+    code: ErrorCode.SUBGRAPH_TIMEOUT,
+    reason: "cancelled by the caller",
+    retryable: false,
+    trips: false,
+    cancelled: true,
+    cause: signal.reason,
+  });
 }

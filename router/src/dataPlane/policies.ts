@@ -32,7 +32,11 @@ export class SubgraphPolicies {
       // SubgraphHttpClient.post reads the whole answer before it returns: nothing is left to cancel once it has.
       policy = createCallPolicy(name, { ...defaults, ...overrides[subgraphEnvName(name)], abortOnReturn: false });
       policy.onStateChange((view) => {
-        const line = { subgraph: view.name, breaker: view.state, ...(view.lastFailure ? { cause: view.lastFailure } : {}) };
+        const line = {
+          subgraph: view.name,
+          breaker: view.state,
+          ...(view.lastFailure ? { cause: view.lastFailure } : {}),
+        };
         if (view.state === "closed") logger?.info(line, "subgraph circuit closed: calls flow again");
         else if (view.state === "open") logger?.warn(line, "subgraph circuit open: calls fail fast");
         else logger?.info(line, "subgraph circuit half-open: probing");

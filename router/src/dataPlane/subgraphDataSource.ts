@@ -71,13 +71,18 @@ export class SubgraphDataSource implements GraphQLDataSource<RouterContext> {
 
   async process(options: GraphQLDataSourceProcessOptions<RouterContext>): Promise<GatewayGraphQLResponse> {
     const { request } = options;
-    const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName });
+    const body = JSON.stringify({
+      query: request.query,
+      variables: request.variables,
+      operationName: request.operationName,
+    });
     const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
     if (this.sign) headers[ROUTER_SIGNATURE_HEADER] = this.sign();
     const includeTrace = request.http?.headers.get(INCLUDE_TRACE_HEADER);
     if (includeTrace) headers[INCLUDE_TRACE_HEADER] = includeTrace;
     // Health checks and schema loads carry no caller.
-    if (!("incomingRequestContext" in options)) return parseResponse(await this.call(headers, body, true, undefined), this.name);
+    if (!("incomingRequestContext" in options))
+      return parseResponse(await this.call(headers, body, true, undefined), this.name);
 
     const { authorization, requestId, signal } = options.context;
     if (authorization) headers.authorization = authorization;
@@ -100,16 +105,28 @@ export class SubgraphDataSource implements GraphQLDataSource<RouterContext> {
       const failure = classifyFailure(error, { cancelledBy: signal });
       fetch.fail(failure);
       if (!failure.cancelled && failure.code !== ErrorCode.SUBGRAPH_CIRCUIT_OPEN) {
-        (options.context.logger ?? this.logger)?.warn({ subgraph: this.name, code: failure.code, reason: failure.reason, err: failure.cause }, "subgraph fetch failed");
+        (options.context.logger ?? this.logger)?.warn(
+          { subgraph: this.name, code: failure.code, reason: failure.reason, err: failure.cause },
+          "subgraph fetch failed",
+        );
       }
       const representations = request.variables?.representations;
-      const paths = failedPaths(options.document, request.query, Array.isArray(representations) ? representations.length : undefined);
+      const paths = failedPaths(
+        options.document,
+        request.query,
+        Array.isArray(representations) ? representations.length : undefined,
+      );
       return { errors: errorsAt(paths, failure, this.name) };
     }
   }
 
   /** One call under the policy: non-2xx is a failure (`HttpStatusError`); the body is read whole. */
-  private call(headers: Record<string, string>, body: string, idempotent: boolean, signal: AbortSignal | undefined): Promise<RawResponse> {
+  private call(
+    headers: Record<string, string>,
+    body: string,
+    idempotent: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<RawResponse> {
     return this.policy.execute(
       async (attemptSignal) => {
         const raw = await this.client.post(this.url, headers, body, attemptSignal);
@@ -137,7 +154,13 @@ function parseResponse(raw: RawResponse, serviceName: string): GatewayGraphQLRes
     parsed = undefined;
   }
   if (parsed === null || typeof parsed !== "object" || (!("data" in parsed) && !("errors" in parsed))) {
-    throw new CallFailure({ code: ErrorCode.SUBGRAPH_HTTP_ERROR, reason: `not a GraphQL response from ${serviceName}`, status: raw.status, retryable: false, trips: false });
+    throw new CallFailure({
+      code: ErrorCode.SUBGRAPH_HTTP_ERROR,
+      reason: `not a GraphQL response from ${serviceName}`,
+      status: raw.status,
+      retryable: false,
+      trips: false,
+    });
   }
   return parsed as GatewayGraphQLResponse;
 }

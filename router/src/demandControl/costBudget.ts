@@ -45,7 +45,10 @@ return { spent, redis.call('PTTL', KEYS[1]), 1 }
  * of the graph; failing open loses only the per-client throttle for that time, while the static cost limit
  * (COST_MAX) still refuses every operation that is too expensive on its own.
  */
-export function createRedisCostBudget(redis: RedisClient, { budget, windowSeconds = 60, prefix = "router:cost-budget:" }: RedisCostBudgetOptions): CostBudget {
+export function createRedisCostBudget(
+  redis: RedisClient,
+  { budget, windowSeconds = 60, prefix = "router:cost-budget:" }: RedisCostBudgetOptions,
+): CostBudget {
   const windowMs = windowSeconds * 1000;
   const guard = redisGuard(redis);
   return {
@@ -54,12 +57,18 @@ export function createRedisCostBudget(redis: RedisClient, { budget, windowSecond
     async charge(clientId, cost) {
       const window = Math.floor(Date.now() / windowMs);
       const key = `${prefix}${clientId}:${window}`;
-      const [spent, ttlMs, allowed] = (await guard.run(() => redis.eval(CHARGE, 1, key, Math.max(0, Math.ceil(cost)), budget, windowMs), key)) as [number, number, number];
+      const [spent, ttlMs, allowed] = (await guard.run(
+        () => redis.eval(CHARGE, 1, key, Math.max(0, Math.ceil(cost)), budget, windowMs),
+        key,
+      )) as [number, number, number];
       const remaining = Math.max(0, budget - spent);
       if (allowed === 1) return { allowed: true, spent, remaining };
       // The window ends when its key expires (or at the next window boundary when the key is gone).
       const untilBoundary = windowMs - (Date.now() % windowMs);
-      const retryAfterSeconds = Math.max(1, Math.ceil((ttlMs > 0 ? Math.min(ttlMs, untilBoundary) : untilBoundary) / 1000));
+      const retryAfterSeconds = Math.max(
+        1,
+        Math.ceil((ttlMs > 0 ? Math.min(ttlMs, untilBoundary) : untilBoundary) / 1000),
+      );
       return { allowed: false, spent, remaining, retryAfterSeconds };
     },
   };

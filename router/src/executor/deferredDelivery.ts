@@ -1,7 +1,12 @@
 import type { ConditionNode, DeferredNode, PlanNode } from "@apollo/query-planner";
 import { GraphQLError } from "graphql";
 import { clientLabel } from "./deferredOperation.js";
-import { shapeDeferredFragment, type DeferredFragment, type IntrospectionHandler, type ResponseShape } from "./responseShape.js";
+import {
+  shapeDeferredFragment,
+  type DeferredFragment,
+  type IntrospectionHandler,
+  type ResponseShape,
+} from "./responseShape.js";
 
 /**
  * Incremental delivery (`@defer`) on top of the plan executor. The planner splits a deferred operation into Defer
@@ -71,10 +76,15 @@ export class Deferral {
    * primary parts of its Defer node and those around it (a fetch it names may not run at all: under a Condition not
    * taken, or over null data). `run` runs its plan, recording failed fetches in the given errors.
    */
-  schedule(node: DeferredNode, primaries: Promise<unknown>, run: (plan: PlanNode, errors: unknown[]) => Promise<void>): void {
+  schedule(
+    node: DeferredNode,
+    primaries: Promise<unknown>,
+    run: (plan: PlanNode, errors: unknown[]) => Promise<void>,
+  ): void {
     const { label } = node;
     // deferredOperation labels every @defer, and the planner keeps the labels.
-    if (label === undefined || this.blocks.has(label)) throw new Error(`Deferred block without a label of its own (${String(label)})`);
+    if (label === undefined || this.blocks.has(label))
+      throw new Error(`Deferred block without a label of its own (${String(label)})`);
     const errors: unknown[] = [];
     const dependencies = Promise.all(node.depends.map((dependency) => this.fetch(dependency.id).promise));
     const ready = Promise.race([dependencies, primaries.then(noop, noop)]);
@@ -179,7 +189,10 @@ function itemsOf(block: DeferredBlock, response: DeferredResponse, reported: Set
     reported.add(key);
     const path = error instanceof GraphQLError ? error.path : undefined;
     let item = path ? items.find((candidate) => startsWith(path, candidate.path)) : undefined;
-    if (!item) item = items[0] ?? (items[items.push({ path: [], ...(label !== undefined ? { label } : {}) }) - 1] as DeferredPayloadItem);
+    if (!item)
+      item =
+        items[0] ??
+        (items[items.push({ path: [], ...(label !== undefined ? { label } : {}) }) - 1] as DeferredPayloadItem);
     (item.errors ??= []).push(error);
   }
   items.forEach((item, index) => {

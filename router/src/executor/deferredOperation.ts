@@ -25,7 +25,9 @@ export function hasDefer(document: DocumentNode): boolean {
   let known = usesDefer.get(document);
   if (known === undefined) {
     known = document.definitions.some(
-      (definition) => (definition.kind === Kind.OPERATION_DEFINITION || definition.kind === Kind.FRAGMENT_DEFINITION) && selectionsUseDefer(definition.selectionSet),
+      (definition) =>
+        (definition.kind === Kind.OPERATION_DEFINITION || definition.kind === Kind.FRAGMENT_DEFINITION) &&
+        selectionsUseDefer(definition.selectionSet),
     );
     usesDefer.set(document, known);
   }
@@ -57,27 +59,38 @@ export function maybeDefers(document: DocumentNode, variables: Readonly<Record<s
     for (const definition of document.definitions) {
       if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
       for (const variable of definition.variableDefinitions ?? []) {
-        if (variable.defaultValue?.kind === Kind.BOOLEAN) defaults.set(variable.variable.name.value, variable.defaultValue.value);
+        if (variable.defaultValue?.kind === Kind.BOOLEAN)
+          defaults.set(variable.variable.name.value, variable.defaultValue.value);
       }
     }
     const collect = (set: SelectionSetNode): void => {
       for (const selection of set.selections) {
-        const directive = selection.kind === Kind.FIELD ? undefined : selection.directives?.find((d) => d.name.value === DEFER);
+        const directive =
+          selection.kind === Kind.FIELD ? undefined : selection.directives?.find((d) => d.name.value === DEFER);
         if (directive) {
           const condition = directive.arguments?.find((argument) => argument.name.value === "if")?.value;
           conditions!.push(
-            condition === undefined ? true : condition.kind === Kind.BOOLEAN ? condition.value : condition.kind === Kind.VARIABLE ? { name: condition.name.value, byDefault: defaults.get(condition.name.value) } : true,
+            condition === undefined
+              ? true
+              : condition.kind === Kind.BOOLEAN
+                ? condition.value
+                : condition.kind === Kind.VARIABLE
+                  ? { name: condition.name.value, byDefault: defaults.get(condition.name.value) }
+                  : true,
           );
         }
         if (selection.kind !== Kind.FRAGMENT_SPREAD && selection.selectionSet) collect(selection.selectionSet);
       }
     };
     for (const definition of document.definitions) {
-      if (definition.kind === Kind.OPERATION_DEFINITION || definition.kind === Kind.FRAGMENT_DEFINITION) collect(definition.selectionSet);
+      if (definition.kind === Kind.OPERATION_DEFINITION || definition.kind === Kind.FRAGMENT_DEFINITION)
+        collect(definition.selectionSet);
     }
     deferConditions.set(document, conditions);
   }
-  return conditions.some((condition) => (typeof condition === "boolean" ? condition : (variables?.[condition.name] ?? condition.byDefault) !== false));
+  return conditions.some((condition) =>
+    typeof condition === "boolean" ? condition : (variables?.[condition.name] ?? condition.byDefault) !== false,
+  );
 }
 
 /** Each `@defer`'s `if`: a literal, or a variable and its default. */
@@ -108,7 +121,11 @@ function prepare(document: DocumentNode, operationName: string | undefined): Doc
   let operation: OperationDefinitionNode | undefined;
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-    else if (definition.kind === Kind.OPERATION_DEFINITION && (operationName === undefined || definition.name?.value === operationName)) operation ??= definition;
+    else if (
+      definition.kind === Kind.OPERATION_DEFINITION &&
+      (operationName === undefined || definition.name?.value === operationName)
+    )
+      operation ??= definition;
   }
   // Validation (known operation and fragments, no cycles) ran before: Apollo only executes valid documents.
   if (!operation) throw new Error(`Unknown operation ${operationName ?? "(anonymous)"}`);
@@ -116,12 +133,21 @@ function prepare(document: DocumentNode, operationName: string | undefined): Doc
   const inline = (set: SelectionSetNode): SelectionSetNode => ({
     ...set,
     selections: set.selections.map((selection): SelectionNode => {
-      if (selection.kind === Kind.FIELD) return selection.selectionSet ? { ...selection, selectionSet: inline(selection.selectionSet) } : selection;
-      const directives = selection.directives?.map((directive) => (directive.name.value === DEFER ? relabel(directive, count++) : directive));
-      if (selection.kind === Kind.INLINE_FRAGMENT) return { ...selection, ...(directives ? { directives } : {}), selectionSet: inline(selection.selectionSet) };
+      if (selection.kind === Kind.FIELD)
+        return selection.selectionSet ? { ...selection, selectionSet: inline(selection.selectionSet) } : selection;
+      const directives = selection.directives?.map((directive) =>
+        directive.name.value === DEFER ? relabel(directive, count++) : directive,
+      );
+      if (selection.kind === Kind.INLINE_FRAGMENT)
+        return { ...selection, ...(directives ? { directives } : {}), selectionSet: inline(selection.selectionSet) };
       const fragment = fragments.get(selection.name.value);
       if (!fragment) throw new Error(`Unknown fragment ${selection.name.value}`);
-      return { kind: Kind.INLINE_FRAGMENT, typeCondition: fragment.typeCondition, ...(directives ? { directives } : {}), selectionSet: inline(fragment.selectionSet) };
+      return {
+        kind: Kind.INLINE_FRAGMENT,
+        typeCondition: fragment.typeCondition,
+        ...(directives ? { directives } : {}),
+        selectionSet: inline(fragment.selectionSet),
+      };
     }),
   });
   return { kind: Kind.DOCUMENT, definitions: [{ ...operation, selectionSet: inline(operation.selectionSet) }] };
@@ -131,7 +157,11 @@ function relabel(directive: DirectiveNode, index: number): DirectiveNode {
   const given = directive.arguments?.find((argument) => argument.name.value === "label")?.value;
   const label = given?.kind === Kind.STRING ? `${index}:${given.value}` : String(index);
   const rest = (directive.arguments ?? []).filter((argument) => argument.name.value !== "label");
-  const argument: ArgumentNode = { kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: "label" }, value: { kind: Kind.STRING, value: label } };
+  const argument: ArgumentNode = {
+    kind: Kind.ARGUMENT,
+    name: { kind: Kind.NAME, value: "label" },
+    value: { kind: Kind.STRING, value: label },
+  };
   return { ...directive, arguments: [argument, ...rest] };
 }
 

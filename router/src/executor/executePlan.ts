@@ -1,8 +1,23 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 import { ERRORS, errorCodeDef, type VariableDefinitions } from "@apollo/federation-internals";
-import { evaluateCondition, type ConditionNode, type DeferredNode, type FetchDataRewrite, type FetchNode, type PlanNode, type QueryPlanSelectionNode } from "@apollo/query-planner";
+import {
+  evaluateCondition,
+  type ConditionNode,
+  type DeferredNode,
+  type FetchDataRewrite,
+  type FetchNode,
+  type PlanNode,
+  type QueryPlanSelectionNode,
+} from "@apollo/query-planner";
 import type { GatewayGraphQLRequestContext } from "@apollo/server-gateway-interface";
-import { isAbstractType, isInterfaceType, isObjectType, type GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
+import {
+  isAbstractType,
+  isInterfaceType,
+  isObjectType,
+  type GraphQLError,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+} from "graphql";
 import { SpanStatusCode, type Span } from "@opentelemetry/api";
 import { forwardedSubgraphError } from "@commerce/common";
 import { tracer } from "@commerce/telemetry";
@@ -22,7 +37,10 @@ import type { Deferral } from "./deferredDelivery.js";
  */
 
 type Path = (string | number)[];
-const INCOMING_OPERATION = "incoming operation" as Extract<GraphQLDataSourceProcessOptions, { incomingRequestContext: unknown }>["kind"];
+const INCOMING_OPERATION = "incoming operation" as Extract<
+  GraphQLDataSourceProcessOptions,
+  { incomingRequestContext: unknown }
+>["kind"];
 type Data = Record<string, unknown>;
 
 /** The per-request state of one plan execution. */
@@ -89,8 +107,14 @@ export async function executeNode(execution: PlanExecution, node: PlanNode, curs
       // dependencies done) before the primaries around it end, and the blocks nested in it wait for those too.
       const primaries = execution.primaries ? Promise.allSettled([execution.primaries, primary]) : primary;
       // A block's plan starts at the root (its Flatten paths are absolute) and records its own errors.
-      const run = (plan: PlanNode, errors: unknown[]) => executeNode({ ...execution, errors, primaries }, plan, { path: [], data: execution.data });
-      for (const deferred of node.deferred) deferral.schedule(deferred, primaries, execution.traced ? (plan, errors) => tracedBlock(deferred, () => run(plan, errors)) : run);
+      const run = (plan: PlanNode, errors: unknown[]) =>
+        executeNode({ ...execution, errors, primaries }, plan, { path: [], data: execution.data });
+      for (const deferred of node.deferred)
+        deferral.schedule(
+          deferred,
+          primaries,
+          execution.traced ? (plan, errors) => tracedBlock(deferred, () => run(plan, errors)) : run,
+        );
       await primary;
       return;
     }
@@ -102,13 +126,17 @@ function taken(execution: PlanExecution, node: ConditionNode): boolean {
 }
 
 async function tracedBlock(node: DeferredNode, run: () => Promise<void>): Promise<void> {
-  return tracer().startActiveSpan("gateway.defer", { attributes: { "graphql.defer.path": node.queryPath.join(".") } }, async (span: Span) => {
-    try {
-      await run();
-    } finally {
-      span.end();
-    }
-  });
+  return tracer().startActiveSpan(
+    "gateway.defer",
+    { attributes: { "graphql.defer.path": node.queryPath.join(".") } },
+    async (span: Span) => {
+      try {
+        await run();
+      } finally {
+        span.end();
+      }
+    },
+  );
 }
 
 /**
@@ -154,22 +182,28 @@ function step(value: unknown, key: string | number | undefined): unknown {
 }
 
 async function tracedFetch(execution: PlanExecution, node: FetchNode, cursor: Cursor): Promise<void> {
-  return tracer().startActiveSpan("gateway.fetch", { attributes: { service: node.serviceName } }, async (span: Span) => {
-    try {
-      await executeFetch(execution, node, cursor);
-    } catch (error) {
-      span.setStatus({ code: SpanStatusCode.ERROR });
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
+  return tracer().startActiveSpan(
+    "gateway.fetch",
+    { attributes: { service: node.serviceName } },
+    async (span: Span) => {
+      try {
+        await executeFetch(execution, node, cursor);
+      } catch (error) {
+        span.setStatus({ code: SpanStatusCode.ERROR });
+        throw error;
+      } finally {
+        span.end();
+      }
+    },
+  );
 }
 
 async function executeFetch(execution: PlanExecution, node: FetchNode, cursor: Cursor): Promise<void> {
   const service = execution.serviceMap[node.serviceName];
   if (!service) throw new Error(`Couldn't find service with name "${node.serviceName}"`);
-  const entities: Data[] = Array.isArray(cursor.data) ? (cursor.data as unknown[]).filter(isPresent) as Data[] : [cursor.data as Data];
+  const entities: Data[] = Array.isArray(cursor.data)
+    ? ((cursor.data as unknown[]).filter(isPresent) as Data[])
+    : [cursor.data as Data];
   if (entities.length === 0) return;
   const fetch = compiledFetch(node, execution.supergraph);
   const variables: Data = {};
@@ -223,14 +257,27 @@ async function executeFetch(execution: PlanExecution, node: FetchNode, cursor: C
   }
   if (representations.length === 0) return;
   if ("representations" in variables) throw new Error(`Variables cannot contain key "representations"`);
-  const received = await send(execution, service, node, cursor, { ...variables, representations }, sentAs.length === representations.length ? undefined : sentAs, entityAt);
+  const received = await send(
+    execution,
+    service,
+    node,
+    cursor,
+    { ...variables, representations },
+    sentAs.length === representations.length ? undefined : sentAs,
+    entityAt,
+  );
   if (!received) return;
   const answers = received._entities;
   if (!Array.isArray(answers)) throw new Error(`Expected "data._entities" in response to be an array`);
-  if (answers.length !== representations.length) throw new Error(`Expected "data._entities" to contain ${sentAs.length} elements`);
+  if (answers.length !== representations.length)
+    throw new Error(`Expected "data._entities" to contain ${sentAs.length} elements`);
   for (let unique = 0; unique < answers.length; unique++) {
     const answer = answers[unique] as Data | null | undefined;
-    if (answer && answer.__typename !== firstEntityOf[unique]!.__typename && !isConcreteType(execution.supergraph, answer.__typename)) {
+    if (
+      answer &&
+      answer.__typename !== firstEntityOf[unique]!.__typename &&
+      !isConcreteType(execution.supergraph, answer.__typename)
+    ) {
       // No __typename, or an @interfaceObject's (the interface): the entity keeps its own. @apollo/gateway keeps
       // the interface's when the planner asked for it (under a condition), and a fragment on the type then misses.
       answer.__typename = firstEntityOf[unique]!.__typename;
@@ -333,9 +380,12 @@ async function send(
   const errors = response.errors;
   if (errors && errors.length > 0) {
     const paths = errorPaths(node, cursor, execution.data, entityAt);
-    for (const error of fanOut(errors, sentAs)) execution.errors.push(downstreamServiceError(error, node.serviceName, paths));
+    for (const error of fanOut(errors, sentAs))
+      execution.errors.push(downstreamServiceError(error, node.serviceName, paths));
     if (!response.extensions?.ftv1) {
-      const metrics = requestContext.metrics as { nonFtv1ErrorPaths?: { subgraph: string; path: GraphQLFormattedError["path"] }[] };
+      const metrics = requestContext.metrics as {
+        nonFtv1ErrorPaths?: { subgraph: string; path: GraphQLFormattedError["path"] }[];
+      };
       const recorded = errors.map((error) => ({ subgraph: node.serviceName, path: error.path }));
       if (metrics.nonFtv1ErrorPaths) metrics.nonFtv1ErrorPaths.push(...recorded);
       else metrics.nonFtv1ErrorPaths = recorded;
@@ -348,7 +398,11 @@ async function send(
  * Merges a subgraph's answer to a root fetch that was not sent from here (each event of a subscription answers its
  * plan's primary fetch) as `executeNode` merges one it sent: errors recorded at their paths, output rewrites applied.
  */
-export function mergeRootResponse(execution: PlanExecution, node: FetchNode, response: { data?: unknown; errors?: readonly GraphQLFormattedError[] | undefined }): void {
+export function mergeRootResponse(
+  execution: PlanExecution,
+  node: FetchNode,
+  response: { data?: unknown; errors?: readonly GraphQLFormattedError[] | undefined },
+): void {
   const cursor: Cursor = { path: [], data: execution.data };
   if (response.errors && response.errors.length > 0) {
     const paths = errorPaths(node, cursor, execution.data, undefined);
@@ -364,7 +418,10 @@ export function mergeRootResponse(execution: PlanExecution, node: FetchNode, res
  * representation: it is repeated at each of their positions in the list @apollo/gateway would have sent (`sentAs`
  * maps each of those positions to the representation sent), in position order.
  */
-function fanOut(errors: readonly GraphQLFormattedError[], sentAs: readonly number[] | undefined): GraphQLFormattedError[] {
+function fanOut(
+  errors: readonly GraphQLFormattedError[],
+  sentAs: readonly number[] | undefined,
+): GraphQLFormattedError[] {
   if (!sentAs) return [...errors];
   const indexed: { position: number; order: number; error: GraphQLFormattedError }[] = [];
   const unindexed: GraphQLFormattedError[] = [];
@@ -375,7 +432,8 @@ function fanOut(errors: readonly GraphQLFormattedError[], sentAs: readonly numbe
       return;
     }
     sentAs.forEach((sent, position) => {
-      if (sent === unique) indexed.push({ position, order, error: { ...error, path: ["_entities", position, ...error.path!.slice(2)] } });
+      if (sent === unique)
+        indexed.push({ position, order, error: { ...error, path: ["_entities", position, ...error.path!.slice(2)] } });
     });
   });
   indexed.sort((a, b) => a.position - b.position || a.order - b.order);
@@ -458,7 +516,8 @@ function isObject(value: unknown): value is Data {
 }
 
 function setOwn(object: Data, key: string, value: unknown): void {
-  if (key === "__proto__") Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
+  if (key === "__proto__")
+    Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
   else object[key] = value;
 }
 
@@ -490,7 +549,8 @@ function mergeList(target: unknown[], source: readonly unknown[]): void {
     const current = target[index];
     const value = source[index];
     if (isObject(current) && isObject(value)) deepMerge(current, value);
-    else if (Array.isArray(current) && Array.isArray(value) && current.length === value.length) mergeList(current, value);
+    else if (Array.isArray(current) && Array.isArray(value) && current.length === value.length)
+      mergeList(current, value);
     else target[index] = value;
   }
 }
@@ -513,7 +573,10 @@ interface RepresentationKey {
   fields: readonly string[];
 }
 
-function representationKey(requires: readonly QueryPlanSelectionNode[], types: TypeMatcher): RepresentationKey | undefined {
+function representationKey(
+  requires: readonly QueryPlanSelectionNode[],
+  types: TypeMatcher,
+): RepresentationKey | undefined {
   const leaves = (selections: readonly QueryPlanSelectionNode[]): string[] | undefined =>
     selections.every((selection) => selection.kind === "Field" && !selection.selections)
       ? selections.map((selection) => (selection.kind === "Field" ? (selection.alias ?? selection.name) : ""))
@@ -561,7 +624,8 @@ function typeMatcher(schema: GraphQLSchema): TypeMatcher {
       const conditionType = schema.getType(condition);
       if (conditionType && isAbstractType(conditionType)) {
         for (const type of Object.values(schema.getTypeMap())) {
-          if ((isObjectType(type) || isInterfaceType(type)) && schema.isSubType(conditionType, type)) names.add(type.name);
+          if ((isObjectType(type) || isInterfaceType(type)) && schema.isSubType(conditionType, type))
+            names.add(type.name);
         }
       }
       match = (object, whenUnknown) => {
@@ -580,11 +644,17 @@ type SelectionStep =
   | { field: string; nested: ((source: unknown) => Data | null) | undefined }
   | { condition: (object: Data, whenUnknown: boolean) => boolean; nested: (source: unknown) => Data | null };
 
-function compileSelections(selections: readonly QueryPlanSelectionNode[], types: TypeMatcher): (source: unknown) => Data | null {
+function compileSelections(
+  selections: readonly QueryPlanSelectionNode[],
+  types: TypeMatcher,
+): (source: unknown) => Data | null {
   const steps: SelectionStep[] = [];
   for (const selection of selections) {
     if (selection.kind === "Field") {
-      steps.push({ field: selection.alias ?? selection.name, nested: selection.selections ? compileSelections(selection.selections, types) : undefined });
+      steps.push({
+        field: selection.alias ?? selection.name,
+        nested: selection.selections ? compileSelections(selection.selections, types) : undefined,
+      });
     } else if (selection.typeCondition) {
       // Inline fragments without a type condition add nothing to a representation.
       steps.push({ condition: types(selection.typeCondition), nested: compileSelections(selection.selections, types) });
@@ -600,7 +670,11 @@ function compileSelections(selections: readonly QueryPlanSelectionNode[], types:
         const value = (source as Data)[name];
         if (value === undefined) return null;
         const nested = step.nested;
-        setOwn(result, name, Array.isArray(value) ? (nested ? value.map(nested) : value) : nested ? nested(value) : value);
+        setOwn(
+          result,
+          name,
+          Array.isArray(value) ? (nested ? value.map(nested) : value) : nested ? nested(value) : value,
+        );
       } else if (source && step.condition(source as Data, false)) {
         deepMerge(result, step.nested(source));
       }
@@ -613,7 +687,10 @@ function compileSelections(selections: readonly QueryPlanSelectionNode[], types:
 const FRAGMENT_PREFIX = "... on ";
 
 /** Compiles the input or output rewrites of a fetch (renamed keys, set values) into one function. */
-function compileRewrites(rewrites: readonly FetchDataRewrite[] | undefined, types: TypeMatcher): ((value: unknown) => void) | undefined {
+function compileRewrites(
+  rewrites: readonly FetchDataRewrite[] | undefined,
+  types: TypeMatcher,
+): ((value: unknown) => void) | undefined {
   if (!rewrites || rewrites.length === 0) return undefined;
   const compiled = rewrites.map((rewrite) => compileRewrite(rewrite, types)).filter((rewrite) => rewrite !== undefined);
   return (value) => {
@@ -624,10 +701,15 @@ function compileRewrites(rewrites: readonly FetchDataRewrite[] | undefined, type
 function compileRewrite(rewrite: FetchDataRewrite, types: TypeMatcher): ((value: unknown) => void) | undefined {
   if (rewrite.path.length === 0) return undefined;
   const last = rewrite.path[rewrite.path.length - 1]!;
-  if (last.startsWith(FRAGMENT_PREFIX)) throw new Error(`Unexpected fragment as last element of ${rewrite.path.join(",")}`);
+  if (last.startsWith(FRAGMENT_PREFIX))
+    throw new Error(`Unexpected fragment as last element of ${rewrite.path.join(",")}`);
   const steps = rewrite.path
     .slice(0, -1)
-    .map((element) => (element.startsWith(FRAGMENT_PREFIX) ? { condition: types(element.slice(FRAGMENT_PREFIX.length)) } : { field: element }));
+    .map((element) =>
+      element.startsWith(FRAGMENT_PREFIX)
+        ? { condition: types(element.slice(FRAGMENT_PREFIX.length)) }
+        : { field: element },
+    );
   const apply: (object: Data) => void =
     rewrite.kind === "ValueSetter"
       ? (object) => setOwn(object, last, rewrite.setValueTo)

@@ -1,8 +1,24 @@
 import { createHash } from "node:crypto";
-import { buildOperationContext, type ApolloGateway, type Experimental_DidResolveQueryPlanCallback, type GraphQLDataSource } from "@apollo/gateway";
+import {
+  buildOperationContext,
+  type ApolloGateway,
+  type Experimental_DidResolveQueryPlanCallback,
+  type GraphQLDataSource,
+} from "@apollo/gateway";
 import { operationFromDocument, type FieldSelection, type Operation, type Schema } from "@apollo/federation-internals";
-import { prettyFormatQueryPlan, type FetchNode, type QueryPlan, type QueryPlanner, type QueryPlannerConfig, type SubscriptionNode } from "@apollo/query-planner";
-import type { GatewayExecutionResult, GatewayExecutor, GatewayGraphQLRequestContext } from "@apollo/server-gateway-interface";
+import {
+  prettyFormatQueryPlan,
+  type FetchNode,
+  type QueryPlan,
+  type QueryPlanner,
+  type QueryPlannerConfig,
+  type SubscriptionNode,
+} from "@apollo/query-planner";
+import type {
+  GatewayExecutionResult,
+  GatewayExecutor,
+  GatewayGraphQLRequestContext,
+} from "@apollo/server-gateway-interface";
 import { SpanStatusCode, type Span } from "@opentelemetry/api";
 import { internalServerError } from "@commerce/common";
 import { schemaWithDefer } from "@commerce/analysis";
@@ -29,7 +45,10 @@ import { compileResponseShape, shapeResponse, type DeferredShaping, type Respons
 /** The parts of an ApolloGateway the executor shares: its planner, plan cache, schemas and data sources. */
 interface GatewayInternals {
   executor: GatewayExecutor;
-  queryPlanStore: { get(key: string): Promise<QueryPlan | undefined>; set(key: string, plan: QueryPlan): Promise<void> };
+  queryPlanStore: {
+    get(key: string): Promise<QueryPlan | undefined>;
+    set(key: string, plan: QueryPlan): Promise<void>;
+  };
   queryPlanner: QueryPlanner;
   /** The API schema (federation-internals). */
   apiSchema: Schema;
@@ -60,7 +79,10 @@ export interface PlannedSubscription {
    * policies) run over the primary's answer, shaped as for a query. `requestContext` is the event's (its own
    * deadline signal and request id in the context).
    */
-  resolveEvent(answer: { data?: unknown; errors?: readonly GraphQLFormattedError[] | undefined }, requestContext: GatewayGraphQLRequestContext): Promise<GatewayExecutionResult>;
+  resolveEvent(
+    answer: { data?: unknown; errors?: readonly GraphQLFormattedError[] | undefined },
+    requestContext: GatewayGraphQLRequestContext,
+  ): Promise<GatewayExecutionResult>;
 }
 
 /** The context of an operation a subscription transport runs: where a planned subscription is handed over. */
@@ -118,16 +140,25 @@ export function useNativeExecutor(gateway: ApolloGateway, { queries = true }: Na
   const apolloExecutor = internals.executor;
   if (queries) {
     // Read when the gateway builds its planner (on each supergraph load); operations without @defer plan as before.
-    internals.config.queryPlannerConfig = { ...internals.config.queryPlannerConfig, incrementalDelivery: { enableDefer: true } };
+    internals.config.queryPlannerConfig = {
+      ...internals.config.queryPlannerConfig,
+      incrementalDelivery: { enableDefer: true },
+    };
     const onSchemaLoadOrUpdate = gateway.onSchemaLoadOrUpdate.bind(gateway);
-    gateway.onSchemaLoadOrUpdate = (callback) => onSchemaLoadOrUpdate((schemaContext) => callback({ ...schemaContext, apiSchema: schemaWithDefer(schemaContext.apiSchema) }));
+    gateway.onSchemaLoadOrUpdate = (callback) =>
+      onSchemaLoadOrUpdate((schemaContext) =>
+        callback({ ...schemaContext, apiSchema: schemaWithDefer(schemaContext.apiSchema) }),
+      );
   }
   const compiledPlans = new WeakMap<QueryPlan, CompiledPlan>();
   let serviceMap: Record<string, GraphQLDataSource<Record<string, unknown>>> | undefined;
   gateway.onSchemaLoadOrUpdate(() => {
     serviceMap = undefined;
   });
-  const services = () => (serviceMap ??= Object.fromEntries(Object.entries(internals.serviceMap).map(([name, { dataSource }]) => [name, dataSource])));
+  const services = () =>
+    (serviceMap ??= Object.fromEntries(
+      Object.entries(internals.serviceMap).map(([name, { dataSource }]) => [name, dataSource]),
+    ));
 
   // The gateway's plan-cache key (a hash of the document hash and the operation name), kept per document.
   const planKeys = new WeakMap<DocumentNode, { queryHash: string; operationName: string; key: string }>();
@@ -140,22 +171,38 @@ export function useNativeExecutor(gateway: ApolloGateway, { queries = true }: Na
     return key;
   };
 
-  const compile = (queryPlan: QueryPlan, operationDefinition: OperationDefinitionNode, fragments: DocumentNode["definitions"], deferred: DocumentNode | undefined): CompiledPlan => {
+  const compile = (
+    queryPlan: QueryPlan,
+    operationDefinition: OperationDefinitionNode,
+    fragments: DocumentNode["definitions"],
+    deferred: DocumentNode | undefined,
+  ): CompiledPlan => {
     const apiSchema = internals.apiSchema;
     const known = compiledPlans.get(queryPlan);
     if (known?.apiSchema === apiSchema) return known;
     // An operation with @defer is shaped from the document the planner planned (its deferred fragments labelled).
-    const operation = operationFromDocument(apiSchema, deferred ?? { kind: Kind.DOCUMENT, definitions: [operationDefinition, ...fragments] }, { validate: false });
+    const operation = operationFromDocument(
+      apiSchema,
+      deferred ?? { kind: Kind.DOCUMENT, definitions: [operationDefinition, ...fragments] },
+      { validate: false },
+    );
     const compiled = { apiSchema, operation, shape: compileResponseShape(operation) };
     compiledPlans.set(queryPlan, compiled);
     return compiled;
   };
 
-  const execute = async (requestContext: GatewayGraphQLRequestContext, traced: boolean): Promise<GatewayExecutionResult> => {
+  const execute = async (
+    requestContext: GatewayGraphQLRequestContext,
+    traced: boolean,
+  ): Promise<GatewayExecutionResult> => {
     const { request, document, queryHash } = requestContext;
     const operationName = request.operationName ?? undefined;
     const planKey = keyOf(document, queryHash, operationName);
-    const operationContext = buildOperationContext({ schema: internals.schema, operationDocument: document, operationName });
+    const operationContext = buildOperationContext({
+      schema: internals.schema,
+      operationDocument: document,
+      operationName,
+    });
     const deferred = deferredOperation(document, operationName);
     if (traced) activeSpan()?.setAttribute("graphql.operation.type", operationContext.operation.operation);
     const variableDefinitions = operationContext.operation.variableDefinitions;
@@ -166,10 +213,13 @@ export function useNativeExecutor(gateway: ApolloGateway, { queries = true }: Na
     let queryPlan = await internals.queryPlanStore.get(planKey);
     if (!queryPlan) {
       queryPlan = withSpan(traced, "gateway.plan", () =>
-        internals.queryPlanner.buildQueryPlan(operationFromDocument(internals.apiSchema, deferred ?? document, { operationName }), {
-          recursiveSelectionsLimitDisabled: internals.recursiveSelectionsLimitDisabled,
-          nonLocalSelectionsLimitDisabled: internals.nonLocalSelectionsLimitDisabled,
-        }),
+        internals.queryPlanner.buildQueryPlan(
+          operationFromDocument(internals.apiSchema, deferred ?? document, { operationName }),
+          {
+            recursiveSelectionsLimitDisabled: internals.recursiveSelectionsLimitDisabled,
+            nonLocalSelectionsLimitDisabled: internals.nonLocalSelectionsLimitDisabled,
+          },
+        ),
       );
       try {
         await internals.queryPlanStore.set(planKey, queryPlan);
@@ -178,7 +228,12 @@ export function useNativeExecutor(gateway: ApolloGateway, { queries = true }: Na
       }
     }
     const services_ = services();
-    internals.experimental_didResolveQueryPlan?.({ queryPlan, serviceMap: services_, requestContext, operationContext });
+    internals.experimental_didResolveQueryPlan?.({
+      queryPlan,
+      serviceMap: services_,
+      requestContext,
+      operationContext,
+    });
 
     let compiled: CompiledPlan;
     try {
@@ -199,9 +254,12 @@ export function useNativeExecutor(gateway: ApolloGateway, { queries = true }: Na
     };
     if (queryPlan.node?.kind === "Subscription") return handOver(requestContext, queryPlan.node, compiled, services_);
     const root = queryPlan.node;
-    if (root) await withSpan(traced, "gateway.execute", () => executeNode(execution, root, { path: [], data: execution.data }));
+    if (root)
+      await withSpan(traced, "gateway.execute", () => executeNode(execution, root, { path: [], data: execution.data }));
 
-    const result = withSpan(traced, "gateway.postprocessing", () => respond(requestContext, compiled, execution, internals));
+    const result = withSpan(traced, "gateway.postprocessing", () =>
+      respond(requestContext, compiled, execution, internals),
+    );
     if (internals.config.__exposeQueryPlanExperimental) exposeQueryPlan(requestContext, queryPlan, result);
     return result;
   };
@@ -243,7 +301,8 @@ export function useNativeExecutor(gateway: ApolloGateway, { queries = true }: Na
   internals.executor = async (requestContext) => {
     // Apollo Studio field-level traces are built by the gateway's own executor (which cannot run subscriptions or @defer).
     const subscription = requestContext.operation.operation === "subscription";
-    if (!subscription && (!queries || (requestContext.metrics?.captureTraces && !hasDefer(requestContext.document)))) return apolloExecutor(requestContext);
+    if (!subscription && (!queries || (requestContext.metrics?.captureTraces && !hasDefer(requestContext.document))))
+      return apolloExecutor(requestContext);
     const traced = activeSpan() !== undefined;
     if (!traced) return execute(requestContext, false);
     const attributes = requestContext.operationName ? { "graphql.operation.name": requestContext.operationName } : {};
@@ -267,7 +326,12 @@ export function useNativeExecutor(gateway: ApolloGateway, { queries = true }: Na
  * the execution deferred blocks, it is the response to the primary part, and the rest is handed to the HTTP
  * layer (`takeDeferredPayloads`).
  */
-function respond(requestContext: GatewayGraphQLRequestContext, compiled: CompiledPlan, execution: PlanExecution, internals: GatewayInternals): GatewayExecutionResult {
+function respond(
+  requestContext: GatewayGraphQLRequestContext,
+  compiled: CompiledPlan,
+  execution: PlanExecution,
+  internals: GatewayInternals,
+): GatewayExecutionResult {
   const variables = requestContext.request.variables;
   const introspection = (field: FieldSelection) => introspect(schemaWithDefer(internals.schema), field, requestContext);
   const deferral = execution.deferral && execution.deferral.blocks.size > 0 ? execution.deferral : undefined;
@@ -276,7 +340,14 @@ function respond(requestContext: GatewayGraphQLRequestContext, compiled: Compile
   try {
     shaped = shapeResponse(compiled.shape, execution.data, variables, introspection, deferred);
     if (deferral && deferred) {
-      const payloads = deferredPayloads({ deferral, shape: compiled.shape, variables, introspect: introspection, found: deferred.found, reported: execution.errors });
+      const payloads = deferredPayloads({
+        deferral,
+        shape: compiled.shape,
+        variables,
+        introspect: introspection,
+        found: deferred.found,
+        reported: execution.errors,
+      });
       deferredResponses.set(requestContext.context, payloads);
     }
   } catch (error) {
@@ -291,18 +362,40 @@ function respond(requestContext: GatewayGraphQLRequestContext, compiled: Compile
 }
 
 /** Answers `__schema` / `__type` from the API schema (introspection never reaches a subgraph). */
-function introspect(schema: GraphQLSchema, field: FieldSelection, requestContext: GatewayGraphQLRequestContext): unknown {
-  const selection = field.expandFragments().toSelectionNode() as SelectionNode & { alias?: { value: string }; name: { value: string } };
+function introspect(
+  schema: GraphQLSchema,
+  field: FieldSelection,
+  requestContext: GatewayGraphQLRequestContext,
+): unknown {
+  const selection = field.expandFragments().toSelectionNode() as SelectionNode & {
+    alias?: { value: string };
+    name: { value: string };
+  };
   const used = new Set<string>();
   visit(selection, { Variable: (node) => void used.add(node.name.value) });
-  const definitions = operationVariables(requestContext).filter((definition) => used.has(definition.variable.name.value));
+  const definitions = operationVariables(requestContext).filter((definition) =>
+    used.has(definition.variable.name.value),
+  );
   const { data, errors } = executeSync({
     schema,
-    document: { kind: Kind.DOCUMENT, definitions: [{ kind: Kind.OPERATION_DEFINITION, operation: "query" as never, variableDefinitions: definitions, selectionSet: { kind: Kind.SELECTION_SET, selections: [selection] } }] },
+    document: {
+      kind: Kind.DOCUMENT,
+      definitions: [
+        {
+          kind: Kind.OPERATION_DEFINITION,
+          operation: "query" as never,
+          variableDefinitions: definitions,
+          selectionSet: { kind: Kind.SELECTION_SET, selections: [selection] },
+        },
+      ],
+    },
     rootValue: {},
     variableValues: requestContext.request.variables,
   });
-  if (errors?.length || !data) throw new Error(`Introspection query for ${JSON.stringify(selection)} should not have failed but got ${JSON.stringify(errors)}`);
+  if (errors?.length || !data)
+    throw new Error(
+      `Introspection query for ${JSON.stringify(selection)} should not have failed but got ${JSON.stringify(errors)}`,
+    );
   const key = selection.alias?.value ?? selection.name.value;
   return Object.hasOwn(data, key) ? data[key] : undefined;
 }
@@ -310,18 +403,30 @@ function introspect(schema: GraphQLSchema, field: FieldSelection, requestContext
 function operationVariables(requestContext: GatewayGraphQLRequestContext): readonly VariableDefinitionNode[] {
   const operation = requestContext.document.definitions.find(
     (definition): definition is OperationDefinitionNode =>
-      definition.kind === Kind.OPERATION_DEFINITION && (!requestContext.request.operationName || definition.name?.value === requestContext.request.operationName),
+      definition.kind === Kind.OPERATION_DEFINITION &&
+      (!requestContext.request.operationName || definition.name?.value === requestContext.request.operationName),
   );
   return operation?.variableDefinitions ?? [];
 }
 
 /** In development, `Apollo-Query-Plan-Experimental: 1` adds the query plan to the response (as the gateway does). */
-function exposeQueryPlan(requestContext: GatewayGraphQLRequestContext, queryPlan: QueryPlan, result: GatewayExecutionResult): void {
+function exposeQueryPlan(
+  requestContext: GatewayGraphQLRequestContext,
+  queryPlan: QueryPlan,
+  result: GatewayExecutionResult,
+): void {
   const headers = requestContext.request.http?.headers;
   if (!headers?.get("Apollo-Query-Plan-Experimental")) return;
-  const format = headers.has("Apollo-Query-Plan-Experimental-Format") ? headers.get("Apollo-Query-Plan-Experimental-Format") : "prettified";
+  const format = headers.has("Apollo-Query-Plan-Experimental-Format")
+    ? headers.get("Apollo-Query-Plan-Experimental-Format")
+    : "prettified";
   result.extensions = {
-    __queryPlanExperimental: format === "prettified" ? (queryPlan.node ? prettyFormatQueryPlan(queryPlan) : null) || true : format === "internal" ? queryPlan : true,
+    __queryPlanExperimental:
+      format === "prettified"
+        ? (queryPlan.node ? prettyFormatQueryPlan(queryPlan) : null) || true
+        : format === "internal"
+          ? queryPlan
+          : true,
   };
 }
 

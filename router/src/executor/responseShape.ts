@@ -140,7 +140,8 @@ function typeTable(schema: Schema): TypeTable {
   let table = tables.get(schema);
   if (!table) {
     const byName = new Map<string, TypeInfo>();
-    for (const type of schema.allTypes()) byName.set(type.name, { name: type.name, isObject: isObjectType(type), isComposite: isCompositeType(type) });
+    for (const type of schema.allTypes())
+      byName.set(type.name, { name: type.name, isObject: isObjectType(type), isComposite: isCompositeType(type) });
     table = { schema, byName, subtypes: new Map() };
     tables.set(schema, table);
   }
@@ -151,14 +152,20 @@ function typeTable(schema: Schema): TypeTable {
 function subtypesOf(table: TypeTable, condition: NamedType): ReadonlySet<string> {
   let names = table.subtypes.get(condition.name);
   if (!names) {
-    names = new Set(table.schema.allTypes().filter((type) => isSubtype(condition, type)).map((type) => type.name));
+    names = new Set(
+      table.schema
+        .allTypes()
+        .filter((type) => isSubtype(condition, type))
+        .map((type) => type.name),
+    );
     table.subtypes.set(condition.name, names);
   }
   return names;
 }
 
 const INTEGER = /^-?(?:0|[1-9][0-9]*)$/;
-const isInteger = (value: unknown): boolean => typeof value === "number" && Number.isFinite(value) && INTEGER.test(String(value));
+const isInteger = (value: unknown): boolean =>
+  typeof value === "number" && Number.isFinite(value) && INTEGER.test(String(value));
 
 /** The leaf values a type accepts, as @apollo/federation-internals' isValidLeafValue decides them. */
 function leafValidator(schema: Schema, type: NamedType): (value: unknown) => boolean {
@@ -189,7 +196,8 @@ function conditionOf(selection: Selection, schema: Schema, which: "skip" | "incl
   const [directive] = selection.element.appliedDirectivesOf(definition);
   if (!directive) return undefined;
   const argument = directive.arguments().if as unknown;
-  if (argument instanceof Variable) return { variable: argument.name, text: directive.toString(), argument: argument.toString() };
+  if (argument instanceof Variable)
+    return { variable: argument.name, text: directive.toString(), argument: argument.toString() };
   return Boolean(argument);
 }
 
@@ -250,7 +258,14 @@ export function compileResponseShape(operation: Operation): ResponseShape {
   const defaults: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(operation.collectDefaultedVariableValues())) defaults[name] = value;
   const root = compileSet(operation.selectionSet);
-  return { root, rootType: table.byName.get(rootType.name)!, types: table.byName, defaults, deferredFragments, deferredParents: deferredParentsOf(root, deferredFragments.size) };
+  return {
+    root,
+    rootType: table.byName.get(rootType.name)!,
+    types: table.byName,
+    defaults,
+    deferredFragments,
+    deferredParents: deferredParentsOf(root, deferredFragments.size),
+  };
 }
 
 /** Which deferred fragment each deferred fragment is nested in (operations with `@defer` have no shared fragments). */
@@ -298,13 +313,20 @@ const OK = 0;
 function conditionValue(walk: Walk, condition: Condition): boolean {
   if (typeof condition === "boolean") return condition;
   const { variables, shape } = walk;
-  const value = variables && Object.hasOwn(variables, condition.variable) ? variables[condition.variable] : shape.defaults[condition.variable];
-  if (typeof value !== "boolean") throw new Error(`Unexpected value ${String(value)} for variable ${condition.argument} of ${condition.text}`);
+  const value =
+    variables && Object.hasOwn(variables, condition.variable)
+      ? variables[condition.variable]
+      : shape.defaults[condition.variable];
+  if (typeof value !== "boolean")
+    throw new Error(`Unexpected value ${String(value)} for variable ${condition.argument} of ${condition.text}`);
   return value;
 }
 
 function skipped(walk: Walk, shape: FieldShape | FragmentShape): boolean {
-  return (shape.skip !== undefined && conditionValue(walk, shape.skip)) || (shape.include !== undefined && !conditionValue(walk, shape.include));
+  return (
+    (shape.skip !== undefined && conditionValue(walk, shape.skip)) ||
+    (shape.include !== undefined && !conditionValue(walk, shape.include))
+  );
 }
 
 function own(object: Record<string, unknown>, key: string): unknown {
@@ -312,20 +334,30 @@ function own(object: Record<string, unknown>, key: string): unknown {
 }
 
 function set(object: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === "__proto__") Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
+  if (key === "__proto__")
+    Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
   else object[key] = value;
 }
 
 function describe(path: readonly (string | number)[], type: string, parent: TypeInfo): string {
   const last = path[path.length - 1];
-  return typeof last === "string" ? `field ${parent.name}.${last}` : `array element of type ${type} at index ${String(last)}`;
+  return typeof last === "string"
+    ? `field ${parent.name}.${last}`
+    : `array element of type ${type} at index ${String(last)}`;
 }
 
 function invalidGraphQL(message: string, path: readonly (string | number)[]): GraphQLError {
   return ERRORS.INVALID_GRAPHQL.err(message, { path: [...path] });
 }
 
-function shapeSet(walk: Walk, input: Record<string, unknown>, shapes: ShapeSet, output: Record<string, unknown>, path: (string | number)[], parent: TypeInfo): number {
+function shapeSet(
+  walk: Walk,
+  input: Record<string, unknown>,
+  shapes: ShapeSet,
+  output: Record<string, unknown>,
+  path: (string | number)[],
+  parent: TypeInfo,
+): number {
   for (const shape of shapes) {
     if ((shape.skip !== undefined || shape.include !== undefined) && skipped(walk, shape)) continue;
     if (shape.field) {
@@ -352,13 +384,23 @@ function shapeSet(walk: Walk, input: Record<string, unknown>, shapes: ShapeSet, 
       if (walk.invalid) return BUBBLE;
     } else {
       const typename = input[typenameFieldName];
-      if (typename && typeof typename !== "string") throw new Error(`Got unexpected value for __typename: ${String(typename)}`);
-      const applies = shape.appliesTo === undefined || shape.appliesTo.has(typename ? (typename as string) : parent.name);
+      if (typename && typeof typename !== "string")
+        throw new Error(`Got unexpected value for __typename: ${String(typename)}`);
+      const applies =
+        shape.appliesTo === undefined || shape.appliesTo.has(typename ? (typename as string) : parent.name);
       if (shape.deferLabel !== undefined && walk.deferred?.labels.has(shape.deferLabel)) {
-        if (applies) walk.deferred.found.push({ label: shape.deferLabel, path: [...path], input, type: shape.condition ?? parent, owner: walk.owner! });
+        if (applies)
+          walk.deferred.found.push({
+            label: shape.deferLabel,
+            path: [...path],
+            input,
+            type: shape.condition ?? parent,
+            owner: walk.owner!,
+          });
         continue;
       }
-      if (applies && shapeSet(walk, input, shape.selections, output, path, shape.condition ?? parent) === BUBBLE) return BUBBLE;
+      if (applies && shapeSet(walk, input, shape.selections, output, path, shape.condition ?? parent) === BUBBLE)
+        return BUBBLE;
     }
   }
   return OK;
@@ -380,7 +422,10 @@ function completeValue(
   if (type.kind === Kind.NonNull) {
     const value = completeValue(walk, existing, type.of, input, selections, path, parent);
     if (value === null) {
-      if (!walk.hasErrors) walk.errors.push(invalidGraphQL(`Cannot return null for non-nullable ${describe(path, type.of.text, parent)}.`, path));
+      if (!walk.hasErrors)
+        walk.errors.push(
+          invalidGraphQL(`Cannot return null for non-nullable ${describe(path, type.of.text, parent)}.`, path),
+        );
       walk.invalid = true;
       walk.hasErrors = true;
       return null;
@@ -392,11 +437,15 @@ function completeValue(
   if (input === null) return null;
   switch (type.kind) {
     case Kind.List: {
-      if (!Array.isArray(input)) throw new Error(`Invalid non-list value ${String(input)} returned by subgraph for list type ${type.text}`);
-      if (existing !== undefined && !Array.isArray(existing)) throw new Error(`Invalid non-list value ${String(existing)} returned by subgraph for list type ${type.text}`);
+      if (!Array.isArray(input))
+        throw new Error(`Invalid non-list value ${String(input)} returned by subgraph for list type ${type.text}`);
+      if (existing !== undefined && !Array.isArray(existing))
+        throw new Error(`Invalid non-list value ${String(existing)} returned by subgraph for list type ${type.text}`);
       const previous = existing as unknown[] | undefined;
       if (previous && previous.length !== input.length) {
-        throw new Error(`[${String(input)}].length (${input.length}) !== [${String(previous)}].length (${previous.length})`);
+        throw new Error(
+          `[${String(input)}].length (${input.length}) !== [${String(previous)}].length (${previous.length})`,
+        );
       }
       const list = new Array<unknown>(input.length);
       let nullify = false;
@@ -415,16 +464,21 @@ function completeValue(
     case Kind.Composite: {
       if (!selections) throw new Error(`Invalid empty selection set for composite type ${type.text}`);
       if (typeof input !== "object" || (existing !== undefined && typeof existing !== "object")) {
-        throw new Error(`Invalid non-object value ${String(input)} returned by subgraph for composite type ${type.text}`);
+        throw new Error(
+          `Invalid non-object value ${String(input)} returned by subgraph for composite type ${type.text}`,
+        );
       }
       const object = input as Record<string, unknown>;
       const typename = object[typenameFieldName];
-      if (typename !== undefined && typeof typename !== "string") throw new Error(`Invalid non-string value ${String(typename)} for __typename at ${path.join(",")}`);
+      if (typename !== undefined && typeof typename !== "string")
+        throw new Error(`Invalid non-string value ${String(typename)} for __typename at ${path.join(",")}`);
       let runtimeType = type.type;
       if (typename) {
         const named = walk.shape.types.get(typename);
         if (!named?.isComposite) {
-          walk.errors.push(invalidGraphQL(`Invalid __typename found for object at ${describe(path, type.text, parent)}.`, path));
+          walk.errors.push(
+            invalidGraphQL(`Invalid __typename found for object at ${describe(path, type.text, parent)}.`, path),
+          );
           walk.hasErrors = true;
           return null;
         }
@@ -480,7 +534,8 @@ export function shapeDeferredFragment(
   if (!compiled) throw new Error(`No deferred fragment labelled ${fragment.label}`);
   const walk = new Walk(shape, variables, introspect, deferred, fragment.path);
   const data: Record<string, unknown> = {};
-  const bubbled = shapeSet(walk, fragment.input, compiled.selections, data, [...fragment.path], fragment.type) === BUBBLE;
+  const bubbled =
+    shapeSet(walk, fragment.input, compiled.selections, data, [...fragment.path], fragment.type) === BUBBLE;
   const shaped = bubbled ? null : data;
   if (walk.owner) walk.owner.data = shaped;
   return { data: shaped, errors: walk.errors };

@@ -1,4 +1,11 @@
-import { checkBatchSize, checkOperationLimits, checkSourceLimits, type DepthIgnore, type LimitViolation, type OperationLimits } from "@commerce/analysis";
+import {
+  checkBatchSize,
+  checkOperationLimits,
+  checkSourceLimits,
+  type DepthIgnore,
+  type LimitViolation,
+  type OperationLimits,
+} from "@commerce/analysis";
 import { parse, type GraphQLSchema } from "graphql";
 import { LRUCache } from "lru-cache";
 
@@ -21,8 +28,14 @@ export interface CheckRequestLimitsOptions {
  * document limits on a parse bounded by `maxTokens`. A document that does not parse is left to Apollo, which
  * reports the syntax error. Pure; time linear in the request size. Returns the violations, in request order.
  */
-export function checkRequestLimits(payload: GraphQLHttpPayload, limits: OperationLimits, options: CheckRequestLimitsOptions = {}): LimitViolation[] {
-  return checkEachOperation(payload, limits, (query, operationName) => checkOneOperation(query, operationName, limits, options));
+export function checkRequestLimits(
+  payload: GraphQLHttpPayload,
+  limits: OperationLimits,
+  options: CheckRequestLimitsOptions = {},
+): LimitViolation[] {
+  return checkEachOperation(payload, limits, (query, operationName) =>
+    checkOneOperation(query, operationName, limits, options),
+  );
 }
 
 function checkEachOperation(
@@ -35,14 +48,22 @@ function checkEachOperation(
   const operations = Array.isArray(payload.body) ? payload.body : [payload.body ?? payload.query];
   const violations: LimitViolation[] = [];
   for (const operation of operations) {
-    const { query, operationName } = (typeof operation === "object" && operation !== null ? operation : {}) as { query?: unknown; operationName?: unknown };
+    const { query, operationName } = (typeof operation === "object" && operation !== null ? operation : {}) as {
+      query?: unknown;
+      operationName?: unknown;
+    };
     if (typeof query !== "string") continue;
     violations.push(...check(query, typeof operationName === "string" ? operationName : undefined));
   }
   return violations;
 }
 
-function checkOneOperation(query: string, operationName: string | undefined, limits: OperationLimits, options: CheckRequestLimitsOptions): LimitViolation[] {
+function checkOneOperation(
+  query: string,
+  operationName: string | undefined,
+  limits: OperationLimits,
+  options: CheckRequestLimitsOptions,
+): LimitViolation[] {
   const source = checkSourceLimits(query, limits);
   if (source.length > 0) return source;
   let document;
@@ -51,7 +72,11 @@ function checkOneOperation(query: string, operationName: string | undefined, lim
   } catch {
     return [];
   }
-  return checkOperationLimits(document, limits, { operationName, schema: options.schema, ignoreDepth: options.ignoreDepth ?? [] });
+  return checkOperationLimits(document, limits, {
+    operationName,
+    schema: options.schema,
+    ignoreDepth: options.ignoreDepth ?? [],
+  });
 }
 
 export interface RequestLimitsCacheOptions {

@@ -1,6 +1,14 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { Kind, parse, print, visit, type DefinitionNode, type DocumentNode, type FragmentDefinitionNode } from "graphql";
+import {
+  Kind,
+  parse,
+  print,
+  visit,
+  type DefinitionNode,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+} from "graphql";
 
 /** Apollo's persisted-query manifest format, as `npm run manifest` writes it. */
 export interface PersistedOperationManifest {
@@ -45,7 +53,10 @@ export function buildManifest(files: readonly { path: string; source: string }[]
   return { format: "apollo-persisted-query-manifest", version: 1, operations };
 }
 
-function usedFragments(root: DefinitionNode, fragments: ReadonlyMap<string, FragmentDefinitionNode>): FragmentDefinitionNode[] {
+function usedFragments(
+  root: DefinitionNode,
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+): FragmentDefinitionNode[] {
   const used = new Map<string, FragmentDefinitionNode>();
   const pending: DefinitionNode[] = [root];
   for (let next = pending.pop(); next; next = pending.pop()) {
@@ -73,7 +84,8 @@ export function createSafelist(manifest: PersistedOperationManifest): Safelist {
   const normalized = new Set(manifest.operations.map((o) => normalizedHash(parse(o.body))));
   return {
     size: manifest.operations.length,
-    has: (exactHash, document) => exact.has(exactHash) || (document !== undefined && normalized.has(normalizedHash(document))),
+    has: (exactHash, document) =>
+      exact.has(exactHash) || (document !== undefined && normalized.has(normalizedHash(document))),
   };
 }
 
@@ -83,10 +95,17 @@ export async function loadManifest(path: string): Promise<PersistedOperationMani
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    throw new Error(`No persisted-operation manifest at ${path}: write it with \`npm run manifest -w @commerce/router\`.`, { cause: error });
+    throw new Error(
+      `No persisted-operation manifest at ${path}: write it with \`npm run manifest -w @commerce/router\`.`,
+      { cause: error },
+    );
   }
   const manifest = JSON.parse(text) as PersistedOperationManifest;
-  if (manifest.format !== "apollo-persisted-query-manifest" || manifest.version !== 1 || !Array.isArray(manifest.operations)) {
+  if (
+    manifest.format !== "apollo-persisted-query-manifest" ||
+    manifest.version !== 1 ||
+    !Array.isArray(manifest.operations)
+  ) {
     throw new Error(`${path} is not an apollo-persisted-query-manifest version 1`);
   }
   return manifest;

@@ -18,7 +18,11 @@ export interface StringKeyValueCache {
  */
 export function createRedisKeyValueCache(
   redis: RedisClient,
-  { prefix = "router:", defaultTtlSeconds = 86_400, onError = () => undefined }: { prefix?: string; defaultTtlSeconds?: number; onError?: (error: unknown) => void } = {},
+  {
+    prefix = "router:",
+    defaultTtlSeconds = 86_400,
+    onError = () => undefined,
+  }: { prefix?: string; defaultTtlSeconds?: number; onError?: (error: unknown) => void } = {},
 ): StringKeyValueCache {
   const guard = redisGuard(redis);
   const absorb = (error: unknown) => {
@@ -36,7 +40,13 @@ export function createRedisKeyValueCache(
     async set(key, value, options) {
       const ttl = options?.ttl === null ? undefined : (options?.ttl ?? defaultTtlSeconds);
       try {
-        await guard.run(() => (ttl === undefined ? redis.set(prefix + key, value) : redis.set(prefix + key, value, "EX", Math.max(1, Math.ceil(ttl)))), prefix + key);
+        await guard.run(
+          () =>
+            ttl === undefined
+              ? redis.set(prefix + key, value)
+              : redis.set(prefix + key, value, "EX", Math.max(1, Math.ceil(ttl))),
+          prefix + key,
+        );
       } catch (error) {
         absorb(error);
       }

@@ -6,7 +6,14 @@ import {
   type GraphQLExperimentalFormattedSubsequentIncrementalExecutionResultAlpha2 as SubsequentResult,
   type GraphQLRequestContextDidResolveOperation,
 } from "@apollo/server";
-import { authorizeOperation, ExpansionLimitError, limitError, type AuthorizationResult, type Denial, type ResponsePath } from "@commerce/analysis";
+import {
+  authorizeOperation,
+  ExpansionLimitError,
+  limitError,
+  type AuthorizationResult,
+  type Denial,
+  type ResponsePath,
+} from "@commerce/analysis";
 import { internalServerError, unauthorizedFieldOrType, unauthorizedOperation } from "@commerce/common";
 import type { RouterContext } from "../context.js";
 import { patchDeferredPayload, patchResponse } from "../authorization/patchResponse.js";
@@ -41,12 +48,18 @@ type Writable = { document: DocumentNode; queryHash: string; operation: Operatio
  * filtered document, so a denied field never reaches a subgraph; the response gets `null` where it was and an
  * `UNAUTHORIZED_FIELD_OR_TYPE` error at its path (`@` for list items).
  */
-export function authorizationPlugin({ registry, mode = "filter", maxSelections = 50_000, onDenied }: AuthorizationPluginOptions): ApolloServerPlugin<RouterContext> {
+export function authorizationPlugin({
+  registry,
+  mode = "filter",
+  maxSelections = 50_000,
+  onDenied,
+}: AuthorizationPluginOptions): ApolloServerPlugin<RouterContext> {
   const outcomes: OutcomeCache = new WeakMap();
   return {
     async requestDidStart() {
       let result: Outcome | undefined;
-      const errors = (): GraphQLFormattedError[] => (result?.denied ?? []).map((d) => unauthorizedFieldOrType(d.path, d.coordinate).toJSON());
+      const errors = (): GraphQLFormattedError[] =>
+        (result?.denied ?? []).map((d) => unauthorizedFieldOrType(d.path, d.coordinate).toJSON());
 
       return {
         // Synchronous up to its end on purpose: hooks of all plugins start in order, so the cost plugin that
@@ -57,7 +70,10 @@ export function authorizationPlugin({ registry, mode = "filter", maxSelections =
           onDenied?.(result.denied, mode);
           if (mode === "reject") throw unauthorizedOperation(result.denied.map((d) => d.coordinate));
           if (mode === "dry_run") {
-            requestContext.contextValue.logger.info({ denied: result.denied }, "authorization dry run: fields would be filtered");
+            requestContext.contextValue.logger.info(
+              { denied: result.denied },
+              "authorization dry run: fields would be filtered",
+            );
             return;
           }
           const writable = requestContext as unknown as Writable;
@@ -65,12 +81,17 @@ export function authorizationPlugin({ registry, mode = "filter", maxSelections =
           writable.document = result.document;
           if (operation?.kind === Kind.OPERATION_DEFINITION) writable.operation = operation;
           // The gateway caches query plans by this hash: the filtered document must not share the original's plan.
-          writable.queryHash = (result.filteredHash ??= createHash("sha256").update(print(result.document)).digest("hex"));
+          writable.queryHash = result.filteredHash ??= createHash("sha256")
+            .update(print(result.document))
+            .digest("hex");
           if (!result.dataIsNull) requestContext.contextValue.fieldFilter = fieldFilterOf(result);
         },
         async responseForOperation() {
           if (mode !== "filter" || !result?.dataIsNull) return null;
-          return { http: { headers: new HeaderMap() }, body: { kind: "single", singleResult: { data: null, errors: errors() } } };
+          return {
+            http: { headers: new HeaderMap() },
+            body: { kind: "single", singleResult: { data: null, errors: errors() } },
+          };
         },
         async willSendResponse({ response }) {
           if (!result || result.denied.length === 0 || !response.body) return;
@@ -83,7 +104,8 @@ export function authorizationPlugin({ registry, mode = "filter", maxSelections =
           if (mode !== "filter" || result.dataIsNull) return;
           fieldFilterOf(result).apply(first);
           // Every denial is reported in the first payload; the deferred ones get their nulls where they apply.
-          if (body.kind === "incremental") body.subsequentResults = patchedPayloads(body.subsequentResults, result.nulls, result.placeholders);
+          if (body.kind === "incremental")
+            body.subsequentResults = patchedPayloads(body.subsequentResults, result.nulls, result.placeholders);
         },
       };
     },
@@ -98,12 +120,19 @@ function fieldFilterOf(result: Outcome): FieldFilter {
     apply(single) {
       if (!single.data) return;
       patchResponse(single.data, result.nulls, result.placeholders);
-      single.errors = [...result.denied.map((d) => unauthorizedFieldOrType(d.path, d.coordinate).toJSON()), ...(single.errors ?? [])];
+      single.errors = [
+        ...result.denied.map((d) => unauthorizedFieldOrType(d.path, d.coordinate).toJSON()),
+        ...(single.errors ?? []),
+      ];
     },
   });
 }
 
-async function* patchedPayloads(payloads: AsyncIterable<SubsequentResult>, nulls: readonly ResponsePath[], placeholders: readonly ResponsePath[]): AsyncGenerator<SubsequentResult> {
+async function* patchedPayloads(
+  payloads: AsyncIterable<SubsequentResult>,
+  nulls: readonly ResponsePath[],
+  placeholders: readonly ResponsePath[],
+): AsyncGenerator<SubsequentResult> {
   for await (const payload of payloads) {
     for (const item of payload.incremental ?? []) {
       if ("data" in item && item.data) patchDeferredPayload(item.data, item.path ?? [], nulls, placeholders);
@@ -142,9 +171,18 @@ function authorize(
   if (cached) return cached;
   let result: Outcome;
   try {
-    result = authorizeOperation(requestContext.schema, document, metadata.access, viewer, { operationName, maxSelections });
+    result = authorizeOperation(requestContext.schema, document, metadata.access, viewer, {
+      operationName,
+      maxSelections,
+    });
   } catch (error) {
-    if (error instanceof ExpansionLimitError) throw limitError({ limit: "maxSelections", code: "MAX_SELECTIONS_LIMIT", measured: error.max + 1, max: error.max });
+    if (error instanceof ExpansionLimitError)
+      throw limitError({
+        limit: "maxSelections",
+        code: "MAX_SELECTIONS_LIMIT",
+        measured: error.max + 1,
+        max: error.max,
+      });
     throw error;
   }
   if (known.byCaller.size >= MAX_CALLER_CLASSES) known.byCaller.clear();

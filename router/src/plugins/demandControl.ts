@@ -72,15 +72,20 @@ export function demandControlPlugin({
           const directives = registry.get(schema)?.cost;
           const options = { operationName, variables, directives, defaultListSize, mutationCost, entityFetchWeight };
           const key = estimateKey(operationName, variables);
-          const estimated = memo(documentEstimates, document, key, directives, () => estimateCost(schema, document, options));
+          const estimated = memo(documentEstimates, document, key, directives, () =>
+            estimateCost(schema, document, options),
+          );
           const planned: OperationCost = { estimated, estimatedDocument: estimated, max: maxCost, mode };
           cost = planned;
           if (mode === "enforce" && estimated > maxCost) throw costEstimatedTooExpensive({ estimated, max: maxCost });
           contextValue.didResolveQueryPlan = ({ queryPlan, requestContext }) => {
             const planDocument = requestContext.document ?? document;
-            const fetches = memo(planEstimates, queryPlan, key, directives, () => estimateEntityFetchCost(schema, planDocument, queryPlan, options));
+            const fetches = memo(planEstimates, queryPlan, key, directives, () =>
+              estimateEntityFetchCost(schema, planDocument, queryPlan, options),
+            );
             planned.estimated = Math.min(Number.MAX_SAFE_INTEGER, estimated + fetches);
-            if (mode === "enforce" && planned.estimated > maxCost) throw costEstimatedTooExpensive({ estimated: planned.estimated, max: maxCost });
+            if (mode === "enforce" && planned.estimated > maxCost)
+              throw costEstimatedTooExpensive({ estimated: planned.estimated, max: maxCost });
           };
           if (!budget) return;
           let charge;
@@ -89,13 +94,19 @@ export function demandControlPlugin({
           } catch (error) {
             // Fails open: budgets protect the graph, and losing Redis must not take the graph down with it. While
             // the Redis guard is open, its opening was logged once; each refused charge is only a debug line.
-            if (isRedisBypassed(error)) contextValue.logger.debug("cost budget bypassed (Redis unavailable); operation allowed");
+            if (isRedisBypassed(error))
+              contextValue.logger.debug("cost budget bypassed (Redis unavailable); operation allowed");
             else contextValue.logger.warn({ err: error }, "cost budget unavailable; operation allowed");
             return;
           }
           cost.budgetRemaining = charge.remaining;
           if (!charge.allowed) {
-            throw costBudgetExhausted({ estimated, remaining: charge.remaining, budget: budget.budget, retryAfterSeconds: charge.retryAfterSeconds });
+            throw costBudgetExhausted({
+              estimated,
+              remaining: charge.remaining,
+              budget: budget.budget,
+              retryAfterSeconds: charge.retryAfterSeconds,
+            });
           }
         },
         async willSendResponse({ response, schema, document, request: { operationName }, contextValue }) {
@@ -104,7 +115,12 @@ export function demandControlPlugin({
           // An incremental (@defer) response has its data in parts: no actual cost, the estimate in its first payload.
           const result = body.kind === "single" ? body.singleResult : body.initialResult;
           if (result.data && document) {
-            if (body.kind === "single") cost.actual = actualCost(schema, document, result.data, { operationName, directives: registry.get(schema)?.cost, mutationCost });
+            if (body.kind === "single")
+              cost.actual = actualCost(schema, document, result.data, {
+                operationName,
+                directives: registry.get(schema)?.cost,
+                mutationCost,
+              });
             onCost?.(cost, contextValue);
           }
           if (expose) result.extensions = { ...result.extensions, cost: { ...cost } };
@@ -123,7 +139,13 @@ function estimateKey(operationName: string | null | undefined, variables: Record
 /** At most this many estimates per document or plan (distinct variables); then they start over. */
 const MAX_ESTIMATES_PER_DOCUMENT = 32;
 
-function memo(cache: WeakMap<object, Map<string, { directives: unknown; cost: number }>>, owner: object, key: string, directives: unknown, compute: () => number): number {
+function memo(
+  cache: WeakMap<object, Map<string, { directives: unknown; cost: number }>>,
+  owner: object,
+  key: string,
+  directives: unknown,
+  compute: () => number,
+): number {
   let byKey = cache.get(owner);
   if (!byKey) cache.set(owner, (byKey = new Map()));
   const known = byKey.get(key);

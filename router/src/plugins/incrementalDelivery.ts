@@ -1,4 +1,8 @@
-import type { ApolloServerPlugin, BaseContext, GraphQLExperimentalFormattedSubsequentIncrementalExecutionResultAlpha2 as SubsequentResult } from "@apollo/server";
+import type {
+  ApolloServerPlugin,
+  BaseContext,
+  GraphQLExperimentalFormattedSubsequentIncrementalExecutionResultAlpha2 as SubsequentResult,
+} from "@apollo/server";
 import { ErrorCode, incrementalDeliveryNotAccepted } from "@commerce/common";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import Negotiator from "negotiator";
@@ -33,14 +37,17 @@ type IncrementalDeliveryContext = BaseContext & Pick<RouterContext, "batched">;
  * does not prefer `multipart/mixed; deferSpec=20220824` (406), or it is part of a batch (400), both
  * `INCREMENTAL_DELIVERY_NOT_ACCEPTED`.
  */
-export function incrementalDeliveryPlugin({ formatError }: IncrementalDeliveryPluginOptions = {}): ApolloServerPlugin<IncrementalDeliveryContext> {
+export function incrementalDeliveryPlugin({
+  formatError,
+}: IncrementalDeliveryPluginOptions = {}): ApolloServerPlugin<IncrementalDeliveryContext> {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ document, request, contextValue }) {
           if (!maybeDefers(document, request.variables)) return;
           if (contextValue.batched) throw incrementalDeliveryNotAccepted("BATCH", DEFER_MEDIA_TYPE);
-          if (request.http && !acceptsIncrementalDelivery(request.http.headers.get("accept"))) throw incrementalDeliveryNotAccepted("ACCEPT", DEFER_MEDIA_TYPE);
+          if (request.http && !acceptsIncrementalDelivery(request.http.headers.get("accept")))
+            throw incrementalDeliveryNotAccepted("ACCEPT", DEFER_MEDIA_TYPE);
         },
         async executionDidStart({ contextValue, response }) {
           return {
@@ -70,21 +77,40 @@ export function acceptsIncrementalDelivery(accept: string | undefined): boolean 
   return accept !== undefined && new Negotiator({ headers: { accept } }).mediaType(NEGOTIATED) === DEFER_MEDIA_TYPE;
 }
 
-async function* formatted(payloads: AsyncGenerator<DeferredPayload>, formatError: IncrementalDeliveryPluginOptions["formatError"]): AsyncGenerator<SubsequentResult> {
+async function* formatted(
+  payloads: AsyncGenerator<DeferredPayload>,
+  formatError: IncrementalDeliveryPluginOptions["formatError"],
+): AsyncGenerator<SubsequentResult> {
   for await (const { hasNext, incremental } of payloads) {
     if (!incremental) {
       yield { hasNext };
       continue;
     }
-    yield { hasNext, incremental: incremental.map(({ errors, ...item }) => (errors ? { ...item, errors: errors.map((error) => formatOne(error, formatError)) } : item)) };
+    yield {
+      hasNext,
+      incremental: incremental.map(({ errors, ...item }) =>
+        errors ? { ...item, errors: errors.map((error) => formatOne(error, formatError)) } : item,
+      ),
+    };
   }
 }
 
 /** As Apollo Server formats the errors of a response: a code on every error, no HTTP extension, then `formatError`. */
-function formatOne(error: unknown, formatError: IncrementalDeliveryPluginOptions["formatError"]): GraphQLFormattedError {
-  const graphQLError = error instanceof GraphQLError ? error : new GraphQLError(error instanceof Error ? error.message : String(error), { originalError: error instanceof Error ? error : undefined });
+function formatOne(
+  error: unknown,
+  formatError: IncrementalDeliveryPluginOptions["formatError"],
+): GraphQLFormattedError {
+  const graphQLError =
+    error instanceof GraphQLError
+      ? error
+      : new GraphQLError(error instanceof Error ? error.message : String(error), {
+          originalError: error instanceof Error ? error : undefined,
+        });
   const { http: _http, ...extensions } = graphQLError.extensions as Record<string, unknown>;
-  const formattedError: GraphQLFormattedError = { ...graphQLError.toJSON(), extensions: { ...extensions, code: extensions.code ?? ErrorCode.INTERNAL_SERVER_ERROR } };
+  const formattedError: GraphQLFormattedError = {
+    ...graphQLError.toJSON(),
+    extensions: { ...extensions, code: extensions.code ?? ErrorCode.INTERNAL_SERVER_ERROR },
+  };
   try {
     return formatError ? formatError(formattedError, error) : formattedError;
   } catch {

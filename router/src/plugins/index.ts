@@ -77,7 +77,15 @@ function edgePlugins(edge: EdgePluginsOptions, metrics: GraphMetrics | undefined
  * before the telemetry plugin logs and counts it), then telemetry, auth before cost, cache last.
  * The landing page only renders HTML for browsers and has no request hooks, so its place does not matter.
  */
-export function routerPlugins({ production, metrics, logger, usageReporting, edge, requestTimeoutMs = 0, formatError }: RouterPluginsOptions): ApolloServerPlugin<RouterContext>[] {
+export function routerPlugins({
+  production,
+  metrics,
+  logger,
+  usageReporting,
+  edge,
+  requestTimeoutMs = 0,
+  formatError,
+}: RouterPluginsOptions): ApolloServerPlugin<RouterContext>[] {
   return [
     ...(requestTimeoutMs > 0 ? [requestDeadlinePlugin({ timeoutMs: requestTimeoutMs })] : []),
     telemetryPlugin({ ...(metrics ? { metrics } : {}), ...(logger ? { logger } : {}) }),

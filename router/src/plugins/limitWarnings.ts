@@ -15,7 +15,10 @@ export function limitWarningsPlugin(): ApolloServerPlugin<RouterContext> {
       return {
         async willSendResponse({ response }) {
           const result = response.body.kind === "single" ? response.body.singleResult : response.body.initialResult;
-          result.extensions = { ...result.extensions, limitWarnings: warnings.map(({ code, measured, max }) => ({ code, measured, max })) };
+          result.extensions = {
+            ...result.extensions,
+            limitWarnings: warnings.map(({ code, measured, max }) => ({ code, measured, max })),
+          };
         },
       };
     },

@@ -1,4 +1,7 @@
-import type { ApolloServerPlugin, GraphQLExperimentalFormattedSubsequentIncrementalExecutionResultAlpha2 as SubsequentResult } from "@apollo/server";
+import type {
+  ApolloServerPlugin,
+  GraphQLExperimentalFormattedSubsequentIncrementalExecutionResultAlpha2 as SubsequentResult,
+} from "@apollo/server";
 import type { GraphQLFormattedError } from "graphql";
 import { gatewayTimeout, httpStatusOf } from "@commerce/common";
 import type { RouterContext } from "../context.js";
@@ -16,7 +19,9 @@ export interface RequestDeadlinePluginOptions {
  * so the operation's log line and metrics see the 504. The deferred parts of an incremental (`@defer`) response are
  * within the deadline too: past it, what is still running is abandoned and the last payload carries the error.
  */
-export function requestDeadlinePlugin({ timeoutMs = 15_000 }: RequestDeadlinePluginOptions = {}): ApolloServerPlugin<RouterContext> {
+export function requestDeadlinePlugin({
+  timeoutMs = 15_000,
+}: RequestDeadlinePluginOptions = {}): ApolloServerPlugin<RouterContext> {
   const error = gatewayTimeout(timeoutMs);
   const status = httpStatusOf(error) ?? 500;
   // Formatted once: the error never varies, and Apollo's formatting (which drops `extensions.http`) is bypassed here.
@@ -31,7 +36,9 @@ export function requestDeadlinePlugin({ timeoutMs = 15_000 }: RequestDeadlinePlu
         async willSendResponse({ response }) {
           const { body } = response;
           if (body?.kind === "incremental" && !controller.signal.aborted) {
-            body.subsequentResults = untilAborted(body.subsequentResults, controller.signal, formatted, () => clearTimeout(timer));
+            body.subsequentResults = untilAborted(body.subsequentResults, controller.signal, formatted, () =>
+              clearTimeout(timer),
+            );
             return;
           }
           clearTimeout(timer);

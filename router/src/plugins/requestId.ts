@@ -7,7 +7,9 @@ export interface RequestIdPluginOptions {
 }
 
 /** Echoes the request id (the caller's, or the one the context generated) on every GraphQL response. */
-export function requestIdPlugin({ header = REQUEST_ID_HEADER }: RequestIdPluginOptions = {}): ApolloServerPlugin<RouterContext> {
+export function requestIdPlugin({
+  header = REQUEST_ID_HEADER,
+}: RequestIdPluginOptions = {}): ApolloServerPlugin<RouterContext> {
   return {
     async requestDidStart({ contextValue }) {
       const { requestId } = contextValue;

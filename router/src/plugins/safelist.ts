@@ -15,14 +15,20 @@ export interface SafelistPluginOptions {
  * (the operation limits ran before parsing), by the exact hash of the source (also an APQ hash) or, failing
  * that, the hash of the normalized document, so formatting differences do not matter.
  */
-export function safelistPlugin({ safelist, mode = "safelist" }: SafelistPluginOptions): ApolloServerPlugin<RouterContext> {
+export function safelistPlugin({
+  safelist,
+  mode = "safelist",
+}: SafelistPluginOptions): ApolloServerPlugin<RouterContext> {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ queryHash, document, request, contextValue }) {
           if (safelist.has(queryHash, document)) return;
           if (mode === "safelist") throw persistedQueryNotInList();
-          contextValue.logger.warn({ operationName: request.operationName ?? null, queryHash }, "operation not in the persisted-operation manifest");
+          contextValue.logger.warn(
+            { operationName: request.operationName ?? null, queryHash },
+            "operation not in the persisted-operation manifest",
+          );
         },
       };
     },

@@ -18,5 +18,9 @@ export interface TelemetryPluginOptions {
  * `gateway.request/plan/execute/fetch` spans beneath.
  */
 export function telemetryPlugin({ metrics, logger }: TelemetryPluginOptions = {}): ApolloServerPlugin<RouterContext> {
-  return operationTelemetryPlugin<RouterContext>({ ...(metrics ? { metrics } : {}), ...(logger ? { logger } : {}), countPersistedQueries: true });
+  return operationTelemetryPlugin<RouterContext>({
+    ...(metrics ? { metrics } : {}),
+    ...(logger ? { logger } : {}),
+    countPersistedQueries: true,
+  });
 }

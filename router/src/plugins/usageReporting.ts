@@ -23,6 +23,10 @@ export function usageReportingEnabled({ apolloKey, graphRef }: UsageReportingPlu
 export function usageReportingPlugin(options: UsageReportingPluginOptions = {}): ApolloServerPlugin<RouterContext> {
   return usageReportingEnabled(options)
     ? // No variables, no headers (tokens), error messages masked: nothing private leaves the router.
-      ApolloServerPluginUsageReporting<RouterContext>({ sendVariableValues: { none: true }, sendHeaders: { none: true }, sendErrors: { masked: true } })
+      ApolloServerPluginUsageReporting<RouterContext>({
+        sendVariableValues: { none: true },
+        sendHeaders: { none: true },
+        sendErrors: { masked: true },
+      })
     : ApolloServerPluginUsageReportingDisabled();
 }

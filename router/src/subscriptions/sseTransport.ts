@@ -17,7 +17,8 @@ function message(event: "next" | "complete", data?: StreamResult): string {
 
 /** The request's operation: the JSON body of a POST, or the query string of a GET (variables and extensions as JSON). */
 function operationOf(req: Request): StreamRequest | string {
-  if (req.method === "POST") return (typeof req.body === "object" && req.body !== null ? req.body : {}) as StreamRequest;
+  if (req.method === "POST")
+    return (typeof req.body === "object" && req.body !== null ? req.body : {}) as StreamRequest;
   const query = req.query as Record<string, unknown>;
   const json = (name: string): unknown => {
     const raw = query[name];
@@ -29,7 +30,12 @@ function operationOf(req: Request): StreamRequest | string {
     }
   };
   try {
-    return { query: query.query, operationName: query.operationName, variables: json("variables"), extensions: json("extensions") };
+    return {
+      query: query.query,
+      operationName: query.operationName,
+      variables: json("variables"),
+      extensions: json("extensions"),
+    };
   } catch (error) {
     return `\`${(error as Error).message}\` must be JSON.`;
   }
@@ -47,7 +53,8 @@ function operationOf(req: Request): StreamRequest | string {
 export function sseTransport({ service, closeTimeoutMs = 2_000 }: SseTransportOptions) {
   const { settings } = service.options;
   return (req: Request, res: Response, next: NextFunction): void => {
-    if ((req.method !== "POST" && req.method !== "GET") || !req.headers.accept?.includes("text/event-stream")) return next();
+    if ((req.method !== "POST" && req.method !== "GET") || !req.headers.accept?.includes("text/event-stream"))
+      return next();
     serve(req, res).catch((error: unknown) => {
       service.options.logger.error({ err: error }, "SSE subscription failed");
       if (!res.headersSent) return next(error);
@@ -102,15 +109,16 @@ export function sseTransport({ service, closeTimeoutMs = 2_000 }: SseTransportOp
           continue;
         }
         // The next event is pulled once this one is on its way: events wait in the stream, which bounds them.
-        if (!room) await new Promise<void>((resolve) => {
-          const done = (): void => {
-            res.off("drain", done);
-            res.off("close", done);
-            resolve();
-          };
-          res.on("drain", done);
-          res.on("close", done);
-        });
+        if (!room)
+          await new Promise<void>((resolve) => {
+            const done = (): void => {
+              res.off("drain", done);
+              res.off("close", done);
+              resolve();
+            };
+            res.on("drain", done);
+            res.on("close", done);
+          });
       }
     } finally {
       clearInterval(heartbeat);

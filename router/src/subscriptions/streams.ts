@@ -33,9 +33,21 @@ export interface SubscriptionStreams {
 /** The router's subscription transports over one subscription service and its subgraph connections. */
 export function subscriptionStreams(options: SubscriptionStreamsOptions): SubscriptionStreams {
   const { path, subgraphUrl, sign, trustProxy, maxPayloadBytes, logger, ...rest } = options;
-  const upstream = new SubgraphSubscriptions({ urlOf: subgraphUrl, sign, logger, resumeTimeoutMs: rest.settings.resumeTimeoutMs, keepAliveMs: rest.settings.heartbeatMs });
+  const upstream = new SubgraphSubscriptions({
+    urlOf: subgraphUrl,
+    sign,
+    logger,
+    resumeTimeoutMs: rest.settings.resumeTimeoutMs,
+    keepAliveMs: rest.settings.heartbeatMs,
+  });
   const service = new SubscriptionService({ ...rest, upstream, logger });
-  const webSocket = webSocketTransport({ service, path, clientAddress: clientAddressOf(trustProxy), logger, maxPayloadBytes });
+  const webSocket = webSocketTransport({
+    service,
+    path,
+    clientAddress: clientAddressOf(trustProxy),
+    logger,
+    maxPayloadBytes,
+  });
   return {
     service,
     sse: sseTransport({ service }),
@@ -53,6 +65,10 @@ export function subscriptionStreams(options: SubscriptionStreamsOptions): Subscr
 /** The client address of an upgrade request, believing `X-Forwarded-For` only from trusted proxies (as express does). */
 function clientAddressOf(trustProxy: TrustProxy): (request: IncomingMessage) => string | undefined {
   const trust: (address: string, hop: number) => boolean =
-    typeof trustProxy === "boolean" ? () => trustProxy : typeof trustProxy === "number" ? (_address, hop) => hop < trustProxy : proxyaddr.compile([...trustProxy]);
+    typeof trustProxy === "boolean"
+      ? () => trustProxy
+      : typeof trustProxy === "number"
+        ? (_address, hop) => hop < trustProxy
+        : proxyaddr.compile([...trustProxy]);
   return (request) => proxyaddr(request, trust);
 }

@@ -67,7 +67,12 @@ export interface SubgraphSubscriptionsOptions {
 }
 
 interface Handle {
-  readonly payload: { query: string; variables: Record<string, unknown>; operationName?: string; extensions: UpstreamExtensions };
+  readonly payload: {
+    query: string;
+    variables: Record<string, unknown>;
+    operationName?: string;
+    extensions: UpstreamExtensions;
+  };
   readonly sink: UpstreamSink;
   readonly subscribedAt: number;
   dispose: () => void;
@@ -91,10 +96,17 @@ interface Upstream {
  */
 export class SubgraphSubscriptions {
   private readonly upstreams = new Map<string, Upstream>();
-  private readonly options: Required<Omit<SubgraphSubscriptionsOptions, "sign">> & Pick<SubgraphSubscriptionsOptions, "sign">;
+  private readonly options: Required<Omit<SubgraphSubscriptionsOptions, "sign">> &
+    Pick<SubgraphSubscriptionsOptions, "sign">;
   private closed = false;
 
-  constructor({ resumeTimeoutMs = 30_000, retryDelayMs = 100, retryMaxDelayMs = 5_000, keepAliveMs = 10_000, ...rest }: SubgraphSubscriptionsOptions) {
+  constructor({
+    resumeTimeoutMs = 30_000,
+    retryDelayMs = 100,
+    retryMaxDelayMs = 5_000,
+    keepAliveMs = 10_000,
+    ...rest
+  }: SubgraphSubscriptionsOptions) {
     this.options = { resumeTimeoutMs, retryDelayMs, retryMaxDelayMs, keepAliveMs, ...rest };
   }
 
@@ -136,8 +148,17 @@ export class SubgraphSubscriptions {
           return finish();
         }
         const code = (error as { code?: unknown }).code;
-        this.options.logger.warn({ subgraph: serviceName, code, err: error instanceof Error ? error : undefined }, "subgraph subscription failed");
-        finish(subgraphFailed({ code: ErrorCode.SUBGRAPH_UNAVAILABLE, serviceName, reason: typeof code === "number" ? `connection closed (${code})` : "connection failed" }).toJSON());
+        this.options.logger.warn(
+          { subgraph: serviceName, code, err: error instanceof Error ? error : undefined },
+          "subgraph subscription failed",
+        );
+        finish(
+          subgraphFailed({
+            code: ErrorCode.SUBGRAPH_UNAVAILABLE,
+            serviceName,
+            reason: typeof code === "number" ? `connection closed (${code})` : "connection failed",
+          }).toJSON(),
+        );
       },
       complete: () => finish(),
     });
@@ -197,7 +218,11 @@ export class SubgraphSubscriptions {
         on: {
           connected: () => {
             backoff = undefined;
-            if (upstream.lostTimer) logger.info({ subgraph: serviceName, subscriptions: upstream.handles.size }, "subgraph subscriptions resumed");
+            if (upstream.lostTimer)
+              logger.info(
+                { subgraph: serviceName, subscriptions: upstream.handles.size },
+                "subgraph subscriptions resumed",
+              );
             clearTimeout(upstream.lostTimer);
             upstream.lostTimer = undefined;
           },
@@ -214,12 +239,19 @@ export class SubgraphSubscriptions {
     if (this.closed || upstream.handles.size === 0 || upstream.lostTimer) return;
     const { serviceName } = upstream;
     const code = (event as { code?: unknown } | undefined)?.code;
-    this.options.logger.warn({ subgraph: serviceName, code, subscriptions: upstream.handles.size }, "subgraph subscription connection lost; reconnecting");
+    this.options.logger.warn(
+      { subgraph: serviceName, code, subscriptions: upstream.handles.size },
+      "subgraph subscription connection lost; reconnecting",
+    );
     for (const handle of upstream.handles) handle.payload.extensions.resume ??= { since: handle.subscribedAt };
     const timeoutMs = this.options.resumeTimeoutMs;
     upstream.lostTimer = setTimeout(() => {
       upstream.lostTimer = undefined;
-      const failure = subgraphFailed({ code: ErrorCode.SUBGRAPH_UNAVAILABLE, serviceName, reason: `no connection for ${timeoutMs} ms` }).toJSON();
+      const failure = subgraphFailed({
+        code: ErrorCode.SUBGRAPH_UNAVAILABLE,
+        serviceName,
+        reason: `no connection for ${timeoutMs} ms`,
+      }).toJSON();
       for (const handle of [...upstream.handles]) {
         handle.dispose();
         handle.sink.end(failure);

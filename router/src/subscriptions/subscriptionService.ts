@@ -103,35 +103,59 @@ export class SubscriptionService {
    * Verifies the caller of a new stream once: a missing token is anonymous, an invalid or expired one is refused
    * (throws `UNAUTHENTICATED` with `reason: TOKEN_INVALID | TOKEN_EXPIRED`).
    */
-  async authenticate(authorization: string | undefined, headers: IncomingHttpHeaders, ip: string | undefined): Promise<StreamCaller> {
+  async authenticate(
+    authorization: string | undefined,
+    headers: IncomingHttpHeaders,
+    ip: string | undefined,
+  ): Promise<StreamCaller> {
     const viewer = this.options.verify ? await viewerFromAuthorization(authorization, this.options.verify) : null;
-    return { viewer, authorization: authorization?.trim() ? authorization : undefined, clientId: viewer ? `user:${viewer.userId}` : `ip:${ip ?? "unknown"}`, headers };
+    return {
+      viewer,
+      authorization: authorization?.trim() ? authorization : undefined,
+      clientId: viewer ? `user:${viewer.userId}` : `ip:${ip ?? "unknown"}`,
+      headers,
+    };
   }
 
   /** Formats an error as the router answers it (no `extensions.http`, a code always, production masking). */
   format = (error: GraphQLError | GraphQLFormattedError): GraphQLFormattedError => {
     const formatted = error instanceof GraphQLError ? error.toJSON() : error;
     const { http: _http, ...extensions } = { ...formatted.extensions } as Record<string, unknown>;
-    return this.options.formatError({ ...formatted, extensions: { ...extensions, code: extensions.code ?? ErrorCode.INTERNAL_SERVER_ERROR } });
+    return this.options.formatError({
+      ...formatted,
+      extensions: { ...extensions, code: extensions.code ?? ErrorCode.INTERNAL_SERVER_ERROR },
+    });
   };
 
   /**
    * Runs one operation for `caller`: a subscription becomes a started stream, anything else one result. `onEnd` is
    * told once when the stream ends, with why (the WebSocket transport drops a slow connection then).
    */
-  async execute(request: StreamRequest, caller: StreamCaller, transport: SubscriptionTransport, onEnd?: (reason: SubscriptionEndReason) => void): Promise<StreamOutcome> {
+  async execute(
+    request: StreamRequest,
+    caller: StreamCaller,
+    transport: SubscriptionTransport,
+    onEnd?: (reason: SubscriptionEndReason) => void,
+  ): Promise<StreamOutcome> {
     const refuse = (error: GraphQLError): StreamOutcome => ({ result: { errors: [this.format(error)] } });
     if (this.closing) return refuse(shuttingDown());
     const { query, variables, operationName, extensions } = request;
-    if ((query !== undefined && typeof query !== "string") || (operationName !== undefined && operationName !== null && typeof operationName !== "string")) {
+    if (
+      (query !== undefined && typeof query !== "string") ||
+      (operationName !== undefined && operationName !== null && typeof operationName !== "string")
+    ) {
       return refuse(badRequest("`query` and `operationName` must be strings.", "INVALID_PARAMETERS"));
     }
-    if ((variables !== undefined && variables !== null && !isRecord(variables)) || (extensions !== undefined && extensions !== null && !isRecord(extensions))) {
+    if (
+      (variables !== undefined && variables !== null && !isRecord(variables)) ||
+      (extensions !== undefined && extensions !== null && !isRecord(extensions))
+    ) {
       return refuse(badRequest("`variables` and `extensions` must be objects.", "INVALID_PARAMETERS"));
     }
     const { settings, limitsMode = "enforce", logger } = this.options;
     const held = this.perCaller.get(caller.clientId) ?? 0;
-    if (held >= settings.maxPerCaller) return refuse(subscriptionLimitExceeded({ scope: "caller", measured: held + 1, max: settings.maxPerCaller }));
+    if (held >= settings.maxPerCaller)
+      return refuse(subscriptionLimitExceeded({ scope: "caller", measured: held + 1, max: settings.maxPerCaller }));
     const violations = this.options.checkLimits({ body: { query, operationName } }, { schema: this.options.schema() });
     const [violation] = violations;
     if (violation && limitsMode === "enforce") return refuse(limitError(violation));
@@ -154,7 +178,8 @@ export class SubscriptionService {
     let stream: SubscriptionStream | undefined;
     try {
       const headers = new HeaderMap();
-      for (const [name, value] of Object.entries(caller.headers)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+      for (const [name, value] of Object.entries(caller.headers))
+        if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
       const body = { query, variables, operationName, extensions } as Record<string, unknown>;
       const response = await this.options.apollo().executeOperation(
         {
@@ -169,7 +194,12 @@ export class SubscriptionService {
       const single = response.body.kind === "single" ? response.body.singleResult : undefined;
       const accepted = planned as PlannedSubscription | undefined;
       if (!accepted || (single?.errors?.length ?? 0) > 0 || this.closing) {
-        return { result: { ...(single?.data !== undefined ? { data: single.data } : {}), ...(single?.errors ? { errors: single.errors } : {}) } };
+        return {
+          result: {
+            ...(single?.data !== undefined ? { data: single.data } : {}),
+            ...(single?.errors ? { errors: single.errors } : {}),
+          },
+        };
       }
       const context = accepted.requestContext.context as RouterContext & SubscriptionRequestContext;
       delete context.acceptSubscription;
@@ -178,7 +208,10 @@ export class SubscriptionService {
         context,
         upstream: this.options.upstream,
         transport,
-        operationName: this.options.metrics?.operationName(accepted.requestContext.operationName) ?? accepted.requestContext.operationName ?? "anonymous",
+        operationName:
+          this.options.metrics?.operationName(accepted.requestContext.operationName) ??
+          accepted.requestContext.operationName ??
+          "anonymous",
         maxPendingEvents: settings.maxPendingEvents,
         eventTimeoutMs: this.options.eventTimeoutMs,
         formatError: this.format,
@@ -207,7 +240,10 @@ export class SubscriptionService {
     const streams = [...this.streams];
     for (const stream of streams) stream.close("shutdown", shuttingDown());
     const taken = Promise.all(streams.map((stream) => stream.finished));
-    await Promise.all([this.options.upstream.close(), Promise.race([taken, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())])]);
+    await Promise.all([
+      this.options.upstream.close(),
+      Promise.race([taken, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]),
+    ]);
   }
 
   private hold(clientId: string, delta: 1 | -1): void {

@@ -3,7 +3,13 @@ import type { GatewayGraphQLRequestContext } from "@apollo/server-gateway-interf
 import type { GraphQLError, GraphQLFormattedError } from "graphql";
 import { ErrorCode, slowConsumer, unauthenticated } from "@commerce/common";
 import { REQUEST_ID_HEADER } from "@commerce/http";
-import { injectTraceContext, tracer, type GraphMetrics, type SubscriptionEndReason, type SubscriptionTransport } from "@commerce/telemetry";
+import {
+  injectTraceContext,
+  tracer,
+  type GraphMetrics,
+  type SubscriptionEndReason,
+  type SubscriptionTransport,
+} from "@commerce/telemetry";
 import type { RouterContext } from "../context.js";
 import type { PlannedSubscription } from "../executor/nativeExecutor.js";
 import type { SubgraphSubscriptions, UpstreamAnswer } from "./subgraphSubscriptions.js";
@@ -80,12 +86,21 @@ export class SubscriptionStream implements AsyncIterableIterator<StreamResult> {
     if (context.authorization) headers.authorization = context.authorization;
     injectTraceContext({ set: (name, value) => void (headers[name] = value) });
     const forwarded: Record<string, unknown> = {};
-    for (const name of primary.variableUsages ?? []) if (variables && Object.hasOwn(variables, name)) forwarded[name] = variables[name];
-    this.unsubscribe = upstream.subscribe(primary.serviceName, { query: primary.operation, variables: forwarded, operationName: primary.operationName, headers }, {
-      next: (answer) => this.receive(answer),
-      // The only error the upstream ends with: the subgraph did not come back in time (SUBGRAPH_UNAVAILABLE).
-      end: (error) => this.end(error ? "upstream_unavailable" : "complete", { drain: true, final: error ? { data: null, errors: [this.options.formatError(error)] } : undefined }),
-    });
+    for (const name of primary.variableUsages ?? [])
+      if (variables && Object.hasOwn(variables, name)) forwarded[name] = variables[name];
+    this.unsubscribe = upstream.subscribe(
+      primary.serviceName,
+      { query: primary.operation, variables: forwarded, operationName: primary.operationName, headers },
+      {
+        next: (answer) => this.receive(answer),
+        // The only error the upstream ends with: the subgraph did not come back in time (SUBGRAPH_UNAVAILABLE).
+        end: (error) =>
+          this.end(error ? "upstream_unavailable" : "complete", {
+            drain: true,
+            final: error ? { data: null, errors: [this.options.formatError(error)] } : undefined,
+          }),
+      },
+    );
     return this;
   }
 
@@ -141,7 +156,10 @@ export class SubscriptionStream implements AsyncIterableIterator<StreamResult> {
   private receive(answer: UpstreamAnswer): void {
     if (this.ending) return;
     if (this.received.length + this.ready.length + (this.resolving ? 1 : 0) >= this.options.maxPendingEvents) {
-      this.close("slow_consumer", slowConsumer({ pending: this.received.length + this.ready.length, bufferedBytes: 0 }));
+      this.close(
+        "slow_consumer",
+        slowConsumer({ pending: this.received.length + this.ready.length, bufferedBytes: 0 }),
+      );
       return;
     }
     this.received.push({ answer, receivedAt: performance.now() });
@@ -168,15 +186,30 @@ export class SubscriptionStream implements AsyncIterableIterator<StreamResult> {
   private resolve({ answer, receivedAt }: Received): Promise<StreamResult> {
     const { planned, context, operationName, eventTimeoutMs, metrics, formatError } = this.options;
     const sequence = ++this.events;
-    const attributes = { "graphql.operation.name": operationName, "graphql.subscription.event": sequence, subgraph: planned.primary.serviceName };
+    const attributes = {
+      "graphql.operation.name": operationName,
+      "graphql.subscription.event": sequence,
+      subgraph: planned.primary.serviceName,
+    };
     // A root span per event: a subscription can live for hours, and one trace per event stays readable.
     return tracer().startActiveSpan("subscription.event", { root: true, attributes }, async (span: Span) => {
       try {
-        const eventContext: RouterContext = { ...context, requestId: `${context.requestId}:${sequence}`, signal: AbortSignal.any([AbortSignal.timeout(eventTimeoutMs), this.aborted.signal]) };
-        const requestContext = { ...planned.requestContext, context: eventContext, metrics: {} } as GatewayGraphQLRequestContext;
+        const eventContext: RouterContext = {
+          ...context,
+          requestId: `${context.requestId}:${sequence}`,
+          signal: AbortSignal.any([AbortSignal.timeout(eventTimeoutMs), this.aborted.signal]),
+        };
+        const requestContext = {
+          ...planned.requestContext,
+          context: eventContext,
+          metrics: {},
+        } as GatewayGraphQLRequestContext;
         const executed = await planned.resolveEvent(answer, requestContext);
-        const result: StreamResult & { errors?: GraphQLFormattedError[] } = { data: (executed.data ?? null) as Record<string, unknown> | null };
-        if (executed.errors && executed.errors.length > 0) result.errors = executed.errors.map((error) => formatError(error));
+        const result: StreamResult & { errors?: GraphQLFormattedError[] } = {
+          data: (executed.data ?? null) as Record<string, unknown> | null,
+        };
+        if (executed.errors && executed.errors.length > 0)
+          result.errors = executed.errors.map((error) => formatError(error));
         context.fieldFilter?.apply(result);
         const outcome = result.errors?.length ? (result.data ? "partial" : "error") : "success";
         if (outcome !== "success") span.setStatus({ code: SpanStatusCode.ERROR });
@@ -186,7 +219,12 @@ export class SubscriptionStream implements AsyncIterableIterator<StreamResult> {
         span.setStatus({ code: SpanStatusCode.ERROR });
         context.logger.error({ err: error }, "subscription event failed");
         metrics?.observeSubscriptionEvent("error", (performance.now() - receivedAt) / 1000);
-        return { data: null, errors: [formatError({ message: "Internal server error.", extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } })] };
+        return {
+          data: null,
+          errors: [
+            formatError({ message: "Internal server error.", extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }),
+          ],
+        };
       } finally {
         span.end();
       }
@@ -194,7 +232,10 @@ export class SubscriptionStream implements AsyncIterableIterator<StreamResult> {
   }
 
   private expire(): void {
-    this.close("token_expired", unauthenticated("Your access token has expired; subscribe again with a fresh one.", "TOKEN_EXPIRED"));
+    this.close(
+      "token_expired",
+      unauthenticated("Your access token has expired; subscribe again with a fresh one.", "TOKEN_EXPIRED"),
+    );
   }
 
   private end(reason: SubscriptionEndReason, how: { drain: boolean; final?: StreamResult | undefined }): void {

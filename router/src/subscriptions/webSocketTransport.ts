@@ -46,7 +46,13 @@ const QUERY_DOCUMENT = parse("query { handed }");
  * service; at most `maxPerConnection` subscriptions are open at once on a socket; a socket with none for
  * `idleTimeoutMs` is closed (1000); one whose subscriber falls behind is closed with 4001 `SLOW_CONSUMER`.
  */
-export function webSocketTransport({ service, path, clientAddress, logger, maxPayloadBytes }: WebSocketTransportOptions): GraphQLWebSocketHost {
+export function webSocketTransport({
+  service,
+  path,
+  clientAddress,
+  logger,
+  maxPayloadBytes,
+}: WebSocketTransportOptions): GraphQLWebSocketHost {
   const { settings } = service.options;
   const startIdle = (connection: Connection): void => {
     clearTimeout(connection.idle);
@@ -76,7 +82,8 @@ export function webSocketTransport({ service, path, clientAddress, logger, maxPa
         try {
           connection.caller = await service.authenticate(authorization, request.headers, clientAddress(request));
         } catch (error) {
-          const reason = error instanceof GraphQLError ? String(error.extensions.reason ?? error.extensions.code) : "TOKEN_INVALID";
+          const reason =
+            error instanceof GraphQLError ? String(error.extensions.reason ?? error.extensions.code) : "TOKEN_INVALID";
           socket.close(CloseCode.Unauthorized, reason);
           return false;
         }
@@ -85,9 +92,15 @@ export function webSocketTransport({ service, path, clientAddress, logger, maxPa
           const expire = (): void => {
             // Each subscription's last result says why (its own timer may have sent it already), then the socket closes.
             const streams = [...connection.streams.values()];
-            for (const stream of streams) stream.close("token_expired", unauthenticated("Your access token has expired; connect again with a fresh one.", "TOKEN_EXPIRED"));
+            for (const stream of streams)
+              stream.close(
+                "token_expired",
+                unauthenticated("Your access token has expired; connect again with a fresh one.", "TOKEN_EXPIRED"),
+              );
             const sent = Promise.all(streams.map((stream) => stream.finished));
-            void Promise.race([sent, new Promise((resolve) => setTimeout(resolve, 1_000).unref())]).then(() => socket.close(StreamCloseCode.UNAUTHORIZED, "TOKEN_EXPIRED"));
+            void Promise.race([sent, new Promise((resolve) => setTimeout(resolve, 1_000).unref())]).then(() =>
+              socket.close(StreamCloseCode.UNAUTHORIZED, "TOKEN_EXPIRED"),
+            );
           };
           // setTimeout holds at most ~24.8 days; a token outliving that is not watched here (its streams still are).
           connection.expiry = setTimeout(expire, Math.min(Math.max(0, expiresAt - Date.now()), 2_147_000_000));
@@ -101,7 +114,11 @@ export function webSocketTransport({ service, path, clientAddress, logger, maxPa
         const caller = connection.caller;
         if (!caller) return refuse(connection, id, [service.format({ message: "Not connected." })]);
         if (connection.streams.size >= settings.maxPerConnection) {
-          const error = subscriptionLimitExceeded({ scope: "connection", measured: connection.streams.size + 1, max: settings.maxPerConnection });
+          const error = subscriptionLimitExceeded({
+            scope: "connection",
+            measured: connection.streams.size + 1,
+            max: settings.maxPerConnection,
+          });
           return refuse(connection, id, [service.format(error)]);
         }
         const outcome = await service.execute(payload, caller, "ws", (reason) => {
@@ -117,10 +134,15 @@ export function webSocketTransport({ service, path, clientAddress, logger, maxPa
           }
           connection.streams.set(id, outcome.stream);
           clearTimeout(connection.idle);
-          return { schema: PLACEHOLDER_SCHEMA, document: SUBSCRIPTION_DOCUMENT, contextValue: { stream: outcome.stream } satisfies Handed };
+          return {
+            schema: PLACEHOLDER_SCHEMA,
+            document: SUBSCRIPTION_DOCUMENT,
+            contextValue: { stream: outcome.stream } satisfies Handed,
+          };
         }
         const { result } = outcome;
-        if (result.data === undefined || result.data === null) return refuse(connection, id, result.errors ?? [service.format({ message: "No result." })]);
+        if (result.data === undefined || result.data === null)
+          return refuse(connection, id, result.errors ?? [service.format({ message: "No result." })]);
         return { schema: PLACEHOLDER_SCHEMA, document: QUERY_DOCUMENT, contextValue: { result } satisfies Handed };
       },
       subscribe: (args) => (args.contextValue as Handed).stream as AsyncGenerator<ExecutionResult>,

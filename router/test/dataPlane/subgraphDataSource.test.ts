@@ -1,4 +1,9 @@
-import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server as HttpServer,
+  type ServerResponse,
+} from "node:http";
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { GraphQLDataSourceProcessOptions } from "@apollo/gateway";
@@ -63,7 +68,11 @@ const json = (res: ServerResponse, status: number, body: unknown) => {
   res.end(JSON.stringify(body));
 };
 
-function dataSource(url: string, policy: CallPolicyOptions = {}, options: { deduplicate?: boolean; sign?: () => string } = {}) {
+function dataSource(
+  url: string,
+  policy: CallPolicyOptions = {},
+  options: { deduplicate?: boolean; sign?: () => string } = {},
+) {
   const client = new SubgraphHttpClient();
   cleanups.push(() => client.close());
   return new SubgraphDataSource({
@@ -76,16 +85,30 @@ function dataSource(url: string, policy: CallPolicyOptions = {}, options: { dedu
   });
 }
 
-const ENTITIES = "query Q__reviews__1($representations:[_Any!]!){_entities(representations:$representations){...on Product{rating{average}reviews{totalCount}}}}";
-const ROOT = "query Q__reviews__0{review(id:\"r1\"){id body}}";
+const ENTITIES =
+  "query Q__reviews__1($representations:[_Any!]!){_entities(representations:$representations){...on Product{rating{average}reviews{totalCount}}}}";
+const ROOT = 'query Q__reviews__0{review(id:"r1"){id body}}';
 const MUTATION = 'mutation M__reviews__0{deleteReview(input:{id:"r1"}){deleted}}';
 
 /** The options the gateway passes for one fetch of an incoming operation. */
-function fetchOf(query: string, context: Partial<RouterContext> = {}, variables?: Record<string, unknown>): GraphQLDataSourceProcessOptions<RouterContext> {
-  const ctx = { viewer: null, clientId: "ip:test", requestId: "req-1", logger: silentLogger, ...context } as RouterContext;
+function fetchOf(
+  query: string,
+  context: Partial<RouterContext> = {},
+  variables?: Record<string, unknown>,
+): GraphQLDataSourceProcessOptions<RouterContext> {
+  const ctx = {
+    viewer: null,
+    clientId: "ip:test",
+    requestId: "req-1",
+    logger: silentLogger,
+    ...context,
+  } as RouterContext;
   return {
     // GraphQLDataSourceRequestKind.INCOMING_OPERATION (the gateway does not export the enum).
-    kind: "incoming operation" as Extract<GraphQLDataSourceProcessOptions<RouterContext>, { incomingRequestContext: unknown }>["kind"],
+    kind: "incoming operation" as Extract<
+      GraphQLDataSourceProcessOptions<RouterContext>,
+      { incomingRequestContext: unknown }
+    >["kind"],
     request: { query, ...(variables ? { variables } : {}) },
     incomingRequestContext: {} as never,
     context: ctx,
@@ -93,7 +116,9 @@ function fetchOf(query: string, context: Partial<RouterContext> = {}, variables?
   };
 }
 
-const representations = (n: number) => ({ representations: Array.from({ length: n }, (_, i) => ({ __typename: "Product", id: `p${i}` })) });
+const representations = (n: number) => ({
+  representations: Array.from({ length: n }, (_, i) => ({ __typename: "Product", id: `p${i}` })),
+});
 
 describe("SubgraphDataSource", () => {
   it("forwards identity, request id and the router signature over keep-alive connections", async () => {
@@ -105,7 +130,13 @@ describe("SubgraphDataSource", () => {
       // As between the fetches of real requests: undici opens a second connection for a request sent in the very tick the previous one ended.
       await sleep(1);
     }
-    expect(subgraph.seen.map((s) => [s.headers.authorization, s.headers["x-request-id"], s.headers[ROUTER_SIGNATURE_HEADER]])).toEqual([
+    expect(
+      subgraph.seen.map((s) => [
+        s.headers.authorization,
+        s.headers["x-request-id"],
+        s.headers[ROUTER_SIGNATURE_HEADER],
+      ]),
+    ).toEqual([
       ["Bearer a", "req-0", "t=1,v1=abc"],
       ["Bearer a", "req-1", "t=1,v1=abc"],
       ["Bearer a", "req-2", "t=1,v1=abc"],
@@ -122,7 +153,9 @@ describe("SubgraphDataSource", () => {
       json(res, 200, { data: { review: { id: "r1", body: "shared" } } });
     });
     const source = dataSource(subgraph.url);
-    const calls = [1, 2, 3].map((i) => source.process(fetchOf(ROOT, { authorization: "Bearer same", requestId: `req-${i}` })));
+    const calls = [1, 2, 3].map((i) =>
+      source.process(fetchOf(ROOT, { authorization: "Bearer same", requestId: `req-${i}` })),
+    );
     await sleep(50);
     release();
     const responses = await Promise.all(calls);
@@ -160,7 +193,11 @@ describe("SubgraphDataSource", () => {
     expect(subgraph.seen).toHaveLength(2);
     for (const response of mutations) {
       expect(response.errors).toEqual([
-        { message: expect.stringContaining("reviews") as string, path: ["deleteReview"], extensions: { code: "SUBGRAPH_HTTP_ERROR", serviceName: "reviews", reason: "HTTP 503" } },
+        {
+          message: expect.stringContaining("reviews") as string,
+          path: ["deleteReview"],
+          extensions: { code: "SUBGRAPH_HTTP_ERROR", serviceName: "reviews", reason: "HTTP 503" },
+        },
       ]);
     }
     subgraph.seen.length = 0;
@@ -203,7 +240,11 @@ describe("SubgraphDataSource", () => {
       ["_entities", 1, "rating"],
       ["_entities", 1, "reviews"],
     ]);
-    expect(response.errors?.[0]?.extensions).toEqual({ code: "SUBGRAPH_UNAVAILABLE", serviceName: "reviews", reason: "connection refused" });
+    expect(response.errors?.[0]?.extensions).toEqual({
+      code: "SUBGRAPH_UNAVAILABLE",
+      serviceName: "reviews",
+      reason: "connection refused",
+    });
   });
 
   it("times out a subgraph that accepts the connection and never answers", async () => {
@@ -215,7 +256,11 @@ describe("SubgraphDataSource", () => {
     });
     const source = dataSource(url, { timeoutMs: 100, retries: 2 });
     const response = await source.process(fetchOf(ENTITIES, {}, representations(1)));
-    expect(response.errors?.[0]?.extensions).toEqual({ code: "SUBGRAPH_TIMEOUT", serviceName: "reviews", reason: "no answer within 100 ms" });
+    expect(response.errors?.[0]?.extensions).toEqual({
+      code: "SUBGRAPH_TIMEOUT",
+      serviceName: "reviews",
+      reason: "no answer within 100 ms",
+    });
     // A timeout is not retried: one connection, one request.
     expect(sockets).toHaveLength(1);
   });
@@ -230,7 +275,10 @@ describe("SubgraphDataSource", () => {
     deadline.abort();
     const response = await pending;
     expect(performance.now() - aborted).toBeLessThan(1000);
-    expect(response.errors?.[0]?.extensions).toMatchObject({ code: "SUBGRAPH_TIMEOUT", reason: "cancelled by the caller" });
+    expect(response.errors?.[0]?.extensions).toMatchObject({
+      code: "SUBGRAPH_TIMEOUT",
+      reason: "cancelled by the caller",
+    });
     // The connection of the aborted call is closed, not left waiting for the answer.
     await sleep(50);
     expect(subgraph.connections.closed).toBe(1);

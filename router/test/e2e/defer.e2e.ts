@@ -16,10 +16,15 @@ afterAll(async () => {
 
 /** Apollo Client as a storefront sets it up for `@defer` (its HTTP link reads multipart/mixed responses). */
 function storefrontClient(url: string): ApolloClient {
-  return new ApolloClient({ link: new HttpLink({ uri: url }), cache: new InMemoryCache(), incrementalHandler: new Defer20220824Handler() });
+  return new ApolloClient({
+    link: new HttpLink({ uri: url }),
+    cache: new InMemoryCache(),
+    incrementalHandler: new Defer20220824Handler(),
+  });
 }
 
-const withoutDefer = (document: DocumentNode): DocumentNode => parse(print(visit(document, { Directive: (node) => (node.name.value === "defer" ? null : undefined) })));
+const withoutDefer = (document: DocumentNode): DocumentNode =>
+  parse(print(visit(document, { Directive: (node) => (node.name.value === "defer" ? null : undefined) })));
 
 type ProductPage = {
   product: {
@@ -32,13 +37,17 @@ type ProductPage = {
 describe("@defer with Apollo Client against the whole graph", () => {
   it("gets the product first and its reviews after, and the merged result is the non-deferred query's", async () => {
     // A seeded product that has reviews (so the deferred part has data from reviews and accounts).
-    const listed = await postGraphQL<{ products: { edges: { node: { id: string; rating: { count: number } | null } }[] } }>(
-      graph.url,
-      "{ products(first: 50) { edges { node { id rating { count } } } } }",
-    );
-    const reviewed = defined(listed.data?.products.edges.find((edge) => (edge.node.rating?.count ?? 0) > 0), "a product with reviews").node;
+    const listed = await postGraphQL<{
+      products: { edges: { node: { id: string; rating: { count: number } | null } }[] };
+    }>(graph.url, "{ products(first: 50) { edges { node { id rating { count } } } } }");
+    const reviewed = defined(
+      listed.data?.products.edges.find((edge) => (edge.node.rating?.count ?? 0) > 0),
+      "a product with reviews",
+    ).node;
 
-    const query = gql(await readFile(new URL("../../../operations/catalog/ProductDetailWithReviews.graphql", import.meta.url), "utf8"));
+    const query = gql(
+      await readFile(new URL("../../../operations/catalog/ProductDetailWithReviews.graphql", import.meta.url), "utf8"),
+    );
     const variables = { id: reviewed.id };
     const seen: { dataState: string; data: ProductPage | undefined }[] = [];
     const deferred = await new Promise<ProductPage>((resolve, reject) => {
@@ -67,7 +76,11 @@ describe("@defer with Apollo Client against the whole graph", () => {
     expect(deferred.product?.reviews?.edges.length).toBeGreaterThan(0);
     expect(deferred.product?.reviews?.edges[0]?.node.author.displayName).toBeTruthy();
 
-    const plain = await storefrontClient(graph.url).query<ProductPage>({ query: withoutDefer(query), variables, fetchPolicy: "network-only" });
+    const plain = await storefrontClient(graph.url).query<ProductPage>({
+      query: withoutDefer(query),
+      variables,
+      fetchPolicy: "network-only",
+    });
     expect(plain.error).toBeUndefined();
     expect(deferred).toEqual(plain.data);
   });

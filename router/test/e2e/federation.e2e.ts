@@ -17,7 +17,11 @@ const LOG_IN = `mutation LogIn($email: String!, $password: String!) {
 }`;
 
 async function logIn(email: string, password = SEED_PASSWORD) {
-  const response = await postGraphQL<{ logIn: { accessToken: string; refreshToken: string; user: { id: string } } }>(graph.url, LOG_IN, { email, password });
+  const response = await postGraphQL<{ logIn: { accessToken: string; refreshToken: string; user: { id: string } } }>(
+    graph.url,
+    LOG_IN,
+    { email, password },
+  );
   expect(response.errors).toBeUndefined();
   return defined(response.data?.logIn, "logIn");
 }
@@ -25,7 +29,9 @@ async function logIn(email: string, password = SEED_PASSWORD) {
 describe("federated favourites", () => {
   it("joins accounts and catalog for the signed-in user, matching Postgres", async () => {
     const session = await logIn(DEMO_USERS.customer);
-    const response = await postGraphQL<{ me: { favorites: { name: string; price: { amount: number; currency: string }; category: { name: string } }[] } }>(
+    const response = await postGraphQL<{
+      me: { favorites: { name: string; price: { amount: number; currency: string }; category: { name: string } }[] };
+    }>(
       graph.url,
       `{ me { favorites { name price { amount currency } category { name } } } }`,
       {},
@@ -35,13 +41,23 @@ describe("federated favourites", () => {
     expect(response.errors).toBeUndefined();
 
     const db = createDb(inject("databaseUrl"), { poolSize: 1 });
-    const favorites = await db.favorite.findMany({ where: { userId: session.user.id }, orderBy: { createdAt: "desc" } });
-    const products = await db.product.findMany({ where: { id: { in: favorites.map((f) => f.productId) } }, include: { category: true } });
+    const favorites = await db.favorite.findMany({
+      where: { userId: session.user.id },
+      orderBy: { createdAt: "desc" },
+    });
+    const products = await db.product.findMany({
+      where: { id: { in: favorites.map((f) => f.productId) } },
+      include: { category: true },
+    });
     await db.$disconnect();
     const byId = new Map(products.map((p) => [p.id, p]));
     const expected = favorites.map((f) => {
       const p = defined(byId.get(f.productId), "favourite product");
-      return { name: p.name, price: { amount: p.priceAmount, currency: p.currency }, category: { name: p.category.name } };
+      return {
+        name: p.name,
+        price: { amount: p.priceAmount, currency: p.currency },
+        category: { name: p.category.name },
+      };
     });
     expect(expected.length).toBeGreaterThan(0);
     expect(response.data?.me.favorites).toEqual(expected);
@@ -50,11 +66,24 @@ describe("federated favourites", () => {
   it("adding a favourite through the router shows up in the join", async () => {
     const session = await logIn(DEMO_USERS.staff);
     const auth = { authorization: `Bearer ${session.accessToken}` };
-    const page = await postGraphQL<{ products: { edges: { node: { id: string; name: string } }[] } }>(graph.url, `{ products(first: 1) { edges { node { id name } } } }`);
+    const page = await postGraphQL<{ products: { edges: { node: { id: string; name: string } }[] } }>(
+      graph.url,
+      `{ products(first: 1) { edges { node { id name } } } }`,
+    );
     const product = defined(page.data?.products.edges[0]?.node, "first product");
-    const added = await postGraphQL(graph.url, `mutation($id: ID!) { addFavorite(input: { productId: $id }) { user { id } } }`, { id: product.id }, auth);
+    const added = await postGraphQL(
+      graph.url,
+      `mutation($id: ID!) { addFavorite(input: { productId: $id }) { user { id } } }`,
+      { id: product.id },
+      auth,
+    );
     expect(added.errors).toBeUndefined();
-    const me = await postGraphQL<{ me: { favorites: { name: string }[] } }>(graph.url, `{ me { favorites { name } } }`, {}, auth);
+    const me = await postGraphQL<{ me: { favorites: { name: string }[] } }>(
+      graph.url,
+      `{ me { favorites { name } } }`,
+      {},
+      auth,
+    );
     expect(me.data?.me.favorites[0]?.name).toBe(product.name);
   });
 });
@@ -72,11 +101,20 @@ describe("sessions through the router", () => {
     const session = await logIn(email.toUpperCase(), password);
     expect(session.user.id).toBe(signUp.data?.signUp.user.id);
 
-    const me = await postGraphQL<{ me: { email: string; displayName: string } }>(graph.url, `{ me { email displayName } }`, {}, { authorization: `Bearer ${session.accessToken}` });
+    const me = await postGraphQL<{ me: { email: string; displayName: string } }>(
+      graph.url,
+      `{ me { email displayName } }`,
+      {},
+      { authorization: `Bearer ${session.accessToken}` },
+    );
     expect(me.data?.me).toEqual({ email, displayName: "E2E Shopper" });
 
     const REFRESH = `mutation($t: String!) { refreshAccessToken(input: { refreshToken: $t }) { accessToken refreshToken } }`;
-    const rotated = await postGraphQL<{ refreshAccessToken: { accessToken: string; refreshToken: string } }>(graph.url, REFRESH, { t: session.refreshToken });
+    const rotated = await postGraphQL<{ refreshAccessToken: { accessToken: string; refreshToken: string } }>(
+      graph.url,
+      REFRESH,
+      { t: session.refreshToken },
+    );
     expect(rotated.errors).toBeUndefined();
     const next = defined(rotated.data?.refreshAccessToken, "rotated tokens");
     expect(next.refreshToken).not.toBe(session.refreshToken);
@@ -97,7 +135,13 @@ describe("sessions through the router", () => {
 
 describe("catalog pagination through the router", () => {
   const PAGE = `query($first: Int, $after: String) { products(first: $first, after: $after) { totalCount edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }`;
-  type Page = { products: { totalCount: number; edges: { cursor: string; node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
+  type Page = {
+    products: {
+      totalCount: number;
+      edges: { cursor: string; node: { id: string } }[];
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+    };
+  };
 
   it("walks from the first page to the last without gaps or repeats", async () => {
     const seen = new Set<string>();
@@ -105,7 +149,10 @@ describe("catalog pagination through the router", () => {
     let pages = 0;
     let total = 0;
     for (;;) {
-      const response: Awaited<ReturnType<typeof postGraphQL<Page>>> = await postGraphQL<Page>(graph.url, PAGE, { first: 100, after });
+      const response: Awaited<ReturnType<typeof postGraphQL<Page>>> = await postGraphQL<Page>(graph.url, PAGE, {
+        first: 100,
+        after,
+      });
       expect(response.errors).toBeUndefined();
       const page = defined(response.data?.products, "page");
       total = page.totalCount;
@@ -135,7 +182,10 @@ describe("no N+1", () => {
     const query = `{ products(first: 100) { edges { node { name price { amount currency } category { name } } } } }`;
     await graph.redis.flushall();
     graph.sql.catalog.reset();
-    const cold = await postGraphQL<{ products: { edges: { node: { category: { name: string } } }[] } }>(graph.url, query);
+    const cold = await postGraphQL<{ products: { edges: { node: { category: { name: string } } }[] } }>(
+      graph.url,
+      query,
+    );
     expect(cold.errors).toBeUndefined();
     expect(cold.data?.products.edges).toHaveLength(100);
     // Cold cache: one statement for the page, one for every category on it (one batch).

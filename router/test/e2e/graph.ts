@@ -82,14 +82,37 @@ export async function startGraph({ routerEnv = {}, redisCluster }: StartGraphOpt
   else [redis] = await Promise.all([connect("e2e"), seedGraphDatabase(databaseUrl)]);
 
   const logger = createLogger("e2e", "silent");
-  const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, REDIS_CLUSTER: String(redisCluster !== undefined), NODE_ENV: "test", PASSWORD_HASH_COST: "10", LOG_LEVEL: "silent", ROUTER_SECRET: E2E_ROUTER_SECRET };
-  const sql = { accounts: createQueryCounter(), catalog: createQueryCounter(), orders: createQueryCounter(), loyalty: createQueryCounter(), reviews: createQueryCounter() };
+  const env = {
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
+    REDIS_CLUSTER: String(redisCluster !== undefined),
+    NODE_ENV: "test",
+    PASSWORD_HASH_COST: "10",
+    LOG_LEVEL: "silent",
+    ROUTER_SECRET: E2E_ROUTER_SECRET,
+  };
+  const sql = {
+    accounts: createQueryCounter(),
+    catalog: createQueryCounter(),
+    orders: createQueryCounter(),
+    loyalty: createQueryCounter(),
+    reviews: createQueryCounter(),
+  };
   const served: Served[] = [];
   const local = { host: "127.0.0.1", port: 0 };
   // Each subgraph with its telemetry, as its src/index.ts wires it (tracing is per process: tests start it).
-  const withTelemetry = <D extends { db: ReturnType<typeof createDb>; cache: ReturnType<typeof createRedisCache> }>(service: string, deps: D) => ({
+  const withTelemetry = <D extends { db: ReturnType<typeof createDb>; cache: ReturnType<typeof createRedisCache> }>(
+    service: string,
+    deps: D,
+  ) => ({
     ...deps,
-    telemetry: subgraphTelemetry({ service, logger, db: deps.db, cache: deps.cache, poolStats: () => poolStats(deps.db) }),
+    telemetry: subgraphTelemetry({
+      service,
+      logger,
+      db: deps.db,
+      cache: deps.cache,
+      poolStats: () => poolStats(deps.db),
+    }),
   });
   const accountsDeps = withTelemetry("accounts", {
     db: createDb(databaseUrl, { onQuery: sql.accounts.record }),
@@ -127,12 +150,30 @@ export async function startGraph({ routerEnv = {}, redisCluster }: StartGraphOpt
   });
   ordersDeps.orderFeed.start();
   served.push(await orders.subgraph.serve(ordersDeps, local));
-  const loyaltyDeps = withTelemetry("loyalty", { db: createDb(databaseUrl, { onQuery: sql.loyalty.record }), cache: createRedisCache(await connect("e2e-cache")), logger, config: loyalty.subgraph.loadConfig(env) });
+  const loyaltyDeps = withTelemetry("loyalty", {
+    db: createDb(databaseUrl, { onQuery: sql.loyalty.record }),
+    cache: createRedisCache(await connect("e2e-cache")),
+    logger,
+    config: loyalty.subgraph.loadConfig(env),
+  });
   const consumerRedis = await connect("e2e-consumer");
-  const consumer = await loyalty.startOrderEventsConsumer({ db: loyaltyDeps.db, redis: consumerRedis, logger, consumer: "e2e", blockMs: 50, claimIdleMs: 1000 });
+  const consumer = await loyalty.startOrderEventsConsumer({
+    db: loyaltyDeps.db,
+    redis: consumerRedis,
+    logger,
+    consumer: "e2e",
+    blockMs: 50,
+    claimIdleMs: 1000,
+  });
   served.push(await loyalty.subgraph.serve(loyaltyDeps, local));
   const reviewsConfig = reviews.subgraph.loadConfig({ ...env, SUBGRAPH_CATALOG_URL: served[1]?.url });
-  const reviewsDeps = withTelemetry("reviews", { db: createDb(databaseUrl, { onQuery: sql.reviews.record }), cache: createRedisCache(await connect("e2e-cache")), logger, config: reviewsConfig, catalog: catalogClientFor(reviewsConfig) });
+  const reviewsDeps = withTelemetry("reviews", {
+    db: createDb(databaseUrl, { onQuery: sql.reviews.record }),
+    cache: createRedisCache(await connect("e2e-cache")),
+    logger,
+    config: reviewsConfig,
+    catalog: catalogClientFor(reviewsConfig),
+  });
   served.push(await reviews.subgraph.serve(reviewsDeps, local));
 
   const router = createRouter({
@@ -160,7 +201,13 @@ export async function startGraph({ routerEnv = {}, redisCluster }: StartGraphOpt
     url: routerServed.url,
     sql,
     redis,
-    subgraphUrls: { accounts: served[0]?.url ?? "", catalog: served[1]?.url ?? "", orders: served[2]?.url ?? "", loyalty: served[3]?.url ?? "", reviews: served[4]?.url ?? "" },
+    subgraphUrls: {
+      accounts: served[0]?.url ?? "",
+      catalog: served[1]?.url ?? "",
+      orders: served[2]?.url ?? "",
+      loyalty: served[3]?.url ?? "",
+      reviews: served[4]?.url ?? "",
+    },
     orderSubscriptions: () => ordersDeps.orderFeed.subscriptions,
     async stop() {
       await routerServed.stop();
@@ -171,7 +218,11 @@ export async function startGraph({ routerEnv = {}, redisCluster }: StartGraphOpt
       relayRedis.disconnect();
       feedRedis.disconnect();
       await relayDb.$disconnect();
-      await Promise.all([accountsDeps, catalogDeps, ordersDeps, loyaltyDeps, reviewsDeps].map(async (d) => Promise.all([d.db.$disconnect(), d.cache.close()])));
+      await Promise.all(
+        [accountsDeps, catalogDeps, ordersDeps, loyaltyDeps, reviewsDeps].map(async (d) =>
+          Promise.all([d.db.$disconnect(), d.cache.close()]),
+        ),
+      );
       redis.disconnect();
     },
   };

@@ -34,22 +34,33 @@ export interface SubgraphProcess {
  * Starts `subgraphs/<name>` from its sources (`node --conditions=development --import tsx src/index.ts`) with `env`,
  * on a fixed free port, and waits for its "subgraph ready" log line.
  */
-export async function startSubgraphProcess(name: string, env: Record<string, string>, { readyTimeoutMs = 60_000 } = {}): Promise<SubgraphProcess> {
+export async function startSubgraphProcess(
+  name: string,
+  env: Record<string, string>,
+  { readyTimeoutMs = 60_000 } = {},
+): Promise<SubgraphProcess> {
   const port = await freePort();
   let child: ChildProcess | undefined;
 
   async function start(): Promise<void> {
-    const started = spawn(process.execPath, ["--conditions=development", "--import", "tsx", `subgraphs/${name}/src/index.ts`], {
-      cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? "", ...env, HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "info" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const started = spawn(
+      process.execPath,
+      ["--conditions=development", "--import", "tsx", `subgraphs/${name}/src/index.ts`],
+      {
+        cwd: repoRoot,
+        env: { PATH: process.env.PATH ?? "", ...env, HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "info" },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     child = started;
     // Never outlive the test run, however it ends.
     process.once("exit", () => started.kill("SIGKILL"));
     let output = "";
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${name} did not start within ${readyTimeoutMs} ms:\n${output.slice(-2000)}`)), readyTimeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`${name} did not start within ${readyTimeoutMs} ms:\n${output.slice(-2000)}`)),
+        readyTimeoutMs,
+      );
       const onData = (chunk: Buffer) => {
         output += chunk.toString();
         if (/subgraph ready/.test(output)) {
@@ -64,7 +75,9 @@ export async function startSubgraphProcess(name: string, env: Record<string, str
       started.stderr?.on("data", (chunk: Buffer) => void (output += chunk.toString()));
       started.once("exit", (code, signal) => {
         clearTimeout(timer);
-        reject(new Error(`${name} exited before it was ready (code ${code}, signal ${signal}):\n${output.slice(-2000)}`));
+        reject(
+          new Error(`${name} exited before it was ready (code ${code}, signal ${signal}):\n${output.slice(-2000)}`),
+        );
       });
     });
   }

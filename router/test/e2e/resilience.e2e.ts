@@ -31,7 +31,9 @@ const routers: ServedRouter[] = [];
 
 async function serveRouter(env: Record<string, string>): Promise<ServedRouter> {
   const lines: Record<string, unknown>[] = [];
-  const logger = createLogger("router", "info", { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+  const logger = createLogger("router", "info", {
+    write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>),
+  });
   const router = createRouter({
     config: loadConfig({
       NODE_ENV: "production",
@@ -59,13 +61,20 @@ async function serveRouter(env: Record<string, string>): Promise<ServedRouter> {
 
 const storefront = (router: ServedRouter) => postGraphQL<Storefront>(router.url, STOREFRONT);
 
-async function ready(router: ServedRouter): Promise<{ status: number; body: { status: string; checks: Record<string, { ok: boolean; degraded?: boolean; detail?: string }> } }> {
+async function ready(router: ServedRouter): Promise<{
+  status: number;
+  body: { status: string; checks: Record<string, { ok: boolean; degraded?: boolean; detail?: string }> };
+}> {
   const response = await fetch(new URL("/ready", router.url));
   return { status: response.status, body: (await response.json()) as never };
 }
 
 /** Repeats `attempt` until `done` holds of its result (bounded), returning that result. */
-async function until<T>(attempt: () => Promise<T>, done: (value: T) => boolean, { timeoutMs = 15_000, intervalMs = 100 } = {}): Promise<T> {
+async function until<T>(
+  attempt: () => Promise<T>,
+  done: (value: T) => boolean,
+  { timeoutMs = 15_000, intervalMs = 100 } = {},
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await attempt();
@@ -84,8 +93,17 @@ beforeAll(async () => {
   const databaseUrl = inject("databaseUrl");
   const redisUrl = inject("redisUrl");
   (await seedGraphData(databaseUrl, redisUrl)).disconnect();
-  const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NODE_ENV: "test", JWT_SECRET, ROUTER_SECRET: E2E_ROUTER_SECRET, PASSWORD_HASH_COST: "10" };
-  const [accounts, catalog, reviews] = await Promise.all(["accounts", "catalog", "reviews"].map((name) => startSubgraphProcess(name, env)));
+  const env = {
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
+    NODE_ENV: "test",
+    JWT_SECRET,
+    ROUTER_SECRET: E2E_ROUTER_SECRET,
+    PASSWORD_HASH_COST: "10",
+  };
+  const [accounts, catalog, reviews] = await Promise.all(
+    ["accounts", "catalog", "reviews"].map((name) => startSubgraphProcess(name, env)),
+  );
   Object.assign(subgraphs, { accounts, catalog, reviews });
   // Each process's first queries are slow (connection pools, code warming up): a patient router takes them, so the
   // 1-second fetch timeout of the router under test measures faults, not a cold start.
@@ -116,20 +134,31 @@ describe("a subgraph process killed and restarted", () => {
     const edges = defined(response.data).products.edges;
     expect(edges.map(({ node }) => typeof node.name)).toEqual(["string", "string", "string"]);
     expect(edges.map(({ node }) => node.rating)).toEqual([null, null, null]);
-    expect(response.errors?.map((e) => e.path)).toEqual([0, 1, 2].map((i) => ["products", "edges", i, "node", "rating"]));
+    expect(response.errors?.map((e) => e.path)).toEqual(
+      [0, 1, 2].map((i) => ["products", "edges", i, "node", "rating"]),
+    );
     for (const error of response.errors ?? []) {
-      expect(error.extensions).toEqual({ code: "SUBGRAPH_UNAVAILABLE", serviceName: "reviews", reason: expect.any(String) as string });
+      expect(error.extensions).toEqual({
+        code: "SUBGRAPH_UNAVAILABLE",
+        serviceName: "reviews",
+        reason: expect.any(String) as string,
+      });
       // Production masking keeps the code and a message written for clients (never "Internal server error.").
       expect(error.message).toMatch(/^The reviews service is unavailable/);
     }
     const line = router.lines.findLast((l) => l.msg === "graphql operation");
-    expect(line).toMatchObject({ outcome: "partial", subgraphErrors: [{ subgraph: "reviews", code: "SUBGRAPH_UNAVAILABLE" }] });
+    expect(line).toMatchObject({
+      outcome: "partial",
+      subgraphErrors: [{ subgraph: "reviews", code: "SUBGRAPH_UNAVAILABLE" }],
+    });
 
     // @apollo/gateway's executor answers the same.
     const apollo = await storefront(apolloRouter);
     expect(apollo.status).toBe(200);
     expect(apollo.data).toEqual(response.data);
-    expect(apollo.errors?.map((e) => [e.path, e.extensions?.code, e.extensions?.serviceName])).toEqual(response.errors?.map((e) => [e.path, e.extensions?.code, e.extensions?.serviceName]));
+    expect(apollo.errors?.map((e) => [e.path, e.extensions?.code, e.extensions?.serviceName])).toEqual(
+      response.errors?.map((e) => [e.path, e.extensions?.code, e.extensions?.serviceName]),
+    );
   });
 
   it("opens the breaker: calls fail fast with SUBGRAPH_CIRCUIT_OPEN and /ready reports reviews degraded, still ready", async () => {
@@ -140,12 +169,18 @@ describe("a subgraph process killed and restarted", () => {
     );
     expect(codesOf(response)).toEqual(["SUBGRAPH_CIRCUIT_OPEN", "SUBGRAPH_CIRCUIT_OPEN", "SUBGRAPH_CIRCUIT_OPEN"]);
     expect(defined(response.data).products.edges).toHaveLength(3);
-    expect(router.lines.some((l) => l.msg === "subgraph circuit open: calls fail fast" && l.subgraph === "reviews")).toBe(true);
+    expect(
+      router.lines.some((l) => l.msg === "subgraph circuit open: calls fail fast" && l.subgraph === "reviews"),
+    ).toBe(true);
 
     const report = await ready(router);
     expect(report.status).toBe(200);
     expect(report.body.status).toBe("degraded");
-    expect(report.body.checks["subgraph:reviews"]).toMatchObject({ ok: true, degraded: true, detail: expect.stringMatching(/^circuit (open|half-open) since .*SUBGRAPH_UNAVAILABLE/) as string });
+    expect(report.body.checks["subgraph:reviews"]).toMatchObject({
+      ok: true,
+      degraded: true,
+      detail: expect.stringMatching(/^circuit (open|half-open) since .*SUBGRAPH_UNAVAILABLE/) as string,
+    });
     expect(report.body.checks["subgraph:catalog"]).toEqual({ ok: true, ms: expect.any(Number) as number });
   });
 
@@ -158,7 +193,9 @@ describe("a subgraph process killed and restarted", () => {
     );
     expect(recovered.errors).toBeUndefined();
     for (const { node } of defined(recovered.data).products.edges) expect(node.rating).not.toBeNull();
-    const transitions = router.lines.filter((l) => l.subgraph === "reviews" && typeof l.breaker === "string").map((l) => l.breaker);
+    const transitions = router.lines
+      .filter((l) => l.subgraph === "reviews" && typeof l.breaker === "string")
+      .map((l) => l.breaker);
     expect(transitions.slice(-3)).toEqual(["open", "half-open", "closed"]);
     const settled = await until(
       () => ready(router),
@@ -179,7 +216,9 @@ describe("a subgraph that stops answering", () => {
       expect(response.status).toBe(200);
       expect(codesOf(response)).toEqual(["SUBGRAPH_TIMEOUT", "SUBGRAPH_TIMEOUT", "SUBGRAPH_TIMEOUT"]);
       expect(response.errors?.[0]?.extensions?.reason).toBe(`no answer within ${FETCH_TIMEOUT_MS} ms`);
-      expect(defined(response.data).products.edges.every(({ node }) => node.rating === null && node.name.length > 0)).toBe(true);
+      expect(
+        defined(response.data).products.edges.every(({ node }) => node.rating === null && node.name.length > 0),
+      ).toBe(true);
       // Bounded (the fetch timeout is not retried), never a hang; not a timing assertion beyond that.
       expect(elapsed).toBeLessThan(FETCH_TIMEOUT_MS * 5);
     } finally {
@@ -195,9 +234,13 @@ describe("a subgraph that stops answering", () => {
       const response = await storefront(strict);
       expect(response.status).toBe(504);
       expect(response.data).toBeUndefined();
-      expect(response.errors).toEqual([{ message: expect.any(String) as string, extensions: { code: "GATEWAY_TIMEOUT", timeoutMs: 600 } }]);
+      expect(response.errors).toEqual([
+        { message: expect.any(String) as string, extensions: { code: "GATEWAY_TIMEOUT", timeoutMs: 600 } },
+      ]);
       expect(performance.now() - started).toBeLessThan(5000);
-      expect(strict.lines.findLast((l) => l.msg === "graphql operation")).toMatchObject({ errors: ["GATEWAY_TIMEOUT"] });
+      expect(strict.lines.findLast((l) => l.msg === "graphql operation")).toMatchObject({
+        errors: ["GATEWAY_TIMEOUT"],
+      });
     } finally {
       subgraphs.catalog.resume();
     }
@@ -217,7 +260,16 @@ describe("de-duplication over the real graph", () => {
     };
     const callers = [await logIn(DEMO_USERS.customer), await logIn(DEMO_USERS.staff)];
     const requests = Array.from({ length: 20 }, (_, i) => defined(callers[i % 2]));
-    const responses = await Promise.all(requests.map((caller) => postGraphQL<{ me: { id: string } }>(router.url, "{ me { id displayName } }", {}, { authorization: caller.authorization })));
+    const responses = await Promise.all(
+      requests.map((caller) =>
+        postGraphQL<{ me: { id: string } }>(
+          router.url,
+          "{ me { id displayName } }",
+          {},
+          { authorization: caller.authorization },
+        ),
+      ),
+    );
     expect(responses.map((r) => r.data?.me.id)).toEqual(requests.map((caller) => caller.userId));
   });
 });

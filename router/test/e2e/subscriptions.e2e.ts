@@ -52,7 +52,12 @@ async function eventually<T>(read: () => Promise<T>, condition: (value: T) => bo
 
 /** A graphql-ws client as a browser would hold it, signed in through connectionParams (or anonymous). */
 function wsClient(token?: string) {
-  const client = createWsClient({ url: wsUrl(), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: token ? bearer(token) : {} });
+  const client = createWsClient({
+    url: wsUrl(),
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    connectionParams: token ? bearer(token) : {},
+  });
   cleanups.push(() => client.dispose());
   return client;
 }
@@ -75,18 +80,28 @@ describe("order tracking over subscriptions, through the router", () => {
     const before = defined((await postGraphQL<Me>(graph.url, LOYALTY, {}, bearer(customer.token))).data).me;
     const product = await db.product.findFirstOrThrow({ where: { available: true }, orderBy: { sku: "asc" } });
     type Placed = { placeOrder: { order: { id: string; pointsToEarn: number } } };
-    const placed = await postGraphQL<Placed>(graph.url, await operation("orders/PlaceOrder.graphql"), { input: { idempotencyKey: "e2e-subscriptions", items: [{ productId: product.id, quantity: 2 }] } }, bearer(customer.token));
+    const placed = await postGraphQL<Placed>(
+      graph.url,
+      await operation("orders/PlaceOrder.graphql"),
+      { input: { idempotencyKey: "e2e-subscriptions", items: [{ productId: product.id, quantity: 2 }] } },
+      bearer(customer.token),
+    );
     const order = defined(placed.data, "placed order").placeOrder.order;
     const ORDER_UPDATES = await operation("orders/OrderUpdates.graphql");
 
     // The customer's phone: Apollo Client with GraphQLWsLink, signed in through connectionParams.
     const socket = createWsClient({ url: wsUrl(), webSocketImpl: WebSocket, connectionParams: bearer(customer.token) });
     const apollo = new ApolloClient({ link: new GraphQLWsLink(socket), cache: new InMemoryCache() });
-    cleanups.push(() => apollo.stop(), () => socket.dispose());
+    cleanups.push(
+      () => apollo.stop(),
+      () => socket.dispose(),
+    );
     const overWs: OrderUpdate[] = [];
-    const apolloSubscription = apollo.subscribe<OrderUpdate>({ query: gql(ORDER_UPDATES), variables: { id: order.id }, fetchPolicy: "no-cache" }).subscribe({
-      next: (result) => void (result.data && overWs.push(result.data as OrderUpdate)),
-    });
+    const apolloSubscription = apollo
+      .subscribe<OrderUpdate>({ query: gql(ORDER_UPDATES), variables: { id: order.id }, fetchPolicy: "no-cache" })
+      .subscribe({
+        next: (result) => void (result.data && overWs.push(result.data as OrderUpdate)),
+      });
     cleanups.push(() => apolloSubscription.unsubscribe());
 
     // The customer's laptop: graphql-sse over Server-Sent Events, signed in with the Authorization header.
@@ -96,16 +111,35 @@ describe("order tracking over subscriptions, through the router", () => {
 
     // The kitchen screen: graphql-ws, staff.
     const kitchen = new Recording();
-    cleanups.push(wsClient(staff.token).subscribe({ query: await operation("orders/KitchenQueueUpdates.graphql") }, kitchen.sink as never));
+    cleanups.push(
+      wsClient(staff.token).subscribe(
+        { query: await operation("orders/KitchenQueueUpdates.graphql") },
+        kitchen.sink as never,
+      ),
+    );
 
-    await eventually(async () => graph.orderSubscriptions(), (count) => count === 3, "the three subscriptions upstream");
+    await eventually(
+      async () => graph.orderSubscriptions(),
+      (count) => count === 3,
+      "the three subscriptions upstream",
+    );
     const move = await operation("orders/UpdateOrderStatus.graphql");
     for (const status of ["PREPARING", "READY", "COMPLETED"]) {
-      expect((await postGraphQL(graph.url, move, { input: { orderId: order.id, status } }, bearer(staff.token))).errors).toBeUndefined();
+      expect(
+        (await postGraphQL(graph.url, move, { input: { orderId: order.id, status } }, bearer(staff.token))).errors,
+      ).toBeUndefined();
     }
-    await eventually(async () => overWs.length, (count) => count >= 3, "three events over graphql-ws");
+    await eventually(
+      async () => overWs.length,
+      (count) => count >= 3,
+      "three events over graphql-ws",
+    );
     await overSse.received(3, 15_000);
-    await kitchen.until((r) => r.results.filter((e) => (e.data?.kitchenQueue as { id: string } | undefined)?.id === order.id).length >= 3, "three kitchen events", 15_000);
+    await kitchen.until(
+      (r) => r.results.filter((e) => (e.data?.kitchenQueue as { id: string } | undefined)?.id === order.id).length >= 3,
+      "three kitchen events",
+      15_000,
+    );
 
     const expected = ["PREPARING", "READY", "COMPLETED"].map((status) => ({
       id: order.id,
@@ -118,7 +152,12 @@ describe("order tracking over subscriptions, through the router", () => {
     expect(overWs.map((event) => event.orderUpdated)).toMatchObject(expected);
     expect(overSse.results.map((event) => event.errors)).toEqual([undefined, undefined, undefined]);
     expect(overSse.results.map((event) => (event.data as unknown as OrderUpdate).orderUpdated)).toMatchObject(expected);
-    expect(kitchen.results.map((e) => e.data?.kitchenQueue as { id: string; status: string }).filter((e) => e.id === order.id).map((e) => e.status)).toEqual(["PREPARING", "READY", "COMPLETED"]);
+    expect(
+      kitchen.results
+        .map((e) => e.data?.kitchenQueue as { id: string; status: string })
+        .filter((e) => e.id === order.id)
+        .map((e) => e.status),
+    ).toEqual(["PREPARING", "READY", "COMPLETED"]);
 
     const after = await eventually(
       async () => defined((await postGraphQL<Me>(graph.url, LOYALTY, {}, bearer(customer.token))).data).me.loyalty,
@@ -138,15 +177,23 @@ describe("order tracking over subscriptions, through the router", () => {
     const notOwner = new Recording();
     wsClient(stranger.token).subscribe({ query: ORDER_UPDATES, variables: { id: owned.id } }, notOwner.sink as never);
     const notStaff = new Recording();
-    wsClient(customer.token).subscribe({ query: await operation("orders/KitchenQueueUpdates.graphql") }, notStaff.sink as never);
+    wsClient(customer.token).subscribe(
+      { query: await operation("orders/KitchenQueueUpdates.graphql") },
+      notStaff.sink as never,
+    );
     const overSse = new Recording();
-    createSseClient({ url: graph.url, retryAttempts: 0 }).subscribe({ query: ORDER_UPDATES, variables: { id: owned.id } }, overSse.sink as never);
+    createSseClient({ url: graph.url, retryAttempts: 0 }).subscribe(
+      { query: ORDER_UPDATES, variables: { id: owned.id } },
+      overSse.sink as never,
+    );
 
     for (const refused of [anonymous, notOwner, notStaff, overSse]) await refused.end(15_000);
     // At the router, before planning: @authenticated and @requiresScopes(orders:manage).
     expect(codesOf(anonymous.error)).toEqual(["UNAUTHORIZED_FIELD_OR_TYPE"]);
     expect(codesOf(notStaff.error)).toEqual(["UNAUTHORIZED_FIELD_OR_TYPE"]);
-    expect(overSse.results.map((r) => r.errors?.map((e) => e.extensions?.code))).toEqual([["UNAUTHORIZED_FIELD_OR_TYPE"]]);
+    expect(overSse.results.map((r) => r.errors?.map((e) => e.extensions?.code))).toEqual([
+      ["UNAUTHORIZED_FIELD_OR_TYPE"],
+    ]);
     // At the orders subgraph, row-level: another customer's order is NOT_FOUND (its existence is not revealed).
     expect(notOwner.results.map((r) => r.errors?.map((e) => e.extensions?.code))).toEqual([["NOT_FOUND"]]);
   });
@@ -157,7 +204,13 @@ async function signUpStranger(): Promise<{ token: string; userId: string }> {
   const response = await postGraphQL<{ signUp: { accessToken: string; user: { id: string } } }>(
     graph.url,
     "mutation($input: SignUpInput!) { signUp(input: $input) { accessToken user { id } } }",
-    { input: { email: "stranger-subscriptions@example.com", password: "a long enough passphrase 42", displayName: "Stranger" } },
+    {
+      input: {
+        email: "stranger-subscriptions@example.com",
+        password: "a long enough passphrase 42",
+        displayName: "Stranger",
+      },
+    },
   );
   const session = defined(response.data?.signUp, "signUp");
   return { token: session.accessToken, userId: session.user.id };

@@ -24,7 +24,8 @@ const errorKeys = (errors: readonly GraphQLFormattedError[] | undefined, data: u
 function overfetched(path: readonly (string | number)[] | undefined, data: unknown): boolean {
   if (!path || path.length === 0) return false;
   let parent: unknown = data;
-  for (const key of path.slice(0, -1)) parent = isObject(parent) || Array.isArray(parent) ? (parent as Record<string | number, unknown>)[key] : undefined;
+  for (const key of path.slice(0, -1))
+    parent = isObject(parent) || Array.isArray(parent) ? (parent as Record<string | number, unknown>)[key] : undefined;
   return isObject(parent) && !Object.hasOwn(parent, path[path.length - 1]!);
 }
 
@@ -40,7 +41,11 @@ interface Seen {
  * Sends each operation with random `@defer`s to the native executor and the same operation without them to both
  * executors (which must agree); the incremental response, merged as a client merges it, must equal the plain one.
  */
-async function expectSameMerged(oracle: Oracle, operations: { query: string; variables?: Record<string, unknown> }[], seed: number): Promise<Seen> {
+async function expectSameMerged(
+  oracle: Oracle,
+  operations: { query: string; variables?: Record<string, unknown> }[],
+  seed: number,
+): Promise<Seen> {
   const seen: Seen = { deferred: 0, items: 0, moreItemsThanPayloads: 0, withDeferredErrors: 0, labelled: 0 };
   const schema = schemaWithDefer(oracle.apiSchema);
   let index = 0;
@@ -59,7 +64,10 @@ async function expectSameMerged(oracle: Oracle, operations: { query: string; var
     if (run.subsequent.length === 0) continue;
     seen.deferred++;
     expect(run.initial.hasNext, context).toBe(true);
-    expect(run.subsequent.map((payload) => payload.hasNext), context).toEqual([...run.subsequent.map(() => true).slice(1), false]);
+    expect(
+      run.subsequent.map((payload) => payload.hasNext),
+      context,
+    ).toEqual([...run.subsequent.map(() => true).slice(1), false]);
     const items = run.subsequent.flatMap((payload) => payload.incremental ?? []);
     seen.items += items.length;
     if (items.length > run.subsequent.length) seen.moreItemsThanPayloads++;
@@ -107,10 +115,18 @@ describe("@defer in a mutation through the native executor (repo graph, mock sub
       }
     }`;
     const variables = { inner: true, outer: false };
-    const withoutDefer = visit(parse(query), { Directive: (node) => (node.name.value === "defer" ? null : undefined), VariableDefinition: () => null });
+    const withoutDefer = visit(parse(query), {
+      Directive: (node) => (node.name.value === "defer" ? null : undefined),
+      VariableDefinition: () => null,
+    });
     const plain = await oracle.run({ query: print(withoutDefer) });
     const run = await oracle.runIncremental({ query, variables });
-    expect(run.subsequent.flatMap((payload) => payload.incremental ?? []).map((item) => item.label).sort()).toEqual(["number", "user"]);
+    expect(
+      run.subsequent
+        .flatMap((payload) => payload.incremental ?? [])
+        .map((item) => item.label)
+        .sort(),
+    ).toEqual(["number", "user"]);
     expect(mergeIncremental(run)).toEqual({ data: plain.result.data, errors: [], misplaced: [] });
     expect(plain.result.data).toMatchObject({ updateOrderStatus: { order: { number: expect.any(Number) } } });
   });

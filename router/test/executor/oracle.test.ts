@@ -16,7 +16,14 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from "graphql";
-import { BENCHMARK_GRAPH, BENCHMARK_QUERY, EDGE_GRAPH, benchmarkSubgraphSchemas, repoGraph, type SubgraphDefinition } from "../fixtures/executorGraphs.js";
+import {
+  BENCHMARK_GRAPH,
+  BENCHMARK_QUERY,
+  EDGE_GRAPH,
+  benchmarkSubgraphSchemas,
+  repoGraph,
+  type SubgraphDefinition,
+} from "../fixtures/executorGraphs.js";
 import { subgraphSchemas } from "../fixtures/subgraphs.js";
 import { mergeIncremental } from "../fixtures/incremental.js";
 import { startOracle, type Tamper } from "./oracle.js";
@@ -25,7 +32,10 @@ import { randomOperations } from "./randomOperations.js";
 type Oracle = Awaited<ReturnType<typeof startOracle>>;
 
 /** Runs every operation through both executors and expects the same JSON; returns the native results. */
-async function expectSameResults(oracle: Oracle, operations: { query: string; variables?: Record<string, unknown>; operationName?: string }[]) {
+async function expectSameResults(
+  oracle: Oracle,
+  operations: { query: string; variables?: Record<string, unknown>; operationName?: string }[],
+) {
   const results = [];
   for (const operation of operations) {
     const run = await oracle.run(operation);
@@ -40,7 +50,9 @@ function coverage(results: Awaited<ReturnType<typeof expectSameResults>>) {
   return {
     withData: results.filter((r) => r.data !== null && r.data !== undefined).length,
     withErrors: results.filter((r) => (r.errors?.length ?? 0) > 0).length,
-    withEntityErrors: results.filter((r) => r.errors?.some((e) => e.extensions?.serviceName !== undefined && (e.path?.length ?? 0) > 1)).length,
+    withEntityErrors: results.filter((r) =>
+      r.errors?.some((e) => e.extensions?.serviceName !== undefined && (e.path?.length ?? 0) > 1),
+    ).length,
     nulledByPropagation: results.filter((r) => r.data === null && r.errors?.length).length,
   };
 }
@@ -49,7 +61,11 @@ const REPO_OPERATIONS = fileURLToPath(new URL("../../../operations/", import.met
 
 function operationFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? operationFiles(join(dir, entry.name)) : entry.name.endsWith(".graphql") ? [join(dir, entry.name)] : [],
+    entry.isDirectory()
+      ? operationFiles(join(dir, entry.name))
+      : entry.name.endsWith(".graphql")
+        ? [join(dir, entry.name)]
+        : [],
   );
 }
 
@@ -79,7 +95,8 @@ function variablesFor(schema: GraphQLSchema, operation: OperationDefinitionNode)
   const variables: Record<string, unknown> = {};
   for (const definition of operation.variableDefinitions ?? []) {
     const type = typeFromAST(schema, definition.type) as GraphQLInputType | undefined;
-    if (type && (isNonNullType(type) || !definition.defaultValue)) variables[definition.variable.name.value] = value(type);
+    if (type && (isNonNullType(type) || !definition.defaultValue))
+      variables[definition.variable.name.value] = value(type);
   }
   return variables;
 }
@@ -135,23 +152,35 @@ describe("native executor on the repo's client operations (operations/**/*.graph
     expect(files.length).toBeGreaterThan(10);
     const operations = files.flatMap((file) => {
       const document = parse(readFileSync(file, "utf8"));
-      return document.definitions
-        .filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION)
-        // The gateway's executor cannot run subscriptions (test/subscriptions runs them over their streams).
-        .filter((operation) => operation.operation !== "subscription")
-        .map((operation) => ({ query: readFileSync(file, "utf8"), operationName: operation.name?.value, variables: variablesFor(oracle.apiSchema, operation) }));
+      return (
+        document.definitions
+          .filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION)
+          // The gateway's executor cannot run subscriptions (test/subscriptions runs them over their streams).
+          .filter((operation) => operation.operation !== "subscription")
+          .map((operation) => ({
+            query: readFileSync(file, "utf8"),
+            operationName: operation.name?.value,
+            variables: variablesFor(oracle.apiSchema, operation),
+          }))
+      );
     });
     // Deferred operations: the same operation without @defer through both, and merged, the native executor's
     // incremental response equals it.
     const deferred = operations.filter((operation) => /@defer\b/.test(operation.query));
     expect(deferred.length).toBeGreaterThan(0);
-    const results = await expectSameResults(oracle, operations.map((operation) => ({ ...operation, query: withoutDefer(operation.query) })));
+    const results = await expectSameResults(
+      oracle,
+      operations.map((operation) => ({ ...operation, query: withoutDefer(operation.query) })),
+    );
     for (const operation of deferred) {
       const plain = (await oracle.run({ ...operation, query: withoutDefer(operation.query) })).result;
       const incremental = await oracle.runIncremental(operation);
       expect(incremental.subsequent.length, operation.operationName).toBeGreaterThan(0);
       const merged = mergeIncremental(incremental);
-      expect({ data: merged.data, errors: merged.errors }, operation.operationName).toEqual({ data: plain.data, errors: plain.errors ?? [] });
+      expect({ data: merged.data, errors: merged.errors }, operation.operationName).toEqual({
+        data: plain.data,
+        errors: plain.errors ?? [],
+      });
     }
     expect(coverage(results).withData).toBeGreaterThan(operations.length / 2);
   });
@@ -178,11 +207,14 @@ describe("native executor on the router tests' subgraphs (real resolvers)", () =
     await expectSameResults(oracle, [
       { query: "{ products { edges { node { id name price rating } } } }" },
       { query: "query One($id: ID!) { product(id: $id) { id name price description } }", variables: { id: "p1" } },
-      { query: "{ product(id: \"missing\") { id } }" },
+      { query: '{ product(id: "missing") { id } }' },
       { query: "{ broken }" },
       { query: "{ secret { code } }" },
       { query: "{ me { id name favorites { id name price } } }" },
-      { query: "{ __typename products(first: 1) { __typename edges { cursor: __typename node { kind: __typename id } } } }" },
+      {
+        query:
+          "{ __typename products(first: 1) { __typename edges { cursor: __typename node { kind: __typename id } } } }",
+      },
     ]);
   });
 });
@@ -205,15 +237,17 @@ describe("native executor when a subgraph answers something the schema does not 
       name: "an invalid leaf value in a non-null field (null propagates to the nullable parent)",
       query: "{ media { id title } }",
       tamper: (service, _request, response) => {
-        if (service === "media" && Array.isArray((response.data as { media?: unknown[] })?.media)) ((response.data as { media: { title: unknown }[] }).media[0]!).title = 42;
+        if (service === "media" && Array.isArray((response.data as { media?: unknown[] })?.media))
+          (response.data as { media: { title: unknown }[] }).media[0]!.title = 42;
         return response;
       },
     },
     {
       name: "a value outside an enum",
-      query: "{ search(text: \"a\") { ... on Book { id format } } }",
+      query: '{ search(text: "a") { ... on Book { id format } } }',
       tamper: (service, _request, response) => {
-        for (const item of (response.data as { search?: { __typename: string; format?: unknown }[] } | undefined)?.search ?? []) {
+        for (const item of (response.data as { search?: { __typename: string; format?: unknown }[] } | undefined)
+          ?.search ?? []) {
           if (service === "media" && item.__typename === "Book") item.format = "SCROLL";
         }
         return response;
@@ -221,7 +255,7 @@ describe("native executor when a subgraph answers something the schema does not 
     },
     {
       name: "an unknown __typename",
-      query: "{ search(text: \"x\") { __typename ... on Book { id title } ... on Shelf { name } } }",
+      query: '{ search(text: "x") { __typename ... on Book { id title } ... on Shelf { name } } }',
       tamper: (service, _request, response) => {
         const search = (response.data as { search?: { __typename: string }[] } | undefined)?.search;
         if (service === "media" && search?.[0]) search[0].__typename = "Spaceship";
@@ -240,7 +274,8 @@ describe("native executor when a subgraph answers something the schema does not 
     {
       name: "an object where the schema has a list",
       query: "{ media { id } }",
-      tamper: (service, _request, response) => (service === "media" ? { data: { media: { id: "1", __typename: "Book" } } } : response),
+      tamper: (service, _request, response) =>
+        service === "media" ? { data: { media: { id: "1", __typename: "Book" } } } : response,
     },
     {
       name: "errors without a path, with an entity path, and with a code",
@@ -259,13 +294,17 @@ describe("native executor when a subgraph answers something the schema does not 
     },
     {
       name: "a subgraph whose data is null for a non-null root field",
-      query: "{ user(id: \"u1\") { id name } me { id } }",
-      tamper: (service, _request, response) => (service === "users" ? { data: { user: null, me: null }, errors: [{ message: "user store down", path: ["user"] }] } : response),
+      query: '{ user(id: "u1") { id name } me { id } }',
+      tamper: (service, _request, response) =>
+        service === "users"
+          ? { data: { user: null, me: null }, errors: [{ message: "user store down", path: ["user"] }] }
+          : response,
     },
     {
       name: "a non-null field of an entity left out by a failed entity fetch",
       query: "{ media(first: 2) { id topReview { score } } }",
-      tamper: (service, _request, response) => (service === "ratings" ? { errors: [{ message: "ratings down" }] } : response),
+      tamper: (service, _request, response) =>
+        service === "ratings" ? { errors: [{ message: "ratings down" }] } : response,
     },
   ];
 
@@ -273,7 +312,9 @@ describe("native executor when a subgraph answers something the schema does not 
     const oracle = await startOracle(EDGE_GRAPH, { tamper });
     try {
       const [result] = await expectSameResults(oracle, [{ query, ...(variables ? { variables } : {}) }]);
-      expect(result?.errors ?? (result?.extensions as { valueCompletion?: unknown[] } | undefined)?.valueCompletion).toBeDefined();
+      expect(
+        result?.errors ?? (result?.extensions as { valueCompletion?: unknown[] } | undefined)?.valueCompletion,
+      ).toBeDefined();
     } finally {
       await oracle.stop();
     }

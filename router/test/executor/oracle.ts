@@ -1,7 +1,11 @@
 import { composeServices } from "@apollo/composition";
 import { Supergraph } from "@apollo/federation-internals";
 import { ApolloGateway, LocalGraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
-import { ApolloServer, type GraphQLExperimentalFormattedSubsequentIncrementalExecutionResultAlpha2 as SubsequentResult, type GraphQLRequest } from "@apollo/server";
+import {
+  ApolloServer,
+  type GraphQLExperimentalFormattedSubsequentIncrementalExecutionResultAlpha2 as SubsequentResult,
+  type GraphQLRequest,
+} from "@apollo/server";
 import { prepareSupergraph } from "@commerce/analysis";
 import { isInterfaceType, parse, type GraphQLSchema } from "graphql";
 import { useNativeExecutor } from "../../src/executor/nativeExecutor.js";
@@ -13,7 +17,11 @@ import { mockSubgraph } from "../fixtures/mockSubgraph.js";
 type SubgraphResponse = Awaited<ReturnType<LocalGraphQLDataSource["process"]>>;
 
 /** Rewrites what a subgraph answered (to simulate a subgraph that breaks the contract); runs for both executors. */
-export type Tamper = (service: string, request: GraphQLDataSourceProcessOptions["request"], response: SubgraphResponse) => SubgraphResponse;
+export type Tamper = (
+  service: string,
+  request: GraphQLDataSourceProcessOptions["request"],
+  response: SubgraphResponse,
+) => SubgraphResponse;
 
 class TamperedDataSource extends LocalGraphQLDataSource {
   constructor(
@@ -28,7 +36,10 @@ class TamperedDataSource extends LocalGraphQLDataSource {
 
   override async process(options: GraphQLDataSourceProcessOptions): Promise<SubgraphResponse> {
     const representations = options.request.variables?.representations;
-    this.calls.push({ service: this.service, representations: Array.isArray(representations) ? representations.length : 0 });
+    this.calls.push({
+      service: this.service,
+      representations: Array.isArray(representations) ? representations.length : 0,
+    });
     const response = await super.process(options);
     const tampered = this.tamper ? this.tamper(this.service, options.request, structuredClone(response)) : response;
     if (this.interfaces) withoutInterfaceTypenames(tampered, this.interfaces);
@@ -53,7 +64,11 @@ export interface OracleRun {
   apollo: string;
   native: string;
   /** The native executor's result, parsed. */
-  result: { data?: unknown; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[]; extensions?: unknown };
+  result: {
+    data?: unknown;
+    errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+    extensions?: unknown;
+  };
 }
 
 /**
@@ -61,22 +76,41 @@ export interface OracleRun {
  * with the router's (`useNativeExecutor`); `run` sends an operation to both and returns both responses as JSON
  * (key order included), for the test to compare.
  */
-export async function startOracle(graph: SubgraphDefinition[], { schemas = {}, tamper }: { schemas?: Record<string, GraphQLSchema>; tamper?: Tamper } = {}) {
-  const composed = composeServices(graph.map(({ name, typeDefs }) => ({ name, url: `http://${name}.invalid/graphql`, typeDefs: parse(typeDefs) })));
+export async function startOracle(
+  graph: SubgraphDefinition[],
+  { schemas = {}, tamper }: { schemas?: Record<string, GraphQLSchema>; tamper?: Tamper } = {},
+) {
+  const composed = composeServices(
+    graph.map(({ name, typeDefs }) => ({ name, url: `http://${name}.invalid/graphql`, typeDefs: parse(typeDefs) })),
+  );
   if (composed.errors) throw new Error(`composition failed: ${composed.errors.map((e) => e.message).join("; ")}`);
   // As the router serves it: @authenticated / @requiresScopes are the router's to enforce, not the gateway's.
   const supergraphSdl = prepareSupergraph(composed.supergraphSdl).sdl;
-  const subgraphs = Object.fromEntries(graph.map(({ name, typeDefs }) => [name, schemas[name] ?? mockSubgraph(typeDefs)]));
-  const calls = { apollo: [] as { service: string; representations: number }[], native: [] as { service: string; representations: number }[] };
+  const subgraphs = Object.fromEntries(
+    graph.map(({ name, typeDefs }) => [name, schemas[name] ?? mockSubgraph(typeDefs)]),
+  );
+  const calls = {
+    apollo: [] as { service: string; representations: number }[],
+    native: [] as { service: string; representations: number }[],
+  };
   const apiSchema = Supergraph.build(supergraphSdl).apiSchema().toGraphQLJSSchema();
-  const interfaces = new Set(Object.values(apiSchema.getTypeMap()).filter(isInterfaceType).map((type) => type.name));
+  const interfaces = new Set(
+    Object.values(apiSchema.getTypeMap())
+      .filter(isInterfaceType)
+      .map((type) => type.name),
+  );
   const start = async (kind: "apollo" | "native") => {
     const gateway = new ApolloGateway({
       supergraphSdl,
-      buildService: ({ name }) => new TamperedDataSource(subgraphs[name]!, name, tamper, calls[kind], kind === "apollo" ? interfaces : undefined),
+      buildService: ({ name }) =>
+        new TamperedDataSource(subgraphs[name]!, name, tamper, calls[kind], kind === "apollo" ? interfaces : undefined),
     });
     if (kind === "native") useNativeExecutor(gateway);
-    const server = new ApolloServer({ gateway, includeStacktraceInErrorResponses: false, ...(kind === "native" ? { plugins: [incrementalDeliveryPlugin()] } : {}) });
+    const server = new ApolloServer({
+      gateway,
+      includeStacktraceInErrorResponses: false,
+      ...(kind === "native" ? { plugins: [incrementalDeliveryPlugin()] } : {}),
+    });
     await server.start();
     return server;
   };
@@ -96,7 +130,8 @@ export async function startOracle(graph: SubgraphDefinition[], { schemas = {}, t
     /** The native executor's response to an operation with `@defer`: the first payload and the ones after it. */
     async runIncremental(request: GraphQLRequest): Promise<IncrementalResponse> {
       const response = await native.executeOperation(request);
-      if (response.body.kind === "single") return { initial: response.body.singleResult as IncrementalResponse["initial"], subsequent: [] };
+      if (response.body.kind === "single")
+        return { initial: response.body.singleResult as IncrementalResponse["initial"], subsequent: [] };
       const subsequent: SubsequentResult[] = [];
       for await (const payload of response.body.subsequentResults) subsequent.push(payload as SubsequentResult);
       return { initial: response.body.initialResult as IncrementalResponse["initial"], subsequent };
@@ -118,11 +153,21 @@ function withEntityErrorPathsOf(apolloJson: string, nativeJson: string): string 
   const apollo = JSON.parse(apolloJson) as Result;
   const native = JSON.parse(nativeJson) as Result;
   if (!apollo.errors || !native.errors || apollo.errors.length !== native.errors.length) return apolloJson;
-  const differInOneIndex = (a: readonly (string | number)[] | undefined, b: readonly (string | number)[] | undefined): boolean =>
-    a !== undefined && b !== undefined && a.length === b.length && a.filter((key, index) => key !== b[index]).length === 1 && a.every((key, index) => key === b[index] || (typeof key === "number" && typeof b[index] === "number"));
+  const differInOneIndex = (
+    a: readonly (string | number)[] | undefined,
+    b: readonly (string | number)[] | undefined,
+  ): boolean =>
+    a !== undefined &&
+    b !== undefined &&
+    a.length === b.length &&
+    a.filter((key, index) => key !== b[index]).length === 1 &&
+    a.every((key, index) => key === b[index] || (typeof key === "number" && typeof b[index] === "number"));
   const errors = apollo.errors.map((error, index) => {
     const theirs = native.errors![index]!;
-    const misplaced = error.extensions?.serviceName !== undefined && error.message === theirs.message && differInOneIndex(error.path, theirs.path);
+    const misplaced =
+      error.extensions?.serviceName !== undefined &&
+      error.message === theirs.message &&
+      differInOneIndex(error.path, theirs.path);
     return misplaced ? { ...error, path: theirs.path } : error;
   });
   return JSON.stringify({ ...apollo, errors });

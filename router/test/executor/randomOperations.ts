@@ -54,7 +54,10 @@ export interface GeneratedOperation {
  * the possible types of abstract types, named fragments, fields selected twice (merged), and @skip/@include on
  * variables (given, omitted so the default applies, or literal). Operations the schema rejects are dropped.
  */
-export function randomOperations(schema: GraphQLSchema, { count, seed = 1, maxDepth = 4 }: { count: number; seed?: number; maxDepth?: number }): GeneratedOperation[] {
+export function randomOperations(
+  schema: GraphQLSchema,
+  { count, seed = 1, maxDepth = 4 }: { count: number; seed?: number; maxDepth?: number },
+): GeneratedOperation[] {
   const operations: GeneratedOperation[] = [];
   for (let attempt = 0; operations.length < count && attempt < count * 5; attempt++) {
     const operationSeed = seed * 100_000 + attempt;
@@ -89,7 +92,9 @@ function generate(schema: GraphQLSchema, seed: number, maxDepth: number): Genera
     if (isListType(type)) return `[${literal(type.ofType, depth)}]`;
     if (isEnumType(type)) return rng.pick(type.getValues()).name;
     if (isInputObjectType(type)) {
-      const fields = Object.values(type.getFields()).filter((field) => isNonNullType(field.type) && field.defaultValue === undefined);
+      const fields = Object.values(type.getFields()).filter(
+        (field) => isNonNullType(field.type) && field.defaultValue === undefined,
+      );
       return `{ ${fields.map((field) => `${field.name}: ${depth > 3 ? "null" : literal(field.type, depth + 1)}`).join(", ")} }`;
     }
     if (isScalarType(type)) {
@@ -110,7 +115,9 @@ function generate(schema: GraphQLSchema, seed: number, maxDepth: number): Genera
   };
 
   const fieldSelection = (field: GraphQLField<unknown, unknown>, depth: number): string => {
-    const args = field.args.filter((arg) => isNonNullType(arg.type) || rng.chance(0.2)).map((arg) => `${arg.name}: ${literal(arg.type)}`);
+    const args = field.args
+      .filter((arg) => isNonNullType(arg.type) || rng.chance(0.2))
+      .map((arg) => `${arg.name}: ${literal(arg.type)}`);
     const alias = rng.chance(0.2) ? `a${aliases++}: ` : "";
     const named = getNamedType(field.type);
     const inner = isCompositeType(named) ? ` { ${selectionSet(named, depth + 1)} }` : "";
@@ -120,7 +127,9 @@ function generate(schema: GraphQLSchema, seed: number, maxDepth: number): Genera
   const selectionSet = (type: GraphQLNamedType, depth: number): string => {
     const selections: string[] = [];
     if (isObjectType(type) || (isCompositeType(type) && "getFields" in type)) {
-      const fields = Object.values((type as { getFields(): Record<string, GraphQLField<unknown, unknown>> }).getFields());
+      const fields = Object.values(
+        (type as { getFields(): Record<string, GraphQLField<unknown, unknown>> }).getFields(),
+      );
       const leaves = fields.filter((field) => !isCompositeType(getNamedType(field.type)));
       const usable = depth >= maxDepth ? leaves : fields;
       const count = 1 + rng.int(Math.min(4, Math.max(1, usable.length)));
@@ -129,13 +138,16 @@ function generate(schema: GraphQLSchema, seed: number, maxDepth: number): Genera
         const selection = fieldSelection(field, depth);
         selections.push(selection);
         // The same field again (merged with the first), sometimes with a different sub-selection.
-        if (rng.chance(0.08) && !selection.includes(":") && !selection.includes("(")) selections.push(fieldSelection(field, depth).replace(/^a\d+: /, ""));
+        if (rng.chance(0.08) && !selection.includes(":") && !selection.includes("("))
+          selections.push(fieldSelection(field, depth).replace(/^a\d+: /, ""));
       }
     }
-    if (rng.chance(0.2) || selections.length === 0) selections.push(rng.chance(0.3) ? `kind${aliases++}: __typename` : "__typename");
+    if (rng.chance(0.2) || selections.length === 0)
+      selections.push(rng.chance(0.3) ? `kind${aliases++}: __typename` : "__typename");
     if (isAbstractType(type)) {
       for (const possible of schema.getPossibleTypes(type)) {
-        if (depth < maxDepth && rng.chance(0.6)) selections.push(`... on ${possible.name}${directive()} { ${selectionSet(possible, depth + 1)} }`);
+        if (depth < maxDepth && rng.chance(0.6))
+          selections.push(`... on ${possible.name}${directive()} { ${selectionSet(possible, depth + 1)} }`);
       }
     }
     if (depth < maxDepth && rng.chance(0.1)) {
@@ -145,7 +157,8 @@ function generate(schema: GraphQLSchema, seed: number, maxDepth: number): Genera
       fragments[index] = `fragment ${name} on ${type.name} { ${selectionSet(type, depth + 1)} }`;
       selections.push(`...${name}${directive()}`);
     }
-    if (depth < maxDepth && rng.chance(0.05)) selections.push(`...${directive() || " @include(if: true)"} { __typename }`);
+    if (depth < maxDepth && rng.chance(0.05))
+      selections.push(`...${directive() || " @include(if: true)"} { __typename }`);
     return selections.join(" ");
   };
 
@@ -169,21 +182,44 @@ export function withRandomDefers(query: string, seed: number): { query: string; 
   let labels = 0;
   const defer = (): DirectiveNode => {
     const args: ArgumentNode[] = [];
-    if (rng.chance(0.3)) args.push({ kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: "label" }, value: { kind: Kind.STRING, value: `part${labels++}` } });
+    if (rng.chance(0.3))
+      args.push({
+        kind: Kind.ARGUMENT,
+        name: { kind: Kind.NAME, value: "label" },
+        value: { kind: Kind.STRING, value: `part${labels++}` },
+      });
     // At most two variable conditions: the planner plans every combination of them.
     if (flags.length < 2 && rng.chance(0.2)) {
       const name = `defer${flags.length}`;
-      flags.push({ kind: Kind.VARIABLE_DEFINITION, variable: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: name } }, type: { kind: Kind.NON_NULL_TYPE, type: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: "Boolean" } } } });
+      flags.push({
+        kind: Kind.VARIABLE_DEFINITION,
+        variable: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: name } },
+        type: {
+          kind: Kind.NON_NULL_TYPE,
+          type: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: "Boolean" } },
+        },
+      });
       variables[name] = rng.chance(0.7);
-      args.push({ kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: "if" }, value: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: name } } });
+      args.push({
+        kind: Kind.ARGUMENT,
+        name: { kind: Kind.NAME, value: "if" },
+        value: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: name } },
+      });
     } else if (rng.chance(0.1)) {
-      args.push({ kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: "if" }, value: { kind: Kind.BOOLEAN, value: rng.chance(0.5) } });
+      args.push({
+        kind: Kind.ARGUMENT,
+        name: { kind: Kind.NAME, value: "if" },
+        value: { kind: Kind.BOOLEAN, value: rng.chance(0.5) },
+      });
     }
     return { kind: Kind.DIRECTIVE, name: { kind: Kind.NAME, value: "defer" }, arguments: args };
   };
   const deferIn = (set: SelectionSetNode, root: boolean): SelectionSetNode => {
     const selections = set.selections.map((selection): SelectionNode => {
-      if (selection.kind === Kind.FIELD) return selection.selectionSet ? { ...selection, selectionSet: deferIn(selection.selectionSet, false) } : selection;
+      if (selection.kind === Kind.FIELD)
+        return selection.selectionSet
+          ? { ...selection, selectionSet: deferIn(selection.selectionSet, false) }
+          : selection;
       const directives = !root && rng.chance(0.35) ? [...(selection.directives ?? []), defer()] : selection.directives;
       if (selection.kind === Kind.FRAGMENT_SPREAD) return { ...selection, directives };
       return { ...selection, directives, selectionSet: deferIn(selection.selectionSet, root) };
@@ -191,18 +227,32 @@ export function withRandomDefers(query: string, seed: number): { query: string; 
     if (!root && selections.length > 0 && rng.chance(0.35)) {
       const start = rng.int(selections.length);
       const end = start + 1 + rng.int(selections.length - start);
-      const wrapped: InlineFragmentNode = { kind: Kind.INLINE_FRAGMENT, directives: [defer()], selectionSet: { kind: Kind.SELECTION_SET, selections: selections.slice(start, end) } };
+      const wrapped: InlineFragmentNode = {
+        kind: Kind.INLINE_FRAGMENT,
+        directives: [defer()],
+        selectionSet: { kind: Kind.SELECTION_SET, selections: selections.slice(start, end) },
+      };
       selections.splice(start, end - start, wrapped);
     }
     return { ...set, selections };
   };
   const definitions = document.definitions.map((definition): DefinitionNode => {
-    if (definition.kind === Kind.OPERATION_DEFINITION) return { ...definition, selectionSet: deferIn(definition.selectionSet, definition.operation !== OperationTypeNode.QUERY) };
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) return { ...definition, selectionSet: deferIn(definition.selectionSet, definition.typeCondition.name.value === "Mutation") };
+    if (definition.kind === Kind.OPERATION_DEFINITION)
+      return {
+        ...definition,
+        selectionSet: deferIn(definition.selectionSet, definition.operation !== OperationTypeNode.QUERY),
+      };
+    if (definition.kind === Kind.FRAGMENT_DEFINITION)
+      return {
+        ...definition,
+        selectionSet: deferIn(definition.selectionSet, definition.typeCondition.name.value === "Mutation"),
+      };
     return definition;
   });
   const withFlags = definitions.map((definition) =>
-    definition.kind === Kind.OPERATION_DEFINITION ? { ...definition, variableDefinitions: [...(definition.variableDefinitions ?? []), ...flags] } : definition,
+    definition.kind === Kind.OPERATION_DEFINITION
+      ? { ...definition, variableDefinitions: [...(definition.variableDefinitions ?? []), ...flags] }
+      : definition,
   );
   return { query: print({ ...document, definitions: withFlags }), variables };
 }

@@ -7,7 +7,13 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { createDb, migrate, seed, type Db } from "@commerce/db";
-import { freePort, startEmbeddedPostgres, startRedisServer, type PostgresHandle, type RedisHandle } from "@commerce/stack";
+import {
+  freePort,
+  startEmbeddedPostgres,
+  startRedisServer,
+  type PostgresHandle,
+  type RedisHandle,
+} from "@commerce/stack";
 import { startService, stopService, subgraphUrlVariable, waitReady, type Service } from "@commerce/start";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
@@ -37,11 +43,15 @@ async function startGraphProcesses({
   output: (name: string, line: string) => void;
   onExit: (name: string, code: number | null, stopping: boolean) => void;
 }): Promise<GraphProcesses> {
-  const manifest = JSON.parse(readFileSync(join(root, "schema", "subgraphs.json"), "utf8")) as { subgraphs: { name: string }[] };
+  const manifest = JSON.parse(readFileSync(join(root, "schema", "subgraphs.json"), "utf8")) as {
+    subgraphs: { name: string }[];
+  };
   const names = manifest.subgraphs.map((s) => s.name);
   const ports = new Map<string, number>();
   for (const name of [...names, "router"]) ports.set(name, await freePort());
-  const urls = Object.fromEntries(names.map((name) => [subgraphUrlVariable(name), `http://127.0.0.1:${ports.get(name)}/graphql`]));
+  const urls = Object.fromEntries(
+    names.map((name) => [subgraphUrlVariable(name), `http://127.0.0.1:${ports.get(name)}/graphql`]),
+  );
   const running = new Map<string, Service>();
   const stopping = new Set<string>();
   function spawn(name: string): Service {
@@ -121,14 +131,22 @@ export interface FaultGraph {
  * Postgres and a private, persistent Redis. Fault tests pause, kill and restart these, so they are never the
  * run's shared services (@commerce/testing's).
  */
-export async function startFaultGraph({ serviceEnv = {} }: { serviceEnv?: Record<string, Record<string, string>> } = {}): Promise<FaultGraph> {
+export async function startFaultGraph({
+  serviceEnv = {},
+}: { serviceEnv?: Record<string, Record<string, string>> } = {}): Promise<FaultGraph> {
   const dir = await mkdtemp(join(tmpdir(), "commerce-fault-"));
   const lines: string[] = [];
   const log = (line: string) => {
     lines.push(line);
     if (lines.length > 400) lines.shift();
   };
-  const postgresOptions = { dataDir: join(dir, "postgres"), port: await freePort(), fast: true, database: "commerce", onLog: (line: string) => log(`[postgres] ${line}`) };
+  const postgresOptions = {
+    dataDir: join(dir, "postgres"),
+    port: await freePort(),
+    fast: true,
+    database: "commerce",
+    onLog: (line: string) => log(`[postgres] ${line}`),
+  };
   let postgres: PostgresHandle = await startEmbeddedPostgres(postgresOptions);
   const redisOptions = { dataDir: join(dir, "redis"), persistent: true };
   let redis = await startRedisServer(redisOptions);
@@ -197,7 +215,10 @@ export async function startFaultGraph({ serviceEnv = {} }: { serviceEnv?: Record
       await Promise.allSettled([postgres.stop(), redis.stop()]);
       await sleep(50);
       // The cluster may live outside `dir` (a folder the postgres user can reach: reachableDataDir).
-      await Promise.all([rm(dir, { recursive: true, force: true }), rm(postgres.dataDir, { recursive: true, force: true })]);
+      await Promise.all([
+        rm(dir, { recursive: true, force: true }),
+        rm(postgres.dataDir, { recursive: true, force: true }),
+      ]);
     },
   };
 }

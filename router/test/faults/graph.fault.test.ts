@@ -65,25 +65,33 @@ async function keyspaceHits(): Promise<number> {
 const soakSeconds = Number(process.env.SOAK_SECONDS ?? 15);
 
 describe(`soak: the storefront mix for ${soakSeconds} s`, () => {
-  it("answers every request without an error and keeps every service under the RSS bound", { timeout: (soakSeconds + 60) * 1000 }, async () => {
-    const report = await runSoak({ seconds: soakSeconds, graph });
-    expectNoFailures(report.failures);
-    expect(report.visits).toBeGreaterThan(0);
-    for (const [name, rss] of Object.entries(report.rss)) expect(rss.peak, `${name} RSS (MiB)`).toBeLessThan(RSS_BOUND_MIB);
-  });
+  it(
+    "answers every request without an error and keeps every service under the RSS bound",
+    { timeout: (soakSeconds + 60) * 1000 },
+    async () => {
+      const report = await runSoak({ seconds: soakSeconds, graph });
+      expectNoFailures(report.failures);
+      expect(report.visits).toBeGreaterThan(0);
+      for (const [name, rss] of Object.entries(report.rss))
+        expect(rss.peak, `${name} RSS (MiB)`).toBeLessThan(RSS_BOUND_MIB);
+    },
+  );
 });
 
 describe("Redis paused (a partition: the socket stays open, nothing answers)", () => {
   it("keeps answering from Postgres within the bound, APQ falls back to full queries, and Redis is used again once it resumes", async () => {
     const pid = graph.redis().pid;
-    const apqQuery = '{ products(first: 2) { edges { node { id name } } } }';
+    const apqQuery = "{ products(first: 2) { edges { node { id name } } } }";
     const apq = { persistedQuery: { version: 1, sha256Hash: createHash("sha256").update(apqQuery).digest("hex") } };
     const postApq = (withQuery: boolean) =>
       fetch(graph.url, {
         method: "POST",
         headers: { "content-type": "application/json", "apollo-require-preflight": "true" },
         body: JSON.stringify({ ...(withQuery ? { query: apqQuery } : {}), extensions: apq }),
-      }).then(async (r) => ({ status: r.status, body: (await r.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] } }));
+      }).then(async (r) => ({
+        status: r.status,
+        body: (await r.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] },
+      }));
 
     let apqDuringPause: { hashOnly: string | undefined; full: number } | undefined;
     let readyDuringPause: { status: number; body: unknown } | undefined;
@@ -110,7 +118,10 @@ describe("Redis paused (a partition: the socket stays open, nothing answers)", (
     expect(Math.max(...outcomes.map((o) => o.ms))).toBeLessThan(ANSWER_BOUND_MS);
     expect(outcomes.length).toBeGreaterThan(20);
     expect(apqDuringPause).toEqual({ hashOnly: "PERSISTED_QUERY_NOT_FOUND", full: 200 });
-    expect(readyDuringPause).toMatchObject({ status: 200, body: { status: "degraded", checks: { postgres: { ok: true }, redis: { ok: true, degraded: true } } } });
+    expect(readyDuringPause).toMatchObject({
+      status: 200,
+      body: { status: "degraded", checks: { postgres: { ok: true }, redis: { ok: true, degraded: true } } },
+    });
 
     // Recovery: cached loaders read Redis again (its hit counter moves) and the APQ hash is known again.
     const before = await keyspaceHits();
@@ -119,7 +130,10 @@ describe("Redis paused (a partition: the socket stays open, nothing answers)", (
       expect(succeeded(first)).toBe(true);
       return (await keyspaceHits()) > before;
     }, "the services to read Redis again");
-    await eventually(async () => (await postApq(true)).status === 200 && (await postApq(false)).body.data !== undefined, "APQ in Redis again");
+    await eventually(
+      async () => (await postApq(true)).status === 200 && (await postApq(false)).body.data !== undefined,
+      "APQ in Redis again",
+    );
   });
 });
 
@@ -135,13 +149,21 @@ describe("Redis killed mid-traffic and restarted", () => {
     async function completeOne(): Promise<Outcome[]> {
       const results: Outcome[] = [];
       const page = await send(graph.url, "browse", { first: 5 });
-      const product = (page.data?.products as { edges: { node: { id: string; available: boolean } }[] } | undefined)?.edges.find((e) => e.node.available)?.node;
+      const product = (
+        page.data?.products as { edges: { node: { id: string; available: boolean } }[] } | undefined
+      )?.edges.find((e) => e.node.available)?.node;
       if (!product) return [page];
-      const placed = await send(graph.url, "placeOrder", { input: { items: [{ productId: product.id, quantity: 1 }], idempotencyKey: randomUUID() } }, customer.token);
+      const placed = await send(
+        graph.url,
+        "placeOrder",
+        { input: { items: [{ productId: product.id, quantity: 1 }], idempotencyKey: randomUUID() } },
+        customer.token,
+      );
       results.push(placed);
       const orderId = (placed.data?.placeOrder as { order: { id: string } } | undefined)?.order.id;
       if (!orderId) return results;
-      for (const status of ["PREPARING", "READY", "COMPLETED"]) results.push(await send(graph.url, "updateOrderStatus", { input: { orderId, status } }, staff.token));
+      for (const status of ["PREPARING", "READY", "COMPLETED"])
+        results.push(await send(graph.url, "updateOrderStatus", { input: { orderId, status } }, staff.token));
       if (results.every(succeeded)) completed.push(orderId);
       return results;
     }
@@ -170,8 +192,15 @@ describe("Redis killed mid-traffic and restarted", () => {
     expect(completed.length).toBeGreaterThan(3);
 
     // Every completed order reaches the stream (the outbox kept what Redis did not take) and is credited once.
-    await eventually(async () => (await graph.db.outboxEvent.count({ where: { publishedAt: null } })) === 0, "the outbox to drain");
-    await eventually(async () => (await graph.db.ledgerEntry.count({ where: { sourceOrderId: { in: completed } } })) === completed.length, "every completed order to be credited");
+    await eventually(
+      async () => (await graph.db.outboxEvent.count({ where: { publishedAt: null } })) === 0,
+      "the outbox to drain",
+    );
+    await eventually(
+      async () =>
+        (await graph.db.ledgerEntry.count({ where: { sourceOrderId: { in: completed } } })) === completed.length,
+      "every completed order to be credited",
+    );
     const orders = await graph.db.order.findMany({ where: { id: { in: completed } }, select: { totalAmount: true } });
     const entries = await graph.db.ledgerEntry.findMany({ where: { sourceOrderId: { in: completed } } });
     expect(entries).toHaveLength(completed.length);
@@ -186,10 +215,18 @@ describe("Postgres restarted mid-traffic", () => {
   it("answers (errors, not hangs) while it is down, recovers, and a placeOrder cut in flight and retried with its key makes exactly one order", async () => {
     const customer = await logIn(graph.url, DEMO_USERS.customer);
     const page = await send(graph.url, "browse", { first: 5 });
-    const product = (page.data?.products as { edges: { node: { id: string; available: boolean } }[] }).edges.find((e) => e.node.available)?.node;
+    const product = (page.data?.products as { edges: { node: { id: string; available: boolean } }[] }).edges.find(
+      (e) => e.node.available,
+    )?.node;
     expect(product).toBeDefined();
     const idempotencyKey = randomUUID();
-    const place = () => send(graph.url, "placeOrder", { input: { items: [{ productId: product?.id, quantity: 2 }], idempotencyKey } }, customer.token);
+    const place = () =>
+      send(
+        graph.url,
+        "placeOrder",
+        { input: { items: [{ productId: product?.id, quantity: 2 }], idempotencyKey } },
+        customer.token,
+      );
 
     const catalog = graph.processes.service("catalog").child.pid as number;
     let inFlight: Promise<Outcome> | undefined;
@@ -221,7 +258,9 @@ describe("Postgres restarted mid-traffic", () => {
     }
     expect(succeeded(attempt), describeFailures([attempt])).toBe(true);
     const again = await place();
-    expect((again.data?.placeOrder as { order: { id: string } }).order.id).toBe((attempt.data?.placeOrder as { order: { id: string } }).order.id);
+    expect((again.data?.placeOrder as { order: { id: string } }).order.id).toBe(
+      (attempt.data?.placeOrder as { order: { id: string } }).order.id,
+    );
     expect(await graph.db.order.count({ where: { idempotencyKey } })).toBe(1);
 
     // Recovery: the storefront works again end to end.
@@ -237,7 +276,12 @@ describe("SIGTERM with requests in flight", () => {
    * Sends `count` requests that wait on the paused catalog, SIGTERMs `name` while they are in flight, then resumes
    * the catalog. Returns their outcomes, the exit code, and (for the router) what a new request got meanwhile.
    */
-  async function terminateWithInFlight(name: string, count: number, request: () => Promise<Outcome>, warmUp: () => Promise<Outcome> = request): Promise<{ outcomes: Outcome[]; code: number | null; refused?: Outcome }> {
+  async function terminateWithInFlight(
+    name: string,
+    count: number,
+    request: () => Promise<Outcome>,
+    warmUp: () => Promise<Outcome> = request,
+  ): Promise<{ outcomes: Outcome[]; code: number | null; refused?: Outcome }> {
     const catalog = graph.processes.service("catalog").child.pid as number;
     const target = graph.processes.service(name).child;
     const exited = new Promise<number | null>((resolve) => target.once("exit", (code) => resolve(code)));
@@ -265,9 +309,17 @@ describe("SIGTERM with requests in flight", () => {
   it("a subgraph (orders) finishes its 20 in-flight placeOrders, then exits 0", async () => {
     const customer = await logIn(graph.url, DEMO_USERS.customer);
     const page = await send(graph.url, "browse", { first: 5 });
-    const product = (page.data?.products as { edges: { node: { id: string; available: boolean } }[] }).edges.find((e) => e.node.available)?.node;
+    const product = (page.data?.products as { edges: { node: { id: string; available: boolean } }[] }).edges.find(
+      (e) => e.node.available,
+    )?.node;
     const keys: string[] = [];
-    const order = (idempotencyKey: string) => send(graph.url, "placeOrder", { input: { items: [{ productId: product?.id, quantity: 1 }], idempotencyKey } }, customer.token);
+    const order = (idempotencyKey: string) =>
+      send(
+        graph.url,
+        "placeOrder",
+        { input: { items: [{ productId: product?.id, quantity: 1 }], idempotencyKey } },
+        customer.token,
+      );
     const { outcomes, code } = await terminateWithInFlight(
       "orders",
       20,
@@ -285,7 +337,9 @@ describe("SIGTERM with requests in flight", () => {
   });
 
   it("the router answers its 20 in-flight requests, refuses new connections, then exits 0", async () => {
-    const { outcomes, code, refused } = await terminateWithInFlight("router", 20, () => send(graph.url, "browse", { first: 20 }));
+    const { outcomes, code, refused } = await terminateWithInFlight("router", 20, () =>
+      send(graph.url, "browse", { first: 20 }),
+    );
     expectNoFailures(outcomes.filter((o) => !succeeded(o)));
     expect(outcomes).toHaveLength(20);
     expect(refused?.errors).toEqual(["ECONNREFUSED"]);

@@ -66,7 +66,10 @@ export async function runSoak({ seconds, shoppers = 4, graph: given, onProgress 
     const started = Date.now();
     // After the same warm-up as the RSS figures (a fifth of the run).
     let heapStart = Number.NaN;
-    const heapTimer = setTimeout(() => void routerHeapMiB(graph.url).then((mib) => (heapStart = mib)), (seconds * 1000) / 5);
+    const heapTimer = setTimeout(
+      () => void routerHeapMiB(graph.url).then((mib) => (heapStart = mib)),
+      (seconds * 1000) / 5,
+    );
     const sampler = setInterval(() => {
       for (const name of names) samples[name]?.push(rssMiB(pids[name] as number));
       const elapsed = Math.round((Date.now() - started) / 1000);
@@ -87,7 +90,13 @@ export async function runSoak({ seconds, shoppers = 4, graph: given, onProgress 
       byStep.set(outcome.step, times);
     }
     for (const [step, times] of byStep) {
-      steps[step] = { count: times.length, p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99), max: Math.max(...times) };
+      steps[step] = {
+        count: times.length,
+        p50: percentile(times, 50),
+        p95: percentile(times, 95),
+        p99: percentile(times, 99),
+        max: Math.max(...times),
+      };
     }
     const rss: SoakReport["rss"] = {};
     for (const name of names) {
@@ -98,14 +107,27 @@ export async function runSoak({ seconds, shoppers = 4, graph: given, onProgress 
     }
     const [{ server_version: postgres }] = await graph.db.$queryRaw<[{ server_version: string }]>`SHOW server_version`;
     const redis = /redis_version:(\S+)/.exec(await graph.redisClient().info("server"))?.[1] ?? "?";
-    return { seconds, shoppers, visits: result.visits, requests: result.outcomes.length, failures: result.failures, steps, rss, routerHeap: { start: heapStart, end: heapEnd }, versions: { postgres, redis } };
+    return {
+      seconds,
+      shoppers,
+      visits: result.visits,
+      requests: result.outcomes.length,
+      failures: result.failures,
+      steps,
+      rss,
+      routerHeap: { start: heapStart, end: heapEnd },
+      versions: { postgres, redis },
+    };
   } finally {
     if (!given) await graph.stop();
   }
 }
 
 /** The report as Markdown (the soak's section of BENCHMARKS.md). */
-export function soakMarkdown(report: SoakReport, { command, date, versions }: { command: string; date: string; versions: string }): string {
+export function soakMarkdown(
+  report: SoakReport,
+  { command, date, versions }: { command: string; date: string; versions: string },
+): string {
   const over = Object.entries(report.rss).filter(([, r]) => r.peak >= RSS_BOUND_MIB);
   const round = (n: number) => (Number.isFinite(n) ? n.toFixed(n < 10 ? 1 : 0) : "–");
   const lines = [
@@ -120,11 +142,15 @@ export function soakMarkdown(report: SoakReport, { command, date, versions }: { 
     "",
     "| Step | Requests | p50 ms | p95 ms | p99 ms | max ms |",
     "|---|---:|---:|---:|---:|---:|",
-    ...Object.entries(report.steps).map(([step, s]) => `| ${step} | ${s.count} | ${round(s.p50)} | ${round(s.p95)} | ${round(s.p99)} | ${round(s.max)} |`),
+    ...Object.entries(report.steps).map(
+      ([step, s]) => `| ${step} | ${s.count} | ${round(s.p50)} | ${round(s.p95)} | ${round(s.p99)} | ${round(s.max)} |`,
+    ),
     "",
     "| Service | RSS after warm-up (MiB) | peak | end |",
     "|---|---:|---:|---:|",
-    ...Object.entries(report.rss).map(([name, r]) => `| ${name} | ${round(r.start)} | ${round(r.peak)} | ${round(r.end)} |`),
+    ...Object.entries(report.rss).map(
+      ([name, r]) => `| ${name} | ${round(r.start)} | ${round(r.peak)} | ${round(r.end)} |`,
+    ),
     "",
     `Router V8 heap in use: ${round(report.routerHeap.start)} MiB after warm-up, ${round(report.routerHeap.end)} MiB at the end.`,
     "",

@@ -30,32 +30,50 @@ export interface Outcome {
 }
 
 /** Sends one storefront operation to the router and never throws: a network failure is an outcome too. */
-export async function send(url: string, step: Step, variables: Record<string, unknown> = {}, token?: string, timeoutMs = 30_000): Promise<Outcome> {
+export async function send(
+  url: string,
+  step: Step,
+  variables: Record<string, unknown> = {},
+  token?: string,
+  timeoutMs = 30_000,
+): Promise<Outcome> {
   const startedAt = Date.now();
   const started = performance.now();
   try {
     const response = await fetch(url, {
       method: "POST",
-      headers: { "content-type": "application/json", "apollo-require-preflight": "true", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: {
+        "content-type": "application/json",
+        "apollo-require-preflight": "true",
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
       body: JSON.stringify({ query: OPERATIONS[step], variables }),
       signal: AbortSignal.timeout(timeoutMs),
     });
-    const body = (await response.json()) as { data?: Record<string, unknown> | null; errors?: { extensions?: { code?: unknown } }[] };
+    const body = (await response.json()) as {
+      data?: Record<string, unknown> | null;
+      errors?: { extensions?: { code?: unknown } }[];
+    };
     const errors = (body.errors ?? []).map((e) => String(e.extensions?.code ?? "NO_CODE"));
     return { step, status: response.status, ms: performance.now() - started, errors, data: body.data, startedAt };
   } catch (error) {
-    const reason = (error as { cause?: { code?: string } }).cause?.code ?? (error instanceof Error ? error.name : "FAILED");
+    const reason =
+      (error as { cause?: { code?: string } }).cause?.code ?? (error instanceof Error ? error.name : "FAILED");
     return { step, status: 0, ms: performance.now() - started, errors: [reason], startedAt };
   }
 }
 
 /** True when the router answered 200 with data and no error. */
-export const succeeded = (outcome: Outcome): boolean => outcome.status === 200 && outcome.errors.length === 0 && outcome.data != null;
+export const succeeded = (outcome: Outcome): boolean =>
+  outcome.status === 200 && outcome.errors.length === 0 && outcome.data != null;
 
 type ProductCard = { id: string; available: boolean };
 
 /** The storefront's session: log in as the demo customer; its token for the steps that need one. */
-export async function logIn(url: string, email: string = DEMO_USERS.customer): Promise<{ outcome: Outcome; token?: string; userId?: string }> {
+export async function logIn(
+  url: string,
+  email: string = DEMO_USERS.customer,
+): Promise<{ outcome: Outcome; token?: string; userId?: string }> {
   const outcome = await send(url, "logIn", { email, password: SEED_PASSWORD });
   const session = outcome.data?.logIn as { accessToken: string; user: { id: string } } | undefined;
   return { outcome, token: session?.accessToken, userId: session?.user.id };
@@ -65,10 +83,16 @@ export async function logIn(url: string, email: string = DEMO_USERS.customer): P
  * One shopper's visit: browse a page, open a product with its reviews, log in, place an order of one or two
  * available products, look at the order history. Reports every request's outcome as it completes.
  */
-export async function visit(url: string, report: (outcome: Outcome) => void, { email = DEMO_USERS.customer }: { email?: string } = {}): Promise<void> {
+export async function visit(
+  url: string,
+  report: (outcome: Outcome) => void,
+  { email = DEMO_USERS.customer }: { email?: string } = {},
+): Promise<void> {
   const page = await send(url, "browse", { first: 20, after: null });
   report(page);
-  const products = ((page.data?.products as { edges: { node: ProductCard }[] } | undefined)?.edges ?? []).map((e) => e.node).filter((p) => p.available);
+  const products = ((page.data?.products as { edges: { node: ProductCard }[] } | undefined)?.edges ?? [])
+    .map((e) => e.node)
+    .filter((p) => p.available);
   const product = products[Math.floor(Math.random() * products.length)];
   if (!product) return;
   report(await send(url, "productDetail", { id: product.id }));
@@ -92,7 +116,10 @@ export interface MixResult {
 }
 
 /** Runs `shoppers` concurrent visit loops until `signal` aborts (each finishes the visit in progress). */
-export async function runMix(url: string, { shoppers, signal }: { shoppers: number; signal: AbortSignal }): Promise<MixResult> {
+export async function runMix(
+  url: string,
+  { shoppers, signal }: { shoppers: number; signal: AbortSignal },
+): Promise<MixResult> {
   const outcomes: Outcome[] = [];
   const failures: Outcome[] = [];
   let visits = 0;

@@ -3,7 +3,18 @@ import { describe, expect, it } from "vitest";
 import { cachedRequestLimits, checkRequestLimits } from "../../src/limits/requestLimits.js";
 import { apiSchemaOf, composeSupergraph } from "../fixtures/subgraphs.js";
 
-const limits = { ...DEFAULT_OPERATION_LIMITS, maxDepth: 3, maxHeight: 3, maxAliases: 1, maxRootFields: 2, maxDirectives: 1, maxSelections: 5, maxTokens: 30, maxRecursion: 4, maxBatchSize: 2 };
+const limits = {
+  ...DEFAULT_OPERATION_LIMITS,
+  maxDepth: 3,
+  maxHeight: 3,
+  maxAliases: 1,
+  maxRootFields: 2,
+  maxDirectives: 1,
+  maxSelections: 5,
+  maxTokens: 30,
+  maxRecursion: 4,
+  maxBatchSize: 2,
+};
 
 describe("cachedRequestLimits", () => {
   it("answers as checkRequestLimits does, for each operation name, batch and schema, also when asked again", () => {
@@ -20,7 +31,8 @@ describe("cachedRequestLimits", () => {
     ];
     for (const round of [1, 2]) {
       for (const payload of payloads) {
-        for (const options of [{}, { schema }]) expect(cached(payload, options), `round ${round}`).toEqual(checkRequestLimits(payload, limits, options));
+        for (const options of [{}, { schema }])
+          expect(cached(payload, options), `round ${round}`).toEqual(checkRequestLimits(payload, limits, options));
       }
     }
   });
@@ -35,9 +47,15 @@ describe("cachedRequestLimits", () => {
 
 describe("checkRequestLimits", () => {
   it("checks every operation of a batch, GET parameters, and the named operation", () => {
-    expect(checkRequestLimits({ body: [{ query: "{ a }" }, { query: "{ a b c }" }] }, limits).map((v) => v.code)).toEqual(["MAX_ROOT_FIELDS_LIMIT"]);
-    expect(checkRequestLimits({ query: { query: "{ x: a y: a }" } }, limits).map((v) => v.code)).toEqual(["MAX_ALIASES_LIMIT"]);
-    expect(checkRequestLimits({ body: { query: "query A { a } query B { a b c }", operationName: "A" } }, limits)).toEqual([]);
+    expect(
+      checkRequestLimits({ body: [{ query: "{ a }" }, { query: "{ a b c }" }] }, limits).map((v) => v.code),
+    ).toEqual(["MAX_ROOT_FIELDS_LIMIT"]);
+    expect(checkRequestLimits({ query: { query: "{ x: a y: a }" } }, limits).map((v) => v.code)).toEqual([
+      "MAX_ALIASES_LIMIT",
+    ]);
+    expect(
+      checkRequestLimits({ body: { query: "query A { a } query B { a b c }", operationName: "A" } }, limits),
+    ).toEqual([]);
   });
 
   it("leaves documents that do not parse, and bodies without a query, to Apollo", () => {
@@ -46,6 +64,9 @@ describe("checkRequestLimits", () => {
   });
 
   it("does not parse a document over the source limits", () => {
-    expect(checkRequestLimits({ body: { query: "{".repeat(100_000) } }, limits).map((v) => v.code)).toEqual(["MAX_TOKENS_LIMIT", "MAX_RECURSION_LIMIT"]);
+    expect(checkRequestLimits({ body: { query: "{".repeat(100_000) } }, limits).map((v) => v.code)).toEqual([
+      "MAX_TOKENS_LIMIT",
+      "MAX_RECURSION_LIMIT",
+    ]);
   });
 });

@@ -6,7 +6,9 @@ describe("profileSummary", () => {
     expect(ownerOf("file:///app/node_modules/@apollo/gateway/dist/executeQueryPlan.js")).toBe("@apollo/gateway");
     expect(ownerOf("file:///app/node_modules/.pnpm/x/node_modules/graphql/execution/execute.js")).toBe("graphql");
     expect(ownerOf("node:internal/streams/writable")).toBe("node:internal");
-    expect(ownerOf("file:///work/repo/router/dist/executor/responseShape.js")).toBe("router/dist/executor/responseShape.js");
+    expect(ownerOf("file:///work/repo/router/dist/executor/responseShape.js")).toBe(
+      "router/dist/executor/responseShape.js",
+    );
     expect(ownerOf("")).toBe("(native)");
   });
 

@@ -41,7 +41,10 @@ export class Recording {
     const deadline = Date.now() + timeoutMs;
     while (!check(this)) {
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify({ results: this.results, error: describe(this.error), completed: this.completed })}`);
+      if (left <= 0)
+        throw new Error(
+          `timed out waiting for ${what}; got ${JSON.stringify({ results: this.results, error: describe(this.error), completed: this.completed })}`,
+        );
       await new Promise<void>((resolve) => {
         // Woken by each result and end; polled too, for conditions on something else (a client's closes).
         const timer = setTimeout(resolve, Math.min(left, 50));
@@ -71,7 +74,8 @@ export class Recording {
 /** Close code and reason of a graphql-ws CloseEvent, or the `extensions.code`s of an error array. */
 export function describe(error: unknown): unknown {
   if (Array.isArray(error)) return error.map((e: GraphQLFormattedError) => e.extensions?.code);
-  if (error && typeof error === "object" && "code" in error) return { code: (error as { code: unknown }).code, reason: (error as { reason?: unknown }).reason };
+  if (error && typeof error === "object" && "code" in error)
+    return { code: (error as { code: unknown }).code, reason: (error as { reason?: unknown }).reason };
   return error instanceof Error ? error.message : error;
 }
 
@@ -91,7 +95,11 @@ export function wsClient(
     connectionParams: authorization ? { authorization } : {},
     on: {
       connected: (socket) => void sockets.push(socket as WebSocket),
-      closed: (event) => void closes.push({ code: (event as { code: number }).code, reason: String((event as { reason: unknown }).reason) }),
+      closed: (event) =>
+        void closes.push({
+          code: (event as { code: number }).code,
+          reason: String((event as { reason: unknown }).reason),
+        }),
     },
   });
   return Object.assign(client, { closes, sockets });
@@ -103,7 +111,11 @@ export function sseClient(url: string, { authorization }: { authorization?: stri
 }
 
 /** Subscribes with a client and records what arrives. */
-export function record(client: WsClient | SseClient, query: string, variables: Record<string, unknown> = {}): { recording: Recording; unsubscribe: () => void } {
+export function record(
+  client: WsClient | SseClient,
+  query: string,
+  variables: Record<string, unknown> = {},
+): { recording: Recording; unsubscribe: () => void } {
   const recording = new Recording();
   const unsubscribe = (client as WsClient).subscribe({ query, variables }, recording.sink as never);
   return { recording, unsubscribe };

@@ -23,7 +23,8 @@ function ws(graph: SubscriptionGraph, options: Parameters<typeof wsClient>[1] = 
   return client;
 }
 
-const ORDER_UPDATED = "subscription ($id: ID!) { orderUpdated(id: $id) { id status product { name } customer { displayName } } }";
+const ORDER_UPDATED =
+  "subscription ($id: ID!) { orderUpdated(id: $id) { id status product { name } customer { displayName } } }";
 const TICKS = "subscription { ticks { n } }";
 
 /** Waits until the subgraph has `count` subscriptions listening (the router opened them upstream). */
@@ -73,7 +74,9 @@ group("subscriptions through the router", () => {
     await overWs.recording.end();
     await overSse.recording.until((r) => r.completed, "the SSE stream to complete");
     expect(describe(overWs.recording.error)).toEqual(["UNAUTHORIZED_FIELD_OR_TYPE"]);
-    expect(overSse.recording.results.map((r) => r.errors?.map((e) => e.extensions?.code))).toEqual([["UNAUTHORIZED_FIELD_OR_TYPE"]]);
+    expect(overSse.recording.results.map((r) => r.errors?.map((e) => e.extensions?.code))).toEqual([
+      ["UNAUTHORIZED_FIELD_OR_TYPE"],
+    ]);
     expect(graph.orders.listening).toBe(0);
   });
 
@@ -87,13 +90,18 @@ group("subscriptions through the router", () => {
 
   it("filters a field the caller may not see out of every event (null, with its coded error)", async () => {
     const graph = await start();
-    const overWs = record(ws(graph, { authorization: await bearer("u1") }), "subscription { orderUpdated(id: \"o1\") { status note } }");
+    const overWs = record(
+      ws(graph, { authorization: await bearer("u1") }),
+      'subscription { orderUpdated(id: "o1") { status note } }',
+    );
     await listening(graph.orders, 1);
     graph.orders.publish(statusEvent("READY"));
     await overWs.recording.received(1);
     const [event] = overWs.recording.results;
     expect(event?.data).toEqual({ orderUpdated: { status: "READY", note: null } });
-    expect(event?.errors?.map((e) => [e.extensions?.code, e.path])).toEqual([["UNAUTHORIZED_FIELD_OR_TYPE", ["orderUpdated", "note"]]]);
+    expect(event?.errors?.map((e) => [e.extensions?.code, e.path])).toEqual([
+      ["UNAUTHORIZED_FIELD_OR_TYPE", ["orderUpdated", "note"]],
+    ]);
   });
 
   it("applies the operation limits and the cost limit to subscription documents", async () => {
@@ -109,10 +117,16 @@ group("subscriptions through the router", () => {
 
   it("refuses a subscription over plain HTTP with BAD_REQUEST (HTTP 400)", async () => {
     const graph = await start();
-    const response = await fetch(graph.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: TICKS }) });
+    const response = await fetch(graph.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: TICKS }),
+    });
     expect(response.status).toBe(400);
     const body = (await response.json()) as { errors: { extensions: Record<string, unknown> }[] };
-    expect(body.errors.map((e) => [e.extensions.code, e.extensions.reason])).toEqual([["BAD_REQUEST", "SUBSCRIPTION_NEEDS_STREAM"]]);
+    expect(body.errors.map((e) => [e.extensions.code, e.extensions.reason])).toEqual([
+      ["BAD_REQUEST", "SUBSCRIPTION_NEEDS_STREAM"],
+    ]);
   });
 
   it("limits subscriptions per connection and per caller with MAX_SUBSCRIPTIONS_LIMIT", async () => {
@@ -123,13 +137,20 @@ group("subscriptions through the router", () => {
     await listening(graph.ticks, 2);
     const third = record(first, TICKS);
     await third.recording.end();
-    expect(third.recording.error).toEqual([expect.objectContaining({ extensions: { code: "MAX_SUBSCRIPTIONS_LIMIT", limit: { measured: 3, max: 2, scope: "connection" } } })]);
+    expect(third.recording.error).toEqual([
+      expect.objectContaining({
+        extensions: { code: "MAX_SUBSCRIPTIONS_LIMIT", limit: { measured: 3, max: 2, scope: "connection" } },
+      }),
+    ]);
     const second = ws(graph, { authorization });
     open.push(record(second, TICKS));
     await listening(graph.ticks, 3);
     const fourth = record(sseClient(graph.url, { authorization }), TICKS);
     await fourth.recording.end();
-    expect(fourth.recording.results[0]?.errors?.[0]?.extensions).toEqual({ code: "MAX_SUBSCRIPTIONS_LIMIT", limit: { measured: 4, max: 3, scope: "caller" } });
+    expect(fourth.recording.results[0]?.errors?.[0]?.extensions).toEqual({
+      code: "MAX_SUBSCRIPTIONS_LIMIT",
+      limit: { measured: 4, max: 3, scope: "caller" },
+    });
     // A place freed is a place taken again.
     open[0]?.unsubscribe();
     await listening(graph.ticks, 2);
@@ -146,18 +167,24 @@ group("subscriptions through the router", () => {
     expect(describe(refused.recording.error)).toEqual({ code: 4401, reason: "TOKEN_INVALID" });
     const overSse = record(sseClient(graph.url, { authorization: "Bearer not-a-token" }), TICKS);
     await overSse.recording.until((r) => r.completed, "the SSE stream to complete");
-    expect(overSse.recording.results.map((r) => r.errors?.[0]?.extensions)).toEqual([{ code: "UNAUTHENTICATED", reason: "TOKEN_INVALID" }]);
+    expect(overSse.recording.results.map((r) => r.errors?.[0]?.extensions)).toEqual([
+      { code: "UNAUTHENTICATED", reason: "TOKEN_INVALID" },
+    ]);
 
     const shortLived = await createTokenSigner({ secret: TEST_JWT_SECRET, ttlSeconds: 2 }).sign("u1", []);
     const client = ws(graph, { authorization: `Bearer ${shortLived}` });
     const expiring = record(client, TICKS);
     await listening(graph.ticks, 1);
     await expiring.recording.end(4_000);
-    expect(expiring.recording.results.map((r) => r.errors?.[0]?.extensions)).toEqual([{ code: "UNAUTHENTICATED", reason: "TOKEN_EXPIRED" }]);
+    expect(expiring.recording.results.map((r) => r.errors?.[0]?.extensions)).toEqual([
+      { code: "UNAUTHENTICATED", reason: "TOKEN_EXPIRED" },
+    ]);
     await expiring.recording.until(() => client.closes.length > 0, "the socket to close");
     expect(client.closes).toEqual([{ code: 4401, reason: "TOKEN_EXPIRED" }]);
     await listening(graph.ticks, 0);
-    expect((await graph.router.metrics()).body).toMatch(/graphql_subscriptions_ended_total\{reason="token_expired"[^}]*\} 1\n/);
+    expect((await graph.router.metrics()).body).toMatch(
+      /graphql_subscriptions_ended_total\{reason="token_expired"[^}]*\} 1\n/,
+    );
   });
 
   it("ends an SSE subscription with UNAUTHENTICATED (TOKEN_EXPIRED) when the token expires", async () => {
@@ -166,16 +193,22 @@ group("subscriptions through the router", () => {
     const expiring = record(sseClient(graph.url, { authorization: `Bearer ${shortLived}` }), TICKS);
     await listening(graph.ticks, 1);
     await expiring.recording.until((r) => r.completed, "the stream to complete", 4_000);
-    expect(expiring.recording.results.map((r) => r.errors?.[0]?.extensions)).toEqual([{ code: "UNAUTHENTICATED", reason: "TOKEN_EXPIRED" }]);
+    expect(expiring.recording.results.map((r) => r.errors?.[0]?.extensions)).toEqual([
+      { code: "UNAUTHENTICATED", reason: "TOKEN_EXPIRED" },
+    ]);
   });
 
   it("closes a connection without subscriptions after the idle timeout", async () => {
     const graph = await start({ SUBSCRIPTIONS_IDLE_TIMEOUT_MS: "300" });
     const socket = new WebSocket(graph.wsUrl, "graphql-transport-ws");
     cleanups.push(() => socket.terminate());
-    const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.once("close", (code, reason) => resolve({ code, reason: reason.toString() })));
+    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+      socket.once("close", (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
     socket.once("open", () => socket.send(JSON.stringify({ type: "connection_init" })));
-    const acknowledged = await new Promise<unknown>((resolve) => socket.once("message", (data) => resolve(JSON.parse(String(data)))));
+    const acknowledged = await new Promise<unknown>((resolve) =>
+      socket.once("message", (data) => resolve(JSON.parse(String(data)))),
+    );
     expect(acknowledged).toEqual({ type: "connection_ack" });
     expect(await closed).toEqual({ code: 1000, reason: "IDLE_TIMEOUT" });
   });
@@ -193,7 +226,11 @@ group("subscriptions through the router", () => {
     await listening(graph.orders, 1);
     graph.orders.publish(statusEvent("COMPLETED"));
     await overWs.recording.received(3);
-    expect(overWs.recording.results.map((r) => (r.data?.orderUpdated as { status: string }).status)).toEqual(["PREPARING", "READY", "COMPLETED"]);
+    expect(overWs.recording.results.map((r) => (r.data?.orderUpdated as { status: string }).status)).toEqual([
+      "PREPARING",
+      "READY",
+      "COMPLETED",
+    ]);
     expect(overWs.recording.ended).toBe(false);
   });
 

@@ -48,7 +48,10 @@ async function main(): Promise<number> {
   const input = await gatherCheckInput({
     ...(values.base ? { baseFile: resolve(cwd, values.base) } : {}),
     ...(values.branch ? { branch: values.branch } : {}),
-    limits: { env: process.env, overrides: { ...(maxCost !== undefined ? { maxCost } : {}), ...(maxDepth !== undefined ? { maxDepth } : {}) } },
+    limits: {
+      env: process.env,
+      overrides: { ...(maxCost !== undefined ? { maxCost } : {}), ...(maxDepth !== undefined ? { maxDepth } : {}) },
+    },
   });
   const report = await runSchemaCheck(input);
   process.stdout.write(values.json ? renderJson(report) : renderText(report));

@@ -29,6 +29,8 @@ for (const contract of CONTRACTS) {
     continue;
   }
   await writeFile(contractPath(contract.name), built.sdl);
-  console.log(`contract ${contract.name} (without @tag ${contract.excludeTags.join(", ")}) → ${displayPath(contractPath(contract.name))}`);
+  console.log(
+    `contract ${contract.name} (without @tag ${contract.excludeTags.join(", ")}) → ${displayPath(contractPath(contract.name))}`,
+  );
 }
 if (failed) process.exit(1);

@@ -3,7 +3,12 @@ import { createTokenSigner } from "@commerce/auth";
 import { badUserInput, unauthenticated, type Logger } from "@commerce/common";
 import { isUniqueViolation, type Db, type DbClient } from "@commerce/db";
 import type { Config } from "./config.js";
-import { createRefreshToken, findRefreshTokenByHash, markRefreshTokenRotated, revokeRefreshTokenFamily } from "./data/refreshTokens.js";
+import {
+  createRefreshToken,
+  findRefreshTokenByHash,
+  markRefreshTokenRotated,
+  revokeRefreshTokenFamily,
+} from "./data/refreshTokens.js";
 import { createUser, findUserById, findUserWithPasswordByEmail, type UserRecord } from "./data/users.js";
 import { isValidEmail, normalizeEmail } from "./email.js";
 import { hashPassword, verifyPassword } from "@commerce/auth";
@@ -30,7 +35,8 @@ const MAX_DISPLAY_NAME_LENGTH = 100;
 const MAX_REFRESH_TOKEN_LENGTH = 128;
 
 const invalidCredentials = () => unauthenticated("The e-mail address or password is wrong.", "INVALID_CREDENTIALS");
-const invalidRefreshToken = () => unauthenticated("The refresh token is not valid; log in again.", "REFRESH_TOKEN_INVALID");
+const invalidRefreshToken = () =>
+  unauthenticated("The refresh token is not valid; log in again.", "REFRESH_TOKEN_INVALID");
 
 type Exchange =
   | { kind: "rotated"; session: Omit<Session, "accessToken" | "accessTokenExpiresAt"> }
@@ -66,19 +72,28 @@ export function createAuthService({ db, logger, config }: AuthServiceOptions) {
     /** Creates a CUSTOMER account and its first session. */
     async signUp(input: { email: string; password: string; displayName: string }): Promise<Session> {
       const email = normalizeEmail(input.email);
-      if (!isValidEmail(email)) throw badUserInput("This is not a valid e-mail address.", "input.email", { reason: "INVALID_EMAIL" });
+      if (!isValidEmail(email))
+        throw badUserInput("This is not a valid e-mail address.", "input.email", { reason: "INVALID_EMAIL" });
       const displayName = input.displayName.trim();
       if (displayName.length === 0 || displayName.length > MAX_DISPLAY_NAME_LENGTH) {
-        throw badUserInput(`The display name must have 1 to ${MAX_DISPLAY_NAME_LENGTH} characters.`, "input.displayName", {
-          reason: "INVALID_DISPLAY_NAME",
-        });
+        throw badUserInput(
+          `The display name must have 1 to ${MAX_DISPLAY_NAME_LENGTH} characters.`,
+          "input.displayName",
+          {
+            reason: "INVALID_DISPLAY_NAME",
+          },
+        );
       }
       const rule = weakPasswordRule(input.password);
       if (rule) {
-        throw badUserInput("This password is too weak: use 10 to 256 characters that are hard to guess.", "input.password", {
-          reason: "WEAK_PASSWORD",
-          rule,
-        });
+        throw badUserInput(
+          "This password is too weak: use 10 to 256 characters that are hard to guess.",
+          "input.password",
+          {
+            reason: "WEAK_PASSWORD",
+            rule,
+          },
+        );
       }
       const passwordHash = await hashPassword(input.password, config.passwordHashCost);
       const now = new Date();
@@ -92,7 +107,9 @@ export function createAuthService({ db, logger, config }: AuthServiceOptions) {
       } catch (error) {
         // The unique index decides, so two concurrent sign-ups cannot both succeed.
         if (isUniqueViolation(error)) {
-          throw badUserInput("An account with this e-mail address already exists.", "input.email", { reason: "EMAIL_TAKEN" });
+          throw badUserInput("An account with this e-mail address already exists.", "input.email", {
+            reason: "EMAIL_TAKEN",
+          });
         }
         throw error;
       }
@@ -123,10 +140,14 @@ export function createAuthService({ db, logger, config }: AuthServiceOptions) {
         if (row.revokedAt) return { kind: "invalid" };
         if (row.expiresAt <= now) return { kind: "expired" };
         // Lost the compare-and-set: a concurrent request exchanged this token first, so this is a reuse too.
-        if (!(await markRefreshTokenRotated(tx, row.id, now))) return { kind: "reused", familyId: row.familyId, userId: row.userId };
+        if (!(await markRefreshTokenRotated(tx, row.id, now)))
+          return { kind: "reused", familyId: row.familyId, userId: row.userId };
         const user = await findUserById(tx, row.userId);
         if (!user) return { kind: "invalid" };
-        return { kind: "rotated", session: { user, refreshToken: await issueRefreshToken(tx, user.id, row.familyId, now) } };
+        return {
+          kind: "rotated",
+          session: { user, refreshToken: await issueRefreshToken(tx, user.id, row.familyId, now) },
+        };
       });
       switch (outcome.kind) {
         case "rotated":
@@ -134,8 +155,14 @@ export function createAuthService({ db, logger, config }: AuthServiceOptions) {
         case "reused": {
           // Outside the exchange transaction, so the revocation commits even though the request fails.
           const revoked = await revokeRefreshTokenFamily(db, outcome.familyId, now);
-          logger.warn({ userId: outcome.userId, familyId: outcome.familyId, revoked }, "refresh token reused; family revoked");
-          throw unauthenticated("This refresh token was already used; the session is revoked. Log in again.", "REFRESH_TOKEN_REUSED");
+          logger.warn(
+            { userId: outcome.userId, familyId: outcome.familyId, revoked },
+            "refresh token reused; family revoked",
+          );
+          throw unauthenticated(
+            "This refresh token was already used; the session is revoked. Log in again.",
+            "REFRESH_TOKEN_REUSED",
+          );
         }
         case "expired":
           throw unauthenticated("The refresh token has expired; log in again.", "REFRESH_TOKEN_EXPIRED");

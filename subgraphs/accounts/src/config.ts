@@ -22,7 +22,8 @@ export function loadConfig(env: Env = process.env): Config {
   const common = readSubgraphConfig(read, { service: SERVICE_NAME, port: 4001 });
   const accessTokenTtlSeconds = read.int("ACCESS_TOKEN_TTL_SECONDS", 900, { min: 30, max: 86_400 });
   const refreshTokenTtlSeconds = read.int("REFRESH_TOKEN_TTL_SECONDS", 30 * 86_400, { min: 60, max: 365 * 86_400 });
-  if (refreshTokenTtlSeconds <= accessTokenTtlSeconds) read.problem("REFRESH_TOKEN_TTL_SECONDS must be longer than ACCESS_TOKEN_TTL_SECONDS");
+  if (refreshTokenTtlSeconds <= accessTokenTtlSeconds)
+    read.problem("REFRESH_TOKEN_TTL_SECONDS must be longer than ACCESS_TOKEN_TTL_SECONDS");
   return finishConfig(read, {
     ...common,
     accessTokenTtlSeconds,

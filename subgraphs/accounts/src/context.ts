@@ -21,5 +21,11 @@ export interface Context extends SubgraphContext {
 export function requestContext(deps: AccountsDeps): (request: SubgraphContext) => Context {
   const { db, cache, logger, config } = deps;
   const auth = createAuthService({ db, logger, config });
-  return (request) => ({ ...request, cache, authenticatedUserIds: new Set(), loaders: createLoaders({ db, cache, batches: deps.telemetry?.batches }), auth });
+  return (request) => ({
+    ...request,
+    cache,
+    authenticatedUserIds: new Set(),
+    loaders: createLoaders({ db, cache, batches: deps.telemetry?.batches }),
+    auth,
+  });
 }

@@ -47,14 +47,23 @@ describe("sign-up, log-in and me", () => {
     expect(expiresIn).toBeGreaterThan(890_000);
     expect(expiresIn).toBeLessThanOrEqual(900_000);
 
-    const loggedIn = sessionOf(await harness.gql(LOG_IN, { input: { email: "  ADA@example.COM ", password: "analytical-engine-1843" } }), "logIn");
+    const loggedIn = sessionOf(
+      await harness.gql(LOG_IN, { input: { email: "  ADA@example.COM ", password: "analytical-engine-1843" } }),
+      "logIn",
+    );
     expect(loggedIn.user.id).toBe(signedUp.user.id);
     expect(loggedIn.refreshToken).not.toBe(signedUp.refreshToken);
 
     const me = await harness.gql(ME, {}, loggedIn.accessToken);
     expect(me.errors).toBeUndefined();
     expect(me.data).toEqual({
-      me: { id: signedUp.user.id, email: "ada@example.com", displayName: "Ada Lovelace", roles: ["CUSTOMER"], createdAt: expect.any(String) },
+      me: {
+        id: signedUp.user.id,
+        email: "ada@example.com",
+        displayName: "Ada Lovelace",
+        roles: ["CUSTOMER"],
+        createdAt: expect.any(String),
+      },
     });
     const anonymous = await harness.gql(ME);
     expect(anonymous.data).toEqual({ me: null });
@@ -72,21 +81,39 @@ describe("sign-up, log-in and me", () => {
   });
 
   it("issues scopes from the user's roles", async () => {
-    const admin = { email: "root@example.com", displayName: "Root", passwordHash: await hashPassword("admin-password-1", 12) };
+    const admin = {
+      email: "root@example.com",
+      displayName: "Root",
+      passwordHash: await hashPassword("admin-password-1", 12),
+    };
     await harness.deps.db.user.create({ data: { ...admin, roles: ["ADMIN"] } });
-    const session = sessionOf(await harness.gql(LOG_IN, { input: { email: admin.email, password: "admin-password-1" } }), "logIn");
-    const payload = JSON.parse(Buffer.from(defined(session.accessToken.split(".")[1]), "base64url").toString()) as { sub: string; scope: string };
+    const session = sessionOf(
+      await harness.gql(LOG_IN, { input: { email: admin.email, password: "admin-password-1" } }),
+      "logIn",
+    );
+    const payload = JSON.parse(Buffer.from(defined(session.accessToken.split(".")[1]), "base64url").toString()) as {
+      sub: string;
+      scope: string;
+    };
     expect(payload.sub).toBe(session.user.id);
-    expect(new Set(payload.scope.split(" "))).toEqual(new Set(["profile", "favorites", "orders:manage", "catalog:write", "users:read"]));
+    expect(new Set(payload.scope.split(" "))).toEqual(
+      new Set(["profile", "favorites", "orders:manage", "catalog:write", "users:read"]),
+    );
   });
 });
 
 describe("sign-up validation", () => {
   it("refuses an e-mail address that is taken, whatever its case", async () => {
     await signUp("grace@example.com");
-    const again = await harness.gql(SIGN_UP, { input: { email: "GRACE@example.com", password: "cobol-compiler-1959", displayName: "Grace" } });
+    const again = await harness.gql(SIGN_UP, {
+      input: { email: "GRACE@example.com", password: "cobol-compiler-1959", displayName: "Grace" },
+    });
     expect(again.data).toBeNull();
-    expect(again.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.email", reason: "EMAIL_TAKEN" });
+    expect(again.errors?.[0]?.extensions).toMatchObject({
+      code: "BAD_USER_INPUT",
+      field: "input.email",
+      reason: "EMAIL_TAKEN",
+    });
   });
 
   it("lets exactly one of two concurrent sign-ups with one address win", async () => {
@@ -102,18 +129,36 @@ describe("sign-up validation", () => {
     ["one repeated character", "zzzzzzzzzzzzzz", "REPEATED_CHARACTER"],
     ["too long", "x1".repeat(129), "TOO_LONG"],
   ])("refuses a weak password (%s)", async (_what, password, rule) => {
-    const response = await harness.gql(SIGN_UP, { input: { email: "weak@example.com", password, displayName: "Weak" } });
-    expect(response.errors?.[0]?.extensions).toEqual({ code: "BAD_USER_INPUT", field: "input.password", reason: "WEAK_PASSWORD", rule });
+    const response = await harness.gql(SIGN_UP, {
+      input: { email: "weak@example.com", password, displayName: "Weak" },
+    });
+    expect(response.errors?.[0]?.extensions).toEqual({
+      code: "BAD_USER_INPUT",
+      field: "input.password",
+      reason: "WEAK_PASSWORD",
+      rule,
+    });
     expect(await harness.deps.db.user.count()).toBe(0);
   });
 
-  it.each(["not-an-email", "a@b", "two@@example.com", "spaced out@example.com", ""])("refuses the e-mail address %j", async (email) => {
-    const response = await harness.gql(SIGN_UP, { input: { email, password: "perfectly-fine-pass", displayName: "X" } });
-    expect(response.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.email", reason: "INVALID_EMAIL" });
-  });
+  it.each(["not-an-email", "a@b", "two@@example.com", "spaced out@example.com", ""])(
+    "refuses the e-mail address %j",
+    async (email) => {
+      const response = await harness.gql(SIGN_UP, {
+        input: { email, password: "perfectly-fine-pass", displayName: "X" },
+      });
+      expect(response.errors?.[0]?.extensions).toMatchObject({
+        code: "BAD_USER_INPUT",
+        field: "input.email",
+        reason: "INVALID_EMAIL",
+      });
+    },
+  );
 
   it("refuses a blank display name", async () => {
-    const response = await harness.gql(SIGN_UP, { input: { email: "blank@example.com", password: "perfectly-fine-pass", displayName: "   " } });
+    const response = await harness.gql(SIGN_UP, {
+      input: { email: "blank@example.com", password: "perfectly-fine-pass", displayName: "   " },
+    });
     expect(response.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.displayName" });
   });
 });
@@ -121,8 +166,12 @@ describe("sign-up validation", () => {
 describe("log-in failures", () => {
   it("gives a wrong password and an unknown address the same error", async () => {
     await signUp("known@example.com");
-    const wrongPassword = await harness.gql(LOG_IN, { input: { email: "known@example.com", password: "not-the-password" } });
-    const unknownEmail = await harness.gql(LOG_IN, { input: { email: "unknown@example.com", password: "not-the-password" } });
+    const wrongPassword = await harness.gql(LOG_IN, {
+      input: { email: "known@example.com", password: "not-the-password" },
+    });
+    const unknownEmail = await harness.gql(LOG_IN, {
+      input: { email: "unknown@example.com", password: "not-the-password" },
+    });
     expect(wrongPassword.errors).toEqual(unknownEmail.errors);
     expect(wrongPassword.status).toBe(unknownEmail.status);
     expect(wrongPassword.errors?.[0]?.extensions).toEqual({ code: "UNAUTHENTICATED", reason: "INVALID_CREDENTIALS" });
@@ -133,7 +182,10 @@ describe("log-in failures", () => {
 describe("refresh-token rotation", () => {
   it("rotates, detects reuse, revokes the family, and leaves other sessions alone", async () => {
     const first = await signUp();
-    const login = sessionOf(await harness.gql(LOG_IN, { input: { email: "ada@example.com", password: "analytical-engine-1843" } }), "logIn");
+    const login = sessionOf(
+      await harness.gql(LOG_IN, { input: { email: "ada@example.com", password: "analytical-engine-1843" } }),
+      "logIn",
+    );
 
     const rotated = sessionOf(await harness.gql(REFRESH, { token: login.refreshToken }), "refreshAccessToken");
     expect(rotated.refreshToken).not.toBe(login.refreshToken);
@@ -143,10 +195,15 @@ describe("refresh-token rotation", () => {
     const reused = await harness.gql(REFRESH, { token: login.refreshToken });
     expect(reused.errors?.[0]?.extensions).toEqual({ code: "UNAUTHENTICATED", reason: "REFRESH_TOKEN_REUSED" });
     const newestOfFamily = await harness.gql(REFRESH, { token: rotated.refreshToken });
-    expect(newestOfFamily.errors?.[0]?.extensions).toEqual({ code: "UNAUTHENTICATED", reason: "REFRESH_TOKEN_INVALID" });
+    expect(newestOfFamily.errors?.[0]?.extensions).toEqual({
+      code: "UNAUTHENTICATED",
+      reason: "REFRESH_TOKEN_INVALID",
+    });
 
     const family = await harness.deps.db.refreshToken.findMany({ where: { tokenHash: sha256(login.refreshToken) } });
-    const familyTokens = await harness.deps.db.refreshToken.findMany({ where: { familyId: defined(family[0]).familyId } });
+    const familyTokens = await harness.deps.db.refreshToken.findMany({
+      where: { familyId: defined(family[0]).familyId },
+    });
     expect(familyTokens).toHaveLength(2);
     expect(familyTokens.every((t) => t.revokedAt !== null)).toBe(true);
 
@@ -156,7 +213,10 @@ describe("refresh-token rotation", () => {
 
   it("lets only one of two concurrent exchanges of one token win, and treats the loser as reuse", async () => {
     const session = await signUp();
-    const results = await Promise.all([harness.gql(REFRESH, { token: session.refreshToken }), harness.gql(REFRESH, { token: session.refreshToken })]);
+    const results = await Promise.all([
+      harness.gql(REFRESH, { token: session.refreshToken }),
+      harness.gql(REFRESH, { token: session.refreshToken }),
+    ]);
     const reasons = results.map((r) => r.errors?.[0]?.extensions?.reason ?? "OK").sort();
     expect(reasons).toEqual(["OK", "REFRESH_TOKEN_REUSED"]);
     const live = await harness.deps.db.refreshToken.count({ where: { userId: session.user.id, revokedAt: null } });
@@ -165,7 +225,10 @@ describe("refresh-token rotation", () => {
 
   it("refuses an expired refresh token", async () => {
     const session = await signUp();
-    await harness.deps.db.refreshToken.updateMany({ where: { tokenHash: sha256(session.refreshToken) }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await harness.deps.db.refreshToken.updateMany({
+      where: { tokenHash: sha256(session.refreshToken) },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
     const response = await harness.gql(REFRESH, { token: session.refreshToken });
     expect(response.errors?.[0]?.extensions).toEqual({ code: "UNAUTHENTICATED", reason: "REFRESH_TOKEN_EXPIRED" });
   });
@@ -196,7 +259,10 @@ describe("log-out", () => {
 describe("access tokens", () => {
   it("refuses an expired access token with HTTP 401 UNAUTHENTICATED", async () => {
     const session = await signUp();
-    const expired = await createTokenSigner({ secret: harness.deps.config.jwtSecret, ttlSeconds: -60 }).sign(session.user.id, ["profile"]);
+    const expired = await createTokenSigner({ secret: harness.deps.config.jwtSecret, ttlSeconds: -60 }).sign(
+      session.user.id,
+      ["profile"],
+    );
     const response = await harness.gql(ME, {}, expired);
     expect(response.status).toBe(401);
     expect(response.errors?.[0]?.extensions).toEqual({ code: "UNAUTHENTICATED", reason: "TOKEN_EXPIRED" });
@@ -204,7 +270,10 @@ describe("access tokens", () => {
 
   it("refuses a forged or malformed access token with HTTP 401 UNAUTHENTICATED", async () => {
     const session = await signUp();
-    const forged = await createTokenSigner({ secret: "an-attacker-secret-that-is-long-enough", ttlSeconds: 60 }).sign(session.user.id, ["users:read"]);
+    const forged = await createTokenSigner({ secret: "an-attacker-secret-that-is-long-enough", ttlSeconds: 60 }).sign(
+      session.user.id,
+      ["users:read"],
+    );
     for (const token of [forged, "garbage", `${session.accessToken}x`]) {
       const response = await harness.gql(ME, {}, token);
       expect(response.status).toBe(401);

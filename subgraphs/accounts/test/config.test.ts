@@ -76,16 +76,26 @@ describe("loadConfig", () => {
       LOG_LEVEL: "loud",
     });
     expect(problems).toHaveLength(7);
-    for (const name of ["DATABASE_URL", "JWT_SECRET", "PORT", "REDIS_URL", "PASSWORD_HASH_COST", "LOG_LEVEL", "ROUTER_SECRET"]) {
+    for (const name of [
+      "DATABASE_URL",
+      "JWT_SECRET",
+      "PORT",
+      "REDIS_URL",
+      "PASSWORD_HASH_COST",
+      "LOG_LEVEL",
+      "ROUTER_SECRET",
+    ]) {
       expect(problems.some((p) => p.startsWith(name))).toBe(true);
     }
   });
 
   it("requires a real JWT secret in production only", () => {
-    expect(problemsOf({ DATABASE_URL, NODE_ENV: "production", JWT_SECRET: DEV_JWT_SECRET, ROUTER_SECRET: "r".repeat(40) })).toEqual([
-      "JWT_SECRET must not be the development secret when NODE_ENV=production",
+    expect(
+      problemsOf({ DATABASE_URL, NODE_ENV: "production", JWT_SECRET: DEV_JWT_SECRET, ROUTER_SECRET: "r".repeat(40) }),
+    ).toEqual(["JWT_SECRET must not be the development secret when NODE_ENV=production"]);
+    expect(problemsOf({ DATABASE_URL, JWT_SECRET: "too-short" })).toEqual([
+      expect.stringMatching(/^JWT_SECRET must be at least 32/),
     ]);
-    expect(problemsOf({ DATABASE_URL, JWT_SECRET: "too-short" })).toEqual([expect.stringMatching(/^JWT_SECRET must be at least 32/)]);
   });
 
   it("refuses a refresh-token lifetime not longer than the access token's", () => {
@@ -95,12 +105,18 @@ describe("loadConfig", () => {
   });
 
   it("requires a ROUTER_SECRET of at least 32 characters in production, and takes it anywhere", () => {
-    expect(problemsOf({ DATABASE_URL, NODE_ENV: "production", JWT_SECRET: "s".repeat(40) })).toEqual([expect.stringMatching(/^ROUTER_SECRET is required/)]);
-    expect(problemsOf({ DATABASE_URL, ROUTER_SECRET: "short" })).toEqual([expect.stringMatching(/^ROUTER_SECRET must be at least 32/)]);
+    expect(problemsOf({ DATABASE_URL, NODE_ENV: "production", JWT_SECRET: "s".repeat(40) })).toEqual([
+      expect.stringMatching(/^ROUTER_SECRET is required/),
+    ]);
+    expect(problemsOf({ DATABASE_URL, ROUTER_SECRET: "short" })).toEqual([
+      expect.stringMatching(/^ROUTER_SECRET must be at least 32/),
+    ]);
     expect(loadConfig({ DATABASE_URL, ROUTER_SECRET: "r".repeat(32) }).routerSecret).toBe("r".repeat(32));
   });
 
   it("refuses a DATABASE_URL that is not Postgres", () => {
-    expect(problemsOf({ DATABASE_URL: "mysql://localhost/db" })).toEqual([expect.stringMatching(/^DATABASE_URL must use postgres:/)]);
+    expect(problemsOf({ DATABASE_URL: "mysql://localhost/db" })).toEqual([
+      expect.stringMatching(/^DATABASE_URL must use postgres:/),
+    ]);
   });
 });

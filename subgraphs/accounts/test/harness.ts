@@ -13,7 +13,11 @@ export interface Harness {
   redis: ReturnType<typeof connectRedis>;
   /** Counts the SQL statements the service sends. */
   queries: ReturnType<typeof createQueryCounter>;
-  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, accessToken?: string): Promise<GraphQLResponse<T>>;
+  gql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    accessToken?: string,
+  ): Promise<GraphQLResponse<T>>;
   stop(): Promise<void>;
 }
 

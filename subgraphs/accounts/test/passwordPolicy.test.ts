@@ -12,7 +12,9 @@ describe("weakPasswordRule", () => {
     expect(weakPasswordRule("")).toBe("TOO_SHORT");
     expect(weakPasswordRule("abcdefgh9")).toBe("TOO_SHORT");
     // Nine emoji are eighteen UTF-16 units but nine characters.
-    expect(weakPasswordRule("\u{1F600}\u{1F601}\u{1F602}\u{1F603}\u{1F604}\u{1F605}\u{1F606}\u{1F607}\u{1F608}")).toBe("TOO_SHORT");
+    expect(weakPasswordRule("\u{1F600}\u{1F601}\u{1F602}\u{1F603}\u{1F604}\u{1F605}\u{1F606}\u{1F607}\u{1F608}")).toBe(
+      "TOO_SHORT",
+    );
   });
 
   it("refuses more than 256 characters", () => {

@@ -7,11 +7,15 @@ describe("scopesForRoles", () => {
   });
 
   it("adds order management and catalog writes for staff", () => {
-    expect(new Set(scopesForRoles(["STAFF"]))).toEqual(new Set(["profile", "favorites", "orders:manage", "catalog:write"]));
+    expect(new Set(scopesForRoles(["STAFF"]))).toEqual(
+      new Set(["profile", "favorites", "orders:manage", "catalog:write"]),
+    );
   });
 
   it("adds users:read for admins", () => {
-    expect(new Set(scopesForRoles(["ADMIN"]))).toEqual(new Set(["profile", "favorites", "orders:manage", "catalog:write", "users:read"]));
+    expect(new Set(scopesForRoles(["ADMIN"]))).toEqual(
+      new Set(["profile", "favorites", "orders:manage", "catalog:write", "users:read"]),
+    );
   });
 
   it("unions several roles without duplicates", () => {

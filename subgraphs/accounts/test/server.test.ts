@@ -10,11 +10,21 @@ import { loadConfig } from "../src/config.js";
 import { createContext, subgraph, type AccountsDeps, type Context } from "../src/server.js";
 
 // Nothing listens on port 1: a query that reached Postgres would fail loudly. These tests need none.
-const config = loadConfig({ DATABASE_URL: "postgresql://nobody@127.0.0.1:1/none", NODE_ENV: "test", PASSWORD_HASH_COST: "10" });
-const deps: AccountsDeps = { db: createDb(config.databaseUrl), cache: createMemoryCache(), logger: createLogger("accounts-test", "silent"), config };
+const config = loadConfig({
+  DATABASE_URL: "postgresql://nobody@127.0.0.1:1/none",
+  NODE_ENV: "test",
+  PASSWORD_HASH_COST: "10",
+});
+const deps: AccountsDeps = {
+  db: createDb(config.databaseUrl),
+  cache: createMemoryCache(),
+  logger: createLogger("accounts-test", "silent"),
+  config,
+};
 const graph = useInProcess(subgraph, deps);
 const contextFor = createContext(deps);
-const execute = (query: string, contextValue: Context, variables: Record<string, unknown> = {}) => graph.executeIn(contextValue, query, variables);
+const execute = (query: string, contextValue: Context, variables: Record<string, unknown> = {}) =>
+  graph.executeIn(contextValue, query, variables);
 
 describeSubgraphSchema(graph, new URL("../schema.graphql", import.meta.url));
 
@@ -40,8 +50,16 @@ describe("createContext", () => {
   });
 
   it.each([
-    ["an expired token", async () => `Bearer ${await createTokenSigner({ secret: config.jwtSecret, ttlSeconds: -60 }).sign("u", [])}`, "TOKEN_EXPIRED"],
-    ["a token signed with another secret", async () => `Bearer ${await createTokenSigner({ secret: "x".repeat(40), ttlSeconds: 60 }).sign("u", [])}`, "TOKEN_INVALID"],
+    [
+      "an expired token",
+      async () => `Bearer ${await createTokenSigner({ secret: config.jwtSecret, ttlSeconds: -60 }).sign("u", [])}`,
+      "TOKEN_EXPIRED",
+    ],
+    [
+      "a token signed with another secret",
+      async () => `Bearer ${await createTokenSigner({ secret: "x".repeat(40), ttlSeconds: 60 }).sign("u", [])}`,
+      "TOKEN_INVALID",
+    ],
     ["garbage", async () => "Bearer not-a-jwt", "TOKEN_INVALID"],
     ["another scheme", async () => "Basic dXNlcjpwYXNz", "TOKEN_INVALID"],
   ])("refuses %s with UNAUTHENTICATED and HTTP 401", async (_what, header, reason) => {
@@ -59,14 +77,19 @@ describe("error handling", () => {
     context.loaders.userById = new DataLoader<string, null>(async () => {
       throw new Error("connection to 10.0.0.7 refused: secret detail");
     });
-    const result = await execute(`query ($id: ID!) { user(id: $id) { id } }`, context, { id: "3f1c2f8e-8a57-4a7b-9d0e-0d5d8b1e4a11" });
+    const result = await execute(`query ($id: ID!) { user(id: $id) { id } }`, context, {
+      id: "3f1c2f8e-8a57-4a7b-9d0e-0d5d8b1e4a11",
+    });
     expect(errorCodes(result.errors)).toEqual(["INTERNAL_SERVER_ERROR"]);
     expect(JSON.stringify(result.errors)).not.toContain("secret detail");
     expect(result.errors?.[0]?.extensions).toEqual({ code: "INTERNAL_SERVER_ERROR" });
   });
 
   it("passes coded errors through", async () => {
-    const result = await execute(`mutation { addFavorite(input: { productId: "x" }) { user { id } } }`, await contextFor({ headers: {} }));
+    const result = await execute(
+      `mutation { addFavorite(input: { productId: "x" }) { user { id } } }`,
+      await contextFor({ headers: {} }),
+    );
     expect(errorCodes(result.errors)).toEqual(["UNAUTHENTICATED"]);
   });
 

@@ -64,16 +64,28 @@ describe("_entities", () => {
     ];
     const response = await harness.gql(USERS, { representations });
     expect(response.errors).toBeUndefined();
-    expect((response.data as { _entities: unknown[] })._entities).toEqual([expect.objectContaining({ id: grace.id }), null, null]);
+    expect((response.data as { _entities: unknown[] })._entities).toEqual([
+      expect.objectContaining({ id: grace.id }),
+      null,
+      null,
+    ]);
     expect(harness.queries.count).toBe(1);
     expect(harness.queries.statements[0]).not.toContain("not-a-uuid");
   });
 
   it("loads the favourites of every user in the batch with one SQL query, newest first", async () => {
-    const response = await harness.gql(ENTITIES, { representations: seededUsers.map(({ id }) => ({ __typename: "User", id })) });
+    const response = await harness.gql(ENTITIES, {
+      representations: seededUsers.map(({ id }) => ({ __typename: "User", id })),
+    });
     expect(response.errors).toBeUndefined();
-    const [graceEntity, linusEntity, barbaraEntity] = (response.data as { _entities: { favorites: { id: string }[] }[] })._entities;
-    expect(graceEntity?.favorites.map(({ id }) => id)).toEqual([seededFavorites[1].productId, seededFavorites[2].productId, seededFavorites[0].productId]);
+    const [graceEntity, linusEntity, barbaraEntity] = (
+      response.data as { _entities: { favorites: { id: string }[] }[] }
+    )._entities;
+    expect(graceEntity?.favorites.map(({ id }) => id)).toEqual([
+      seededFavorites[1].productId,
+      seededFavorites[2].productId,
+      seededFavorites[0].productId,
+    ]);
     expect(linusEntity?.favorites).toEqual([{ id: seededFavorites[3].productId }]);
     expect(barbaraEntity?.favorites).toEqual([]);
     expect(harness.queries.statements.filter((sql) => sql.includes('"favorites"'))).toHaveLength(1);
@@ -115,7 +127,9 @@ describe("favourites", () => {
     const again = await harness.gql(ADD, { productId: productA.toUpperCase() }, token);
     expect(again.errors).toBeUndefined();
     const me = await harness.gql("{ me { favorites { id } } }", {}, token);
-    expect(new Set((me.data as { me: { favorites: { id: string }[] } }).me.favorites.map(({ id }) => id))).toEqual(new Set([productA, productB]));
+    expect(new Set((me.data as { me: { favorites: { id: string }[] } }).me.favorites.map(({ id }) => id))).toEqual(
+      new Set([productA, productB]),
+    );
     expect(await harness.deps.db.favorite.count({ where: { userId: barbara.id } })).toBe(2);
 
     const removed = await harness.gql(REMOVE, { productId: productA }, token);
@@ -127,19 +141,30 @@ describe("favourites", () => {
   it("lists me's favourites newest first", async () => {
     const me = await harness.gql("{ me { favorites { id } } }", {}, await tokenFor(grace));
     expect(me.data).toEqual({
-      me: { favorites: [seededFavorites[1], seededFavorites[2], seededFavorites[0]].map(({ productId }) => ({ id: productId })) },
+      me: {
+        favorites: [seededFavorites[1], seededFavorites[2], seededFavorites[0]].map(({ productId }) => ({
+          id: productId,
+        })),
+      },
     });
   });
 
   it("requires a signed-in user whose account exists", async () => {
     expect(errorCodes((await harness.gql(ADD, { productId: productA })).errors)).toEqual(["UNAUTHENTICATED"]);
-    const ghost = await createTokenSigner({ secret: harness.deps.config.jwtSecret, ttlSeconds: 60 }).sign("5e0c8b1a-0000-4000-8000-000000000000", ["favorites"]);
+    const ghost = await createTokenSigner({ secret: harness.deps.config.jwtSecret, ttlSeconds: 60 }).sign(
+      "5e0c8b1a-0000-4000-8000-000000000000",
+      ["favorites"],
+    );
     expect(errorCodes((await harness.gql(ADD, { productId: productA }, ghost)).errors)).toEqual(["UNAUTHENTICATED"]);
     expect(await harness.deps.db.favorite.count({ where: { productId: productA } })).toBe(0);
   });
 
   it("refuses a product id that is not a UUID", async () => {
     const response = await harness.gql(ADD, { productId: "latte" }, await tokenFor(grace));
-    expect(defined(response.errors?.[0]).extensions).toEqual({ code: "BAD_USER_INPUT", field: "input.productId", reason: "INVALID_ID" });
+    expect(defined(response.errors?.[0]).extensions).toEqual({
+      code: "BAD_USER_INPUT",
+      field: "input.productId",
+      reason: "INVALID_ID",
+    });
   });
 });

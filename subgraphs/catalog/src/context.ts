@@ -11,5 +11,9 @@ export interface Context extends SubgraphContext {
 
 /** The catalog part of each request's context: the cache and fresh loaders over it. */
 export function requestContext({ db, cache, config, telemetry }: CatalogDeps): (request: SubgraphContext) => Context {
-  return (request) => ({ ...request, cache, loaders: createLoaders({ db, cache, ttlSeconds: config.cacheTtlSeconds, batches: telemetry?.batches }) });
+  return (request) => ({
+    ...request,
+    cache,
+    loaders: createLoaders({ db, cache, ttlSeconds: config.cacheTtlSeconds, batches: telemetry?.batches }),
+  });
 }

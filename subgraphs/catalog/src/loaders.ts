@@ -4,7 +4,12 @@ import type { Category, Db, Product } from "@commerce/db";
 import { batchInstrumentation, type BatchInstrumentation } from "@commerce/telemetry";
 import { isUuid } from "@commerce/common";
 import { findCategoriesByIds } from "./data/categories.js";
-import { countProductsByCategories, findProductPagesByCategories, findProductsByIds, findProductsBySkus } from "./data/products.js";
+import {
+  countProductsByCategories,
+  findProductPagesByCategories,
+  findProductsByIds,
+  findProductsBySkus,
+} from "./data/products.js";
 import type { PageArgs, ProductConditions } from "./pagination.js";
 
 /** Redis namespaces (`<package>:<purpose>:v<format>`); bump the version when the cached shape changes. */
@@ -39,42 +44,62 @@ const productCodec = jsonCodec<Product>(["createdAt", "updatedAt"]);
 const categoryCodec = jsonCodec<Category>(["createdAt", "updatedAt"]);
 
 /** Fresh loaders for one request: entity loaders read Redis first, then Postgres for the misses in one query. */
-export function createLoaders({ db, cache, ttlSeconds, onBatch: report, batches = batchInstrumentation() }: LoaderOptions): Loaders {
+export function createLoaders({
+  db,
+  cache,
+  ttlSeconds,
+  onBatch: report,
+  batches = batchInstrumentation(),
+}: LoaderOptions): Loaders {
   const onBatch = (stats: BatchStats): void => {
     batches.onBatch(stats);
     report?.(stats);
   };
   const productById = new DataLoader<string, Product | null>(
-    batches.wrap("productById", cachedBatch({
-      name: "productById",
-      cache,
-      namespace: PRODUCT_NAMESPACE,
-      ttlSeconds,
-      codec: productCodec,
-      keyOf: (id) => id.toLowerCase(),
-      // A non-UUID id matches no row; keep it out of SQL, where it would be a cast error.
-      load: (ids) => findProductsByIds(db, ids.filter(isUuid)),
-      onBatch,
-    })),
+    batches.wrap(
+      "productById",
+      cachedBatch({
+        name: "productById",
+        cache,
+        namespace: PRODUCT_NAMESPACE,
+        ttlSeconds,
+        codec: productCodec,
+        keyOf: (id) => id.toLowerCase(),
+        // A non-UUID id matches no row; keep it out of SQL, where it would be a cast error.
+        load: (ids) => findProductsByIds(db, ids.filter(isUuid)),
+        onBatch,
+      }),
+    ),
     { cacheKeyFn: (id) => id.toLowerCase() },
   );
   const productBySku = new DataLoader<string, Product | null>(
     batches.wrap(
       "productBySku",
-      cachedBatch({ name: "productBySku", cache, namespace: PRODUCT_BY_SKU_NAMESPACE, ttlSeconds, codec: productCodec, load: (skus) => findProductsBySkus(db, skus), onBatch }),
+      cachedBatch({
+        name: "productBySku",
+        cache,
+        namespace: PRODUCT_BY_SKU_NAMESPACE,
+        ttlSeconds,
+        codec: productCodec,
+        load: (skus) => findProductsBySkus(db, skus),
+        onBatch,
+      }),
     ),
   );
   const categoryById = new DataLoader<string, Category | null>(
-    batches.wrap("categoryById", cachedBatch({
-      name: "categoryById",
-      cache,
-      namespace: CATEGORY_NAMESPACE,
-      ttlSeconds,
-      codec: categoryCodec,
-      keyOf: (id) => id.toLowerCase(),
-      load: (ids) => findCategoriesByIds(db, ids.filter(isUuid)),
-      onBatch,
-    })),
+    batches.wrap(
+      "categoryById",
+      cachedBatch({
+        name: "categoryById",
+        cache,
+        namespace: CATEGORY_NAMESPACE,
+        ttlSeconds,
+        codec: categoryCodec,
+        keyOf: (id) => id.toLowerCase(),
+        load: (ids) => findCategoriesByIds(db, ids.filter(isUuid)),
+        onBatch,
+      }),
+    ),
     { cacheKeyFn: (id) => id.toLowerCase() },
   );
 
@@ -96,12 +121,17 @@ export function createLoaders({ db, cache, ttlSeconds, onBatch: report, batches 
       const key = JSON.stringify([page.first, page.after, conditions.search ?? null, conditions.available ?? null]);
       let loader = pageLoaders.get(key);
       if (!loader) {
-        loader = new DataLoader(batches.wrap("productsByCategoryId", async (categoryIds: readonly string[]) => {
-          const pages = await findProductPagesByCategories(db, categoryIds, conditions, { after: page.after, limit: page.first + 1 });
-          const result = categoryIds.map((id) => pages.get(id) ?? []);
-          primeProducts(result.flat());
-          return result;
-        }));
+        loader = new DataLoader(
+          batches.wrap("productsByCategoryId", async (categoryIds: readonly string[]) => {
+            const pages = await findProductPagesByCategories(db, categoryIds, conditions, {
+              after: page.after,
+              limit: page.first + 1,
+            });
+            const result = categoryIds.map((id) => pages.get(id) ?? []);
+            primeProducts(result.flat());
+            return result;
+          }),
+        );
         pageLoaders.set(key, loader);
       }
       return loader;
@@ -110,10 +140,12 @@ export function createLoaders({ db, cache, ttlSeconds, onBatch: report, batches 
       const key = JSON.stringify([conditions.search ?? null, conditions.available ?? null]);
       let loader = countLoaders.get(key);
       if (!loader) {
-        loader = new DataLoader(batches.wrap("productCountByCategoryId", async (categoryIds: readonly string[]) => {
-          const counts = await countProductsByCategories(db, categoryIds, conditions);
-          return categoryIds.map((id) => counts.get(id) ?? 0);
-        }));
+        loader = new DataLoader(
+          batches.wrap("productCountByCategoryId", async (categoryIds: readonly string[]) => {
+            const counts = await countProductsByCategories(db, categoryIds, conditions);
+            return categoryIds.map((id) => counts.get(id) ?? 0);
+          }),
+        );
         countLoaders.set(key, loader);
       }
       return loader;

@@ -1,5 +1,10 @@
 import { badUserInput, isUuid } from "@commerce/common";
-import { decodeCursorPayload, encodeCursor as encodeKeyset, parsePageArgs as parseKeysetPageArgs, type Page } from "@commerce/subgraph";
+import {
+  decodeCursorPayload,
+  encodeCursor as encodeKeyset,
+  parsePageArgs as parseKeysetPageArgs,
+  type Page,
+} from "@commerce/subgraph";
 import type { Product } from "@commerce/db";
 
 /** Longest `search` text accepted, after trimming. */

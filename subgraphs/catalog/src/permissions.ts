@@ -9,8 +9,20 @@ import type { Context } from "./context.js";
  * which the router enforces first (test/permissions.test.ts keeps the two equal).
  */
 export const rules: IRuleTypeMap = {
-  Query: { "*": deny, products: allow, product: allow, category: allow, categories: allow, _entities: allow, _service: allow },
-  Mutation: { "*": deny, createProduct: requiresScopes([[Scope.CATALOG_WRITE]]), updateProduct: requiresScopes([[Scope.CATALOG_WRITE]]) },
+  Query: {
+    "*": deny,
+    products: allow,
+    product: allow,
+    category: allow,
+    categories: allow,
+    _entities: allow,
+    _service: allow,
+  },
+  Mutation: {
+    "*": deny,
+    createProduct: requiresScopes([[Scope.CATALOG_WRITE]]),
+    updateProduct: requiresScopes([[Scope.CATALOG_WRITE]]),
+  },
 };
 
 export const permissions = permissionsOf<Context>(rules);

@@ -30,7 +30,9 @@ function parseName(name: string, field: string): string {
 function parseDescription(description: string, field: string): string {
   const trimmed = description.trim();
   if (trimmed.length > MAX_DESCRIPTION_LENGTH) {
-    throw badUserInput(`description must be at most ${MAX_DESCRIPTION_LENGTH} characters.`, field, { max: MAX_DESCRIPTION_LENGTH });
+    throw badUserInput(`description must be at most ${MAX_DESCRIPTION_LENGTH} characters.`, field, {
+      max: MAX_DESCRIPTION_LENGTH,
+    });
   }
   return trimmed;
 }
@@ -55,7 +57,9 @@ function parseCategoryId(categoryId: string, field: string): string {
 export function parseCreateProductInput(input: CreateProductInput): ProductCreateData {
   const sku = input.sku.trim();
   if (!/^[A-Za-z0-9_-]+$/.test(sku) || sku.length > MAX_SKU_LENGTH) {
-    throw badUserInput(`sku must be 1 to ${MAX_SKU_LENGTH} letters, digits, "-" or "_".`, "input.sku", { max: MAX_SKU_LENGTH });
+    throw badUserInput(`sku must be 1 to ${MAX_SKU_LENGTH} letters, digits, "-" or "_".`, "input.sku", {
+      max: MAX_SKU_LENGTH,
+    });
   }
   return {
     sku,

@@ -51,22 +51,54 @@ describe("loadConfig", () => {
         NODE_ENV: "production",
         ROUTER_SECRET: "r".repeat(40),
       }),
-    ).toMatchObject({ port: 5002, host: "127.0.0.1", redisUrl: "redis://localhost:6379", jwtSecret: secret, cacheTtlSeconds: 60, logLevel: "debug", nodeEnv: "production", routerSecret: "r".repeat(40) });
+    ).toMatchObject({
+      port: 5002,
+      host: "127.0.0.1",
+      redisUrl: "redis://localhost:6379",
+      jwtSecret: secret,
+      cacheTtlSeconds: 60,
+      logLevel: "debug",
+      nodeEnv: "production",
+      routerSecret: "r".repeat(40),
+    });
   });
 
   it("reports every problem at once", () => {
-    const found = problems({ PORT: "http", REDIS_URL: "localhost:6379", CACHE_TTL_SECONDS: "0", LOG_LEVEL: "loud", NODE_ENV: "production" });
+    const found = problems({
+      PORT: "http",
+      REDIS_URL: "localhost:6379",
+      CACHE_TTL_SECONDS: "0",
+      LOG_LEVEL: "loud",
+      NODE_ENV: "production",
+    });
     expect(found).toHaveLength(7);
-    for (const name of ["DATABASE_URL", "PORT", "REDIS_URL", "CACHE_TTL_SECONDS", "LOG_LEVEL", "JWT_SECRET", "ROUTER_SECRET"]) {
-      expect(found.some((problem) => problem.startsWith(name)), name).toBe(true);
+    for (const name of [
+      "DATABASE_URL",
+      "PORT",
+      "REDIS_URL",
+      "CACHE_TTL_SECONDS",
+      "LOG_LEVEL",
+      "JWT_SECRET",
+      "ROUTER_SECRET",
+    ]) {
+      expect(
+        found.some((problem) => problem.startsWith(name)),
+        name,
+      ).toBe(true);
     }
   });
 
   it("refuses a short secret, the development secret in production, and a non-Postgres URL", () => {
     expect(problems({ DATABASE_URL, JWT_SECRET: "short" })).toEqual([expect.stringContaining("JWT_SECRET")]);
-    expect(problems({ DATABASE_URL, NODE_ENV: "production", JWT_SECRET: DEV_JWT_SECRET, ROUTER_SECRET: "r".repeat(40) })).toEqual([expect.stringContaining("JWT_SECRET")]);
-    expect(problems({ DATABASE_URL, NODE_ENV: "production", JWT_SECRET: "s".repeat(40) })).toEqual([expect.stringContaining("ROUTER_SECRET is required")]);
-    expect(problems({ DATABASE_URL, ROUTER_SECRET: "short" })).toEqual([expect.stringContaining("ROUTER_SECRET must be at least 32")]);
+    expect(
+      problems({ DATABASE_URL, NODE_ENV: "production", JWT_SECRET: DEV_JWT_SECRET, ROUTER_SECRET: "r".repeat(40) }),
+    ).toEqual([expect.stringContaining("JWT_SECRET")]);
+    expect(problems({ DATABASE_URL, NODE_ENV: "production", JWT_SECRET: "s".repeat(40) })).toEqual([
+      expect.stringContaining("ROUTER_SECRET is required"),
+    ]);
+    expect(problems({ DATABASE_URL, ROUTER_SECRET: "short" })).toEqual([
+      expect.stringContaining("ROUTER_SECRET must be at least 32"),
+    ]);
     expect(problems({ DATABASE_URL: "mysql://localhost/db" })).toEqual([expect.stringContaining("DATABASE_URL")]);
   });
 });

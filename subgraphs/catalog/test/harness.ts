@@ -15,26 +15,42 @@ export interface Harness {
   /** A second client for fixtures and checks, so they never count as the server's queries. */
   db: Db;
   /** Runs an operation in a fresh request (fresh loaders), optionally with a bearer token. */
-  execute<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<Result<T>>;
+  execute<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string,
+  ): Promise<Result<T>>;
   /** Empties the catalog tables and Redis. */
   reset(): Promise<void>;
   redisKeys(pattern: string): Promise<string[]>;
   stop(): Promise<void>;
 }
 
-export async function startHarness({ databaseUrl, redisUrl }: { databaseUrl: string; redisUrl: string }): Promise<Harness> {
+export async function startHarness({
+  databaseUrl,
+  redisUrl,
+}: {
+  databaseUrl: string;
+  redisUrl: string;
+}): Promise<Harness> {
   const config = loadConfig({ DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NODE_ENV: "test", LOG_LEVEL: "silent" });
   const queries = createQueryCounter();
   const serverDb = createDb(databaseUrl, { onQuery: queries.record });
   const db = createDb(databaseUrl);
   const redis = connectRedis(redisUrl, "catalog-test");
   await redisReady(redis);
-  const deps: CatalogDeps = { db: serverDb, cache: createRedisCache(redis), logger: createLogger("catalog", config.logLevel), config };
+  const deps: CatalogDeps = {
+    db: serverDb,
+    cache: createRedisCache(redis),
+    logger: createLogger("catalog", config.logLevel),
+    config,
+  };
   const served = await startInProcess(subgraph, deps);
   return {
     queries,
     db,
-    execute: (query, variables = {}, token) => served.execute(query, variables, token ? { authorization: `Bearer ${token}` } : {}),
+    execute: (query, variables = {}, token) =>
+      served.execute(query, variables, token ? { authorization: `Bearer ${token}` } : {}),
     async reset() {
       await truncateAll(databaseUrl, ["catalog"]);
       await redis.flushdb();

@@ -18,7 +18,10 @@ beforeEach(async () => harness.reset());
 const scenario = menuScenario({ categoryCount: 12, perCategory: 10 });
 
 interface ProductsPage {
-  products: { totalCount?: number; edges: { node: { name: string; price: { amount: number; currency: string }; category: { name: string } } }[] };
+  products: {
+    totalCount?: number;
+    edges: { node: { name: string; price: { amount: number; currency: string }; category: { name: string } } }[];
+  };
 }
 
 /** Runs `query` in a fresh request and returns how many SQL statements it cost. */
@@ -65,8 +68,18 @@ describe("Category.products", () => {
     await seed(harness.db, scenario);
     const query = `{ categories { name products(first: 3, filter: { available: true }) { totalCount edges { node { name category { name } } } pageInfo { hasNextPage } } } }`;
     const { count, data } = await sqlCount(query);
-    const categories = (data as { categories: { name: string; products: { totalCount: number; edges: { node: { category: { name: string } } }[]; pageInfo: { hasNextPage: boolean } } }[] })
-      .categories;
+    const categories = (
+      data as {
+        categories: {
+          name: string;
+          products: {
+            totalCount: number;
+            edges: { node: { category: { name: string } } }[];
+            pageInfo: { hasNextPage: boolean };
+          };
+        }[];
+      }
+    ).categories;
     expect(categories).toHaveLength(12);
     // position runs 12..1, so menu order is the reverse of creation order.
     expect(categories[0]?.name).toBe("Category 12");
@@ -85,12 +98,25 @@ describe("Category.products", () => {
     await seed(harness.db, scenario);
     const query = `{ categories { id products(first: 100, filter: { search: " COMBO ", available: true }) { totalCount edges { node { name available categoryId: category { id } } } } } }`;
     const { count, data } = await sqlCount(query);
-    const categories = (data as { categories: { id: string; products: { totalCount: number; edges: { node: { name: string; available: boolean; categoryId: { id: string } } }[] } }[] }).categories;
+    const categories = (
+      data as {
+        categories: {
+          id: string;
+          products: {
+            totalCount: number;
+            edges: { node: { name: string; available: boolean; categoryId: { id: string } } }[];
+          };
+        }[];
+      }
+    ).categories;
     for (const category of categories) {
-      const expected = scenario.products.filter((p) => p.categoryId === category.id && p.name === "Combo meal" && p.available !== false);
+      const expected = scenario.products.filter(
+        (p) => p.categoryId === category.id && p.name === "Combo meal" && p.available !== false,
+      );
       expect(category.products.totalCount).toBe(expected.length);
       expect(category.products.edges).toHaveLength(expected.length);
-      for (const { node } of category.products.edges) expect(node).toEqual({ name: "Combo meal", available: true, categoryId: { id: category.id } });
+      for (const { node } of category.products.edges)
+        expect(node).toEqual({ name: "Combo meal", available: true, categoryId: { id: category.id } });
     }
     expect(count).toBe(3);
   });
@@ -99,7 +125,11 @@ describe("Category.products", () => {
     await seed(harness.db, scenario);
     const query = `query ($id: ID!, $after: String) { category(id: $id) { products(first: 4, after: $after) { edges { node { id } } pageInfo { hasNextPage endCursor } } } }`;
     const id = scenario.categories[0]?.id;
-    const expected = await harness.db.product.findMany({ where: { categoryId: id }, orderBy: [{ name: "asc" }, { id: "asc" }], select: { id: true } });
+    const expected = await harness.db.product.findMany({
+      where: { categoryId: id },
+      orderBy: [{ name: "asc" }, { id: "asc" }],
+      select: { id: true },
+    });
     const seen: string[] = [];
     let after: string | null = null;
     for (;;) {

@@ -31,7 +31,9 @@ async function priceById(id: string): Promise<Price> {
   return defined(defined(result.data).product).price;
 }
 async function priceBySku(sku: string): Promise<Price> {
-  const result = await harness.execute<{ _entities: ({ price: Price } | null)[] }>(BY_SKU, { reps: [{ __typename: "Product", sku }] });
+  const result = await harness.execute<{ _entities: ({ price: Price } | null)[] }>(BY_SKU, {
+    reps: [{ __typename: "Product", sku }],
+  });
   return defined(defined(result.data)._entities[0]).price;
 }
 
@@ -45,9 +47,23 @@ describe("updateProduct", () => {
     expect(await harness.redisKeys(`${PRODUCT_NAMESPACE}:${id}`)).toHaveLength(1);
     expect(await harness.redisKeys(`${PRODUCT_BY_SKU_NAMESPACE}:${sku}`)).toHaveLength(1);
 
-    const result = await harness.execute(UPDATE, { input: { id, price: { amount: 1999, currency: "USD" }, categoryId: categoryId(2) } }, staff);
+    const result = await harness.execute(
+      UPDATE,
+      { input: { id, price: { amount: 1999, currency: "USD" }, categoryId: categoryId(2) } },
+      staff,
+    );
     expect(result.errors).toBeUndefined();
-    expect(result.data).toEqual({ updateProduct: { product: { id, name: "Item 0001", price: { amount: 1999, currency: "USD" }, available: true, category: { id: categoryId(2) } } } });
+    expect(result.data).toEqual({
+      updateProduct: {
+        product: {
+          id,
+          name: "Item 0001",
+          price: { amount: 1999, currency: "USD" },
+          available: true,
+          category: { id: categoryId(2) },
+        },
+      },
+    });
 
     expect(await harness.redisKeys(`${PRODUCT_NAMESPACE}:${id}`)).toEqual([]);
     expect(await priceById(id)).toEqual({ amount: 1999, currency: "USD" });
@@ -89,13 +105,24 @@ describe("updateProduct", () => {
 });
 
 describe("createProduct", () => {
-  const input = { sku: "NEW-1", name: " Veggie wrap ", price: { amount: 650, currency: "EUR" }, categoryId: categoryId(1) };
+  const input = {
+    sku: "NEW-1",
+    name: " Veggie wrap ",
+    price: { amount: 650, currency: "EUR" },
+    categoryId: categoryId(1),
+  };
 
   it("creates a product that reads back at once, with defaults applied", async () => {
     const result = await harness.execute<{ createProduct: { product: { id: string } } }>(CREATE, { input }, staff);
     expect(result.errors).toBeUndefined();
     const product = defined(result.data).createProduct.product;
-    expect(product).toMatchObject({ sku: "NEW-1", name: "Veggie wrap", description: "", available: true, category: { id: categoryId(1) } });
+    expect(product).toMatchObject({
+      sku: "NEW-1",
+      name: "Veggie wrap",
+      description: "",
+      available: true,
+      category: { id: categoryId(1) },
+    });
     expect(await priceById(product.id)).toEqual({ amount: 650, currency: "EUR" });
     expect(await priceBySku("NEW-1")).toEqual({ amount: 650, currency: "EUR" });
   });

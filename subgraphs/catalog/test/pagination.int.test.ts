@@ -16,8 +16,19 @@ const PRODUCTS = /* GraphQL */ `
   query Products($first: Int, $after: String, $filter: ProductFilter) {
     products(first: $first, after: $after, filter: $filter) {
       totalCount
-      edges { cursor node { id name } }
-      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      edges {
+        cursor
+        node {
+          id
+          name
+        }
+      }
+      pageInfo {
+        hasNextPage
+        hasPreviousPage
+        startCursor
+        endCursor
+      }
     }
   }
 `;
@@ -52,7 +63,10 @@ describe("products connection", () => {
   it("walks to the last page in (name, id) order with no duplicate or missing row", async () => {
     await seed(harness.db, scenario);
     // The database's own collation decides the order; the API must match it exactly.
-    const expected = await harness.db.product.findMany({ orderBy: [{ name: "asc" }, { id: "asc" }], select: { id: true } });
+    const expected = await harness.db.product.findMany({
+      orderBy: [{ name: "asc" }, { id: "asc" }],
+      select: { id: true },
+    });
     const seen: string[] = [];
     const sizes: number[] = [];
     let after: string | null = null;
@@ -123,7 +137,8 @@ describe("products connection", () => {
 });
 
 describe("products search", () => {
-  const names = async (filter: Record<string, unknown>) => (await page({ first: 100, filter })).edges.map((e) => e.node.name).sort();
+  const names = async (filter: Record<string, unknown>) =>
+    (await page({ first: 100, filter })).edges.map((e) => e.node.name).sort();
 
   it("matches name or description, trimmed and case-insensitive", async () => {
     await seed(harness.db, searchScenario);

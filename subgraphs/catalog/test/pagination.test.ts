@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { GraphQLError } from "graphql";
 import { MAX_PAGE_SIZE, pageRows } from "@commerce/subgraph";
-import { MAX_SEARCH_LENGTH, decodeCursor, encodeCursor, likePattern, normalizeSearch, parsePageArgs, parseProductFilter } from "../src/pagination.js";
+import {
+  MAX_SEARCH_LENGTH,
+  decodeCursor,
+  encodeCursor,
+  likePattern,
+  normalizeSearch,
+  parsePageArgs,
+  parseProductFilter,
+} from "../src/pagination.js";
 
 const ID = "0b6f3a2e-6b1c-4a59-9d1e-3f7c2a1b4c5d";
 
@@ -18,7 +26,7 @@ function thrown(fn: () => unknown): GraphQLError {
 
 describe("cursors", () => {
   it("round-trip names with any characters", () => {
-    for (const name of ["Burger", "", "Crème brûlée \"spécial\" / 100%", "🍔 + 🍟"]) {
+    for (const name of ["Burger", "", 'Crème brûlée "spécial" / 100%', "🍔 + 🍟"]) {
       expect(decodeCursor(encodeCursor({ name, id: ID }))).toEqual({ name, id: ID });
     }
   });
@@ -65,7 +73,10 @@ describe("parsePageArgs", () => {
   it("decodes after, and rejects a bad one naming `after`", () => {
     const after = encodeCursor({ name: "Fries", id: ID });
     expect(parsePageArgs({ first: 5, after })).toEqual({ first: 5, after: { name: "Fries", id: ID } });
-    expect(thrown(() => parsePageArgs({ after: "nope" })).extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "after" });
+    expect(thrown(() => parsePageArgs({ after: "nope" })).extensions).toMatchObject({
+      code: "BAD_USER_INPUT",
+      field: "after",
+    });
   });
 });
 
@@ -81,9 +92,16 @@ describe("filters", () => {
 
   it("validates categoryId and keeps only the conditions given", () => {
     expect(parseProductFilter(null)).toEqual({});
-    expect(parseProductFilter({ categoryId: ID.toUpperCase(), search: " a ", available: false })).toEqual({ categoryId: ID, search: "a", available: false });
+    expect(parseProductFilter({ categoryId: ID.toUpperCase(), search: " a ", available: false })).toEqual({
+      categoryId: ID,
+      search: "a",
+      available: false,
+    });
     expect(parseProductFilter({ categoryId: null, search: null, available: null })).toEqual({});
-    expect(thrown(() => parseProductFilter({ categoryId: "burgers" })).extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "filter.categoryId" });
+    expect(thrown(() => parseProductFilter({ categoryId: "burgers" })).extensions).toMatchObject({
+      code: "BAD_USER_INPUT",
+      field: "filter.categoryId",
+    });
   });
 
   it("escapes LIKE wildcards and backslashes in search patterns", () => {

@@ -17,7 +17,10 @@ function fieldOf(fn: () => unknown): unknown {
 describe("parseMoney", () => {
   it("accepts a non-negative integer amount and an upper-case 3-letter currency", () => {
     expect(parseMoney({ amount: 0, currency: "EUR" }, "input.price")).toEqual({ priceAmount: 0, currency: "EUR" });
-    expect(parseMoney({ amount: 1250, currency: "JPY" }, "input.price")).toEqual({ priceAmount: 1250, currency: "JPY" });
+    expect(parseMoney({ amount: 1250, currency: "JPY" }, "input.price")).toEqual({
+      priceAmount: 1250,
+      currency: "JPY",
+    });
   });
 
   it("names the bad part of the price", () => {
@@ -30,7 +33,12 @@ describe("parseMoney", () => {
 });
 
 describe("parseCreateProductInput", () => {
-  const input = { sku: " BURGER-1 ", name: " Cheeseburger ", price: { amount: 899, currency: "EUR" }, categoryId: CATEGORY.toUpperCase() };
+  const input = {
+    sku: " BURGER-1 ",
+    name: " Cheeseburger ",
+    price: { amount: 899, currency: "EUR" },
+    categoryId: CATEGORY.toUpperCase(),
+  };
 
   it("trims text, applies defaults and normalises the category id", () => {
     expect(parseCreateProductInput(input)).toEqual({
@@ -49,7 +57,9 @@ describe("parseCreateProductInput", () => {
     expect(fieldOf(() => parseCreateProductInput({ ...input, sku: "x".repeat(65) }))).toBe("input.sku");
     expect(fieldOf(() => parseCreateProductInput({ ...input, name: "" }))).toBe("input.name");
     expect(fieldOf(() => parseCreateProductInput({ ...input, name: "x".repeat(201) }))).toBe("input.name");
-    expect(fieldOf(() => parseCreateProductInput({ ...input, description: "x".repeat(2001) }))).toBe("input.description");
+    expect(fieldOf(() => parseCreateProductInput({ ...input, description: "x".repeat(2001) }))).toBe(
+      "input.description",
+    );
     expect(fieldOf(() => parseCreateProductInput({ ...input, categoryId: "burgers" }))).toBe("input.categoryId");
   });
 });
@@ -66,7 +76,9 @@ describe("parseUpdateProductInput", () => {
   });
 
   it("validates what is given", () => {
-    expect(fieldOf(() => parseUpdateProductInput({ price: { amount: -5, currency: "USD" } }))).toBe("input.price.amount");
+    expect(fieldOf(() => parseUpdateProductInput({ price: { amount: -5, currency: "USD" } }))).toBe(
+      "input.price.amount",
+    );
     expect(fieldOf(() => parseUpdateProductInput({ categoryId: "x" }))).toBe("input.categoryId");
   });
 });

@@ -10,9 +10,18 @@ import { subgraph, type CatalogDeps } from "../src/server.js";
 
 // Nothing listens on port 1: any SQL fails, which is what the masking test needs. The
 // other tests here must be answered before any SQL (SDL, permissions, argument checks).
-const config = loadConfig({ DATABASE_URL: "postgresql://catalog@127.0.0.1:1/none", NODE_ENV: "test", LOG_LEVEL: "silent" });
+const config = loadConfig({
+  DATABASE_URL: "postgresql://catalog@127.0.0.1:1/none",
+  NODE_ENV: "test",
+  LOG_LEVEL: "silent",
+});
 const logger = createLogger("catalog", "silent");
-const deps: CatalogDeps = { db: createDb(config.databaseUrl, { poolSize: 1 }), cache: createMemoryCache(), logger, config };
+const deps: CatalogDeps = {
+  db: createDb(config.databaseUrl, { poolSize: 1 }),
+  cache: createMemoryCache(),
+  logger,
+  config,
+};
 const graph = useInProcess(subgraph, deps);
 const execute = graph.execute;
 
@@ -57,8 +66,14 @@ describe("errors", () => {
       return requestLogger;
     });
     try {
-      const result = await execute(`{ product(id: "0b6f3a2e-6b1c-4a59-9d1e-3f7c2a1b4c5d") { name } }`, {}, { "x-request-id": "req-42" });
-      expect(result.errors).toEqual([{ message: "Internal server error", path: ["product"], extensions: { code: "INTERNAL_SERVER_ERROR" } }]);
+      const result = await execute(
+        `{ product(id: "0b6f3a2e-6b1c-4a59-9d1e-3f7c2a1b4c5d") { name } }`,
+        {},
+        { "x-request-id": "req-42" },
+      );
+      expect(result.errors).toEqual([
+        { message: "Internal server error", path: ["product"], extensions: { code: "INTERNAL_SERVER_ERROR" } },
+      ]);
       expect(childSpy).toHaveBeenCalledWith({ requestId: "req-42" });
       expect(errorSpies).toHaveLength(1);
       expect(errorSpies[0]).toHaveBeenCalledTimes(1);

@@ -8,13 +8,26 @@ import { subgraph, type CatalogDeps } from "../src/server.js";
 import { useInProcess } from "@commerce/testing/subgraph";
 
 // Nothing listens on port 1; these operations are answered without SQL.
-const config = loadConfig({ DATABASE_URL: "postgresql://catalog@127.0.0.1:1/none", NODE_ENV: "test", LOG_LEVEL: "silent" });
+const config = loadConfig({
+  DATABASE_URL: "postgresql://catalog@127.0.0.1:1/none",
+  NODE_ENV: "test",
+  LOG_LEVEL: "silent",
+});
 const lines: Array<Record<string, unknown>> = [];
-const logger = createLogger("catalog", "info", { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+const logger = createLogger("catalog", "info", {
+  write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>),
+});
 const db = createDb(config.databaseUrl, { poolSize: 1 });
-const deps: CatalogDeps = { db, cache: createMemoryCache(), logger, config, telemetry: subgraphTelemetry({ service: "catalog", logger }) };
+const deps: CatalogDeps = {
+  db,
+  cache: createMemoryCache(),
+  logger,
+  config,
+  telemetry: subgraphTelemetry({ service: "catalog", logger }),
+};
 const graph = useInProcess(subgraph, deps);
-const execute = (query: string, headers: Array<[string, string]> = []) => graph.execute(query, {}, Object.fromEntries(headers));
+const execute = (query: string, headers: Array<[string, string]> = []) =>
+  graph.execute(query, {}, Object.fromEntries(headers));
 
 describe("catalog telemetry", () => {
   it("serves a federated inline trace (ftv1) when the router asks for one, and only then", async () => {

@@ -26,7 +26,9 @@ export function createLoaders(db: Db, batches: BatchInstrumentation = batchInstr
       batches.wrap("accountByUserId", async (userIds: readonly string[]) => {
         const ids = userIds.map(lower);
         const accounts = await findAccountsByUserIds(db, ids.filter(isUuid));
-        return ids.map((userId) => accounts.get(userId) ?? { userId, balance: 0, lifetimePoints: 0, updatedAt: new Date(0) });
+        return ids.map(
+          (userId) => accounts.get(userId) ?? { userId, balance: 0, lifetimePoints: 0, updatedAt: new Date(0) },
+        );
       }),
       { cacheKeyFn: lower },
     ),
@@ -50,11 +52,13 @@ export function createLoaders(db: Db, batches: BatchInstrumentation = batchInstr
       const key = JSON.stringify([args.first, args.after?.createdAt.getTime() ?? null, args.after?.id ?? null]);
       let loader = pageLoaders.get(key);
       if (!loader) {
-        loader = new DataLoader(batches.wrap("historyByUserId", async (userIds: readonly string[]) => {
-          const ids = userIds.map(lower);
-          const pages = await findLedgerPagesByUsers(db, [...new Set(ids.filter(isUuid))], args, args.first + 1);
-          return ids.map((id) => pages.get(id) ?? []);
-        }));
+        loader = new DataLoader(
+          batches.wrap("historyByUserId", async (userIds: readonly string[]) => {
+            const ids = userIds.map(lower);
+            const pages = await findLedgerPagesByUsers(db, [...new Set(ids.filter(isUuid))], args, args.first + 1);
+            return ids.map((id) => pages.get(id) ?? []);
+          }),
+        );
         pageLoaders.set(key, loader);
       }
       return loader;

@@ -1,5 +1,11 @@
 import type { LedgerEntry } from "@commerce/db";
-import { decodeCreatedAtCursor, parsePageArgs, type CreatedAtCursor, type Page, type PageArgs } from "@commerce/subgraph";
+import {
+  decodeCreatedAtCursor,
+  parsePageArgs,
+  type CreatedAtCursor,
+  type Page,
+  type PageArgs,
+} from "@commerce/subgraph";
 
 /** A reference to an accounts user: all this subgraph needs to know about one. */
 export interface UserRef {

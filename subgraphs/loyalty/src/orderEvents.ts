@@ -16,5 +16,11 @@ export const CONSUMER_GROUP = "loyalty";
  */
 export function creditFromOrderCompleted(json: string): OrderCredit {
   const event = parseOrderCompleted(json);
-  return { orderId: event.orderId, orderNumber: event.orderNumber, userId: event.customerId, points: pointsForAmount(event.total.amount), at: new Date(event.completedAt) };
+  return {
+    orderId: event.orderId,
+    orderNumber: event.orderNumber,
+    userId: event.customerId,
+    points: pointsForAmount(event.total.amount),
+    at: new Date(event.completedAt),
+  };
 }

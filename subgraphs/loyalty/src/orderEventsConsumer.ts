@@ -52,7 +52,15 @@ type Entry = [id: string, fields: string[]];
  * off, then resumes with its own pending events, so no credit is lost or repeated.
  */
 export function createOrderEventsConsumer(options: OrderEventsConsumerOptions): OrderEventsConsumer {
-  const { db, redis, logger, consumer, stream = ORDER_EVENTS_STREAM, group = CONSUMER_GROUP, deadLetterStream = DEAD_LETTER_STREAM } = options;
+  const {
+    db,
+    redis,
+    logger,
+    consumer,
+    stream = ORDER_EVENTS_STREAM,
+    group = CONSUMER_GROUP,
+    deadLetterStream = DEAD_LETTER_STREAM,
+  } = options;
   const { maxAttempts = 5, claimIdleMs = 30_000, blockMs = 2000, batchSize = 50 } = options;
   /** Creates the group at the start of the stream (and the stream) unless it exists. */
   async function ensureGroup(): Promise<void> {
@@ -66,7 +74,21 @@ export function createOrderEventsConsumer(options: OrderEventsConsumerOptions): 
   async function deadLetter(id: string, fields: readonly string[], reason: string, attempts: number): Promise<void> {
     await redis
       .multi()
-      .xadd(deadLetterStream, "*", ...fields, "originalId", id, "stream", stream, "error", reason, "attempts", String(attempts), "deadAt", new Date().toISOString())
+      .xadd(
+        deadLetterStream,
+        "*",
+        ...fields,
+        "originalId",
+        id,
+        "stream",
+        stream,
+        "error",
+        reason,
+        "attempts",
+        String(attempts),
+        "deadAt",
+        new Date().toISOString(),
+      )
       .xack(stream, group, id)
       .exec();
     logger.error({ eventId: id, attempts, reason }, "order event moved to the dead-letter stream");
@@ -79,14 +101,18 @@ export function createOrderEventsConsumer(options: OrderEventsConsumerOptions): 
         const credit = creditFromOrderCompleted(event.payload);
         if (credit.points > 0) {
           const credited = await creditOrder(db, credit);
-          logger.debug({ eventId: id, orderId: credit.orderId, credited }, credited ? "points credited" : "order already credited");
+          logger.debug(
+            { eventId: id, orderId: credit.orderId, credited },
+            credited ? "points credited" : "order already credited",
+          );
         }
       }
       // Other event types are not loyalty's business: acknowledged and skipped.
       await redis.xack(stream, group, id);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      if (error instanceof MalformedEventError || deliveries >= maxAttempts) return deadLetter(id, fields, reason, deliveries);
+      if (error instanceof MalformedEventError || deliveries >= maxAttempts)
+        return deadLetter(id, fields, reason, deliveries);
       // Left pending: read again after a failure of the loop, or claimed after claimIdleMs.
       logger.warn({ eventId: id, deliveries, err: error }, "order event failed; it will be retried");
     }
@@ -96,7 +122,14 @@ export function createOrderEventsConsumer(options: OrderEventsConsumerOptions): 
   async function handlePending(entries: readonly (Entry | null)[]): Promise<void> {
     const live = entries.filter((entry): entry is Entry => entry !== null && entry[1] !== null);
     if (live.length === 0) return;
-    const pending = (await redis.xpending(stream, group, (live[0] as Entry)[0], (live.at(-1) as Entry)[0], live.length, consumer)) as [string, string, number, number][];
+    const pending = (await redis.xpending(
+      stream,
+      group,
+      (live[0] as Entry)[0],
+      (live.at(-1) as Entry)[0],
+      live.length,
+      consumer,
+    )) as [string, string, number, number][];
     const deliveries = new Map(pending.map(([id, , , count]) => [id, count]));
     for (const [id, fields] of live) await handle(id, fields, deliveries.get(id) ?? maxAttempts);
   }
@@ -107,8 +140,17 @@ export function createOrderEventsConsumer(options: OrderEventsConsumerOptions): 
    * claimIdleMs for XAUTOCLAIM. A credit that had committed is not repeated (the ledger's unique order id).
    */
   async function readOwnPending(): Promise<void> {
-    for (let after = "0"; ; ) {
-      const result = (await redis.xreadgroup("GROUP", group, consumer, "COUNT", batchSize, "STREAMS", stream, after)) as [string, (Entry | null)[]][] | null;
+    for (let after = "0"; ;) {
+      const result = (await redis.xreadgroup(
+        "GROUP",
+        group,
+        consumer,
+        "COUNT",
+        batchSize,
+        "STREAMS",
+        stream,
+        after,
+      )) as [string, (Entry | null)[]][] | null;
       const entries = result?.[0]?.[1] ?? [];
       if (entries.length === 0) return;
       await handlePending(entries);
@@ -119,13 +161,32 @@ export function createOrderEventsConsumer(options: OrderEventsConsumerOptions): 
   /** Events idle in the group's pending list (any consumer's), with their delivery counts. */
   let claimCursor = "0-0";
   async function claimStuck(): Promise<void> {
-    const [next, entries] = (await redis.xautoclaim(stream, group, consumer, claimIdleMs, claimCursor, "COUNT", batchSize)) as [string, (Entry | null)[]];
+    const [next, entries] = (await redis.xautoclaim(
+      stream,
+      group,
+      consumer,
+      claimIdleMs,
+      claimCursor,
+      "COUNT",
+      batchSize,
+    )) as [string, (Entry | null)[]];
     claimCursor = next;
     await handlePending(entries);
   }
 
   async function readNew(): Promise<void> {
-    const result = (await redis.xreadgroup("GROUP", group, consumer, "COUNT", batchSize, "BLOCK", blockMs, "STREAMS", stream, ">")) as [string, Entry[]][] | null;
+    const result = (await redis.xreadgroup(
+      "GROUP",
+      group,
+      consumer,
+      "COUNT",
+      batchSize,
+      "BLOCK",
+      blockMs,
+      "STREAMS",
+      stream,
+      ">",
+    )) as [string, Entry[]][] | null;
     for (const [, entries] of result ?? []) for (const [id, fields] of entries) await handle(id, fields, 1);
   }
 
@@ -154,7 +215,10 @@ export function createOrderEventsConsumer(options: OrderEventsConsumerOptions): 
       } catch (error) {
         failures += 1;
         recovering = true;
-        logger.warn({ err: error, failures }, "order events consumer failed (Redis or Postgres unavailable?); retrying");
+        logger.warn(
+          { err: error, failures },
+          "order events consumer failed (Redis or Postgres unavailable?); retrying",
+        );
         // Back-off with jitter, cut short by stop().
         const delay = Math.min(5000, 100 * 2 ** Math.min(failures, 6)) * (0.5 + Math.random() / 2);
         await sleep(delay, undefined, { signal: stopping.signal }).catch(() => undefined);

@@ -7,7 +7,9 @@ import type { UserRef } from "./models.js";
 /** Row-level: the member themself, or staff (`orders:manage`: they answer members' questions about points). */
 const isSelfOrStaff = rule({ cache: "strict" })(
   (user: UserRef, _args, { viewer }: Context) =>
-    viewer?.userId === user.id || viewer?.scopes.has(Scope.ORDERS_MANAGE) === true || forbidden("Only the member themself and staff may read loyalty points."),
+    viewer?.userId === user.id ||
+    viewer?.scopes.has(Scope.ORDERS_MANAGE) === true ||
+    forbidden("Only the member themself and staff may read loyalty points."),
 );
 
 /**

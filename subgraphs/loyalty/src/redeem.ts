@@ -10,7 +10,10 @@ export interface Redemption {
 /** A redemption found by its key: the same reward is the same request, another one a misused key. */
 function sameRedemption(entry: LedgerEntry, rewardId: string): LedgerEntry {
   if (entry.rewardId !== rewardId.toLowerCase()) {
-    throw conflict("This idempotencyKey was already used to redeem another reward; use a new key for a new redemption.", "input.idempotencyKey");
+    throw conflict(
+      "This idempotencyKey was already used to redeem another reward; use a new key for a new redemption.",
+      "input.idempotencyKey",
+    );
   }
   return entry;
 }
@@ -25,7 +28,10 @@ export async function redeemReward(
   { userId, rewardId, idempotencyKey }: { userId: string; rewardId: string; idempotencyKey: string },
   lookups: { reward(id: string): Promise<Reward | null>; account(userId: string): Promise<LoyaltyAccount> },
 ): Promise<Redemption> {
-  const replay = async (entry: LedgerEntry) => ({ entry: sameRedemption(entry, rewardId), account: await lookups.account(userId) });
+  const replay = async (entry: LedgerEntry) => ({
+    entry: sameRedemption(entry, rewardId),
+    account: await lookups.account(userId),
+  });
   const previous = await findRedemption(db, userId, idempotencyKey);
   if (previous) return replay(previous);
   const reward = await lookups.reward(rewardId);
@@ -40,7 +46,11 @@ export async function redeemReward(
   }
   if (!redeemed) {
     const { balance } = await lookups.account(userId);
-    throw badUserInput(`${reward.name} costs ${reward.cost} points; the balance is ${balance}.`, "input.rewardId", { reason: "INSUFFICIENT_POINTS", cost: reward.cost, balance });
+    throw badUserInput(`${reward.name} costs ${reward.cost} points; the balance is ${balance}.`, "input.rewardId", {
+      reason: "INSUFFICIENT_POINTS",
+      cost: reward.cost,
+      balance,
+    });
   }
   return redeemed;
 }

@@ -6,7 +6,11 @@ import { permissions } from "./permissions.js";
 import { resolvers } from "./resolvers/index.js";
 
 export type { Context } from "./context.js";
-export { startOrderEventsConsumer, type OrderEventsConsumer, type OrderEventsConsumerOptions } from "./orderEventsConsumer.js";
+export {
+  startOrderEventsConsumer,
+  type OrderEventsConsumer,
+  type OrderEventsConsumerOptions,
+} from "./orderEventsConsumer.js";
 export { CONSUMER_GROUP, DEAD_LETTER_STREAM } from "./orderEvents.js";
 
 /** The long-lived dependencies a loyalty server is built from. */
@@ -26,7 +30,12 @@ export const subgraph = defineSubgraph({
     // Its own connection: the consumer blocks in XREADGROUP for up to EVENTS_BLOCK_MS, so its command timeout covers that wait.
     const redis = connectRedis?.("events", { commandTimeoutMs: config.eventsBlockMs + config.redisCommandTimeoutMs });
     if (!redis) return [];
-    const { consumerName: consumer, eventsMaxAttempts: maxAttempts, eventsClaimIdleMs: claimIdleMs, eventsBlockMs: blockMs } = config;
+    const {
+      consumerName: consumer,
+      eventsMaxAttempts: maxAttempts,
+      eventsClaimIdleMs: claimIdleMs,
+      eventsBlockMs: blockMs,
+    } = config;
     return [createOrderEventsConsumer({ db, redis, logger, consumer, maxAttempts, claimIdleMs, blockMs })];
   },
 });

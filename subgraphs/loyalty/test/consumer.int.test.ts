@@ -7,7 +7,11 @@ import { truncateAll } from "@commerce/testing";
 import { creditOrder } from "../src/data/ledger.js";
 import { ORDER_COMPLETED, ORDER_EVENTS_STREAM, orderEventFields, type OrderCompletedV1 } from "@commerce/events";
 import { CONSUMER_GROUP, DEAD_LETTER_STREAM } from "../src/orderEvents.js";
-import { startOrderEventsConsumer, type OrderEventsConsumer, type OrderEventsConsumerOptions } from "../src/orderEventsConsumer.js";
+import {
+  startOrderEventsConsumer,
+  type OrderEventsConsumer,
+  type OrderEventsConsumerOptions,
+} from "../src/orderEventsConsumer.js";
 import { MEMBER_ID, OTHER_MEMBER_ID, orderId } from "./harness.js";
 
 const logger = createLogger("loyalty-consumer-test", "silent");
@@ -34,18 +38,46 @@ afterEach(async () => {
 });
 
 /** Starts a consumer on its own connection (blocking reads hold one), stopped after the test. */
-async function start(consumer: string, options: Partial<OrderEventsConsumerOptions> = {}): Promise<OrderEventsConsumer> {
+async function start(
+  consumer: string,
+  options: Partial<OrderEventsConsumerOptions> = {},
+): Promise<OrderEventsConsumer> {
   const connection = new Redis(inject("redisUrl"));
   connections.push(connection);
-  const started = await startOrderEventsConsumer({ db, redis: connection, logger, consumer, blockMs: 50, claimIdleMs: 100, maxAttempts: 3, ...options });
+  const started = await startOrderEventsConsumer({
+    db,
+    redis: connection,
+    logger,
+    consumer,
+    blockMs: 50,
+    claimIdleMs: 100,
+    maxAttempts: 3,
+    ...options,
+  });
   running.push(started);
   return started;
 }
 
 /** Appends an order.completed event as the orders outbox relay does: the contract's payload type and stream entry fields. */
-function publish(n: number, { customerId = MEMBER_ID, amount = 1250 }: { customerId?: string; amount?: number } = {}, payload?: string): Promise<string | null> {
-  const event: OrderCompletedV1 = { version: 1, orderId: orderId(n), orderNumber: n, customerId, total: { amount, currency: "EUR" }, completedAt: "2026-11-21T12:00:00.000Z" };
-  const fields = orderEventFields({ type: ORDER_COMPLETED, eventId: String(n), aggregateId: orderId(n), payload: payload ?? JSON.stringify(event) });
+function publish(
+  n: number,
+  { customerId = MEMBER_ID, amount = 1250 }: { customerId?: string; amount?: number } = {},
+  payload?: string,
+): Promise<string | null> {
+  const event: OrderCompletedV1 = {
+    version: 1,
+    orderId: orderId(n),
+    orderNumber: n,
+    customerId,
+    total: { amount, currency: "EUR" },
+    completedAt: "2026-11-21T12:00:00.000Z",
+  };
+  const fields = orderEventFields({
+    type: ORDER_COMPLETED,
+    eventId: String(n),
+    aggregateId: orderId(n),
+    payload: payload ?? JSON.stringify(event),
+  });
   return redis.xadd(ORDER_EVENTS_STREAM, "*", ...fields);
 }
 
@@ -64,7 +96,9 @@ const balanceOf = async (userId: string) => (await db.loyaltyAccount.findUnique(
 async function drained(): Promise<boolean> {
   const [group] = (await redis.xinfo("GROUPS", ORDER_EVENTS_STREAM)) as unknown[][];
   const [last] = await redis.xrevrange(ORDER_EVENTS_STREAM, "+", "-", "COUNT", 1);
-  return group !== undefined && group[group.indexOf("last-delivered-id") + 1] === last?.[0] && (await pendingCount()) === 0;
+  return (
+    group !== undefined && group[group.indexOf("last-delivered-id") + 1] === last?.[0] && (await pendingCount()) === 0
+  );
 }
 
 describe("order events consumer", () => {
@@ -78,7 +112,10 @@ describe("order events consumer", () => {
     expect(await creditsFor(2)).toBe(1);
     expect(await balanceOf(MEMBER_ID)).toBe(12 + 3);
     const ledger = await db.ledgerEntry.findMany({ where: { userId: MEMBER_ID }, orderBy: { balanceAfter: "asc" } });
-    expect(ledger.map((e) => [e.kind, e.points, e.balanceAfter])).toEqual([["EARN", 12, 12], ["EARN", 3, 15]]);
+    expect(ledger.map((e) => [e.kind, e.points, e.balanceAfter])).toEqual([
+      ["EARN", 12, 12],
+      ["EARN", 3, 15],
+    ]);
   });
 
   it("reclaims an event a crashed consumer read but never acknowledged, and credits it once", async () => {
@@ -96,7 +133,9 @@ describe("order events consumer", () => {
     await redis.xgroup("CREATE", ORDER_EVENTS_STREAM, CONSUMER_GROUP, "0", "MKSTREAM");
     await publish(4);
     await redis.xreadgroup("GROUP", CONSUMER_GROUP, "crashed", "COUNT", 10, "STREAMS", ORDER_EVENTS_STREAM, ">");
-    expect(await creditOrder(db, { orderId: orderId(4), orderNumber: 4, userId: MEMBER_ID, points: 12, at: new Date() })).toBe(true);
+    expect(
+      await creditOrder(db, { orderId: orderId(4), orderNumber: 4, userId: MEMBER_ID, points: 12, at: new Date() }),
+    ).toBe(true);
     await start("survivor");
     await eventually(async () => (await pendingCount()) === 0, "the redelivered event to be acknowledged");
     expect(await creditsFor(4)).toBe(1);
@@ -104,18 +143,23 @@ describe("order events consumer", () => {
   });
 
   it("credits every order exactly once with two consumers, a restart and duplicate deliveries", async () => {
-    for (let n = 10; n < 40; n += 1) await publish(n, { customerId: n % 2 ? MEMBER_ID : OTHER_MEMBER_ID, amount: 100 * n });
+    for (let n = 10; n < 40; n += 1)
+      await publish(n, { customerId: n % 2 ? MEMBER_ID : OTHER_MEMBER_ID, amount: 100 * n });
     const first = await start("a", { batchSize: 5 });
     await start("b", { batchSize: 5 });
     await eventually(async () => (await db.ledgerEntry.count()) >= 10, "some credits");
     await first.stop();
-    for (let n = 10; n < 40; n += 3) await publish(n, { customerId: n % 2 ? MEMBER_ID : OTHER_MEMBER_ID, amount: 100 * n });
+    for (let n = 10; n < 40; n += 3)
+      await publish(n, { customerId: n % 2 ? MEMBER_ID : OTHER_MEMBER_ID, amount: 100 * n });
     await start("a-restarted", { batchSize: 5 });
     await eventually(drained, "all events acknowledged");
     expect(await db.ledgerEntry.count()).toBe(30);
     const perOrder = await db.ledgerEntry.groupBy({ by: ["sourceOrderId"], _count: { _all: true } });
     expect(perOrder.every((g) => g._count._all === 1)).toBe(true);
-    const expected = (odd: boolean) => Array.from({ length: 30 }, (_, i) => i + 10).filter((n) => (n % 2 === 1) === odd).reduce((s, n) => s + n, 0);
+    const expected = (odd: boolean) =>
+      Array.from({ length: 30 }, (_, i) => i + 10)
+        .filter((n) => (n % 2 === 1) === odd)
+        .reduce((s, n) => s + n, 0);
     expect(await balanceOf(MEMBER_ID)).toBe(expected(true));
     expect(await balanceOf(OTHER_MEMBER_ID)).toBe(expected(false));
   });

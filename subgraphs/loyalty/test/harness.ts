@@ -12,7 +12,11 @@ export interface Harness {
   queries: ReturnType<typeof createQueryCounter>;
   /** A separate client for fixtures and checks. */
   db: Db;
-  execute<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, as?: { userId: string; scopes?: string[] }): Promise<Result<T>>;
+  execute<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    as?: { userId: string; scopes?: string[] },
+  ): Promise<Result<T>>;
   reset(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -21,14 +25,19 @@ export interface Harness {
 export async function startHarness({ databaseUrl }: { databaseUrl: string }): Promise<Harness> {
   const config = loadConfig({ DATABASE_URL: databaseUrl, NODE_ENV: "test", LOG_LEVEL: "silent" });
   const queries = createQueryCounter();
-  const deps: LoyaltyDeps = { db: createDb(databaseUrl, { onQuery: queries.record, poolSize: 20 }), logger: createLogger("loyalty-test", "silent"), config };
+  const deps: LoyaltyDeps = {
+    db: createDb(databaseUrl, { onQuery: queries.record, poolSize: 20 }),
+    logger: createLogger("loyalty-test", "silent"),
+    config,
+  };
   const served = await startInProcess(subgraph, deps);
   const db = createDb(databaseUrl, { poolSize: 4 });
   return {
     deps,
     queries,
     db,
-    execute: async (query, variables = {}, as) => served.execute(query, variables, as ? await bearer(as.userId, as.scopes ?? ["profile"]) : {}),
+    execute: async (query, variables = {}, as) =>
+      served.execute(query, variables, as ? await bearer(as.userId, as.scopes ?? ["profile"]) : {}),
     async reset() {
       await truncateAll(databaseUrl, ["loyalty"]);
       queries.reset();
@@ -48,6 +57,15 @@ export const orderId = (n: number) => `d2000000-0000-4000-8000-${n.toString(16).
 /** A member with `balance` points from one seeded EARN entry, and a reward costing `cost`. */
 export async function seedMember(db: Db, { balance, cost }: { balance: number; cost: number }): Promise<void> {
   await db.reward.create({ data: { id: REWARD_ID, slug: "free-fries", name: "Free fries", cost } });
-  await db.ledgerEntry.create({ data: { userId: MEMBER_ID, kind: "EARN", points: balance, balanceAfter: balance, sourceOrderId: orderId(1), orderNumber: 1 } });
+  await db.ledgerEntry.create({
+    data: {
+      userId: MEMBER_ID,
+      kind: "EARN",
+      points: balance,
+      balanceAfter: balance,
+      sourceOrderId: orderId(1),
+      orderNumber: 1,
+    },
+  });
   await db.loyaltyAccount.create({ data: { userId: MEMBER_ID, balance, lifetimePoints: balance } });
 }

@@ -34,12 +34,24 @@ describe("redeemReward", () => {
   it("answers INSUFFICIENT_POINTS, NOT_FOUND for unknown rewards and UNAUTHENTICATED when anonymous", async () => {
     await seedMember(h.db, { balance: 100, cost: 250 });
     const poor = await h.execute(REDEEM, redeem(REWARD_ID), member);
-    expect(poor.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.rewardId", reason: "INSUFFICIENT_POINTS", cost: 250, balance: 100 });
-    expect(errorCodes((await h.execute(REDEEM, redeem("f1000000-0000-4000-8000-0000000000ff"), member)).errors)).toEqual(["NOT_FOUND"]);
+    expect(poor.errors?.[0]?.extensions).toMatchObject({
+      code: "BAD_USER_INPUT",
+      field: "input.rewardId",
+      reason: "INSUFFICIENT_POINTS",
+      cost: 250,
+      balance: 100,
+    });
+    expect(
+      errorCodes((await h.execute(REDEEM, redeem("f1000000-0000-4000-8000-0000000000ff"), member)).errors),
+    ).toEqual(["NOT_FOUND"]);
     expect(errorCodes((await h.execute(REDEEM, redeem("nope"), member)).errors)).toEqual(["NOT_FOUND"]);
     expect(errorCodes((await h.execute(REDEEM, redeem(REWARD_ID))).errors)).toEqual(["UNAUTHENTICATED"]);
     // Someone who never earned anything has a zero account (no row), so the same error.
-    expect(errorCodes((await h.execute(REDEEM, redeem(REWARD_ID), { userId: "e1000000-0000-4000-8000-0000000000aa" })).errors)).toEqual(["BAD_USER_INPUT"]);
+    expect(
+      errorCodes(
+        (await h.execute(REDEEM, redeem(REWARD_ID), { userId: "e1000000-0000-4000-8000-0000000000aa" })).errors,
+      ),
+    ).toEqual(["BAD_USER_INPUT"]);
   });
 
   it("lets 100 concurrent redemptions spend exactly what the balance allows, never below zero", async () => {
@@ -68,7 +80,9 @@ describe("redeemReward", () => {
     expect(retry.data?.redeemReward.account.balance).toBe(350);
     // Even once the reward is retired, the retry is answered (it already happened).
     await h.db.reward.update({ where: { id: REWARD_ID }, data: { active: false } });
-    expect((await h.execute<Redeemed>(REDEEM_ID, redeem(REWARD_ID, "checkout-1"), member)).data?.redeemReward.transaction.id).toBe(first.data?.redeemReward.transaction.id);
+    expect(
+      (await h.execute<Redeemed>(REDEEM_ID, redeem(REWARD_ID, "checkout-1"), member)).data?.redeemReward.transaction.id,
+    ).toBe(first.data?.redeemReward.transaction.id);
     expect(await h.db.ledgerEntry.count({ where: { userId: MEMBER_ID, kind: "REDEEM" } })).toBe(1);
     expect((await h.db.loyaltyAccount.findUniqueOrThrow({ where: { userId: MEMBER_ID } })).balance).toBe(350);
   });
@@ -84,7 +98,9 @@ describe("redeemReward", () => {
 
   it("makes one redemption of 20 racing requests with the same key, and answers each with it", async () => {
     await seedMember(h.db, { balance: 10_000, cost: 100 });
-    const results = await Promise.all(Array.from({ length: 20 }, () => h.execute<Redeemed>(REDEEM_ID, redeem(REWARD_ID, "double-click"), member)));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => h.execute<Redeemed>(REDEEM_ID, redeem(REWARD_ID, "double-click"), member)),
+    );
     expect(results.flatMap((r) => errorCodes(r.errors))).toEqual([]);
     expect(new Set(results.map((r) => r.data?.redeemReward.transaction.id)).size).toBe(1);
     expect(await h.db.ledgerEntry.count({ where: { userId: MEMBER_ID, kind: "REDEEM" } })).toBe(1);
@@ -93,6 +109,8 @@ describe("redeemReward", () => {
 
   it("is backed by the database: a balance can never be written below zero", async () => {
     await seedMember(h.db, { balance: 10, cost: 100 });
-    await expect(h.db.$executeRaw`UPDATE loyalty.balances SET balance = -1 WHERE user_id = ${MEMBER_ID}::uuid`).rejects.toThrow(/balances_balance_check/);
+    await expect(
+      h.db.$executeRaw`UPDATE loyalty.balances SET balance = -1 WHERE user_id = ${MEMBER_ID}::uuid`,
+    ).rejects.toThrow(/balances_balance_check/);
   });
 });

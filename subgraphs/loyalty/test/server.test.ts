@@ -10,8 +10,16 @@ import { creditFromOrderCompleted } from "../src/orderEvents.js";
 import { pointsForAmount, pointsToNextTier, tierFor } from "../src/points.js";
 
 // Nothing listens on port 1: these tests must be answered before any SQL.
-const config = loadConfig({ DATABASE_URL: "postgresql://loyalty@127.0.0.1:1/none", NODE_ENV: "test", LOG_LEVEL: "silent" });
-const deps: LoyaltyDeps = { db: createDb(config.databaseUrl, { poolSize: 1 }), logger: createLogger("loyalty", "silent"), config };
+const config = loadConfig({
+  DATABASE_URL: "postgresql://loyalty@127.0.0.1:1/none",
+  NODE_ENV: "test",
+  LOG_LEVEL: "silent",
+});
+const deps: LoyaltyDeps = {
+  db: createDb(config.databaseUrl, { poolSize: 1 }),
+  logger: createLogger("loyalty", "silent"),
+  config,
+};
 const graph = useInProcess(subgraph, deps);
 const CUSTOMER = "6f1c1f0e-9d1a-4c55-8f43-0a3c2f1b7d10";
 
@@ -23,12 +31,18 @@ describeSubgraphSchema(graph, new URL("../schema.graphql", import.meta.url));
 
 describe("permissions (graphql-shield)", () => {
   it("answers UNAUTHENTICATED to an anonymous redemption", async () => {
-    const result = await execute(`mutation { redeemReward(input: { rewardId: "${CUSTOMER}", idempotencyKey: "k1" }) { account { balance } } }`);
+    const result = await execute(
+      `mutation { redeemReward(input: { rewardId: "${CUSTOMER}", idempotencyKey: "k1" }) { account { balance } } }`,
+    );
     expect(errorCodes(result.errors)).toEqual(["UNAUTHENTICATED"]);
   });
 
   it("refuses a malformed idempotency key with BAD_USER_INPUT before any SQL", async () => {
-    const result = await execute(`mutation { redeemReward(input: { rewardId: "${CUSTOMER}", idempotencyKey: "not a key!" }) { account { balance } } }`, {}, ["profile"]);
+    const result = await execute(
+      `mutation { redeemReward(input: { rewardId: "${CUSTOMER}", idempotencyKey: "not a key!" }) { account { balance } } }`,
+      {},
+      ["profile"],
+    );
     expect(result.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.idempotencyKey" });
   });
 
@@ -53,13 +67,27 @@ describe("points and tiers", () => {
   });
 
   it("derives the tier and the distance to the next one from lifetime points", () => {
-    expect([0, 499, 500, 1500, 3999, 4000].map(tierFor)).toEqual(["BRONZE", "BRONZE", "SILVER", "GOLD", "GOLD", "PLATINUM"]);
+    expect([0, 499, 500, 1500, 3999, 4000].map(tierFor)).toEqual([
+      "BRONZE",
+      "BRONZE",
+      "SILVER",
+      "GOLD",
+      "GOLD",
+      "PLATINUM",
+    ]);
     expect([0, 499, 1500, 4000].map(pointsToNextTier)).toEqual([500, 1, 2500, null]);
   });
 });
 
 describe("order.completed payload", () => {
-  const valid: OrderCompletedV1 = { version: 1, orderId: "D2000000-0000-4000-8000-000000000001", orderNumber: 7, customerId: CUSTOMER, total: { amount: 1250, currency: "EUR" }, completedAt: "2026-11-21T12:00:00.000Z" };
+  const valid: OrderCompletedV1 = {
+    version: 1,
+    orderId: "D2000000-0000-4000-8000-000000000001",
+    orderNumber: 7,
+    customerId: CUSTOMER,
+    total: { amount: 1250, currency: "EUR" },
+    completedAt: "2026-11-21T12:00:00.000Z",
+  };
 
   it("turns a version-1 event into a credit", () => {
     expect(creditFromOrderCompleted(JSON.stringify(valid))).toEqual({

@@ -1,5 +1,11 @@
 import { readEnv, type Env } from "@commerce/common";
-import { finishConfig, readCatalogCallConfig, readSubgraphConfig, type CatalogCallConfig, type SubgraphConfig } from "@commerce/subgraph";
+import {
+  finishConfig,
+  readCatalogCallConfig,
+  readSubgraphConfig,
+  type CatalogCallConfig,
+  type SubgraphConfig,
+} from "@commerce/subgraph";
 
 export const SERVICE_NAME = "orders";
 

@@ -2,7 +2,13 @@ import DataLoader from "dataloader";
 import type { Db, Order, OrderItem, OrderStatusChange } from "@commerce/db";
 import { batchInstrumentation, type BatchInstrumentation } from "@commerce/telemetry";
 import { isUuid } from "@commerce/common";
-import { findItemsByOrderIds, findOrderPagesByCustomers, findOrdersByIds, findOrdersByNumbers, findStatusChangesByOrderIds } from "./data/orders.js";
+import {
+  findItemsByOrderIds,
+  findOrderPagesByCustomers,
+  findOrdersByIds,
+  findOrdersByNumbers,
+  findStatusChangesByOrderIds,
+} from "./data/orders.js";
 import { type OrderPageArgs } from "./pagination.js";
 
 /**
@@ -28,18 +34,27 @@ export function createLoaders(db: Db, batches: BatchInstrumentation = batchInstr
     }),
     { cacheKeyFn: (id) => id.toLowerCase() },
   );
-  const orderByNumber = new DataLoader<number, Order | null>(batches.wrap("orderByNumber", async (numbers: readonly number[]) => {
-    const rows = await findOrdersByNumbers(db, numbers.filter((n) => Number.isSafeInteger(n)));
-    return numbers.map((n) => rows.get(n) ?? null);
-  }));
-  const itemsByOrderId = new DataLoader<string, OrderItem[]>(batches.wrap("itemsByOrderId", async (ids: readonly string[]) => {
-    const items = await findItemsByOrderIds(db, ids);
-    return ids.map((id) => items.get(id) ?? []);
-  }));
-  const statusChangesByOrderId = new DataLoader<string, OrderStatusChange[]>(batches.wrap("statusChangesByOrderId", async (ids: readonly string[]) => {
-    const changes = await findStatusChangesByOrderIds(db, ids);
-    return ids.map((id) => changes.get(id) ?? []);
-  }));
+  const orderByNumber = new DataLoader<number, Order | null>(
+    batches.wrap("orderByNumber", async (numbers: readonly number[]) => {
+      const rows = await findOrdersByNumbers(
+        db,
+        numbers.filter((n) => Number.isSafeInteger(n)),
+      );
+      return numbers.map((n) => rows.get(n) ?? null);
+    }),
+  );
+  const itemsByOrderId = new DataLoader<string, OrderItem[]>(
+    batches.wrap("itemsByOrderId", async (ids: readonly string[]) => {
+      const items = await findItemsByOrderIds(db, ids);
+      return ids.map((id) => items.get(id) ?? []);
+    }),
+  );
+  const statusChangesByOrderId = new DataLoader<string, OrderStatusChange[]>(
+    batches.wrap("statusChangesByOrderId", async (ids: readonly string[]) => {
+      const changes = await findStatusChangesByOrderIds(db, ids);
+      return ids.map((id) => changes.get(id) ?? []);
+    }),
+  );
 
   function primeOrders(rows: readonly Order[]): void {
     for (const row of rows) {
@@ -59,13 +74,15 @@ export function createLoaders(db: Db, batches: BatchInstrumentation = batchInstr
       const key = JSON.stringify([args.first, args.after, args.status]);
       let loader = pageLoaders.get(key);
       if (!loader) {
-        loader = new DataLoader(batches.wrap("ordersByCustomerId", async (customerIds: readonly string[]) => {
-          const ids = customerIds.map((id) => id.toLowerCase());
-          const pages = await findOrderPagesByCustomers(db, [...new Set(ids.filter(isUuid))], args, args.first + 1);
-          const result = ids.map((id) => pages.get(id) ?? []);
-          primeOrders(result.flat());
-          return result;
-        }));
+        loader = new DataLoader(
+          batches.wrap("ordersByCustomerId", async (customerIds: readonly string[]) => {
+            const ids = customerIds.map((id) => id.toLowerCase());
+            const pages = await findOrderPagesByCustomers(db, [...new Set(ids.filter(isUuid))], args, args.first + 1);
+            const result = ids.map((id) => pages.get(id) ?? []);
+            primeOrders(result.flat());
+            return result;
+          }),
+        );
         pageLoaders.set(key, loader);
       }
       return loader;

@@ -65,7 +65,17 @@ interface Subscriber {
  * nothing published meanwhile is skipped.
  */
 export function createOrderFeed(options: OrderFeedOptions): OrderFeed {
-  const { redis, db, logger, stream = ORDER_EVENTS_STREAM, blockMs = 1000, batchSize = 100, maxReplay = 1000, maxQueued = 1000, batches } = options;
+  const {
+    redis,
+    db,
+    logger,
+    stream = ORDER_EVENTS_STREAM,
+    blockMs = 1000,
+    batchSize = 100,
+    maxReplay = 1000,
+    maxQueued = 1000,
+    batches,
+  } = options;
   const subscribers = new Set<Subscriber>();
   const stopping = new AbortController();
   let loop: Promise<void> | undefined;
@@ -85,7 +95,16 @@ export function createOrderFeed(options: OrderFeedOptions): OrderFeed {
     const orders = await Promise.all(changes.map(({ change }) => loaders.orderById.load(change.orderId)));
     return changes.flatMap(({ id, change }, i) => {
       const order = orders[i];
-      return order ? [{ resumeCursor: id, change, order: { ...order, status: change.to, updatedAt: new Date(change.changedAt) }, context: { loaders } }] : [];
+      return order
+        ? [
+            {
+              resumeCursor: id,
+              change,
+              order: { ...order, status: change.to, updatedAt: new Date(change.changedAt) },
+              context: { loaders },
+            },
+          ]
+        : [];
     });
   }
 
@@ -110,7 +129,8 @@ export function createOrderFeed(options: OrderFeedOptions): OrderFeed {
     }
     const held = subscriber.held ?? [];
     subscriber.held = undefined;
-    for (const event of held) if (!lastReplayed || compareIds(event.resumeCursor, lastReplayed) > 0) subscriber.queue.push(event);
+    for (const event of held)
+      if (!lastReplayed || compareIds(event.resumeCursor, lastReplayed) > 0) subscriber.queue.push(event);
   }
 
   async function run(): Promise<void> {
@@ -124,7 +144,8 @@ export function createOrderFeed(options: OrderFeedOptions): OrderFeed {
       try {
         // From the stream's current end at start; from the last entry read afterwards (an outage skips nothing).
         after ??= ((await redis.xrevrange(stream, "+", "-", "COUNT", 1)) as Entry[])[0]?.[0] ?? "0-0";
-        const result = (await redis.xread("COUNT", batchSize, "BLOCK", blockMs, "STREAMS", stream, after)) as [string, Entry[]][] | null;
+        const result = (await redis.xread("COUNT", batchSize, "BLOCK", blockMs, "STREAMS", stream, after)) as
+          [string, Entry[]][] | null;
         const entries = result?.[0]?.[1] ?? [];
         if (entries.length > 0) {
           after = (entries.at(-1) as Entry)[0];
@@ -178,10 +199,24 @@ function changeOf(raw: string | undefined): OrderStatusChangedV1 | undefined {
     return undefined;
   }
   const { version, orderId, orderNumber, customerId, from, to, changedAt } = payload ?? {};
-  if (version !== 1 || typeof orderId !== "string" || typeof customerId !== "string" || typeof orderNumber !== "number") return undefined;
-  if (typeof to !== "string" || !STATUSES.has(to) || (from !== null && (typeof from !== "string" || !STATUSES.has(from)))) return undefined;
+  if (version !== 1 || typeof orderId !== "string" || typeof customerId !== "string" || typeof orderNumber !== "number")
+    return undefined;
+  if (
+    typeof to !== "string" ||
+    !STATUSES.has(to) ||
+    (from !== null && (typeof from !== "string" || !STATUSES.has(from)))
+  )
+    return undefined;
   if (typeof changedAt !== "string" || Number.isNaN(Date.parse(changedAt))) return undefined;
-  return { version, orderId, orderNumber, customerId, from: from as OrderStatus | null, to: to as OrderStatus, changedAt };
+  return {
+    version,
+    orderId,
+    orderNumber,
+    customerId,
+    from: from as OrderStatus | null,
+    to: to as OrderStatus,
+    changedAt,
+  };
 }
 
 /** Orders two stream ids (`<ms>-<seq>`). */

@@ -14,22 +14,36 @@ export interface OrderRequest {
 }
 
 /** Validates placeOrder's input; throws BAD_USER_INPUT naming the offending field. */
-export function parsePlaceOrderInput(input: { items: readonly { productId: string; quantity: number }[]; idempotencyKey: string }): OrderRequest {
+export function parsePlaceOrderInput(input: {
+  items: readonly { productId: string; quantity: number }[];
+  idempotencyKey: string;
+}): OrderRequest {
   const idempotencyKey = parseIdempotencyKey(input.idempotencyKey, "input.idempotencyKey");
   if (input.items.length === 0 || input.items.length > MAX_ITEMS) {
     throw badUserInput(`An order has 1 to ${MAX_ITEMS} items.`, "input.items", { max: MAX_ITEMS });
   }
   const seen = new Set<string>();
   const items = input.items.map(({ productId, quantity }, i) => {
-    if (!isUuid(productId)) throw badUserInput(`Product ${productId} does not exist.`, `input.items[${i}].productId`, { productId, reason: "UNKNOWN_PRODUCT" });
+    if (!isUuid(productId))
+      throw badUserInput(`Product ${productId} does not exist.`, `input.items[${i}].productId`, {
+        productId,
+        reason: "UNKNOWN_PRODUCT",
+      });
     const id = productId.toLowerCase();
-    if (seen.has(id)) throw badUserInput("Each product may appear once; set its quantity instead.", `input.items[${i}].productId`, { productId });
+    if (seen.has(id))
+      throw badUserInput("Each product may appear once; set its quantity instead.", `input.items[${i}].productId`, {
+        productId,
+      });
     seen.add(id);
     if (!Number.isInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY) {
-      throw badUserInput(`quantity must be between 1 and ${MAX_QUANTITY}.`, `input.items[${i}].quantity`, { max: MAX_QUANTITY });
+      throw badUserInput(`quantity must be between 1 and ${MAX_QUANTITY}.`, `input.items[${i}].quantity`, {
+        max: MAX_QUANTITY,
+      });
     }
     return { productId: id, quantity };
   });
-  const requestHash = createHash("sha256").update(JSON.stringify(items.map((item) => [item.productId, item.quantity]))).digest("hex");
+  const requestHash = createHash("sha256")
+    .update(JSON.stringify(items.map((item) => [item.productId, item.quantity])))
+    .digest("hex");
   return { items, idempotencyKey, requestHash };
 }

@@ -56,7 +56,15 @@ interface OutboxRow {
  * several instances share the work) until none is left. Unpublished rows are never pruned.
  */
 export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
-  const { db, redis, logger, stream = ORDER_EVENTS_STREAM, batchSize = 100, intervalMs = 500, maxStreamLength = 1_000_000 } = options;
+  const {
+    db,
+    redis,
+    logger,
+    stream = ORDER_EVENTS_STREAM,
+    batchSize = 100,
+    intervalMs = 500,
+    maxStreamLength = 1_000_000,
+  } = options;
   const { retentionMs = 7 * 24 * 3_600_000, pruneIntervalMs = 60_000, pruneBatchSize = 1000 } = options;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -71,7 +79,12 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         if (rows.length === 0) return 0;
         const pipeline = redis.pipeline();
         for (const row of rows) {
-          const fields = orderEventFields({ type: row.type, eventId: row.id.toString(), aggregateId: row.aggregate_id, payload: JSON.stringify(row.payload) });
+          const fields = orderEventFields({
+            type: row.type,
+            eventId: row.id.toString(),
+            aggregateId: row.aggregate_id,
+            payload: JSON.stringify(row.payload),
+          });
           pipeline.xadd(stream, "MAXLEN", "~", maxStreamLength, "*", ...fields);
         }
         const results = (await pipeline.exec()) ?? [];
@@ -184,7 +197,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       clearInterval(pruneTimer);
       await Promise.allSettled([running, queued, pruning]);
       // Events committed since the last flush (a request whose nudge came while a flush ran) go out now, not at the next start.
-      if (wasStarted) await flush().catch((error: unknown) => logger.warn({ err: error }, "outbox relay: last flush failed; the events wait in the outbox"));
+      if (wasStarted)
+        await flush().catch((error: unknown) =>
+          logger.warn({ err: error }, "outbox relay: last flush failed; the events wait in the outbox"),
+        );
     },
   };
 }

@@ -29,6 +29,10 @@ export function decodeCursor(cursor: string): number | null {
 }
 
 /** Validates `first` (0..MAX_PAGE_SIZE) and decodes `after`; throws BAD_USER_INPUT naming the argument. */
-export function parseOrderPageArgs(args: { first?: number | null; after?: string | null; status?: OrderStatus | null }): OrderPageArgs {
+export function parseOrderPageArgs(args: {
+  first?: number | null;
+  after?: string | null;
+  status?: OrderStatus | null;
+}): OrderPageArgs {
   return { ...parsePageArgs(args, decodeCursor), status: args.status ?? null };
 }

@@ -10,8 +10,9 @@ export function canReadOrdersOf(context: Context, customerId: string): boolean {
 }
 
 /** Row-level: the user whose orders these are, or staff. */
-const isSelfOrStaff = rule({ cache: "strict" })((user: UserRef, _args, context: Context) =>
-  canReadOrdersOf(context, user.id) || forbidden("Only the user themself and staff may read a user's orders."),
+const isSelfOrStaff = rule({ cache: "strict" })(
+  (user: UserRef, _args, context: Context) =>
+    canReadOrdersOf(context, user.id) || forbidden("Only the user themself and staff may read a user's orders."),
 );
 
 /**
@@ -23,7 +24,13 @@ const isSelfOrStaff = rule({ cache: "strict" })((user: UserRef, _args, context: 
  * may not see.
  */
 export const rules: IRuleTypeMap = {
-  Query: { "*": deny, _entities: allow, _service: allow, order: signedIn, orders: requiresScopes([[Scope.ORDERS_MANAGE]]) },
+  Query: {
+    "*": deny,
+    _entities: allow,
+    _service: allow,
+    order: signedIn,
+    orders: requiresScopes([[Scope.ORDERS_MANAGE]]),
+  },
   Mutation: { "*": deny, placeOrder: signedIn, updateOrderStatus: requiresScopes([[Scope.ORDERS_MANAGE]]) },
   Subscription: { "*": deny, orderUpdated: signedIn, kitchenQueue: requiresScopes([[Scope.ORDERS_MANAGE]]) },
   User: { orders: and(signedIn, isSelfOrStaff) },

@@ -33,14 +33,34 @@ export const subgraph = defineSubgraph({
   resolvers,
   permissions,
   loadConfig,
-  withoutRedis: "order events stay in the outbox (orders.outbox) until the service runs with Redis, and subscriptions fail",
+  withoutRedis:
+    "order events stay in the outbox (orders.outbox) until the service runs with Redis, and subscriptions fail",
   deps({ db, redis, connectRedis, logger, config, telemetry }): OrdersDeps {
-    const relay = redis && createOutboxRelay({ db, redis, logger, intervalMs: config.outboxPollIntervalMs, retentionMs: config.outboxRetentionHours * 3_600_000 });
+    const relay =
+      redis &&
+      createOutboxRelay({
+        db,
+        redis,
+        logger,
+        intervalMs: config.outboxPollIntervalMs,
+        retentionMs: config.outboxRetentionHours * 3_600_000,
+      });
     // Its own connection: the feed blocks in XREAD.
     const feedRedis = connectRedis?.("order feed", { commandTimeoutMs: FEED_BLOCK_MS + config.redisCommandTimeoutMs });
-    const orderFeed = feedRedis && createOrderFeed({ redis: feedRedis, db, logger, blockMs: FEED_BLOCK_MS, batches: telemetry.batches });
+    const orderFeed =
+      feedRedis &&
+      createOrderFeed({ redis: feedRedis, db, logger, blockMs: FEED_BLOCK_MS, batches: telemetry.batches });
     // Catalog reads are signed like the router's requests: the catalog only answers callers holding ROUTER_SECRET.
-    return { db, logger, config, telemetry, catalog: catalogClientFor(config, logger), relay, outboxWritten: () => relay?.nudge(), orderFeed };
+    return {
+      db,
+      logger,
+      config,
+      telemetry,
+      catalog: catalogClientFor(config, logger),
+      relay,
+      outboxWritten: () => relay?.nudge(),
+      orderFeed,
+    };
   },
   context: requestContext,
   subscriptions: true,

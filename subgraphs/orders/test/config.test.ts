@@ -5,7 +5,13 @@ import { loadConfig } from "../src/config.js";
 describe("config", () => {
   it("applies the defaults", () => {
     const config = loadConfig({ DATABASE_URL: "postgresql://localhost/commerce" });
-    expect(config).toMatchObject({ port: 4003, catalogUrl: "http://localhost:4002/graphql", catalogTimeoutMs: 2000, catalogRetries: 2, redisUrl: undefined });
+    expect(config).toMatchObject({
+      port: 4003,
+      catalogUrl: "http://localhost:4002/graphql",
+      catalogTimeoutMs: 2000,
+      catalogRetries: 2,
+      redisUrl: undefined,
+    });
     expect(Object.isFrozen(config)).toBe(true);
   });
 
@@ -17,7 +23,8 @@ describe("config", () => {
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       const problems = (error as ConfigError).problems.join("\n");
-      for (const name of ["DATABASE_URL", "SUBGRAPH_CATALOG_URL", "CATALOG_RETRIES", "PORT", "JWT_SECRET"]) expect(problems).toContain(name);
+      for (const name of ["DATABASE_URL", "SUBGRAPH_CATALOG_URL", "CATALOG_RETRIES", "PORT", "JWT_SECRET"])
+        expect(problems).toContain(name);
     }
   });
 });

@@ -20,9 +20,27 @@ async function seedOrders(customers: string[], count: number): Promise<void> {
   customers.forEach((customerId, c) => {
     for (let i = 0; i < count; i += 1) {
       const n = c * count + i + 1;
-      orders.push({ id: orderId(n), number: n, customerId, idempotencyKey: `k${n}`, requestHash: "h", status: i % 3 === 0 ? "COMPLETED" : "PLACED", totalAmount: 300, currency: "EUR" });
+      orders.push({
+        id: orderId(n),
+        number: n,
+        customerId,
+        idempotencyKey: `k${n}`,
+        requestHash: "h",
+        status: i % 3 === 0 ? "COMPLETED" : "PLACED",
+        totalAmount: 300,
+        currency: "EUR",
+      });
       for (const position of [0, 1]) {
-        items.push({ orderId: orderId(n), position, productId: orderId(1000 + position), productSku: `S${position}`, productName: `P${position}`, unitAmount: 150, currency: "EUR", quantity: 1 });
+        items.push({
+          orderId: orderId(n),
+          position,
+          productId: orderId(1000 + position),
+          productSku: `S${position}`,
+          productName: `P${position}`,
+          unitAmount: 150,
+          currency: "EUR",
+          quantity: 1,
+        });
       }
     }
   });
@@ -33,7 +51,15 @@ async function seedOrders(customers: string[], count: number): Promise<void> {
 const USER_ORDERS = `query($r: [_Any!]!, $first: Int, $after: String, $status: OrderStatus) {
   _entities(representations: $r) { ... on User { id orders(first: $first, after: $after, status: $status) { edges { node { number status items { sku } } } pageInfo { hasNextPage endCursor } } } }
 }`;
-type Page = { _entities: { id: string; orders: { edges: { node: { number: number; status: string; items: { sku: string }[] } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }[] };
+type Page = {
+  _entities: {
+    id: string;
+    orders: {
+      edges: { node: { number: number; status: string; items: { sku: string }[] } }[];
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+    };
+  }[];
+};
 
 describe("User.orders", () => {
   beforeEach(async () => seedOrders([CUSTOMER_ID, OTHER_CUSTOMER_ID], 25));
@@ -44,18 +70,32 @@ describe("User.orders", () => {
     const page1 = defined(first.data?._entities[0]).orders;
     expect(page1.edges.map((e) => e.node.number)).toEqual([25, 24, 23, 22, 21, 20, 19, 18, 17, 16]);
     expect(page1.pageInfo.hasNextPage).toBe(true);
-    const last = await h.execute<Page>(USER_ORDERS, { r, first: 20, after: page1.pageInfo.endCursor }, { userId: CUSTOMER_ID });
+    const last = await h.execute<Page>(
+      USER_ORDERS,
+      { r, first: 20, after: page1.pageInfo.endCursor },
+      { userId: CUSTOMER_ID },
+    );
     const page2 = defined(last.data?._entities[0]).orders;
     expect(page2.edges.map((e) => e.node.number)).toEqual([15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
     expect(page2.pageInfo.hasNextPage).toBe(false);
-    const completed = await h.execute<Page>(USER_ORDERS, { r, first: 100, status: "COMPLETED" }, { userId: CUSTOMER_ID });
-    expect(defined(completed.data?._entities[0]).orders.edges.map((e) => e.node.number)).toEqual([25, 22, 19, 16, 13, 10, 7, 4, 1]);
+    const completed = await h.execute<Page>(
+      USER_ORDERS,
+      { r, first: 100, status: "COMPLETED" },
+      { userId: CUSTOMER_ID },
+    );
+    expect(defined(completed.data?._entities[0]).orders.edges.map((e) => e.node.number)).toEqual([
+      25, 22, 19, 16, 13, 10, 7, 4, 1,
+    ]);
   });
 
   it("loads the pages and lines of many users in a fixed number of SQL statements (staff view)", async () => {
     const r = [CUSTOMER_ID, OTHER_CUSTOMER_ID].map((id) => ({ __typename: "User", id }));
     h.queries.reset();
-    const result = await h.execute<Page>(USER_ORDERS, { r, first: 25 }, { userId: STAFF_ID, scopes: ["orders:manage"] });
+    const result = await h.execute<Page>(
+      USER_ORDERS,
+      { r, first: 25 },
+      { userId: STAFF_ID, scopes: ["orders:manage"] },
+    );
     expect(result.errors).toBeUndefined();
     expect(result.data?._entities.map((u) => u.orders.edges.length)).toEqual([25, 25]);
     expect(result.data?._entities[1]?.orders.edges[0]?.node.items).toEqual([{ sku: "S0" }, { sku: "S1" }]);
@@ -82,8 +122,14 @@ describe("Order entity", () => {
     expect(h.queries.count).toBe(2);
     const someoneElse = await h.execute<{ _entities: unknown[] }>(query, { r }, { userId: OTHER_CUSTOMER_ID });
     expect(someoneElse.data?._entities).toEqual([null, null, null, null]);
-    const staff = await h.execute<{ _entities: unknown[] }>(query, { r: r.slice(0, 1) }, { userId: STAFF_ID, scopes: ["orders:manage"] });
-    expect(staff.data?._entities).toEqual([{ id: orderId(1), number: 1, total: { amount: 300, currency: "EUR" }, customer: { id: CUSTOMER_ID } }]);
+    const staff = await h.execute<{ _entities: unknown[] }>(
+      query,
+      { r: r.slice(0, 1) },
+      { userId: STAFF_ID, scopes: ["orders:manage"] },
+    );
+    expect(staff.data?._entities).toEqual([
+      { id: orderId(1), number: 1, total: { amount: 300, currency: "EUR" }, customer: { id: CUSTOMER_ID } },
+    ]);
   });
 
   it("answers Query.order with null for another customer's order, and UNAUTHENTICATED when anonymous", async () => {

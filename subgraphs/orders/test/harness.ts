@@ -20,18 +20,33 @@ export interface Harness {
   db: Db;
   catalogUrl: string;
   /** Runs an operation in a fresh request (fresh loaders) as `userId` with `scopes`, or anonymously. */
-  execute<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, as?: { userId: string; scopes?: string[] }): Promise<Result<T>>;
+  execute<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    as?: { userId: string; scopes?: string[] },
+  ): Promise<Result<T>>;
   /** Empties the orders and catalog tables and Redis. */
   reset(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startHarness({ databaseUrl, redisUrl }: { databaseUrl: string; redisUrl: string }): Promise<Harness> {
+export async function startHarness({
+  databaseUrl,
+  redisUrl,
+}: {
+  databaseUrl: string;
+  redisUrl: string;
+}): Promise<Harness> {
   const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NODE_ENV: "test", LOG_LEVEL: "silent" };
   const logger = createLogger("orders-test", "silent");
   const redis = connectRedis(redisUrl, "orders-test");
   await redisReady(redis);
-  const catalogDeps = { db: createDb(databaseUrl, { poolSize: 2 }), cache: createRedisCache(redis), logger, config: catalog.subgraph.loadConfig(env) };
+  const catalogDeps = {
+    db: createDb(databaseUrl, { poolSize: 2 }),
+    cache: createRedisCache(redis),
+    logger,
+    config: catalog.subgraph.loadConfig(env),
+  };
   const catalogServed: Served = await catalog.subgraph.serve(catalogDeps, { host: "127.0.0.1", port: 0 });
   const config = loadConfig({ ...env, SUBGRAPH_CATALOG_URL: catalogServed.url });
   const queries = createQueryCounter();
@@ -48,7 +63,8 @@ export async function startHarness({ databaseUrl, redisUrl }: { databaseUrl: str
     queries,
     db,
     catalogUrl: catalogServed.url,
-    execute: async (query, variables = {}, as) => served.execute(query, variables, as ? await bearer(as.userId, as.scopes ?? ["profile"]) : {}),
+    execute: async (query, variables = {}, as) =>
+      served.execute(query, variables, as ? await bearer(as.userId, as.scopes ?? ["profile"]) : {}),
     async reset() {
       await truncateAll(databaseUrl, ["orders", "catalog"]);
       await redis.flushdb();

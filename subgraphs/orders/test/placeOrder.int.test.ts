@@ -18,9 +18,25 @@ const PLACE = `mutation($input: PlaceOrderInput!) {
     order { id number status total { amount currency } items { productName sku quantity unitPrice { amount currency } lineTotal { amount } product { id } } customer { id } }
   }
 }`;
-type Placed = { placeOrder: { order: { id: string; number: number; status: string; total: { amount: number; currency: string }; items: { productName: string; quantity: number; unitPrice: { amount: number } }[] } } };
+type Placed = {
+  placeOrder: {
+    order: {
+      id: string;
+      number: number;
+      status: string;
+      total: { amount: number; currency: string };
+      items: { productName: string; quantity: number; unitPrice: { amount: number } }[];
+    };
+  };
+};
 const customer = { userId: CUSTOMER_ID };
-const input = (idempotencyKey: string, items = [{ productId: productId(1), quantity: 2 }, { productId: productId(2), quantity: 1 }]) => ({ input: { idempotencyKey, items } });
+const input = (
+  idempotencyKey: string,
+  items = [
+    { productId: productId(1), quantity: 2 },
+    { productId: productId(2), quantity: 1 },
+  ],
+) => ({ input: { idempotencyKey, items } });
 
 describe("placeOrder", () => {
   it("prices the order from the catalog and snapshots each line", async () => {
@@ -31,8 +47,22 @@ describe("placeOrder", () => {
       status: "PLACED",
       total: { amount: 2 * 101 + 102, currency: "EUR" },
       items: [
-        { productName: "Menu item 1", sku: "ORD-0001", quantity: 2, unitPrice: { amount: 101, currency: "EUR" }, lineTotal: { amount: 202 }, product: { id: productId(1) } },
-        { productName: "Menu item 2", sku: "ORD-0002", quantity: 1, unitPrice: { amount: 102, currency: "EUR" }, lineTotal: { amount: 102 }, product: { id: productId(2) } },
+        {
+          productName: "Menu item 1",
+          sku: "ORD-0001",
+          quantity: 2,
+          unitPrice: { amount: 101, currency: "EUR" },
+          lineTotal: { amount: 202 },
+          product: { id: productId(1) },
+        },
+        {
+          productName: "Menu item 2",
+          sku: "ORD-0002",
+          quantity: 1,
+          unitPrice: { amount: 102, currency: "EUR" },
+          lineTotal: { amount: 102 },
+          product: { id: productId(2) },
+        },
       ],
       customer: { id: CUSTOMER_ID },
     });
@@ -51,9 +81,23 @@ describe("placeOrder", () => {
   it("names an unknown product, an unavailable product and mixed currencies with BAD_USER_INPUT", async () => {
     const unknown = "a1000000-0000-4000-8000-0000000000ff";
     const cases: [unknown, string, string][] = [
-      [[{ productId: productId(1), quantity: 1 }, { productId: unknown, quantity: 1 }], "input.items[1].productId", "UNKNOWN_PRODUCT"],
+      [
+        [
+          { productId: productId(1), quantity: 1 },
+          { productId: unknown, quantity: 1 },
+        ],
+        "input.items[1].productId",
+        "UNKNOWN_PRODUCT",
+      ],
       [[{ productId: productId(5), quantity: 1 }], "input.items[0].productId", "PRODUCT_UNAVAILABLE"],
-      [[{ productId: productId(1), quantity: 1 }, { productId: productId(6), quantity: 1 }], "input.items[1].productId", "MIXED_CURRENCIES"],
+      [
+        [
+          { productId: productId(1), quantity: 1 },
+          { productId: productId(6), quantity: 1 },
+        ],
+        "input.items[1].productId",
+        "MIXED_CURRENCIES",
+      ],
     ];
     for (const [items, field, reason] of cases) {
       const result = await h.execute(PLACE, { input: { idempotencyKey: `bad-${reason}`, items } }, customer);
@@ -61,7 +105,11 @@ describe("placeOrder", () => {
       expect(result.errors?.[0]?.extensions).toMatchObject({ field, reason });
     }
     expect(await h.db.order.count()).toBe(0);
-    const unavailable = await h.execute(PLACE, { input: { idempotencyKey: "x", items: [{ productId: productId(5), quantity: 1 }] } }, customer);
+    const unavailable = await h.execute(
+      PLACE,
+      { input: { idempotencyKey: "x", items: [{ productId: productId(5), quantity: 1 }] } },
+      customer,
+    );
     expect(unavailable.errors?.[0]?.extensions?.productName).toBe("Menu item 5");
   });
 
@@ -84,7 +132,11 @@ describe("placeOrder", () => {
     h.deps.catalog = createCatalogClient({ url: `http://127.0.0.1:${await freePort()}/graphql`, retries: 0 });
     try {
       const down = await h.execute(PLACE, input("catalog-down"), customer);
-      expect(down.errors?.[0]?.extensions).toMatchObject({ code: "SUBGRAPH_UNAVAILABLE", serviceName: "catalog", reason: "connection refused" });
+      expect(down.errors?.[0]?.extensions).toMatchObject({
+        code: "SUBGRAPH_UNAVAILABLE",
+        serviceName: "catalog",
+        reason: "connection refused",
+      });
       expect(down.errors?.[0]?.message).toMatch(/catalog/);
       expect(await h.db.order.count()).toBe(0);
     } finally {
@@ -95,7 +147,9 @@ describe("placeOrder", () => {
   });
 
   it("creates exactly one order when 50 identical requests race, and every caller gets it", async () => {
-    const results = await Promise.all(Array.from({ length: 50 }, () => h.execute<Placed>(PLACE, input("racing-key"), customer)));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () => h.execute<Placed>(PLACE, input("racing-key"), customer)),
+    );
     expect(results.flatMap((r) => errorCodes(r.errors))).toEqual([]);
     const ids = new Set(results.map((r) => r.data?.placeOrder.order.id));
     expect(ids.size).toBe(1);

@@ -8,7 +8,12 @@ import { subgraph, type OrdersDeps } from "../src/server.js";
 import { createCatalogClient } from "@commerce/subgraph";
 
 // Nothing listens on port 1: these tests must be answered before any SQL or catalog call.
-const config = loadConfig({ DATABASE_URL: "postgresql://orders@127.0.0.1:1/none", SUBGRAPH_CATALOG_URL: "http://127.0.0.1:1/graphql", NODE_ENV: "test", LOG_LEVEL: "silent" });
+const config = loadConfig({
+  DATABASE_URL: "postgresql://orders@127.0.0.1:1/none",
+  SUBGRAPH_CATALOG_URL: "http://127.0.0.1:1/graphql",
+  NODE_ENV: "test",
+  LOG_LEVEL: "silent",
+});
 const deps: OrdersDeps = {
   db: createDb(config.databaseUrl, { poolSize: 1 }),
   logger: createLogger("orders", "silent"),
@@ -34,10 +39,16 @@ describe("permissions (graphql-shield)", () => {
   });
 
   it("answers FORBIDDEN to updateOrderStatus and the staff queue without orders:manage", async () => {
-    const update = await execute(`mutation { updateOrderStatus(input: { orderId: "${CUSTOMER}", status: PREPARING }) { order { id } } }`, {}, ["profile"]);
+    const update = await execute(
+      `mutation { updateOrderStatus(input: { orderId: "${CUSTOMER}", status: PREPARING }) { order { id } } }`,
+      {},
+      ["profile"],
+    );
     expect(errorCodes(update.errors)).toEqual(["FORBIDDEN"]);
     expect(update.errors?.[0]?.extensions?.requiredScope).toBe("orders:manage");
-    expect(errorCodes((await execute(`{ orders { edges { cursor } } }`, {}, ["profile"])).errors)).toEqual(["FORBIDDEN"]);
+    expect(errorCodes((await execute(`{ orders { edges { cursor } } }`, {}, ["profile"])).errors)).toEqual([
+      "FORBIDDEN",
+    ]);
   });
 
   it("answers FORBIDDEN to another user's orders", async () => {
@@ -54,7 +65,11 @@ describe("input errors, before any SQL or catalog call", () => {
   const cases: [string, unknown, string][] = [
     ["an empty order", { items: [], idempotencyKey: "k" }, "input.items"],
     ["a quantity of 0", { items: [{ ...item, quantity: 0 }], idempotencyKey: "k" }, "input.items[0].quantity"],
-    ["a product id that is not an id", { items: [{ productId: "nope", quantity: 1 }], idempotencyKey: "k" }, "input.items[0].productId"],
+    [
+      "a product id that is not an id",
+      { items: [{ productId: "nope", quantity: 1 }], idempotencyKey: "k" },
+      "input.items[0].productId",
+    ],
     ["the same product twice", { items: [item, item], idempotencyKey: "k" }, "input.items[1].productId"],
     ["a blank idempotency key", { items: [item], idempotencyKey: "" }, "input.idempotencyKey"],
     ["an idempotency key with spaces", { items: [item], idempotencyKey: "a b" }, "input.idempotencyKey"],
@@ -76,6 +91,8 @@ describe("input errors, before any SQL or catalog call", () => {
 
   it("masks an unreachable database as INTERNAL_SERVER_ERROR, without details", async () => {
     const result = await execute(PLACE, { input: { items: [item], idempotencyKey: "k-2" } }, ["profile"]);
-    expect(result.errors).toEqual([{ message: "Internal server error", path: ["placeOrder"], extensions: { code: "INTERNAL_SERVER_ERROR" } }]);
+    expect(result.errors).toEqual([
+      { message: "Internal server error", path: ["placeOrder"], extensions: { code: "INTERNAL_SERVER_ERROR" } },
+    ]);
   });
 });

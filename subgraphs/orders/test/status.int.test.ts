@@ -27,7 +27,15 @@ type Moved = { updateOrderStatus: { order: { status: string; statusHistory: { fr
 async function placeOrder(key = "status-test"): Promise<string> {
   const result = await h.execute<{ placeOrder: { order: { id: string } } }>(
     `mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { order { id } } }`,
-    { input: { idempotencyKey: key, items: [{ productId: productId(1), quantity: 3 }, { productId: productId(2), quantity: 1 }] } },
+    {
+      input: {
+        idempotencyKey: key,
+        items: [
+          { productId: productId(1), quantity: 3 },
+          { productId: productId(2), quantity: 1 },
+        ],
+      },
+    },
     { userId: CUSTOMER_ID },
   );
   return defined(result.data?.placeOrder.order.id, "order id");
@@ -42,7 +50,12 @@ describe("status machine", () => {
       expect(result.data?.updateOrderStatus.order.status).toBe(status);
     }
     const history = await h.execute<Moved>(MOVE, { id, status: "COMPLETED" }, staff);
-    expect(history.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", reason: "INVALID_STATUS_TRANSITION", from: "COMPLETED", to: "COMPLETED" });
+    expect(history.errors?.[0]?.extensions).toMatchObject({
+      code: "BAD_USER_INPUT",
+      reason: "INVALID_STATUS_TRANSITION",
+      from: "COMPLETED",
+      to: "COMPLETED",
+    });
     const changes = await h.db.orderStatusChange.findMany({ where: { orderId: id }, orderBy: { changedAt: "asc" } });
     expect(changes.map((c) => [c.fromStatus, c.toStatus, c.changedBy])).toEqual([
       [null, "PLACED", CUSTOMER_ID],
@@ -56,7 +69,12 @@ describe("status machine", () => {
       ["order.completed", id, null],
     ]);
     expect(outbox.slice(0, 4).map((event) => event.payload)).toEqual(
-      [[null, "PLACED"], ["PLACED", "PREPARING"], ["PREPARING", "READY"], ["READY", "COMPLETED"]].map(([from, to]) => ({
+      [
+        [null, "PLACED"],
+        ["PLACED", "PREPARING"],
+        ["PREPARING", "READY"],
+        ["READY", "COMPLETED"],
+      ].map(([from, to]) => ({
         version: 1,
         orderId: id,
         orderNumber: expect.any(Number),
@@ -66,15 +84,32 @@ describe("status machine", () => {
         changedAt: expect.any(String),
       })),
     );
-    expect(outbox[4]?.payload).toMatchObject({ version: 1, orderId: id, customerId: CUSTOMER_ID, total: { amount: 3 * 101 + 102, currency: "EUR" } });
+    expect(outbox[4]?.payload).toMatchObject({
+      version: 1,
+      orderId: id,
+      customerId: CUSTOMER_ID,
+      total: { amount: 3 * 101 + 102, currency: "EUR" },
+    });
   });
 
   it("rejects moves the machine does not allow, and unknown orders, without writing anything", async () => {
     const id = await placeOrder();
     const skip = await h.execute(MOVE, { id, status: "READY" }, staff);
-    expect(skip.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.status", reason: "INVALID_STATUS_TRANSITION", from: "PLACED", to: "READY" });
-    expect(errorCodes((await h.execute(MOVE, { id: "b1000000-0000-4000-8000-0000000000ff", status: "PREPARING" }, staff)).errors)).toEqual(["NOT_FOUND"]);
-    expect(errorCodes((await h.execute(MOVE, { id: "not-an-id", status: "PREPARING" }, staff)).errors)).toEqual(["NOT_FOUND"]);
+    expect(skip.errors?.[0]?.extensions).toMatchObject({
+      code: "BAD_USER_INPUT",
+      field: "input.status",
+      reason: "INVALID_STATUS_TRANSITION",
+      from: "PLACED",
+      to: "READY",
+    });
+    expect(
+      errorCodes(
+        (await h.execute(MOVE, { id: "b1000000-0000-4000-8000-0000000000ff", status: "PREPARING" }, staff)).errors,
+      ),
+    ).toEqual(["NOT_FOUND"]);
+    expect(errorCodes((await h.execute(MOVE, { id: "not-an-id", status: "PREPARING" }, staff)).errors)).toEqual([
+      "NOT_FOUND",
+    ]);
     expect(await h.db.orderStatusChange.count({ where: { orderId: id } })).toBe(1);
     const cancelled = await h.execute<Moved>(MOVE, { id, status: "CANCELLED" }, staff);
     expect(cancelled.data?.updateOrderStatus.order.statusHistory.map((c) => c.to)).toEqual(["PLACED", "CANCELLED"]);
@@ -101,7 +136,13 @@ describe("outbox relay", () => {
     await complete(await placeOrder("a"));
     await complete(await placeOrder("b"));
     const logger = createLogger("relay-test", "silent");
-    const down = new Redis({ port: 1, lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+    const down = new Redis({
+      port: 1,
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+    });
     const failing = startOutboxRelay({ db: h.db, redis: down, logger, intervalMs: 60_000 });
     await expect(failing.flush()).rejects.toThrow();
     await failing.stop();
@@ -116,7 +157,10 @@ describe("outbox relay", () => {
     const entries = await redis.xrange(ORDER_EVENTS_STREAM, "-", "+");
     expect(entries).toHaveLength(10);
     const fields = Object.fromEntries(
-      (entries[0]?.[1] ?? []).reduce<[string, string][]>((pairs, value, i, all) => (i % 2 === 0 ? [...pairs, [value, all[i + 1] as string]] : pairs), []),
+      (entries[0]?.[1] ?? []).reduce<[string, string][]>(
+        (pairs, value, i, all) => (i % 2 === 0 ? [...pairs, [value, all[i + 1] as string]] : pairs),
+        [],
+      ),
     );
     expect(fields).toMatchObject({ type: "order.status_changed" });
     expect(JSON.parse(fields.payload ?? "{}")).toMatchObject({ version: 1, customerId: CUSTOMER_ID });
@@ -125,14 +169,37 @@ describe("outbox relay", () => {
   it("prunes published events past the retention period in batches, keeping recent and unpublished ones", async () => {
     const hour = 3_600_000;
     const at = (hoursAgo: number) => new Date(Date.now() - hoursAgo * hour);
-    const event = (n: number, publishedAt: Date | null) => ({ type: "order.completed", aggregateId: CUSTOMER_ID, payload: { n }, publishedAt });
+    const event = (n: number, publishedAt: Date | null) => ({
+      type: "order.completed",
+      aggregateId: CUSTOMER_ID,
+      payload: { n },
+      publishedAt,
+    });
     await h.db.outboxEvent.createMany({
-      data: [...Array.from({ length: 7 }, (_, n) => event(n, at(48 + n))), event(7, at(1)), event(8, null), { ...event(9, null), createdAt: at(100) }],
+      data: [
+        ...Array.from({ length: 7 }, (_, n) => event(n, at(48 + n))),
+        event(7, at(1)),
+        event(8, null),
+        { ...event(9, null), createdAt: at(100) },
+      ],
     });
     const logger = createLogger("relay-test", "silent");
     // Redis is not needed to prune; a relay whose flushes fail still prunes.
-    const down = new Redis({ port: 1, lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
-    const relay = startOutboxRelay({ db: h.db, redis: down, logger, intervalMs: 60_000, retentionMs: 24 * hour, pruneBatchSize: 3 });
+    const down = new Redis({
+      port: 1,
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+    });
+    const relay = startOutboxRelay({
+      db: h.db,
+      redis: down,
+      logger,
+      intervalMs: 60_000,
+      retentionMs: 24 * hour,
+      pruneBatchSize: 3,
+    });
     expect(await relay.prune()).toBe(7);
     expect(await relay.prune()).toBe(0);
     await relay.stop();

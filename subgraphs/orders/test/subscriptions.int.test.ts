@@ -68,7 +68,12 @@ afterEach(async () => {
 
 /** Connects as the router does: signed connection, the caller's token in each subscription's extensions. */
 function routerClient(url: string): Client {
-  const client = createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: () => ({ [ROUTER_SIGNATURE_HEADER]: signRouterRequest(ROUTER_SECRET) }) });
+  const client = createClient({
+    url,
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    connectionParams: () => ({ [ROUTER_SIGNATURE_HEADER]: signRouterRequest(ROUTER_SECRET) }),
+  });
   clients.push(client);
   return client;
 }
@@ -86,7 +91,13 @@ interface OrderView {
 }
 
 /** Subscribes `as` a user and collects what arrives. */
-async function subscribe(client: Client, query: string, variables: Record<string, unknown>, as: { userId: string; scopes?: string[] }, resume?: object) {
+async function subscribe(
+  client: Client,
+  query: string,
+  variables: Record<string, unknown>,
+  as: { userId: string; scopes?: string[] },
+  resume?: object,
+) {
   const authorization = `Bearer ${await signer.sign(as.userId, as.scopes ?? [])}`;
   const events: Event[] = [];
   let ended: unknown = false;
@@ -108,9 +119,11 @@ async function subscribe(client: Client, query: string, variables: Record<string
   return { events, unsubscribe, until, ended: () => ended };
 }
 
-const ORDER_UPDATED = "subscription($id: ID!) { orderUpdated(id: $id) { id status items { quantity } statusHistory { to } } }";
+const ORDER_UPDATED =
+  "subscription($id: ID!) { orderUpdated(id: $id) { id status items { quantity } statusHistory { to } } }";
 const KITCHEN = "subscription { kitchenQueue { id status } }";
-const MOVE = "mutation($id: ID!, $status: OrderStatus!) { updateOrderStatus(input: { orderId: $id, status: $status }) { order { status } } }";
+const MOVE =
+  "mutation($id: ID!, $status: OrderStatus!) { updateOrderStatus(input: { orderId: $id, status: $status }) { order { status } } }";
 const staff = { userId: STAFF_ID, scopes: ["orders:manage"] };
 
 /** Places an order and waits until the relay published its event (so that a feed started later never sees it). */
@@ -157,7 +170,12 @@ describe("order subscriptions", () => {
       { id, status: "COMPLETED", items: [{ quantity: 2 }], statusHistory: expect.any(Array) },
     ]);
     // Each event reads the history afresh (no loader cache carried over from the previous event).
-    expect(customer.events.at(-1)?.data?.orderUpdated?.statusHistory.map((c) => c.to)).toEqual(["PLACED", "PREPARING", "READY", "COMPLETED"]);
+    expect(customer.events.at(-1)?.data?.orderUpdated?.statusHistory.map((c) => c.to)).toEqual([
+      "PLACED",
+      "PREPARING",
+      "READY",
+      "COMPLETED",
+    ]);
     expect(kitchen.events.map((e) => e.data?.kitchenQueue?.status)).toEqual(["PREPARING", "READY", "COMPLETED"]);
     expect(customer.events.every((e) => typeof e.extensions?.resumeCursor === "string")).toBe(true);
   });
@@ -176,7 +194,12 @@ describe("order subscriptions", () => {
     const { url } = await startInstance();
     const client = routerClient(url);
     const other = await subscribe(client, ORDER_UPDATED, { id }, { userId: OTHER_CUSTOMER_ID });
-    const unknown = await subscribe(client, ORDER_UPDATED, { id: "b1000000-0000-4000-8000-0000000000ff" }, { userId: CUSTOMER_ID });
+    const unknown = await subscribe(
+      client,
+      ORDER_UPDATED,
+      { id: "b1000000-0000-4000-8000-0000000000ff" },
+      { userId: CUSTOMER_ID },
+    );
     const kitchen = await subscribe(client, KITCHEN, {}, { userId: CUSTOMER_ID });
     for (const refused of [other, unknown, kitchen]) await refused.until(() => refused.ended() === true, "the refusal");
     expect(other.events.map((e) => e.errors?.map((error) => error.extensions?.code))).toEqual([["NOT_FOUND"]]);
@@ -209,9 +232,17 @@ describe("order subscriptions", () => {
   it("refuses a WebSocket that is not signed by the router", async () => {
     const { url } = await startInstance();
     // Not lazy: it connects at once (its failure is awaited below rather than reported by the client).
-    const client = createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, onNonLazyError: () => undefined });
+    const client = createClient({
+      url,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      lazy: false,
+      onNonLazyError: () => undefined,
+    });
     clients.push(client);
-    const closed = await new Promise<{ code: number }>((resolve) => client.on("closed", (event) => resolve(event as { code: number })));
+    const closed = await new Promise<{ code: number }>((resolve) =>
+      client.on("closed", (event) => resolve(event as { code: number })),
+    );
     expect(closed.code).toBe(4403);
   });
 });

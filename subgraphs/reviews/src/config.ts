@@ -1,5 +1,11 @@
 import { readEnv, type Env } from "@commerce/common";
-import { finishConfig, readCatalogCallConfig, readSubgraphConfig, type CatalogCallConfig, type SubgraphConfig } from "@commerce/subgraph";
+import {
+  finishConfig,
+  readCatalogCallConfig,
+  readSubgraphConfig,
+  type CatalogCallConfig,
+  type SubgraphConfig,
+} from "@commerce/subgraph";
 
 export const SERVICE_NAME = "reviews";
 
@@ -9,5 +15,8 @@ export interface Config extends SubgraphConfig, CatalogCallConfig {}
 /** Parses the environment once; throws one ConfigError listing every problem and what to set. */
 export function loadConfig(env: Env = process.env): Config {
   const read = readEnv(SERVICE_NAME, env);
-  return finishConfig(read, { ...readSubgraphConfig(read, { service: SERVICE_NAME, port: 4005 }), ...readCatalogCallConfig(read) });
+  return finishConfig(read, {
+    ...readSubgraphConfig(read, { service: SERVICE_NAME, port: 4005 }),
+    ...readCatalogCallConfig(read),
+  });
 }

@@ -2,7 +2,12 @@ import DataLoader from "dataloader";
 import type { Db, Review } from "@commerce/db";
 import { batchInstrumentation, type BatchInstrumentation } from "@commerce/telemetry";
 import { isUuid } from "@commerce/common";
-import { findRatingsByProductIds, findReviewPages, findReviewsByIds, findReviewsByProductAuthor } from "./data/reviews.js";
+import {
+  findRatingsByProductIds,
+  findReviewPages,
+  findReviewsByIds,
+  findReviewsByProductAuthor,
+} from "./data/reviews.js";
 import { type Rating, type ReviewPageArgs } from "./models.js";
 
 /** Per-request loaders: every batch is one SQL statement; nothing is cached across requests. */
@@ -32,13 +37,15 @@ export function createLoaders(db: Db, batches: BatchInstrumentation = batchInstr
     const key = JSON.stringify([by, args.first, args.after?.createdAt.getTime() ?? null, args.after?.id ?? null]);
     let loader = pageLoaders.get(key);
     if (!loader) {
-      loader = new DataLoader(batches.wrap(by === "product" ? "reviewsByProductId" : "reviewsByAuthorId", async (keys: readonly string[]) => {
-        const ids = keys.map(lower);
-        const found = await findReviewPages(db, by, [...new Set(ids.filter(isUuid))], args, args.first + 1);
-        const result = ids.map((id) => found.get(id) ?? []);
-        for (const review of result.flat()) reviewById.prime(review.id, review);
-        return result;
-      }));
+      loader = new DataLoader(
+        batches.wrap(by === "product" ? "reviewsByProductId" : "reviewsByAuthorId", async (keys: readonly string[]) => {
+          const ids = keys.map(lower);
+          const found = await findReviewPages(db, by, [...new Set(ids.filter(isUuid))], args, args.first + 1);
+          const result = ids.map((id) => found.get(id) ?? []);
+          for (const review of result.flat()) reviewById.prime(review.id, review);
+          return result;
+        }),
+      );
       pageLoaders.set(key, loader);
     }
     return loader;
@@ -47,8 +54,14 @@ export function createLoaders(db: Db, batches: BatchInstrumentation = batchInstr
     reviewById,
     reviewByProductAuthor: new DataLoader(
       batches.wrap("reviewByProductAuthor", async (keys: readonly { productId: string; authorId: string }[]) => {
-        const pairs = keys.map(({ productId, authorId }) => ({ productId: lower(productId), authorId: lower(authorId) }));
-        const reviews = await findReviewsByProductAuthor(db, pairs.filter((p) => isUuid(p.productId) && isUuid(p.authorId)));
+        const pairs = keys.map(({ productId, authorId }) => ({
+          productId: lower(productId),
+          authorId: lower(authorId),
+        }));
+        const reviews = await findReviewsByProductAuthor(
+          db,
+          pairs.filter((p) => isUuid(p.productId) && isUuid(p.authorId)),
+        );
         return pairs.map(({ productId, authorId }) => reviews.get(`${productId}:${authorId}`) ?? null);
       }),
       { cacheKeyFn: ({ productId, authorId }) => `${lower(productId)}:${lower(authorId)}` },

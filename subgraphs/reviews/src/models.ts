@@ -1,5 +1,11 @@
 import type { Review } from "@commerce/db";
-import { decodeCreatedAtCursor, parsePageArgs, type CreatedAtCursor, type Page, type PageArgs } from "@commerce/subgraph";
+import {
+  decodeCreatedAtCursor,
+  parsePageArgs,
+  type CreatedAtCursor,
+  type Page,
+  type PageArgs,
+} from "@commerce/subgraph";
 
 /** A reference to an accounts user. */
 export interface UserRef {

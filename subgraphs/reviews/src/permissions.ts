@@ -6,9 +6,17 @@ import type { Context } from "./context.js";
  * Row-level: the viewer wrote the review named by `input.id`. An unknown id passes, so the resolver can
  * answer NOT_FOUND; the resolvers' writes also match on the author, so a race cannot slip past.
  */
-const isReviewAuthor = rule({ cache: "strict" })(async (_parent, { input }: { input: { id: string } }, { viewer, loaders }: Context) => {
+const isReviewAuthor = rule({ cache: "strict" })(async (
+  _parent,
+  { input }: { input: { id: string } },
+  { viewer, loaders }: Context,
+) => {
   const review = isUuid(input.id) ? await loaders.reviewById.load(input.id) : null;
-  return !review || review.authorId === viewer?.userId || forbidden("Only the author may change or delete a review.", { reason: "NOT_AUTHOR" });
+  return (
+    !review ||
+    review.authorId === viewer?.userId ||
+    forbidden("Only the author may change or delete a review.", { reason: "NOT_AUTHOR" })
+  );
 });
 
 /**
@@ -19,7 +27,12 @@ const isReviewAuthor = rule({ cache: "strict" })(async (_parent, { input }: { in
  */
 export const rules: IRuleTypeMap = {
   Query: { "*": deny, _entities: allow, _service: allow, review: allow },
-  Mutation: { "*": deny, createReview: signedIn, updateReview: and(signedIn, isReviewAuthor), deleteReview: and(signedIn, isReviewAuthor) },
+  Mutation: {
+    "*": deny,
+    createReview: signedIn,
+    updateReview: and(signedIn, isReviewAuthor),
+    deleteReview: and(signedIn, isReviewAuthor),
+  },
 };
 
 export const permissions = permissionsOf<Context>(rules);

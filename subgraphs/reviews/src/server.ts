@@ -22,7 +22,13 @@ export const subgraph = defineSubgraph({
   // Reviews cache nothing: Redis is only checked by /ready.
   withoutRedis: "/ready checks Postgres only (reviews cache nothing)",
   // createReview asks the catalog whether the product exists, signed like the router's requests.
-  deps: ({ db, logger, config, telemetry }): ReviewsDeps => ({ db, logger, config, telemetry, catalog: catalogClientFor(config, logger) }),
+  deps: ({ db, logger, config, telemetry }): ReviewsDeps => ({
+    db,
+    logger,
+    config,
+    telemetry,
+    catalog: catalogClientFor(config, logger),
+  }),
   context: requestContext,
 });
 

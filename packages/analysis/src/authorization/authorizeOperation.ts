@@ -82,7 +82,8 @@ export function authorizeOperation(
   { operationName, maxSelections = 50_000 }: AuthorizeOperationOptions = {},
 ): AuthorizationResult {
   const operation = document.definitions.find(
-    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (!operationName || d.name?.value === operationName),
+    (d): d is OperationDefinitionNode =>
+      d.kind === Kind.OPERATION_DEFINITION && (!operationName || d.name?.value === operationName),
   );
   const root = operation && schema.getRootType(operation.operation);
   const empty: AuthorizationResult = { denied: [], document, nulls: [], placeholders: [], dataIsNull: false };
@@ -141,7 +142,12 @@ class Walker {
         const definition = this.fragments.get(selection.name.value);
         if (!definition || spreading.has(definition.name.value)) continue;
         nextSpreading = new Set([...spreading, definition.name.value]);
-        fragment = { kind: Kind.INLINE_FRAGMENT, typeCondition: definition.typeCondition, directives: selection.directives ?? [], selectionSet: definition.selectionSet };
+        fragment = {
+          kind: Kind.INLINE_FRAGMENT,
+          typeCondition: definition.typeCondition,
+          directives: selection.directives ?? [],
+          selectionSet: definition.selectionSet,
+        };
       } else {
         fragment = selection;
       }
@@ -160,7 +166,12 @@ class Walker {
     return { set: { ...set, selections: inFragment ? kept : this.nonEmpty(kept, path) }, nullParent };
   }
 
-  private field(node: FieldNode, parent: GraphQLNamedType, path: ResponsePath, spreading: ReadonlySet<string>): { node?: FieldNode; nullParent: boolean } {
+  private field(
+    node: FieldNode,
+    parent: GraphQLNamedType,
+    path: ResponsePath,
+    spreading: ReadonlySet<string>,
+  ): { node?: FieldNode; nullParent: boolean } {
     const name = node.name.value;
     if (name.startsWith("__") || !(isObjectType(parent) || isInterfaceType(parent))) return { node, nullParent: false };
     const definition = parent.getFields()[name];
@@ -222,7 +233,13 @@ class Walker {
   private nonEmpty(kept: SelectionNode[], path: ResponsePath): SelectionNode[] {
     if (kept.length > 0) return kept;
     this.placeholders.push([...path, PLACEHOLDER_KEY]);
-    return [{ kind: Kind.FIELD, alias: { kind: Kind.NAME, value: PLACEHOLDER_KEY }, name: { kind: Kind.NAME, value: "__typename" } }];
+    return [
+      {
+        kind: Kind.FIELD,
+        alias: { kind: Kind.NAME, value: PLACEHOLDER_KEY },
+        name: { kind: Kind.NAME, value: "__typename" },
+      },
+    ];
   }
 }
 

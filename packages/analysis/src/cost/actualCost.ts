@@ -45,11 +45,17 @@ const compiledDocuments = new WeakMap<DocumentNode, CompiledDocument>();
  * The cost of what an operation actually returned: the estimator's weights applied to the response data, with
  * real list lengths instead of slicing arguments, and nothing counted for nulls. Pure.
  */
-export function actualCost(schema: GraphQLSchema, document: DocumentNode, data: unknown, options: ActualCostOptions = {}): number {
+export function actualCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  data: unknown,
+  options: ActualCostOptions = {},
+): number {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
   const operation = document.definitions.find(
-    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (!options.operationName || d.name?.value === options.operationName),
+    (d): d is OperationDefinitionNode =>
+      d.kind === Kind.OPERATION_DEFINITION && (!options.operationName || d.name?.value === options.operationName),
   );
   const root = operation && schema.getRootType(operation.operation);
   if (!operation || !root || !isRecord(data)) return 0;
@@ -74,14 +80,23 @@ export function actualCost(schema: GraphQLSchema, document: DocumentNode, data: 
     return fields;
   };
 
-  const expand = (set: SelectionSetNode, parent: GraphQLNamedType, seen: ReadonlySet<string>, into: CostedField[]): void => {
+  const expand = (
+    set: SelectionSetNode,
+    parent: GraphQLNamedType,
+    seen: ReadonlySet<string>,
+    into: CostedField[],
+  ): void => {
     for (const selection of set.selections) {
       if (selection.kind === Kind.INLINE_FRAGMENT || selection.kind === Kind.FRAGMENT_SPREAD) {
         const definition = selection.kind === Kind.FRAGMENT_SPREAD ? fragments.get(selection.name.value) : selection;
         if (!definition || (selection.kind === Kind.FRAGMENT_SPREAD && seen.has(selection.name.value))) continue;
         const condition = definition.typeCondition?.name.value;
         const type = condition ? schema.getType(condition) : parent;
-        if (!type || (condition && isObjectType(parent) && condition !== parent.name && !implementsOrMember(schema, parent, type))) continue;
+        if (
+          !type ||
+          (condition && isObjectType(parent) && condition !== parent.name && !implementsOrMember(schema, parent, type))
+        )
+          continue;
         const nextSeen = selection.kind === Kind.FRAGMENT_SPREAD ? new Set([...seen, selection.name.value]) : seen;
         expand(definition.selectionSet, isObjectType(parent) ? parent : type, nextSeen, into);
         continue;
@@ -93,11 +108,21 @@ export function actualCost(schema: GraphQLSchema, document: DocumentNode, data: 
       const returnType = getNamedType(field.type);
       const typeWeight = directives?.typeWeights.get(returnType.name) ?? (isCompositeType(returnType) ? 1 : 0);
       const weight = directives?.fieldWeights.get(`${parent.name}.${name}`) ?? typeWeight;
-      into.push({ responseName: selection.alias?.value ?? name, weight, type: returnType, selectionSet: selection.selectionSet });
+      into.push({
+        responseName: selection.alias?.value ?? name,
+        weight,
+        type: returnType,
+        selectionSet: selection.selectionSet,
+      });
     }
   };
 
-  const valueCost = (value: unknown, type: GraphQLNamedType, weight: number, set: SelectionSetNode | undefined): number => {
+  const valueCost = (
+    value: unknown,
+    type: GraphQLNamedType,
+    weight: number,
+    set: SelectionSetNode | undefined,
+  ): number => {
     if (value === null || value === undefined) return 0;
     if (Array.isArray(value)) {
       let sum = 0;
@@ -111,7 +136,8 @@ export function actualCost(schema: GraphQLSchema, document: DocumentNode, data: 
 
   const objectCost = (fields: readonly CostedField[], object: Record<string, unknown>): number => {
     let total = 0;
-    for (const field of fields) total += valueCost(object[field.responseName], field.type, field.weight, field.selectionSet);
+    for (const field of fields)
+      total += valueCost(object[field.responseName], field.type, field.weight, field.selectionSet);
     return total;
   };
 

@@ -31,7 +31,12 @@ export interface CostOptions {
   mutationCost?: number;
 }
 
-const NO_DIRECTIVES: CostDirectives = { fieldWeights: new Map(), typeWeights: new Map(), argumentWeights: new Map(), listSizes: new Map() };
+const NO_DIRECTIVES: CostDirectives = {
+  fieldWeights: new Map(),
+  typeWeights: new Map(),
+  argumentWeights: new Map(),
+  listSizes: new Map(),
+};
 const CAP = Number.MAX_SAFE_INTEGER;
 const clamp = (n: number): number => Math.min(CAP, n);
 
@@ -45,7 +50,9 @@ const clamp = (n: number): number => Math.min(CAP, n);
  */
 export function estimateCost(schema: GraphQLSchema, document: DocumentNode, options: CostOptions = {}): number {
   const estimator = new Estimator(schema, document, options);
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operations = document.definitions.filter(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
   const chosen = options.operationName ? operations.filter((o) => o.name?.value === options.operationName) : operations;
   return Math.max(0, ...chosen.map((operation) => estimator.operation(operation)));
 }
@@ -100,7 +107,10 @@ export class Estimator {
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) {
         const sizing = this.sizing(selection, parent, new Map());
-        if (sizing) total += this.argumentCost(selection, parent, sizing) + this.ownWeight(`${parent.name}.${selection.name.value}`, getNamedType(sizing.definition.type));
+        if (sizing)
+          total +=
+            this.argumentCost(selection, parent, sizing) +
+            this.ownWeight(`${parent.name}.${selection.name.value}`, getNamedType(sizing.definition.type));
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const type = selection.typeCondition ? this.schema.getType(selection.typeCondition.name.value) : parent;
         if (type) total += this.ownWeights(selection.selectionSet, type, seen);
@@ -141,7 +151,12 @@ export class Estimator {
           const sizing = this.sizing(match.node, match.parent, sized);
           if (!sizing) continue;
           if (sizing.size !== undefined) size = Math.max(size ?? 0, sizing.size);
-          if (match.node.selectionSet) next.push({ set: match.node.selectionSet, type: getNamedType(sizing.definition.type), sized: sizing.childSized });
+          if (match.node.selectionSet)
+            next.push({
+              set: match.node.selectionSet,
+              type: getNamedType(sizing.definition.type),
+              sized: sizing.childSized,
+            });
         }
       }
       pending = next.length === 0 && size === undefined ? this.defaultListSize : size;
@@ -151,7 +166,12 @@ export class Estimator {
   }
 
   /** Field selections answering to `responseName` in a selection set, through fragments and inline fragments. */
-  private fieldsNamed(set: SelectionSetNode, parent: GraphQLNamedType, responseName: string, seen: Set<string>): { node: FieldNode; parent: GraphQLNamedType }[] {
+  private fieldsNamed(
+    set: SelectionSetNode,
+    parent: GraphQLNamedType,
+    responseName: string,
+    seen: Set<string>,
+  ): { node: FieldNode; parent: GraphQLNamedType }[] {
     const found: { node: FieldNode; parent: GraphQLNamedType }[] = [];
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) {
@@ -200,7 +220,11 @@ export class Estimator {
     return cost;
   }
 
-  private sizing(node: FieldNode, parent: GraphQLNamedType, sized: ReadonlyMap<string, number>): FieldSizing | undefined {
+  private sizing(
+    node: FieldNode,
+    parent: GraphQLNamedType,
+    sized: ReadonlyMap<string, number>,
+  ): FieldSizing | undefined {
     const name = node.name.value;
     if (name.startsWith("__") || !(isObjectType(parent) || isInterfaceType(parent))) return undefined;
     const definition = parent.getFields()[name];
@@ -210,10 +234,14 @@ export class Estimator {
     const slice = this.slicingValue(listSize?.slicingArguments, args);
     const childSized = new Map<string, number>();
     if (listSize?.sizedFields) {
-      for (const sizedField of listSize.sizedFields) childSized.set(sizedField, slice ?? listSize.assumedSize ?? this.defaultListSize);
+      for (const sizedField of listSize.sizedFields)
+        childSized.set(sizedField, slice ?? listSize.assumedSize ?? this.defaultListSize);
     }
     const size = isListType(getNullableType(definition.type))
-      ? (sized.get(name) ?? (listSize?.sizedFields ? undefined : slice) ?? listSize?.assumedSize ?? this.defaultListSize)
+      ? (sized.get(name) ??
+        (listSize?.sizedFields ? undefined : slice) ??
+        listSize?.assumedSize ??
+        this.defaultListSize)
       : undefined;
     return { definition, args, size, childSized };
   }
@@ -229,7 +257,11 @@ export class Estimator {
 
   /** `@cost` on the field, else on its type, else 1 for an object and 0 for a scalar or enum. */
   private ownWeight(coordinate: string, returnType: GraphQLNamedType): number {
-    return this.directives.fieldWeights.get(coordinate) ?? this.directives.typeWeights.get(returnType.name) ?? (isCompositeType(returnType) ? 1 : 0);
+    return (
+      this.directives.fieldWeights.get(coordinate) ??
+      this.directives.typeWeights.get(returnType.name) ??
+      (isCompositeType(returnType) ? 1 : 0)
+    );
   }
 
   /** The weights of the `@cost`-weighted arguments the field is given. */

@@ -13,8 +13,17 @@ export type CostedPlanNode =
   | { kind: "Fetch"; operation: string; operationDocumentNode?: DocumentNode | undefined }
   | { kind: "Flatten"; path: readonly (string | number)[]; node: CostedPlanNode }
   | { kind: "Sequence" | "Parallel"; nodes: readonly CostedPlanNode[] }
-  | { kind: "Condition"; condition: string; ifClause?: CostedPlanNode | undefined; elseClause?: CostedPlanNode | undefined }
-  | { kind: "Defer"; primary: { node?: CostedPlanNode | undefined }; deferred: readonly { node?: CostedPlanNode | undefined }[] }
+  | {
+      kind: "Condition";
+      condition: string;
+      ifClause?: CostedPlanNode | undefined;
+      elseClause?: CostedPlanNode | undefined;
+    }
+  | {
+      kind: "Defer";
+      primary: { node?: CostedPlanNode | undefined };
+      deferred: readonly { node?: CostedPlanNode | undefined }[];
+    }
   | { kind: "Subscription"; primary: CostedPlanNode; rest?: CostedPlanNode | undefined };
 
 export interface PlanCostOptions extends CostOptions {
@@ -37,9 +46,18 @@ const clamp = (n: number): number => Math.min(CAP, n);
  * operation's estimate, and fetches under them are counted on their own paths; root fetches add nothing.
  * A `Condition` follows its variable when given (else the dearer branch). Pure, like `estimateCost`.
  */
-export function estimateEntityFetchCost(schema: GraphQLSchema, document: DocumentNode, plan: CostedQueryPlan, options: PlanCostOptions = {}): number {
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  const operation = options.operationName ? operations.find((o) => o.name?.value === options.operationName) : operations[0];
+export function estimateEntityFetchCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  plan: CostedQueryPlan,
+  options: PlanCostOptions = {},
+): number {
+  const operations = document.definitions.filter(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
+  const operation = options.operationName
+    ? operations.find((o) => o.name?.value === options.operationName)
+    : operations[0];
   if (!operation || !plan.node) return 0;
   const paths = new Estimator(schema, document, options);
   const weight = options.entityFetchWeight ?? 1;
@@ -74,12 +92,21 @@ export function estimateEntityFetchCost(schema: GraphQLSchema, document: Documen
  * (`estimateEntityFetchCost`). Never below the operation's estimate, so an operation the document-level guard
  * lets through can only cost more once planned.
  */
-export function estimatePlanCost(schema: GraphQLSchema, document: DocumentNode, plan: CostedQueryPlan, options: PlanCostOptions = {}): number {
+export function estimatePlanCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  plan: CostedQueryPlan,
+  options: PlanCostOptions = {},
+): number {
   return clamp(estimateCost(schema, document, options) + estimateEntityFetchCost(schema, document, plan, options));
 }
 
 /** One representation of an entity fetch: the dearest `... on Type { … }` under `_entities`. */
-function representationCost(schema: GraphQLSchema, fetch: { operation: string; operationDocumentNode?: DocumentNode | undefined }, options: CostOptions): number {
+function representationCost(
+  schema: GraphQLSchema,
+  fetch: { operation: string; operationDocumentNode?: DocumentNode | undefined },
+  options: CostOptions,
+): number {
   let document = fetch.operationDocumentNode ?? parsedFetches.get(fetch);
   if (!document) parsedFetches.set(fetch, (document = parse(fetch.operation)));
   const estimator = new Estimator(schema, document, options);
@@ -90,7 +117,10 @@ function representationCost(schema: GraphQLSchema, fetch: { operation: string; o
       if (root.kind !== Kind.FIELD || !root.selectionSet) continue;
       for (const selection of root.selectionSet.selections) {
         if (selection.kind === Kind.INLINE_FRAGMENT && selection.typeCondition) {
-          dearest = Math.max(dearest, estimator.representation(selection.typeCondition.name.value, selection.selectionSet));
+          dearest = Math.max(
+            dearest,
+            estimator.representation(selection.typeCondition.name.value, selection.selectionSet),
+          );
         }
       }
     }

@@ -61,7 +61,9 @@ const EMPTY: Shape = { depth: 0, aliases: 0, rootFields: 0, directives: 0, selec
  * fragments count as empty; graphql's validation reports them.
  */
 export function measureOperation(document: DocumentNode, options: MeasureOperationOptions = {}): OperationMeasurements {
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operations = document.definitions.filter(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
   const measurer = new Measurer(fragments, options);
@@ -85,7 +87,10 @@ export function measureOperation(document: DocumentNode, options: MeasureOperati
 }
 
 /** The named operation; else every operation (the router refuses unknown names later, but limits come first). */
-function selectOperations(operations: OperationDefinitionNode[], name: string | null | undefined): OperationDefinitionNode[] {
+function selectOperations(
+  operations: OperationDefinitionNode[],
+  name: string | null | undefined,
+): OperationDefinitionNode[] {
   if (name) {
     const named = operations.filter((o) => o.name?.value === name);
     if (named.length > 0) return named;
@@ -120,7 +125,11 @@ class Measurer {
     const definition = this.fragments.get(name);
     if (!definition || this.visiting.has(name)) return EMPTY;
     this.visiting.add(name);
-    const shape = this.selectionSet(definition.selectionSet, definition.typeCondition.name.value, definition.directives);
+    const shape = this.selectionSet(
+      definition.selectionSet,
+      definition.typeCondition.name.value,
+      definition.directives,
+    );
     this.visiting.delete(name);
     this.done.set(name, shape);
     return shape;

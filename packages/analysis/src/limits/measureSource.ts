@@ -16,7 +16,10 @@ const CLOSING = new Set<TokenKind>([TokenKind.BRACE_R, TokenKind.BRACKET_R, Toke
  * hostile document can be refused before the (recursive) parser runs. Lexing stops at the first lexical error;
  * the parser then reports that error itself. With `stopAfter`, counting stops once both counts pass it.
  */
-export function measureSource(source: string, { stopAfter = Number.POSITIVE_INFINITY }: { stopAfter?: number } = {}): SourceMeasurements {
+export function measureSource(
+  source: string,
+  { stopAfter = Number.POSITIVE_INFINITY }: { stopAfter?: number } = {},
+): SourceMeasurements {
   const lexer = new Lexer(new Source(source));
   let tokens = 0;
   let depth = 0;

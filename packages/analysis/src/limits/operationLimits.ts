@@ -66,12 +66,16 @@ const SOURCE_CHECKS: readonly [keyof SourceMeasurements, SourceLimitName, LimitC
   ["tokens", "maxTokens", "MAX_TOKENS_LIMIT", "has more tokens than"],
   ["nesting", "maxRecursion", "MAX_RECURSION_LIMIT", "nests brackets deeper than"],
 ];
-const PHRASES = new Map<LimitCode, string>([...OPERATION_CHECKS, ...SOURCE_CHECKS].map(([, , code, phrase]) => [code, phrase]));
+const PHRASES = new Map<LimitCode, string>(
+  [...OPERATION_CHECKS, ...SOURCE_CHECKS].map(([, , code, phrase]) => [code, phrase]),
+);
 
 /** Limits on the raw source (tokens, parser recursion), checked before parsing. Pure; linear in the source length. */
 export function checkSourceLimits(source: string, limits: Pick<OperationLimits, SourceLimitName>): LimitViolation[] {
   const measured = measureSource(source, { stopAfter: Math.max(limits.maxTokens, limits.maxRecursion) * 4 });
-  return SOURCE_CHECKS.flatMap(([key, limit, code]) => (measured[key] > limits[limit] ? [{ limit, code, measured: measured[key], max: limits[limit] }] : []));
+  return SOURCE_CHECKS.flatMap(([key, limit, code]) =>
+    measured[key] > limits[limit] ? [{ limit, code, measured: measured[key], max: limits[limit] }] : [],
+  );
 }
 
 export interface CheckOperationLimitsOptions {
@@ -110,14 +114,25 @@ function batchSize(body: unknown): number {
 }
 
 /** A batch larger than the limit, or none. */
-export function checkBatchSize(body: unknown, limits: Pick<OperationLimits, "maxBatchSize">): LimitViolation | undefined {
+export function checkBatchSize(
+  body: unknown,
+  limits: Pick<OperationLimits, "maxBatchSize">,
+): LimitViolation | undefined {
   const size = batchSize(body);
-  return size > limits.maxBatchSize ? { limit: "maxBatchSize", code: "MAX_BATCH_SIZE_LIMIT", measured: size, max: limits.maxBatchSize } : undefined;
+  return size > limits.maxBatchSize
+    ? { limit: "maxBatchSize", code: "MAX_BATCH_SIZE_LIMIT", measured: size, max: limits.maxBatchSize }
+    : undefined;
 }
 
 /** The client-facing error of a violation: HTTP 400, `extensions.code` naming the limit, `extensions.limit: { measured, max }`. */
 export function limitError(violation: LimitViolation): GraphQLError {
-  const phrase = PHRASES.get(violation.code) ?? (violation.code === "MAX_BATCH_SIZE_LIMIT" ? "batches more operations than" : "exceeds");
+  const phrase =
+    PHRASES.get(violation.code) ??
+    (violation.code === "MAX_BATCH_SIZE_LIMIT" ? "batches more operations than" : "exceeds");
   const subject = violation.code === "MAX_BATCH_SIZE_LIMIT" ? "The request" : "The operation";
-  return limitExceeded(violation.code, violation, `${subject} ${phrase} the maximum of ${violation.max} (${violation.measured}).`);
+  return limitExceeded(
+    violation.code,
+    violation,
+    `${subject} ${phrase} the maximum of ${violation.max} (${violation.measured}).`,
+  );
 }

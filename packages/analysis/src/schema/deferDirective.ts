@@ -1,4 +1,11 @@
-import { DirectiveLocation, GraphQLBoolean, GraphQLDirective, GraphQLNonNull, GraphQLSchema, GraphQLString } from "graphql";
+import {
+  DirectiveLocation,
+  GraphQLBoolean,
+  GraphQLDirective,
+  GraphQLNonNull,
+  GraphQLSchema,
+  GraphQLString,
+} from "graphql";
 
 /**
  * `@defer` as graphql-js 17 and @apollo/federation-internals define it (graphql 16 has no definition of its own).

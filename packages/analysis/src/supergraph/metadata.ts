@@ -1,12 +1,4 @@
-import {
-  Kind,
-  parse,
-  print,
-  visit,
-  type ConstDirectiveNode,
-  type ConstValueNode,
-  type DocumentNode,
-} from "graphql";
+import { Kind, parse, print, visit, type ConstDirectiveNode, type ConstValueNode, type DocumentNode } from "graphql";
 import { directiveNames, readLinks, SPECS, type Link } from "./links.js";
 
 /** What a field or type demands of the caller. Several requirements on one coordinate must all hold. */
@@ -57,7 +49,9 @@ const GATEWAY_SECURITY_SPECS: ReadonlySet<string> = new Set([SPECS.inaccessible]
 /** The gateway refuses this supergraph: it links a security spec the router does not enforce either. */
 export class UnenforceableSupergraphError extends Error {
   constructor(readonly urls: readonly string[]) {
-    super(`The supergraph links ${urls.join(", ")} for SECURITY; the router cannot enforce it, so it refuses the supergraph.`);
+    super(
+      `The supergraph links ${urls.join(", ")} for SECURITY; the router cannot enforce it, so it refuses the supergraph.`,
+    );
     this.name = "UnenforceableSupergraphError";
   }
 }
@@ -124,7 +118,9 @@ function readAccessPolicies(document: DocumentNode, links: readonly Link[]): Acc
 /** `[["a", "b"], ["c"]]` → a and b, or c. */
 function scopeSets(value: ConstValueNode | undefined): string[][] {
   if (value?.kind !== Kind.LIST) return [];
-  return value.values.map((inner) => (inner.kind === Kind.LIST ? inner.values.flatMap((s) => (s.kind === Kind.STRING ? [s.value] : [])) : []));
+  return value.values.map((inner) =>
+    inner.kind === Kind.LIST ? inner.values.flatMap((s) => (s.kind === Kind.STRING ? [s.value] : [])) : [],
+  );
 }
 
 function readCostDirectives(document: DocumentNode, links: readonly Link[]): CostDirectives {
@@ -163,12 +159,18 @@ function readCostDirectives(document: DocumentNode, links: readonly Link[]): Cos
   return { fieldWeights, typeWeights, argumentWeights, listSizes };
 }
 
-type ArgumentDefinitions = readonly { name: { value: string }; directives?: readonly ConstDirectiveNode[] | undefined }[] | undefined;
+type ArgumentDefinitions =
+  readonly { name: { value: string }; directives?: readonly ConstDirectiveNode[] | undefined }[] | undefined;
 
 /** Calls back for every type (fieldName undefined) and every field of object, interface and input types. */
 function forEachTypeAndField(
   document: DocumentNode,
-  callback: (typeName: string, directives: readonly ConstDirectiveNode[] | undefined, fieldName?: string, args?: ArgumentDefinitions) => void,
+  callback: (
+    typeName: string,
+    directives: readonly ConstDirectiveNode[] | undefined,
+    fieldName?: string,
+    args?: ArgumentDefinitions,
+  ) => void,
 ): void {
   for (const definition of document.definitions) {
     switch (definition.kind) {
@@ -177,7 +179,8 @@ function forEachTypeAndField(
       case Kind.INTERFACE_TYPE_DEFINITION:
       case Kind.INTERFACE_TYPE_EXTENSION:
         callback(definition.name.value, definition.directives);
-        for (const field of definition.fields ?? []) callback(definition.name.value, field.directives, field.name.value, field.arguments);
+        for (const field of definition.fields ?? [])
+          callback(definition.name.value, field.directives, field.name.value, field.arguments);
         break;
       case Kind.SCALAR_TYPE_DEFINITION:
       case Kind.SCALAR_TYPE_EXTENSION:

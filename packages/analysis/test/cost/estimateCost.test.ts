@@ -8,7 +8,8 @@ import { apiSchemaOf, composeSupergraph } from "../fixtures/supergraph.js";
 const supergraph = composeSupergraph();
 const schema = apiSchemaOf(supergraph);
 const directives = readSupergraphMetadata(parse(supergraph)).cost;
-const estimate = (query: string, options: Parameters<typeof estimateCost>[2] = {}) => estimateCost(schema, parse(query), { directives, ...options });
+const estimate = (query: string, options: Parameters<typeof estimateCost>[2] = {}) =>
+  estimateCost(schema, parse(query), { directives, ...options });
 
 describe("estimateCost", () => {
   it("costs objects 1 and scalars 0", () => {
@@ -25,7 +26,9 @@ describe("estimateCost", () => {
   it("sizes a connection's edges by its slicing argument, from a literal, a variable or the schema default", () => {
     // products 1 + edges first × (edge 1 + node 1)
     expect(estimate("{ products(first: 3) { edges { node { name } } } }")).toBe(7);
-    expect(estimate("query($n: Int) { products(first: $n) { edges { node { name } } } }", { variables: { n: 50 } })).toBe(101);
+    expect(
+      estimate("query($n: Int) { products(first: $n) { edges { node { name } } } }", { variables: { n: 50 } }),
+    ).toBe(101);
     expect(estimate("{ products { edges { node { name } } } }")).toBe(11);
   });
 
@@ -48,7 +51,8 @@ describe("estimateCost", () => {
   });
 
   it("costs the named operation", () => {
-    const query = 'query Cheap { product(id: "p1") { name } } query Dear { products(first: 40) { edges { node { name } } } }';
+    const query =
+      'query Cheap { product(id: "p1") { name } } query Dear { products(first: 40) { edges { node { name } } } }';
     expect(estimate(query, { operationName: "Cheap" })).toBe(1);
     expect(estimate(query, { operationName: "Dear" })).toBe(81);
   });
@@ -90,6 +94,11 @@ describe("actualCost over fragments, aliases and abstract types", () => {
 
   it("gives the same figure for the same document served again, over other data", () => {
     expect(actualCost(shapes, document, { items: [{ __typename: "Part", id: "p1" }], first: [] })).toBe(1);
-    expect(actualCost(shapes, document, { items: [{ __typename: "Box", id: "b", parts: [], more: [] }], first: [{ id: "b" }] })).toBe(2);
+    expect(
+      actualCost(shapes, document, {
+        items: [{ __typename: "Box", id: "b", parts: [], more: [] }],
+        first: [{ id: "b" }],
+      }),
+    ).toBe(2);
   });
 });

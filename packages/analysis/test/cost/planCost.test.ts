@@ -23,11 +23,17 @@ const REVIEW = "type Review { body: String! }";
 /** The same API, `Product.rating` served by catalog itself (`together`) or by a reviews subgraph (`split`). */
 const layouts = {
   together: [
-    { name: "catalog", typeDefs: `${LINK} ${CATALOG_QUERY} type Product @key(fields: "id") { id: ID! name: String! rating: Float @cost(weight: 5) ${REVIEWS} } ${REVIEW}` },
+    {
+      name: "catalog",
+      typeDefs: `${LINK} ${CATALOG_QUERY} type Product @key(fields: "id") { id: ID! name: String! rating: Float @cost(weight: 5) ${REVIEWS} } ${REVIEW}`,
+    },
   ],
   split: [
     { name: "catalog", typeDefs: `${LINK} ${CATALOG_QUERY} type Product @key(fields: "id") { id: ID! name: String! }` },
-    { name: "reviews", typeDefs: `${LINK} type Product @key(fields: "id") { id: ID! rating: Float @cost(weight: 5) ${REVIEWS} } ${REVIEW}` },
+    {
+      name: "reviews",
+      typeDefs: `${LINK} type Product @key(fields: "id") { id: ID! rating: Float @cost(weight: 5) ${REVIEWS} } ${REVIEW}`,
+    },
   ],
 };
 
@@ -61,7 +67,9 @@ function planned(supergraphSdl: string): Planned {
 }
 
 function compose(name: keyof typeof layouts): Planned {
-  const result = composeServices(layouts[name].map((s) => ({ name: s.name, url: `http://${s.name}.invalid`, typeDefs: parse(s.typeDefs) })));
+  const result = composeServices(
+    layouts[name].map((s) => ({ name: s.name, url: `http://${s.name}.invalid`, typeDefs: parse(s.typeDefs) })),
+  );
   if (result.errors) throw new Error(result.errors.map((e) => e.message).join("; "));
   return planned(result.supergraphSdl);
 }
@@ -102,19 +110,23 @@ describe("estimatePlanCost", () => {
   });
 
   it("follows aliases and fragments to the list, and applies the per-fetch weight", () => {
-    const aliased = "{ top: products(first: 2) { ...E } } fragment E on ProductConnection { edges { n: node { rating } } }";
+    const aliased =
+      "{ top: products(first: 2) { ...E } } fragment E on ProductConnection { edges { n: node { rating } } }";
     expect(split.plan(aliased).fetches).toBe(1 + 2 * 6);
     expect(split.plan(aliased, { entityFetchWeight: 10 }).fetches).toBe(10 + 2 * 6);
   });
 
   it("follows a @skip/@include condition when its variable is given, else takes the dearer branch", () => {
-    const conditional = "query($withRating: Boolean!) { products(first: 4) { edges { node { name rating @include(if: $withRating) } } } }";
+    const conditional =
+      "query($withRating: Boolean!) { products(first: 4) { edges { node { name rating @include(if: $withRating) } } } }";
     expect(split.plan(conditional, { variables: { withRating: false } }).fetches).toBe(0);
     expect(split.plan(conditional, { variables: { withRating: true } }).fetches).toBe(1 + 4 * 6);
     expect(split.plan(conditional).fetches).toBe(1 + 4 * 6);
   });
 
   it("adds nothing for a plan without a node", () => {
-    expect(estimateEntityFetchCost(split.schema, parse("{ __typename }"), {}, { directives: split.directives })).toBe(0);
+    expect(estimateEntityFetchCost(split.schema, parse("{ __typename }"), {}, { directives: split.directives })).toBe(
+      0,
+    );
   });
 });

@@ -27,7 +27,10 @@ function referenceDepth(query: string): number {
 
 describe("measureOperation", () => {
   it("measures depth, height, aliases, root fields, directives and selections", () => {
-    const measured = measureOperation(parse(`query Q { a: user { name friends { name @include(if: true) } } b: user { name } ping }`), { schema });
+    const measured = measureOperation(
+      parse(`query Q { a: user { name friends { name @include(if: true) } } b: user { name } ping }`),
+      { schema },
+    );
     expect(measured).toEqual({ depth: 2, height: 4, aliases: 2, rootFields: 3, directives: 1, selections: 7 });
   });
 
@@ -57,7 +60,10 @@ describe("measureOperation", () => {
 
   it("terminates on fragment cycles and unknown fragments", () => {
     expect(measureOperation(parse("query Q { user { ...A } } fragment A on User { friends { ...A } }")).depth).toBe(2);
-    expect(measureOperation(parse("query Q { user { ...A } } fragment A on User { ...B } fragment B on User { ...A }")).depth).toBe(1);
+    expect(
+      measureOperation(parse("query Q { user { ...A } } fragment A on User { ...B } fragment B on User { ...A }"))
+        .depth,
+    ).toBe(1);
     expect(measureOperation(parse("query Q { user { ...Missing } }")).selections).toBe(1);
   });
 

@@ -1,9 +1,27 @@
 import { parse } from "graphql";
 import { describe, expect, it } from "vitest";
 import { measureSource } from "../../src/limits/measureSource.js";
-import { DEFAULT_OPERATION_LIMITS, checkBatchSize, checkOperationLimits, checkSourceLimits, limitError, measureOperationLimits } from "../../src/limits/operationLimits.js";
+import {
+  DEFAULT_OPERATION_LIMITS,
+  checkBatchSize,
+  checkOperationLimits,
+  checkSourceLimits,
+  limitError,
+  measureOperationLimits,
+} from "../../src/limits/operationLimits.js";
 
-const limits = { ...DEFAULT_OPERATION_LIMITS, maxDepth: 3, maxHeight: 3, maxAliases: 1, maxRootFields: 2, maxDirectives: 1, maxSelections: 5, maxTokens: 30, maxRecursion: 4, maxBatchSize: 2 };
+const limits = {
+  ...DEFAULT_OPERATION_LIMITS,
+  maxDepth: 3,
+  maxHeight: 3,
+  maxAliases: 1,
+  maxRootFields: 2,
+  maxDirectives: 1,
+  maxSelections: 5,
+  maxTokens: 30,
+  maxRecursion: 4,
+  maxBatchSize: 2,
+};
 
 describe("measureSource", () => {
   it("counts tokens (not comments) and bracket nesting", () => {
@@ -16,7 +34,8 @@ describe("measureSource", () => {
 });
 
 describe("operation limits", () => {
-  const violations = (query: string) => checkOperationLimits(parse(query), limits).map((v) => [v.code, v.measured, v.max]);
+  const violations = (query: string) =>
+    checkOperationLimits(parse(query), limits).map((v) => [v.code, v.measured, v.max]);
 
   it("passes an operation within every limit", () => {
     expect(violations("{ a { b } c }")).toEqual([]);
@@ -62,6 +81,10 @@ describe("operation limits", () => {
 
   it("turns a violation into a 400 error with the limit's code and details", () => {
     const error = limitError({ limit: "maxDepth", code: "MAX_DEPTH_LIMIT", measured: 9, max: 3 });
-    expect(error.extensions).toEqual({ code: "MAX_DEPTH_LIMIT", limit: { measured: 9, max: 3 }, http: { status: 400 } });
+    expect(error.extensions).toEqual({
+      code: "MAX_DEPTH_LIMIT",
+      limit: { measured: 9, max: 3 },
+      http: { status: 400 },
+    });
   });
 });

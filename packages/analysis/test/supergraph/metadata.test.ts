@@ -1,7 +1,12 @@
 import { composeServices } from "@apollo/composition";
 import { parse } from "graphql";
 import { describe, expect, it } from "vitest";
-import { costDirectivesFromSdl, prepareSupergraph, readSupergraphMetadata, UnenforceableSupergraphError } from "../../src/supergraph/metadata.js";
+import {
+  costDirectivesFromSdl,
+  prepareSupergraph,
+  readSupergraphMetadata,
+  UnenforceableSupergraphError,
+} from "../../src/supergraph/metadata.js";
 import { composeSupergraph } from "../fixtures/supergraph.js";
 
 describe("prepareSupergraph", () => {
@@ -40,7 +45,11 @@ describe("readSupergraphMetadata", () => {
 
   it("reads @cost and @listSize", () => {
     expect(cost.fieldWeights.get("Product.rating")).toBe(5);
-    expect(cost.listSizes.get("Query.products")).toEqual({ slicingArguments: ["first"], sizedFields: ["edges"], requireOneSlicingArgument: true });
+    expect(cost.listSizes.get("Query.products")).toEqual({
+      slicingArguments: ["first"],
+      sizedFields: ["edges"],
+      requireOneSlicingArgument: true,
+    });
   });
 
   it("reads cost directives from a subgraph SDL too, under renamed imports", () => {

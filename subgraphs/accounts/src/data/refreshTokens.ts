@@ -21,7 +21,10 @@ export function findRefreshTokenByHash(db: DbClient, tokenHash: string): Promise
  * compare-and-set, so of two concurrent exchanges of one token exactly one wins.
  */
 export async function markRefreshTokenRotated(db: DbClient, id: string, at: Date): Promise<boolean> {
-  const { count } = await db.refreshToken.updateMany({ where: { id, rotatedAt: null, revokedAt: null }, data: { rotatedAt: at } });
+  const { count } = await db.refreshToken.updateMany({
+    where: { id, rotatedAt: null, revokedAt: null },
+    data: { rotatedAt: at },
+  });
   return count === 1;
 }
 

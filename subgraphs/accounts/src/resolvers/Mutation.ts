@@ -19,14 +19,16 @@ function authenticated(context: Context, session: Session): Session {
 }
 
 function productIdOf(input: { productId: string }): string {
-  if (!isUuid(input.productId)) throw badUserInput("This is not a product id.", "input.productId", { reason: "INVALID_ID" });
+  if (!isUuid(input.productId))
+    throw badUserInput("This is not a product id.", "input.productId", { reason: "INVALID_ID" });
   return input.productId.toLowerCase();
 }
 
 export const Mutation: MutationResolvers = {
   signUp: async (_parent, { input }, context) => authenticated(context, await context.auth.signUp(input)),
   logIn: async (_parent, { input }, context) => authenticated(context, await context.auth.logIn(input)),
-  refreshAccessToken: async (_parent, { input }, context) => authenticated(context, await context.auth.refreshAccessToken(input.refreshToken)),
+  refreshAccessToken: async (_parent, { input }, context) =>
+    authenticated(context, await context.auth.refreshAccessToken(input.refreshToken)),
   logOut: async (_parent, { input }, { auth }) => {
     await auth.logOut(input.refreshToken);
     return { loggedOut: true };

@@ -23,7 +23,10 @@ function conditionsWhere({ categoryId, search, available }: ProductConditions): 
   if (search !== undefined) {
     // Prisma puts `contains` into `ILIKE '%' || $1 || '%'` without escaping LIKE wildcards, so escape them here.
     const text = escapeLike(search);
-    where.OR = [{ name: { contains: text, mode: "insensitive" } }, { description: { contains: text, mode: "insensitive" } }];
+    where.OR = [
+      { name: { contains: text, mode: "insensitive" } },
+      { description: { contains: text, mode: "insensitive" } },
+    ];
   }
   return where;
 }
@@ -32,7 +35,11 @@ function conditionsWhere({ categoryId, search, available }: ProductConditions): 
  * One page in (name, id) order: rows strictly after `after`, at most `limit` of them
  * (callers ask for first + 1 to learn whether a next page exists).
  */
-export async function findProductPage(db: Db, conditions: ProductConditions, { after, limit }: { after: PageArgs["after"]; limit: number }): Promise<Product[]> {
+export async function findProductPage(
+  db: Db,
+  conditions: ProductConditions,
+  { after, limit }: { after: PageArgs["after"]; limit: number },
+): Promise<Product[]> {
   const where = conditionsWhere(conditions);
   const keyset: Prisma.ProductWhereInput | undefined = after
     ? { OR: [{ name: { gt: after.name } }, { name: after.name, id: { gt: after.id } }] }
@@ -116,7 +123,11 @@ export async function createProduct(db: Db, data: Prisma.ProductUncheckedCreateI
 }
 
 /** Updates a product; null when it does not exist. */
-export async function updateProduct(db: Db, id: string, data: Prisma.ProductUncheckedUpdateInput): Promise<Product | null> {
+export async function updateProduct(
+  db: Db,
+  id: string,
+  data: Prisma.ProductUncheckedUpdateInput,
+): Promise<Product | null> {
   try {
     return await db.product.update({ where: { id }, data });
   } catch (error) {

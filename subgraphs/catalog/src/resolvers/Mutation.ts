@@ -7,7 +7,8 @@ import { productCacheKeys } from "../loaders.js";
 import { parseCreateProductInput, parseUpdateProductInput } from "../productInput.js";
 
 async function requireCategory(db: Db, categoryId: string): Promise<void> {
-  if (!(await categoryExists(db, categoryId))) throw badUserInput("categoryId is not a known category.", "input.categoryId");
+  if (!(await categoryExists(db, categoryId)))
+    throw badUserInput("categoryId is not a known category.", "input.categoryId");
 }
 
 // Staff-only: src/permissions.ts guards every field of this type.

@@ -9,7 +9,11 @@ export const ProductConnection: ProductConnectionResolvers = {
   edges: connection.edges,
   pageInfo(page) {
     const first = pageRows(page)[0];
-    return { ...connection.pageInfo(page), hasPreviousPage: page.hasPreviousPage, startCursor: first ? encodeCursor(first) : null };
+    return {
+      ...connection.pageInfo(page),
+      hasPreviousPage: page.hasPreviousPage,
+      startCursor: first ? encodeCursor(first) : null,
+    };
   },
   totalCount: (page) => page.totalCount(),
 };

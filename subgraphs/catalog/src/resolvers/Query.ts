@@ -10,7 +10,12 @@ export const Query: QueryResolvers = {
     // One row more than asked tells whether a next page exists.
     const rows = await findProductPage(db, conditions, { after: page.after, limit: page.first + 1 });
     loaders.primeProducts(rows);
-    return { rows, first: page.first, hasPreviousPage: page.after !== null, totalCount: () => countProducts(db, conditions) };
+    return {
+      rows,
+      first: page.first,
+      hasPreviousPage: page.after !== null,
+      totalCount: () => countProducts(db, conditions),
+    };
   },
   product: (_parent, { id }, { loaders }) => loaders.productById.load(id),
   category: (_parent, { id }, { loaders }) => loaders.categoryById.load(id),

@@ -11,12 +11,20 @@ export async function findAccountsByUserIds(db: Db, userIds: readonly string[]):
 /** Points credited per order (orders without a credit are absent), in one query. */
 export async function findPointsByOrderIds(db: Db, orderIds: readonly string[]): Promise<Map<string, number>> {
   if (orderIds.length === 0) return new Map();
-  const rows = await db.ledgerEntry.findMany({ where: { sourceOrderId: { in: [...orderIds] } }, select: { sourceOrderId: true, points: true } });
+  const rows = await db.ledgerEntry.findMany({
+    where: { sourceOrderId: { in: [...orderIds] } },
+    select: { sourceOrderId: true, points: true },
+  });
   return new Map(rows.map((row) => [row.sourceOrderId as string, row.points]));
 }
 
 /** A page of ledger entries, newest first, for each of several users in ONE statement (a LATERAL subquery per user). */
-export async function findLedgerPagesByUsers(db: Db, userIds: readonly string[], { after }: Pick<LedgerPageArgs, "after">, limit: number): Promise<Map<string, LedgerEntry[]>> {
+export async function findLedgerPagesByUsers(
+  db: Db,
+  userIds: readonly string[],
+  { after }: Pick<LedgerPageArgs, "after">,
+  limit: number,
+): Promise<Map<string, LedgerEntry[]>> {
   const pages = new Map<string, LedgerEntry[]>(userIds.map((id) => [id, []]));
   if (userIds.length === 0 || limit === 0) return pages;
   const rows = await db.$queryRaw<LedgerEntry[]>`
@@ -60,7 +68,15 @@ export async function creditOrder(db: Db, credit: OrderCredit): Promise<boolean>
           lifetime_points = balances.lifetime_points + EXCLUDED.lifetime_points, updated_at = now()
         RETURNING balance`;
       await tx.ledgerEntry.create({
-        data: { userId: credit.userId, kind: "EARN", points: credit.points, balanceAfter: account?.balance ?? credit.points, sourceOrderId: credit.orderId, orderNumber: credit.orderNumber, createdAt: credit.at },
+        data: {
+          userId: credit.userId,
+          kind: "EARN",
+          points: credit.points,
+          balanceAfter: account?.balance ?? credit.points,
+          sourceOrderId: credit.orderId,
+          orderNumber: credit.orderNumber,
+          createdAt: credit.at,
+        },
       });
     });
     return true;
@@ -78,7 +94,12 @@ export async function creditOrder(db: Db, credit: OrderCredit): Promise<boolean>
  */
 export async function redeemPoints(
   db: Db,
-  { userId, rewardId, cost, idempotencyKey }: { userId: string; rewardId: string; cost: number; idempotencyKey: string },
+  {
+    userId,
+    rewardId,
+    cost,
+    idempotencyKey,
+  }: { userId: string; rewardId: string; cost: number; idempotencyKey: string },
 ): Promise<{ entry: LedgerEntry; account: LoyaltyAccount } | null> {
   return db.$transaction(async (tx) => {
     const [account] = await tx.$queryRaw<LoyaltyAccount[]>`
@@ -87,7 +108,9 @@ export async function redeemPoints(
       RETURNING user_id AS "userId", balance, lifetime_points AS "lifetimePoints", updated_at AS "updatedAt"`;
     if (!account) return null;
     // A second redemption with the same key fails here (unique per user), rolling its balance change back.
-    const entry = await tx.ledgerEntry.create({ data: { userId, kind: "REDEEM", points: -cost, balanceAfter: account.balance, rewardId, idempotencyKey } });
+    const entry = await tx.ledgerEntry.create({
+      data: { userId, kind: "REDEEM", points: -cost, balanceAfter: account.balance, rewardId, idempotencyKey },
+    });
     return { entry, account };
   });
 }

@@ -10,4 +10,14 @@ import { Reward } from "./Reward.js";
 import { User } from "./User.js";
 
 /** Every resolver of the loyalty subgraph; src/server.ts applies the permission rules. */
-export const resolvers: Resolvers = { DateTime, Query, Mutation, User, Order, Reward, LoyaltyAccount, LoyaltyTransaction, LoyaltyTransactionConnection };
+export const resolvers: Resolvers = {
+  DateTime,
+  Query,
+  Mutation,
+  User,
+  Order,
+  Reward,
+  LoyaltyAccount,
+  LoyaltyTransaction,
+  LoyaltyTransactionConnection,
+};

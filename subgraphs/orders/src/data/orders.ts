@@ -1,4 +1,12 @@
-import { Prisma, type Db, type DbClient, type Order, type OrderItem, type OrderStatus, type OrderStatusChange } from "@commerce/db";
+import {
+  Prisma,
+  type Db,
+  type DbClient,
+  type Order,
+  type OrderItem,
+  type OrderStatus,
+  type OrderStatusChange,
+} from "@commerce/db";
 import { ORDER_STATUS_CHANGED, orderStatusChangedEvent } from "../events.js";
 import type { OrderPageArgs } from "../pagination.js";
 
@@ -17,24 +25,40 @@ export async function findOrdersByNumbers(db: DbClient, numbers: readonly number
 }
 
 /** The order a customer placed with this idempotency key, if any. */
-export function findOrderByIdempotencyKey(db: DbClient, customerId: string, idempotencyKey: string): Promise<Order | null> {
+export function findOrderByIdempotencyKey(
+  db: DbClient,
+  customerId: string,
+  idempotencyKey: string,
+): Promise<Order | null> {
   return db.order.findUnique({ where: { customerId_idempotencyKey: { customerId, idempotencyKey } } });
 }
 
 /** The lines of each order, in order, for every order of the batch in one query. */
-export async function findItemsByOrderIds(db: DbClient, orderIds: readonly string[]): Promise<Map<string, OrderItem[]>> {
+export async function findItemsByOrderIds(
+  db: DbClient,
+  orderIds: readonly string[],
+): Promise<Map<string, OrderItem[]>> {
   const byOrder = new Map<string, OrderItem[]>(orderIds.map((id) => [id, []]));
   if (orderIds.length === 0) return byOrder;
-  const rows = await db.orderItem.findMany({ where: { orderId: { in: [...orderIds] } }, orderBy: [{ orderId: "asc" }, { position: "asc" }] });
+  const rows = await db.orderItem.findMany({
+    where: { orderId: { in: [...orderIds] } },
+    orderBy: [{ orderId: "asc" }, { position: "asc" }],
+  });
   for (const row of rows) byOrder.get(row.orderId)?.push(row);
   return byOrder;
 }
 
 /** The status history of each order, oldest first, in one query. */
-export async function findStatusChangesByOrderIds(db: DbClient, orderIds: readonly string[]): Promise<Map<string, OrderStatusChange[]>> {
+export async function findStatusChangesByOrderIds(
+  db: DbClient,
+  orderIds: readonly string[],
+): Promise<Map<string, OrderStatusChange[]>> {
   const byOrder = new Map<string, OrderStatusChange[]>(orderIds.map((id) => [id, []]));
   if (orderIds.length === 0) return byOrder;
-  const rows = await db.orderStatusChange.findMany({ where: { orderId: { in: [...orderIds] } }, orderBy: [{ changedAt: "asc" }, { id: "asc" }] });
+  const rows = await db.orderStatusChange.findMany({
+    where: { orderId: { in: [...orderIds] } },
+    orderBy: [{ changedAt: "asc" }, { id: "asc" }],
+  });
   for (const row of rows) byOrder.get(row.orderId)?.push(row);
   return byOrder;
 }
@@ -70,7 +94,11 @@ export async function findOrderPagesByCustomers(
 }
 
 /** Every customer's orders, oldest first (the kitchen queue), `limit` rows after `after`. */
-export function findOrderQueue(db: DbClient, { after, status }: Pick<OrderPageArgs, "after" | "status">, limit: number): Promise<Order[]> {
+export function findOrderQueue(
+  db: DbClient,
+  { after, status }: Pick<OrderPageArgs, "after" | "status">,
+  limit: number,
+): Promise<Order[]> {
   return db.order.findMany({
     where: { ...(status ? { status } : {}), ...(after !== null ? { number: { gt: after } } : {}) },
     orderBy: { number: "asc" },
@@ -104,7 +132,13 @@ export async function insertOrder(db: Db, order: NewOrder): Promise<Order> {
         statusChanges: { create: { fromStatus: null, toStatus: "PLACED", changedBy: order.customerId } },
       },
     });
-    await tx.outboxEvent.create({ data: { type: ORDER_STATUS_CHANGED, aggregateId: placed.id, payload: { ...orderStatusChangedEvent(placed, null) } } });
+    await tx.outboxEvent.create({
+      data: {
+        type: ORDER_STATUS_CHANGED,
+        aggregateId: placed.id,
+        payload: { ...orderStatusChangedEvent(placed, null) },
+      },
+    });
     return placed;
   });
 }
@@ -119,7 +153,19 @@ export type TransitionResult = { ok: true; order: Order; from: OrderStatus } | {
  */
 export async function transitionOrder(
   db: Db,
-  { orderId, from, to, changedBy, event }: { orderId: string; from: readonly OrderStatus[]; to: OrderStatus; changedBy: string; event?: (order: Order) => { type: string; payload: Prisma.InputJsonValue } },
+  {
+    orderId,
+    from,
+    to,
+    changedBy,
+    event,
+  }: {
+    orderId: string;
+    from: readonly OrderStatus[];
+    to: OrderStatus;
+    changedBy: string;
+    event?: (order: Order) => { type: string; payload: Prisma.InputJsonValue };
+  },
 ): Promise<TransitionResult> {
   return db.$transaction(async (tx) => {
     // One statement: the FOR UPDATE subquery locks the row and, after waiting for a concurrent
@@ -134,7 +180,9 @@ export async function transitionOrder(
     await tx.orderStatusChange.create({ data: { orderId, fromStatus: row.previous, toStatus: to, changedBy } });
     const changed = { type: ORDER_STATUS_CHANGED, payload: { ...orderStatusChangedEvent(order, row.previous) } };
     const events = [changed, ...(event ? [event(order)] : [])];
-    await tx.outboxEvent.createMany({ data: events.map(({ type, payload }) => ({ type, aggregateId: orderId, payload })) });
+    await tx.outboxEvent.createMany({
+      data: events.map(({ type, payload }) => ({ type, aggregateId: orderId, payload })),
+    });
     return { ok: true, order, from: row.previous };
   });
 }

@@ -23,7 +23,10 @@ export const Mutation: MutationResolvers = {
       from: allowedSources(status),
       to: status,
       changedBy: viewer!.userId,
-      event: status === "COMPLETED" ? (order) => ({ type: ORDER_COMPLETED, payload: { ...orderCompletedEvent(order) } }) : undefined,
+      event:
+        status === "COMPLETED"
+          ? (order) => ({ type: ORDER_COMPLETED, payload: { ...orderCompletedEvent(order) } })
+          : undefined,
     });
     if (!result.ok) {
       if (!result.current) throw notFound("Order", orderId);

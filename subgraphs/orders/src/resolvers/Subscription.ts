@@ -10,7 +10,12 @@ const orderOf = (event: OrderFeedEvent) => event.order;
 
 function feedOf(context: Context): OrderFeed {
   // Without Redis nothing is published, so there is nothing to follow.
-  if (!context.orderFeed) throw subgraphFailed({ code: ErrorCode.SUBGRAPH_UNAVAILABLE, serviceName: "redis", reason: "REDIS_URL is not set" });
+  if (!context.orderFeed)
+    throw subgraphFailed({
+      code: ErrorCode.SUBGRAPH_UNAVAILABLE,
+      serviceName: "redis",
+      reason: "REDIS_URL is not set",
+    });
   return context.orderFeed;
 }
 
@@ -30,7 +35,8 @@ export const Subscription: SubscriptionResolvers = {
   kitchenQueue: {
     subscribe(_parent, _args, context) {
       if (!context.viewer) throw unauthenticated();
-      if (!context.viewer.scopes.has(Scope.ORDERS_MANAGE)) throw forbidden("The kitchen queue needs the orders:manage scope.", { requiredScope: Scope.ORDERS_MANAGE });
+      if (!context.viewer.scopes.has(Scope.ORDERS_MANAGE))
+        throw forbidden("The kitchen queue needs the orders:manage scope.", { requiredScope: Scope.ORDERS_MANAGE });
       return feedOf(context).subscribe(() => true, context.resume);
     },
     resolve: orderOf,

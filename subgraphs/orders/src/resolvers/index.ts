@@ -10,4 +10,14 @@ import { Subscription } from "./Subscription.js";
 import { User } from "./User.js";
 
 /** Every resolver of the orders subgraph; src/server.ts applies the permission rules. */
-export const resolvers: Resolvers = { DateTime, Query, Mutation, Subscription, User, Order, OrderItem, OrderStatusChange, OrderConnection };
+export const resolvers: Resolvers = {
+  DateTime,
+  Query,
+  Mutation,
+  Subscription,
+  User,
+  Order,
+  OrderItem,
+  OrderStatusChange,
+  OrderConnection,
+};

@@ -9,9 +9,14 @@ export async function findReviewsByIds(db: Db, ids: readonly string[]): Promise<
 }
 
 /** The reviews for these (product, author) pairs, keyed `productId:authorId`, in one query. */
-export async function findReviewsByProductAuthor(db: Db, pairs: readonly { productId: string; authorId: string }[]): Promise<Map<string, Review>> {
+export async function findReviewsByProductAuthor(
+  db: Db,
+  pairs: readonly { productId: string; authorId: string }[],
+): Promise<Map<string, Review>> {
   if (pairs.length === 0) return new Map();
-  const rows = await db.review.findMany({ where: { OR: pairs.map(({ productId, authorId }) => ({ productId, authorId })) } });
+  const rows = await db.review.findMany({
+    where: { OR: pairs.map(({ productId, authorId }) => ({ productId, authorId })) },
+  });
   return new Map(rows.map((row) => [`${row.productId}:${row.authorId}`, row]));
 }
 
@@ -19,10 +24,18 @@ export async function findReviewsByProductAuthor(db: Db, pairs: readonly { produ
 export async function findRatingsByProductIds(db: Db, productIds: readonly string[]): Promise<Map<string, Rating>> {
   const ratings = new Map<string, Rating>(productIds.map((id) => [id, { average: null, count: 0 }]));
   if (productIds.length === 0) return ratings;
-  const groups = await db.review.groupBy({ by: ["productId"], where: { productId: { in: [...productIds] } }, _avg: { rating: true }, _count: { _all: true } });
+  const groups = await db.review.groupBy({
+    by: ["productId"],
+    where: { productId: { in: [...productIds] } },
+    _avg: { rating: true },
+    _count: { _all: true },
+  });
   for (const group of groups) {
     const average = group._avg.rating;
-    ratings.set(group.productId, { average: average === null ? null : Math.round(average * 100) / 100, count: group._count._all });
+    ratings.set(group.productId, {
+      average: average === null ? null : Math.round(average * 100) / 100,
+      count: group._count._all,
+    });
   }
   return ratings;
 }
@@ -58,12 +71,18 @@ export async function findReviewPages(
 }
 
 /** Inserts a review; a second review of the same product by the same author fails on the unique index (P2002). */
-export function insertReview(db: Db, data: { productId: string; authorId: string; rating: number; body: string }): Promise<Review> {
+export function insertReview(
+  db: Db,
+  data: { productId: string; authorId: string; rating: number; body: string },
+): Promise<Review> {
   return db.review.create({ data });
 }
 
 /** Updates the review only if `authorId` wrote it (the permission rule checked first; this makes it hold under races). */
-export async function updateOwnReview(db: Db, { id, authorId, ...changes }: { id: string; authorId: string; rating?: number; body?: string }): Promise<Review | null> {
+export async function updateOwnReview(
+  db: Db,
+  { id, authorId, ...changes }: { id: string; authorId: string; rating?: number; body?: string },
+): Promise<Review | null> {
   const { count } = await db.review.updateMany({ where: { id, authorId }, data: changes });
   return count === 0 ? null : db.review.findUnique({ where: { id } });
 }

@@ -8,13 +8,19 @@ import { parseBody, parseRating } from "../reviewInput.js";
 export const Mutation: MutationResolvers = {
   async createReview(_parent, { input }, { db, viewer, catalog }) {
     if (!isUuid(input.productId)) throw notFound("Product", input.productId);
-    const data = { productId: input.productId.toLowerCase(), authorId: viewer!.userId, rating: parseRating(input.rating, "input.rating"), body: parseBody(input.body ?? "", "input.body") };
+    const data = {
+      productId: input.productId.toLowerCase(),
+      authorId: viewer!.userId,
+      rating: parseRating(input.rating, "input.rating"),
+      body: parseBody(input.body ?? "", "input.body"),
+    };
     // The catalog decides what exists (a SUBGRAPH_* error naming it when it cannot be asked).
     if (!(await catalog.findProducts([data.productId])).has(data.productId)) throw notFound("Product", input.productId);
     try {
       return { review: await insertReview(db, data) };
     } catch (error) {
-      if (isUniqueViolation(error)) throw conflict("You already reviewed this product; update that review instead.", "input.productId");
+      if (isUniqueViolation(error))
+        throw conflict("You already reviewed this product; update that review instead.", "input.productId");
       throw error;
     }
   },
@@ -23,13 +29,16 @@ export const Mutation: MutationResolvers = {
       ...(rating !== null && rating !== undefined ? { rating: parseRating(rating, "input.rating") } : {}),
       ...(body !== null && body !== undefined ? { body: parseBody(body, "input.body") } : {}),
     };
-    const review = isUuid(id) ? await updateOwnReview(db, { id: id.toLowerCase(), authorId: viewer!.userId, ...changes }) : null;
+    const review = isUuid(id)
+      ? await updateOwnReview(db, { id: id.toLowerCase(), authorId: viewer!.userId, ...changes })
+      : null;
     if (!review) throw notFound("Review", id);
     loaders.reviewById.clear(review.id).prime(review.id, review);
     return { review };
   },
   async deleteReview(_parent, { input: { id } }, { db, viewer, loaders }) {
-    if (!isUuid(id) || !(await deleteOwnReview(db, { id: id.toLowerCase(), authorId: viewer!.userId }))) throw notFound("Review", id);
+    if (!isUuid(id) || !(await deleteOwnReview(db, { id: id.toLowerCase(), authorId: viewer!.userId })))
+      throw notFound("Review", id);
     loaders.reviewById.clear(id);
     return { id: id.toLowerCase() };
   },
