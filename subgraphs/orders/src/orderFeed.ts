@@ -55,6 +55,8 @@ interface Subscriber {
   queue: EventQueue<OrderFeedEvent>;
   /** While a resumed subscription's missed events are read: live ones wait here, to keep the order. */
   held?: OrderFeedEvent[];
+  /** The last entry a resumed subscription replayed: a live delivery of it (or of an earlier one) is not sent again. */
+  replayedUpTo?: string;
 }
 
 /**
@@ -111,6 +113,8 @@ export function createOrderFeed(options: OrderFeedOptions): OrderFeed {
   function deliver(event: OrderFeedEvent): void {
     for (const subscriber of subscribers) {
       if (!subscriber.accept(event)) continue;
+      // The live read and a replay can see the same entry: the replay reached it while the loop was loading its order.
+      if (subscriber.replayedUpTo && compareIds(event.resumeCursor, subscriber.replayedUpTo) <= 0) continue;
       if (subscriber.held) subscriber.held.push(event);
       else subscriber.queue.push(event);
     }
@@ -129,6 +133,7 @@ export function createOrderFeed(options: OrderFeedOptions): OrderFeed {
     }
     const held = subscriber.held ?? [];
     subscriber.held = undefined;
+    subscriber.replayedUpTo = lastReplayed;
     for (const event of held)
       if (!lastReplayed || compareIds(event.resumeCursor, lastReplayed) > 0) subscriber.queue.push(event);
   }
