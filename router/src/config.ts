@@ -211,6 +211,7 @@ export function loadConfig(env: Env = process.env): RouterConfig {
       maxBufferedBytes: read.int("SUBSCRIPTIONS_MAX_BUFFERED_BYTES", 1_048_576, { min: 1024, max: 1_073_741_824 }),
       resumeTimeoutMs: read.int("SUBSCRIPTIONS_RESUME_TIMEOUT_MS", 30_000, { min: 0, max: 3_600_000 }),
       connectionInitTimeoutMs: read.int("SUBSCRIPTIONS_INIT_TIMEOUT_MS", 3_000, { min: 100, max: 60_000 }),
+      maxConcurrentEvents: read.int("SUBSCRIPTIONS_MAX_CONCURRENT_EVENTS", 64, { min: 1, max: 10_000 }),
     }),
   };
 

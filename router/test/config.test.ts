@@ -62,6 +62,7 @@ describe("loadConfig", () => {
         maxBufferedBytes: 1_048_576,
         resumeTimeoutMs: 30_000,
         connectionInitTimeoutMs: 3_000,
+        maxConcurrentEvents: 64,
       },
     });
     expect(Object.isFrozen(config)).toBe(true);

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
+import { bulkhead, type BulkheadPolicy } from "cockatiel";
 import { HeaderMap, type ApolloServer } from "@apollo/server";
 import { limitError, type LimitMode, type LimitViolation } from "@commerce/analysis";
 import { viewerFromAuthorization, type TokenVerifier, type Viewer } from "@commerce/auth";
@@ -30,6 +31,8 @@ export interface SubscriptionSettings {
   readonly resumeTimeoutMs: number;
   /** How long a new WebSocket may take to send `connection_init`. */
   readonly connectionInitTimeoutMs: number;
+  /** Events resolved at once on this router, every subscription counted; the others wait their turn, in order. */
+  readonly maxConcurrentEvents: number;
 }
 
 /** One GraphQL request that came over a stream (graphql-ws `subscribe` payload or an SSE request). */
@@ -84,10 +87,15 @@ export interface SubscriptionServiceOptions {
  */
 export class SubscriptionService {
   private readonly streams = new Set<SubscriptionStream>();
+  /** Bounds the entity fetches a burst of events makes (each stream resolves its own events one at a time). */
+  private readonly bulkhead: BulkheadPolicy;
   private readonly perCaller = new Map<string, number>();
   private closing = false;
 
-  constructor(readonly options: SubscriptionServiceOptions) {}
+  constructor(readonly options: SubscriptionServiceOptions) {
+    // The queue needs no bound of its own: each stream has at most one event resolving and maxPendingEvents waiting.
+    this.bulkhead = bulkhead(options.settings.maxConcurrentEvents, Number.POSITIVE_INFINITY);
+  }
 
   /** Subscriptions open now, on every transport. */
   get active(): number {
@@ -214,6 +222,7 @@ export class SubscriptionService {
           "anonymous",
         maxPendingEvents: settings.maxPendingEvents,
         eventTimeoutMs: this.options.eventTimeoutMs,
+        bulkhead: this.bulkhead,
         formatError: this.format,
         metrics: this.options.metrics,
         onEnd: (reason) => {

@@ -1,4 +1,5 @@
 import { SpanStatusCode, type Span } from "@opentelemetry/api";
+import { TaskCancelledError, type BulkheadPolicy } from "cockatiel";
 import type { GatewayGraphQLRequestContext } from "@apollo/server-gateway-interface";
 import type { GraphQLError, GraphQLFormattedError } from "graphql";
 import { ErrorCode, slowConsumer, unauthenticated } from "@commerce/common";
@@ -32,6 +33,8 @@ export interface SubscriptionStreamOptions {
   maxPendingEvents: number;
   /** Each event's deadline: its entity fetches are aborted past it. */
   eventTimeoutMs: number;
+  /** Shared by every subscription of the router: how many events resolve at once. */
+  bulkhead: BulkheadPolicy;
   /** The router's error formatting (production masking), applied to each event's errors. */
   formatError: (error: GraphQLError | GraphQLFormattedError) => GraphQLFormattedError;
   metrics?: GraphMetrics | undefined;
@@ -194,17 +197,20 @@ export class SubscriptionStream implements AsyncIterableIterator<StreamResult> {
     // A root span per event: a subscription can live for hours, and one trace per event stays readable.
     return tracer().startActiveSpan("subscription.event", { root: true, attributes }, async (span: Span) => {
       try {
-        const eventContext: RouterContext = {
-          ...context,
-          requestId: `${context.requestId}:${sequence}`,
-          signal: AbortSignal.any([AbortSignal.timeout(eventTimeoutMs), this.aborted.signal]),
-        };
-        const requestContext = {
-          ...planned.requestContext,
-          context: eventContext,
-          metrics: {},
-        } as GatewayGraphQLRequestContext;
-        const executed = await planned.resolveEvent(answer, requestContext);
+        // At most `bulkhead`'s limit of events resolve at once on this router (every subscription counted): a burst
+        // waits here for its turn instead of flooding the subgraphs; the deadline starts with the resolution.
+        const executed = await this.options.bulkhead.execute(() => {
+          const eventContext: RouterContext = {
+            ...context,
+            requestId: `${context.requestId}:${sequence}`,
+            signal: AbortSignal.any([AbortSignal.timeout(eventTimeoutMs), this.aborted.signal]),
+          };
+          return planned.resolveEvent(answer, {
+            ...planned.requestContext,
+            context: eventContext,
+            metrics: {},
+          } as GatewayGraphQLRequestContext);
+        }, this.aborted.signal);
         const result: StreamResult & { errors?: GraphQLFormattedError[] } = {
           data: (executed.data ?? null) as Record<string, unknown> | null,
         };
@@ -217,6 +223,8 @@ export class SubscriptionStream implements AsyncIterableIterator<StreamResult> {
         return result;
       } catch (error) {
         span.setStatus({ code: SpanStatusCode.ERROR });
+        // Ended while the event waited for its turn: nobody will read the result.
+        if (error instanceof TaskCancelledError) return { data: null };
         context.logger.error({ err: error }, "subscription event failed");
         metrics?.observeSubscriptionEvent("error", (performance.now() - receivedAt) / 1000);
         return {
