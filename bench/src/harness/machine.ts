@@ -22,13 +22,18 @@ export function packageVersion(dir: string, name: string): string {
   }
 }
 
-/** Short commit of `dir`, with `+dirty` when its work tree has uncommitted changes. */
+/**
+ * Short commit of `dir`, with `+dirty` when its work tree has uncommitted changes other than BENCHMARKS.md (which
+ * the benchmark itself writes: one scenario's run would otherwise mark every later one of the same tree dirty).
+ */
 export function gitRevision(dir: string): string {
   try {
     const rev = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: dir, encoding: "utf8" }).trim();
     const dirty =
-      execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: dir, encoding: "utf8" }).trim() !==
-      "";
+      execFileSync("git", ["status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude,top)BENCHMARKS.md"], {
+        cwd: dir,
+        encoding: "utf8",
+      }).trim() !== "";
     return dirty ? `${rev}+dirty` : rev;
   } catch {
     return "unknown";
