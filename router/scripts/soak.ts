@@ -2,15 +2,23 @@
 // SOAK_SECONDS (default 600), then prints the figures and writes them to BENCHMARKS.md (its own section).
 // Usage: npm run soak -w @commerce/router      SOAK_SECONDS=60 SOAK_SHOPPERS=8 npm run soak -w @commerce/router
 import { readFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { RSS_BOUND_MIB, runSoak, soakMarkdown } from "../test/faults/soak.js";
 import { describeFailures } from "../test/faults/storefront.js";
 // The benchmark package's section writer (bench/ is its own npm package; this file has only Node imports).
 import { writeSection } from "../../bench/src/harness/benchmarksFile.js";
+import { gitRevision } from "../../bench/src/harness/machine.js";
 
 const seconds = Number(process.env.SOAK_SECONDS ?? 600);
 const shoppers = Number(process.env.SOAK_SHOPPERS ?? 4);
 console.log(`soak: ${shoppers} shoppers for ${seconds} s…`);
+// The machine is often shared: its load says how much CPU the graph could get.
+const load = () =>
+  loadavg()
+    .map((value) => value.toFixed(1))
+    .join(" ");
+const loadAtStart = load();
 const report = await runSoak({ seconds, shoppers, onProgress: (line) => console.log(line) });
 
 const gateway = (
@@ -18,11 +26,14 @@ const gateway = (
     version: string;
   }
 ).version;
-const versions = `Node ${process.version}, @apollo/gateway ${gateway}, Postgres ${report.versions.postgres} (embedded), Redis ${report.versions.redis}`;
+const versions = `commit ${gitRevision(fileURLToPath(new URL("../..", import.meta.url)))}, Node ${process.version}, @apollo/gateway ${gateway}, Postgres ${report.versions.postgres} (embedded), Redis ${report.versions.redis}`;
+const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? "unknown CPU"}), load average ${loadAtStart} at the start and ${load()} at the end (1, 5, 15 min)`;
+const date = `${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`;
 const markdown = soakMarkdown(report, {
   command: `SOAK_SECONDS=${seconds} npm run soak -w @commerce/router`,
-  date: new Date().toISOString().slice(0, 10),
+  date,
   versions,
+  machine,
 });
 console.log(`\n${markdown}\n`);
 writeSection(fileURLToPath(new URL("../../BENCHMARKS.md", import.meta.url)), "soak", markdown);

@@ -126,7 +126,7 @@ export async function runSoak({ seconds, shoppers = 4, graph: given, onProgress 
 /** The report as Markdown (the soak's section of BENCHMARKS.md). */
 export function soakMarkdown(
   report: SoakReport,
-  { command, date, versions }: { command: string; date: string; versions: string },
+  { command, date, versions, machine }: { command: string; date: string; versions: string; machine?: string },
 ): string {
   const over = Object.entries(report.rss).filter(([, r]) => r.peak >= RSS_BOUND_MIB);
   const round = (n: number) => (Number.isFinite(n) ? n.toFixed(n < 10 ? 1 : 0) : "–");
@@ -134,6 +134,7 @@ export function soakMarkdown(
     "## Soak: the storefront mix through the router",
     "",
     `\`${command}\` — ${date}; ${versions}.`,
+    ...(machine ? ["", `Machine: ${machine}.`] : []),
     "",
     `The whole graph as processes (production mode) over a private Postgres and Redis; ${report.shoppers} concurrent shoppers, each looping`,
     "browse → product detail → reviews → log in → place order → order history, for",
