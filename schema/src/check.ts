@@ -1,30 +1,20 @@
 import { readFile } from "node:fs/promises";
-import { buildSchema, type GraphQLSchema } from "graphql";
-import { findAllowed, loadAllowlist, type AllowedChange, type LoadedAllowlist } from "./allowlist.js";
-import {
-  CONTRACTS,
-  apiSchemaOf,
-  contractPath,
-  contractSchemaOf,
-  type ContractDefinition,
-  type SchemaBuild,
-} from "./apiSchema.js";
+import { loadAllowlist, type LoadedAllowlist } from "./allowlist.js";
+import { CONTRACTS, apiSchemaOf, contractPath, contractSchemaOf, type ContractDefinition } from "./apiSchema.js";
 import { readBaseFile, resolveGitBase, type Base } from "./base.js";
-import { checkOperations, classifyChanges, describeChange } from "./changes.js";
-import { compose, displayPath, loadSubgraphs, supergraphPath, type SubgraphSource } from "./compose.js";
-import { checkBoundaryFields, loadBoundaryAllowlist, type LoadedBoundaryAllowlist } from "./boundary.js";
-import { checkSubgraphHygiene } from "./hygiene.js";
+import { loadSubgraphs, supergraphPath, type SubgraphSource } from "./compose.js";
+import { loadBoundaryAllowlist, type LoadedBoundaryAllowlist } from "./boundary.js";
 import { createRouterLimits, type OperationLimitsProvider, type RouterLimitsOptions } from "./limits.js";
-import { parseOperations, readOperationFiles, validateOperation, type LoadedOperations } from "./operations.js";
-import {
-  statusOf,
-  type CheckReport,
-  type ClassifiedChange,
-  type Finding,
-  type OperationVerdict,
-  type StepId,
-  type StepResult,
-} from "./result.js";
+import { parseOperations, readOperationFiles, type LoadedOperations } from "./operations.js";
+import type { CheckReport, StepResult } from "./result.js";
+import { baseSchemas, breakingChangesStep } from "./steps/breakingChangesStep.js";
+import { compositionStep } from "./steps/compositionStep.js";
+import { contractsStep } from "./steps/contractsStep.js";
+import { freshnessStep } from "./steps/freshnessStep.js";
+import { hygieneStep } from "./steps/hygieneStep.js";
+import { limitsStep } from "./steps/limitsStep.js";
+import { operationsStep } from "./steps/operationsStep.js";
+import { skipped, step } from "./steps/step.js";
 
 /** Everything the check reads. The CLI gathers it from the repository; tests build it from fixtures. */
 export interface CheckInput {
@@ -44,361 +34,88 @@ export interface CheckInput {
   contracts?: readonly ContractDefinition[];
 }
 
-export const COMPOSE_COMMAND = "npm run schema:compose";
-
-const TITLES: Record<StepId, string> = {
-  composition: "Composition",
-  freshness: "Freshness of committed schemas",
-  "breaking-changes": "Breaking changes (API schema)",
-  operations: "Client operations (API schema)",
-  limits: "Cost and limits of client operations",
-  contracts: "Contracts",
-  hygiene: "Subgraph hygiene",
-};
-
-const step = (id: StepId, findings: Finding[], summary: string): StepResult => ({
-  id,
-  title: TITLES[id],
-  status: statusOf(findings),
-  summary,
-  findings,
-});
-const skipped = (id: StepId, reason: string): StepResult => ({
-  id,
-  title: TITLES[id],
-  status: "skip",
-  summary: reason,
-  findings: [],
-});
-const firstLine = (text: string) => (text.split("\n", 1)[0] ?? text).replace(/:$/, "");
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
-
-/** Runs every step of `npm run schema:check` over `input`. Pure apart from the limits provider; never throws on bad input. */
+/**
+ * Runs every step of `npm run schema:check` over `input` (one module per step under `steps/`). Pure apart from the
+ * limits provider; never throws on bad input. Steps are reported in `StepId` order; a step whose input could not be
+ * built (composition failed, the API schema does not build) is skipped with the reason.
+ */
 export async function runSchemaCheck(input: CheckInput): Promise<CheckReport> {
   const contracts = input.contracts ?? CONTRACTS;
-  const steps: StepResult[] = [];
-  const changes: ClassifiedChange[] = [];
-  let verdicts: OperationVerdict[] = [];
-  const hygieneFindings = [
-    ...input.subgraphs.flatMap(checkSubgraphHygiene),
-    ...checkBoundaryFields(input.subgraphs, input.boundaryAllowlist ?? { entries: [], problems: [] }),
-  ];
-  const hygiene = step("hygiene", hygieneFindings, `${plural(input.subgraphs.length, "subgraph")} checked`);
-  const baseInfo = input.base.kind === "sdl" ? { label: input.base.label } : { skipped: input.base.reason };
+  const hygiene = hygieneStep(input.subgraphs, input.boundaryAllowlist);
+  const report = (steps: StepResult[], rest: Pick<CheckReport, "ok" | "changes" | "operations">): CheckReport => ({
+    ok: rest.ok,
+    base: input.base.kind === "sdl" ? { label: input.base.label } : { skipped: input.base.reason },
+    steps,
+    changes: rest.changes,
+    operations: rest.operations,
+    limitsSource: input.limits.source,
+  });
 
-  // 1. Composition
-  const composed = compose(input.subgraphs);
-  const names = input.subgraphs.map((s) => s.name).join(", ");
-  if (!composed.ok) {
-    const findings = composed.problems.map((p): Finding => ({
-      level: "error",
-      message: `${p.rule}${p.coordinates.length ? ` at ${p.coordinates.join(", ")}` : ""}${p.subgraphs.length ? ` (subgraph ${p.subgraphs.join(", ")})` : ""}`,
-      details: [
-        p.message,
-        ...(p.ruleDescription ? [`rule ${p.rule}: ${p.ruleDescription}`] : []),
-        ...p.locations.map((l) => `at ${l}`),
-      ],
-    }));
-    steps.push(step("composition", findings, `${plural(findings.length, "error")} composing ${names}`));
+  const composition = compositionStep(input.subgraphs);
+  if (!composition.composed.ok) {
     const reason = "composition failed";
-    steps.push(
+    const steps = [
+      composition.step,
       skipped("freshness", reason),
       skipped("breaking-changes", reason),
       skipped("operations", reason),
       skipped("limits", reason),
-    );
-    steps.push(skipped("contracts", reason), hygiene);
-    return { ok: false, base: baseInfo, steps, changes, operations: verdicts, limitsSource: input.limits.source };
+      skipped("contracts", reason),
+      hygiene,
+    ];
+    return report(steps, { ok: false, changes: [], operations: [] });
   }
-  const supergraphSdl = composed.supergraphSdl;
-  const hints =
-    composed.hints.length > 0
-      ? [
-          {
-            level: "info" as const,
-            message: plural(composed.hints.length, "composition hint"),
-            details: composed.hints.map(firstLine),
-          },
-        ]
-      : [];
-  steps.push(step("composition", hints, `composed ${names}`));
-
+  const supergraphSdl = composition.composed.supergraphSdl;
   const api = apiSchemaOf(supergraphSdl);
   const contractBuilds = new Map(contracts.map((c) => [c.name, contractSchemaOf(supergraphSdl, c)] as const));
-
-  // 2. Freshness
-  const fresh: Finding[] = [];
-  if (input.committedSupergraph === null)
-    fresh.push({
-      level: "error",
-      message: `${displayPath(supergraphPath)} is missing`,
-      details: [`run \`${COMPOSE_COMMAND}\` and commit it`],
-    });
-  else if (input.committedSupergraph.trimEnd() !== supergraphSdl.trimEnd()) {
-    fresh.push({
-      level: "error",
-      message: `${displayPath(supergraphPath)} is stale: it differs from a fresh composition`,
-      details: [`run \`${COMPOSE_COMMAND}\` and commit it`],
-    });
-  }
-  for (const contract of contracts) {
-    const built = contractBuilds.get(contract.name);
-    if (!built?.ok) continue; // the contracts step reports why it does not build
-    const committed = input.committedContracts[contract.name] ?? null;
-    const file = displayPath(contractPath(contract.name));
-    if (committed === null)
-      fresh.push({
-        level: "error",
-        message: `${file} is missing`,
-        details: [`run \`${COMPOSE_COMMAND}\` and commit it`],
-      });
-    else if (committed.trimEnd() !== built.sdl.trimEnd())
-      fresh.push({
-        level: "error",
-        message: `${file} is stale`,
-        details: [`run \`${COMPOSE_COMMAND}\` and commit it`],
-      });
-  }
-  steps.push(
-    step(
-      "freshness",
-      fresh,
-      fresh.length === 0
-        ? "supergraph and contract schemas are up to date"
-        : `${plural(fresh.length, "file")} out of date`,
-    ),
-  );
+  const freshness = freshnessStep({ ...input, supergraphSdl, contracts, contractBuilds });
 
   if (!api.ok) {
     const reason = "the API schema does not build";
-    steps.push(
-      step(
-        "breaking-changes",
-        api.errors.map((m) => ({ level: "error", message: m })),
-        reason,
-      ),
+    const breaking = step(
+      "breaking-changes",
+      api.errors.map((m) => ({ level: "error", message: m })),
+      reason,
     );
-    steps.push(skipped("operations", reason), skipped("limits", reason), skipped("contracts", reason), hygiene);
-    return { ok: false, base: baseInfo, steps, changes, operations: verdicts, limitsSource: input.limits.source };
+    const steps = [
+      composition.step,
+      freshness,
+      breaking,
+      skipped("operations", reason),
+      skipped("limits", reason),
+      skipped("contracts", reason),
+      hygiene,
+    ];
+    return report(steps, { ok: false, changes: [], operations: [] });
   }
 
-  // 3 + 4. Breaking changes on the API schema, then the usage-aware operation checks that judge them.
   const base = baseSchemas(input.base, contracts);
   const allowlist = input.allowlist.entries;
-  const apiChanges = base.api?.ok ? await classifyChanges("api", base.api.schema, api.schema, allowlist) : [];
-  changes.push(...apiChanges);
-  const apiCheck = checkOperations({
-    schemaName: "api",
-    base: base.api?.ok ? base.api.schema : undefined,
-    next: api.schema,
-    changes: apiChanges,
-    operations: input.operations.operations,
-    scope: "all",
+  const operations = input.operations.operations;
+  const breaking = await breakingChangesStep({ base, api: api.schema, allowlist, operations });
+  // Contracts run before the operations step: its unused allowlist entries need every schema's changes.
+  const contractsResult = await contractsStep({
+    contracts,
+    contractBuilds,
+    base,
+    allowlist,
+    operations,
+    apiChanges: breaking.changes,
+    verdicts: breaking.verdicts,
   });
-  verdicts = apiCheck.verdicts;
-  if (!base.api) steps.push(skipped("breaking-changes", `no base, breaking-change step skipped: ${base.reason}`));
-  else if (!base.api.ok)
-    steps.push(skipped("breaking-changes", `the base schema does not build: ${base.api.errors.join("; ")}`));
-  else steps.push(step("breaking-changes", changeFindings(apiChanges), summarizeChanges(apiChanges)));
-
-  const opFindings: Finding[] = [
-    ...input.operations.problems.map((message): Finding => ({ level: "error", message })),
-    ...input.allowlist.problems.map((message): Finding => ({ level: "error", message })),
-    ...apiCheck.findings,
-  ];
-
-  // 6. Contracts (before the summary of 4: unused allowlist entries need every schema's changes).
-  const contractFindings: Finding[] = [];
-  const contractSummaries: string[] = [];
-  for (const contract of contracts) {
-    const built = contractBuilds.get(contract.name);
-    if (!built?.ok) {
-      contractFindings.push({
-        level: "error",
-        message: `contract "${contract.name}" does not build`,
-        details: built?.errors ?? [],
-      });
-      continue;
-    }
-    const baseContract = base.contracts.get(contract.name);
-    const contractChanges = baseContract?.ok
-      ? await classifyChanges(contract.name, baseContract.schema, built.schema, allowlist)
-      : [];
-    changes.push(...contractChanges);
-    // What the API schema's steps already report (the same change, an operation already broken) is not repeated.
-    const brokenOnApi = new Set(verdicts.filter((v) => v.status === "fail").map((v) => v.name));
-    const result = checkOperations({
-      schemaName: contract.name,
-      base: baseContract?.ok ? baseContract.schema : undefined,
-      next: built.schema,
-      changes: contractChanges,
-      operations: input.operations.operations.filter((op) => !brokenOnApi.has(op.name)),
-      scope: "base-clients",
-    });
-    const own = contractChanges.filter(
-      (c) => !apiChanges.some((a) => a.type === c.type && a.path === c.path && a.message === c.message),
-    );
-    contractFindings.push(...changeFindings(own, `${contract.name}: `), ...result.findings);
-    const clients = input.operations.operations
-      .filter((op) => validateOperation(built.schema, op).length === 0)
-      .map((op) => op.name);
-    contractFindings.push({
-      level: "info",
-      message: `${contract.name}: written to ${displayPath(contractPath(contract.name))}, excluding @tag(name: ${contract.excludeTags.map((t) => `"${t}"`).join(" | ")}); ${clients.length} of ${input.operations.operations.length} client operations run against it`,
-      ...(clients.length < input.operations.operations.length
-        ? {
-            details: [
-              `not in the contract: ${input.operations.operations
-                .filter((op) => !clients.includes(op.name))
-                .map((op) => op.name)
-                .join(", ")}`,
-            ],
-          }
-        : {}),
-    });
-    const diffNote =
-      baseContract === undefined
-        ? `no base (${base.reason})`
-        : !baseContract.ok
-          ? "base contract does not build"
-          : own.length === 0
-            ? "no changes beyond the API schema's"
-            : `${summarizeChanges(own)} beyond the API schema's`;
-    contractSummaries.push(`${contract.name}: ${diffNote}`);
-  }
-
-  for (const entry of unusedAllowlistEntries(allowlist, changes)) {
-    opFindings.push({
-      level: "warning",
-      message: `allowlist entry ${entry.path}${entry.type ? ` (${entry.type})` : ""} matches no change: remove it`,
-      details: [entry.reason],
-    });
-  }
-  const failing = verdicts.filter((v) => v.status === "fail").length;
-  const opSummary = `${plural(verdicts.length, "operation")}: ${verdicts.length - failing} valid${failing ? `, ${failing} broken` : ""}${base.api?.ok ? "" : " (validated only: no base)"}`;
-  steps.push(step("operations", opFindings, opSummary));
-
-  // 5. Cost and limits, on operations that are valid (the router validates before it costs).
-  steps.push(limitsStep(input.limits, verdicts, input, { apiSchema: api.schema, supergraphSdl }));
-  steps.push(step("contracts", contractFindings, contractSummaries.join("; ") || "no contracts"));
-  steps.push(hygiene);
-  return {
-    ok: steps.every((s) => s.status !== "fail"),
-    base: baseInfo,
-    steps,
+  const changes = [...breaking.changes, ...contractsResult.changes];
+  const operationsResult = operationsStep({
+    operations: input.operations,
+    allowlist: input.allowlist,
+    findings: breaking.findings,
+    verdicts: breaking.verdicts,
     changes,
-    operations: verdicts,
-    limitsSource: input.limits.source,
-  };
-}
-
-function limitsStep(
-  limits: OperationLimitsProvider,
-  verdicts: OperationVerdict[],
-  input: CheckInput,
-  target: Parameters<OperationLimitsProvider["measure"]>[1],
-): StepResult {
-  const findings: Finding[] = [];
-  let measured = 0;
-  for (const verdict of verdicts) {
-    if (verdict.errors.length > 0) continue;
-    const operation = input.operations.operations.find((op) => op.name === verdict.name);
-    if (!operation) continue;
-    verdict.limits = limits.measure(operation, target);
-    measured += 1;
-    const over = verdict.limits.filter((l) => l.exceeded);
-    if (over.length === 0) continue;
-    const refused = over.some((l) => l.enforced);
-    if (refused) verdict.status = "fail";
-    else if (verdict.status === "pass") verdict.status = "warn";
-    findings.push({
-      level: refused ? "error" : "warning",
-      message: `${verdict.kind} ${verdict.name} (${verdict.file}): ${refused ? "the router would refuse it" : "over a limit the router only warns about"}`,
-      details: over.map(
-        (l) =>
-          `${l.limit}: ${l.problem ?? (l.measured === undefined ? "over" : l.measured)} > ${l.max}${l.enforced ? "" : " (not enforced)"}`,
-      ),
-    });
-  }
-  const over = findings.length;
-  return step(
-    "limits",
-    findings,
-    `${plural(measured, "operation")} measured, ${over === 0 ? "all within the router's limits" : `${over} over a limit`} (${limits.source})`,
-  );
-}
-
-/** Safe changes listed one per line before they are summarised (all of them are in the JSON report). */
-const SAFE_LISTED = 15;
-
-function changeFindings(changes: readonly ClassifiedChange[], prefix = ""): Finding[] {
-  const findings = changes
-    .filter((change) => change.level !== "safe")
-    .map((change): Finding => {
-      const usage = [change.usedBy.length > 0 ? `used by ${change.usedBy.join(", ")}` : "no client operation uses it"];
-      if (change.allowedBecause) usage.push(`allowed: ${change.allowedBecause}`);
-      return {
-        level: change.level === "breaking" ? "warning" : "info",
-        message: `${prefix}${change.level}: ${describeChange(change)}`,
-        details: [change.message, ...usage],
-      };
-    });
-  const safe = changes.filter((c) => c.level === "safe");
-  if (safe.length === 0) return findings;
-  // Description edits are noise next to additions; the JSON report keeps every change.
-  const notable = safe.filter((c) => !/DESCRIPTION/.test(c.type));
-  const listed = notable.slice(0, SAFE_LISTED).map(describeChange);
-  const rest = safe.length - listed.length;
-  if (rest > 0)
-    listed.push(`… and ${rest} more (${safe.length - notable.length} of them description changes): see --json`);
-  findings.push({
-    level: "info",
-    message: `${prefix}${safe.length} safe change${safe.length === 1 ? "" : "s"}`,
-    details: listed,
+    hasBase: base.api?.ok === true,
   });
-  return findings;
-}
-
-function summarizeChanges(changes: readonly ClassifiedChange[]): string {
-  const count = (level: ClassifiedChange["level"]) => changes.filter((c) => c.level === level).length;
-  if (changes.length === 0) return "no changes against the base";
-  return `${count("breaking")} breaking, ${count("dangerous")} dangerous, ${count("safe")} safe`;
-}
-
-function unusedAllowlistEntries(
-  entries: readonly AllowedChange[],
-  changes: readonly ClassifiedChange[],
-): AllowedChange[] {
-  return entries.filter((entry) => !changes.some((change) => findAllowed([entry], change, change.schema) === entry));
-}
-
-/** `reason`: why there is no base (or no base contract). */
-type BaseSchemas = { api?: SchemaBuild; contracts: Map<string, SchemaBuild>; reason: string };
-
-/** The base API and contract schemas. A base that is a plain API schema (no join__Graph) has no contracts. */
-function baseSchemas(base: Base, contracts: readonly ContractDefinition[]): BaseSchemas {
-  if (base.kind === "none") return { contracts: new Map(), reason: base.reason };
-  if (!/\bjoin__Graph\b/.test(base.sdl)) {
-    try {
-      const schema: GraphQLSchema = buildSchema(base.sdl);
-      return {
-        api: { ok: true, schema, sdl: base.sdl },
-        contracts: new Map(),
-        reason: "the base is an API schema, not a supergraph: no contract to derive",
-      };
-    } catch (error) {
-      return {
-        api: { ok: false, errors: [error instanceof Error ? error.message : String(error)] },
-        contracts: new Map(),
-        reason: "",
-      };
-    }
-  }
-  return {
-    api: apiSchemaOf(base.sdl),
-    contracts: new Map(contracts.map((c) => [c.name, contractSchemaOf(base.sdl, c)] as const)),
-    reason: "",
-  };
+  // After the operations step: it reports validity, the limits step what the router would refuse.
+  const limits = limitsStep(input.limits, breaking.verdicts, operations, { apiSchema: api.schema, supergraphSdl });
+  const steps = [composition.step, freshness, breaking.step, operationsResult, limits, contractsResult.step, hygiene];
+  return report(steps, { ok: steps.every((s) => s.status !== "fail"), changes, operations: breaking.verdicts });
 }
 
 export interface GatherOptions {
