@@ -12,8 +12,7 @@ import {
 import type { Baseline } from "./harness/baseline.js";
 import { freePort } from "./harness/processes.js";
 import { runScenario, type Target } from "./harness/scenario.js";
-import { renderSection, type RunContext } from "./harness/section.js";
-import { renderTable } from "./harness/table.js";
+import { scenarioSection, type RunContext } from "./harness/section.js";
 import { tokenFactory } from "./harness/tokens.js";
 import type { RunOptions } from "./options.js";
 import { TEST_QUERY, TRIVIAL_QUERY } from "./workload/queries.js";
@@ -124,23 +123,17 @@ export async function runFederation(
         targets,
         log,
       );
-      if (!outcome.before.identical || !outcome.after.identical) failed = true;
-      if (outcome.summaries.some((summary) => summary.errors > 0)) failed = true;
-      const table = renderTable(outcome.summaries, {
-        reference,
-        ...(scenario === "trivial" ? { overheadOver: "accounts subgraph (direct)" } : {}),
-      });
       const load = `${connections} connection${connections === 1 ? "" : "s"}, warm-up ${warmupSeconds} s, then ${rounds} round${rounds === 1 ? "" : "s"} × ${durationSeconds} s per gateway, interleaved`;
-      const text = renderSection({
+      const { text, failed: scenarioFailed } = scenarioSection(outcome, {
         title: TITLES[scenario],
         description: DESCRIPTIONS[scenario],
         load,
         context,
         router,
-        outcome,
-        table,
+        table: { reference, ...(scenario === "trivial" ? { overheadOver: "accounts subgraph (direct)" } : {}) },
         notes,
       });
+      if (scenarioFailed) failed = true;
       log(`\n${text}\n`);
       sections.push({ id: `gateways-${scenario}`, text });
     }

@@ -1,5 +1,6 @@
 // One BENCHMARKS.md section: what was measured, how, on what, and the table.
 import { describeCauses, type ScenarioOutcome } from "./scenario.js";
+import { renderTable, type TableOptions } from "./table.js";
 
 export interface RunContext {
   command: string;
@@ -60,4 +61,18 @@ export function renderSection({
     ...(cpu.length > 0 || failures.length > 0 ? [...cpu, ...failures, ""] : []),
     "RPS is the median round; latency percentiles pool every response of every round; errors count transport errors, non-2xx and responses with GraphQL errors; CPU % is the gateway process over its measured rounds (100 = one core) and CPU ms/req its CPU time per ok response, less disturbed by other tenants of a shared machine than RPS (`by CPU`: the reference's CPU ms/req over the row's, the throughput ratio if each had a core to itself); peak RSS is the process's high-water mark.",
   ].join("\n");
+}
+
+/**
+ * The section of one scenario's outcome, with its table; `failed` when the targets' answers differ (before or after
+ * the load) or a target had errors.
+ */
+export function scenarioSection(
+  outcome: ScenarioOutcome,
+  input: Omit<SectionInput, "outcome" | "table"> & { table: TableOptions },
+): { text: string; failed: boolean } {
+  const failed =
+    !outcome.before.identical || !outcome.after.identical || outcome.summaries.some((summary) => summary.errors > 0);
+  const text = renderSection({ ...input, outcome, table: renderTable(outcome.summaries, input.table) });
+  return { text, failed };
 }

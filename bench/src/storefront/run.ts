@@ -4,8 +4,7 @@ import { randomUUID } from "node:crypto";
 import { execFileSync } from "node:child_process";
 import { REPO_DIR } from "../gateways/gateways.js";
 import { runScenario, type Target } from "../harness/scenario.js";
-import { renderSection } from "../harness/section.js";
-import { renderTable } from "../harness/table.js";
+import { scenarioSection } from "../harness/section.js";
 import type { PhaseContext, Section } from "../federation.js";
 import type { RunOptions } from "../options.js";
 import { CATALOG_QUERY, catalogFrom, sessionRequests, STOREFRONT_QUERY, type Catalog } from "./operations.js";
@@ -120,19 +119,16 @@ export async function runStorefront(
       targets,
       log,
     );
-    if (!outcome.before.identical || !outcome.after.identical) failed = true;
-    if (outcome.summaries.some((summary) => summary.errors > 0)) failed = true;
-    const table = renderTable(outcome.summaries, { reference });
     const load = `${connections} connections, warm-up ${warmupSeconds} s, then ${rounds} round${rounds === 1 ? "" : "s"} × ${durationSeconds} s per stack, interleaved`;
-    const text = renderSection({
+    const { text, failed: scenarioFailed } = scenarioSection(outcome, {
       title: TITLES[scenario],
       description: DESCRIPTIONS[scenario],
       load,
       context,
       router,
-      outcome,
-      table,
+      table: { reference },
     });
+    if (scenarioFailed) failed = true;
     log(`\n${text}\n`);
     sections.push({ id: scenario, text });
   }
