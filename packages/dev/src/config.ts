@@ -15,7 +15,10 @@ export interface DevConfig {
   /** The router's port. */
   port: number;
   dataDir: string;
-  subgraphs: { name: string; dir: string }[];
+  /** Every subgraph of schema/subgraphs.json, with the port it listens on there (and in `npm start`). */
+  subgraphs: { name: string; dir: string; port: number }[];
+  /** Where the dev loop writes the supergraph it composes (the router serves it). */
+  supergraphPath: string;
 }
 
 export function loadDevConfig(env: NodeJS.ProcessEnv = process.env): DevConfig {
@@ -23,15 +26,21 @@ export function loadDevConfig(env: NodeJS.ProcessEnv = process.env): DevConfig {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`PORT must be a port number, got "${env.PORT}"`);
   const manifest = JSON.parse(readFileSync(join(repoRoot, "schema", "subgraphs.json"), "utf8")) as {
-    subgraphs: { name: string }[];
+    subgraphs: { name: string; url: string }[];
   };
+  const dataDir = resolve(env.DEV_DATA_DIR || join(repoRoot, ".data"));
   return {
     env,
     databaseUrl: env.DATABASE_URL || undefined,
     redisUrl: env.REDIS_URL || undefined,
     host: env.HOST || "0.0.0.0",
     port,
-    dataDir: resolve(env.DEV_DATA_DIR || join(repoRoot, ".data")),
-    subgraphs: manifest.subgraphs.map((s) => ({ name: s.name, dir: join(repoRoot, "subgraphs", s.name) })),
+    dataDir,
+    subgraphs: manifest.subgraphs.map((s) => ({
+      name: s.name,
+      dir: join(repoRoot, "subgraphs", s.name),
+      port: Number(new URL(s.url).port),
+    })),
+    supergraphPath: join(dataDir, "supergraph.graphql"),
   };
 }

@@ -11,22 +11,22 @@ import {
   type PostgresHandle,
   type RedisHandle,
 } from "@commerce/stack";
-import { stopService, subgraphUrlVariable, waitReady, type Service } from "@commerce/start";
+import { subgraphUrlVariable } from "@commerce/start";
 import { loadDevConfig, repoRoot } from "./config.js";
-import { startDevService } from "./services.js";
+import { startDevLoop, type DevLoop } from "./loop.js";
 
 const log = (line: string) => console.log(`[dev] ${line}`);
 const config = loadDevConfig();
 let postgres: PostgresHandle | undefined;
 let redis: RedisHandle | undefined;
-const services: Service[] = [];
+let loop: DevLoop | undefined;
 let stopping = false;
 
 async function shutdown(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     log("stopping…");
-    for (const service of [...services].reverse()) await stopService(service, 10_000);
+    await loop?.stop();
     await redis?.stop();
     await postgres?.stop();
     log("stopped");
@@ -35,14 +35,6 @@ async function shutdown(code: number): Promise<never> {
 }
 process.on("SIGINT", () => void shutdown(0));
 process.on("SIGTERM", () => void shutdown(0));
-
-function exited(name: string) {
-  return (code: number | null) => {
-    if (stopping) return;
-    log(`${name} exited unexpectedly (code ${code}); stopping everything`);
-    void shutdown(1);
-  };
-}
 
 try {
   if (!(await isPortFree(config.port, config.host))) {
@@ -86,28 +78,28 @@ try {
     HOST: "127.0.0.1",
     ROUTER_SECRET: randomBytes(32).toString("hex"),
   };
-  // Ports first: every subgraph gets every subgraph's URL, as the router does (orders reads the catalog directly).
-  const ports = new Map<string, number>();
-  for (const subgraph of config.subgraphs) ports.set(subgraph.name, await freePort());
-  const subgraphUrls: Record<string, string> = {};
-  for (const [name, port] of ports) subgraphUrls[subgraphUrlVariable(name)] = `http://127.0.0.1:${port}/graphql`;
-  const routerEnv: Record<string, string | undefined> = { ...env, ...subgraphUrls, HOST: config.host };
+  // Each subgraph on its own port (the one in schema/subgraphs.json and supergraph.yaml) when it is free, else on
+  // any free port. Every subgraph gets every subgraph's URL, as the router does (orders reads the catalog directly).
+  const subgraphs: { name: string; dir: string; port: number }[] = [];
   for (const subgraph of config.subgraphs) {
-    const service = startDevService(
-      subgraph.name,
-      subgraph.dir,
-      ports.get(subgraph.name) as number,
-      { ...env, ...subgraphUrls },
-      exited(subgraph.name),
-    );
-    services.push(service);
+    const port = (await isPortFree(subgraph.port, "127.0.0.1")) ? subgraph.port : await freePort();
+    if (port !== subgraph.port) log(`${subgraph.name}: port ${subgraph.port} is taken, using ${port}`);
+    subgraphs.push({ ...subgraph, port });
   }
-  await Promise.all(services.map((s) => waitReady(s, { path: "/health" })));
-  const router = startDevService("router", join(repoRoot, "router"), config.port, routerEnv, exited("router"));
-  services.push(router);
-  await waitReady(router, { path: "/health" });
+  const subgraphUrls: Record<string, string> = {};
+  for (const { name, port } of subgraphs) subgraphUrls[subgraphUrlVariable(name)] = `http://127.0.0.1:${port}/graphql`;
+  loop = await startDevLoop({
+    subgraphs,
+    router: { dir: join(repoRoot, "router"), port: config.port, host: config.host },
+    env: { ...env, ...subgraphUrls },
+    supergraphPath: config.supergraphPath,
+    fallbackSupergraphPath: join(repoRoot, "schema", "supergraph.graphql"),
+    workspaceRoot: repoRoot,
+    log,
+  });
   const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
   log(`Commerce Supergraph is running: http://${shownHost}:${config.port}/graphql  (Ctrl-C stops everything)`);
+  log("watching: a code change restarts the services that use it, a schema.graphql change recomposes the supergraph");
 } catch (error) {
   console.error(`[dev] start-up failed: ${error instanceof Error ? error.message : String(error)}`);
   await shutdown(1);

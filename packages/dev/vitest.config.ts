@@ -1,0 +1,3 @@
+import { testTiers } from "@commerce/testing/vitest";
+
+export default testTiers();
