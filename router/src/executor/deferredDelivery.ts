@@ -1,12 +1,8 @@
 import type { ConditionNode, DeferredNode, PlanNode } from "@apollo/query-planner";
 import { GraphQLError } from "graphql";
 import { clientLabel } from "./deferredOperation.js";
-import {
-  shapeDeferredFragment,
-  type DeferredFragment,
-  type IntrospectionHandler,
-  type ResponseShape,
-} from "./responseShape.js";
+import type { ResponseShape } from "./responseShape.js";
+import { shapeDeferredFragment, type DeferredFragment, type IntrospectionHandler } from "./shapeResponse.js";
 
 /**
  * Incremental delivery (`@defer`) on top of the plan executor. The planner splits a deferred operation into Defer

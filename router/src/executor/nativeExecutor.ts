@@ -27,20 +27,19 @@ import { subscriptionNeedsStream } from "@commerce/common";
 import {
   GraphQLError,
   Kind,
-  executeSync,
   getVariableValues,
-  visit,
   type DocumentNode,
   type GraphQLFormattedError,
   type GraphQLSchema,
   type OperationDefinitionNode,
-  type SelectionNode,
-  type VariableDefinitionNode,
 } from "graphql";
 import { Deferral, deferredPayloads, type DeferredPayload } from "./deferredDelivery.js";
 import { deferredOperation, hasDefer } from "./deferredOperation.js";
-import { executeNode, mergeRootResponse, type PlanExecution } from "./executePlan.js";
-import { compileResponseShape, shapeResponse, type DeferredShaping, type ResponseShape } from "./responseShape.js";
+import { mergeRootResponse } from "./executeFetch.js";
+import { executeNode, type PlanExecution } from "./executePlan.js";
+import { introspect } from "./introspection.js";
+import { compileResponseShape, type ResponseShape } from "./responseShape.js";
+import { shapeResponse, type DeferredShaping } from "./shapeResponse.js";
 
 /** The parts of an ApolloGateway the executor shares: its planner, plan cache, schemas and data sources. */
 interface GatewayInternals {
@@ -359,54 +358,6 @@ function respond(
   const { data, errors } = shaped;
   if (execution.errors.length === 0 && errors.length > 0) return { extensions: { valueCompletion: errors }, data };
   return execution.errors.length === 0 ? { data } : { errors: execution.errors as GraphQLError[], data };
-}
-
-/** Answers `__schema` / `__type` from the API schema (introspection never reaches a subgraph). */
-function introspect(
-  schema: GraphQLSchema,
-  field: FieldSelection,
-  requestContext: GatewayGraphQLRequestContext,
-): unknown {
-  const selection = field.expandFragments().toSelectionNode() as SelectionNode & {
-    alias?: { value: string };
-    name: { value: string };
-  };
-  const used = new Set<string>();
-  visit(selection, { Variable: (node) => void used.add(node.name.value) });
-  const definitions = operationVariables(requestContext).filter((definition) =>
-    used.has(definition.variable.name.value),
-  );
-  const { data, errors } = executeSync({
-    schema,
-    document: {
-      kind: Kind.DOCUMENT,
-      definitions: [
-        {
-          kind: Kind.OPERATION_DEFINITION,
-          operation: "query" as never,
-          variableDefinitions: definitions,
-          selectionSet: { kind: Kind.SELECTION_SET, selections: [selection] },
-        },
-      ],
-    },
-    rootValue: {},
-    variableValues: requestContext.request.variables,
-  });
-  if (errors?.length || !data)
-    throw new Error(
-      `Introspection query for ${JSON.stringify(selection)} should not have failed but got ${JSON.stringify(errors)}`,
-    );
-  const key = selection.alias?.value ?? selection.name.value;
-  return Object.hasOwn(data, key) ? data[key] : undefined;
-}
-
-function operationVariables(requestContext: GatewayGraphQLRequestContext): readonly VariableDefinitionNode[] {
-  const operation = requestContext.document.definitions.find(
-    (definition): definition is OperationDefinitionNode =>
-      definition.kind === Kind.OPERATION_DEFINITION &&
-      (!requestContext.request.operationName || definition.name?.value === requestContext.request.operationName),
-  );
-  return operation?.variableDefinitions ?? [];
 }
 
 /** In development, `Apollo-Query-Plan-Experimental: 1` adds the query plan to the response (as the gateway does). */
