@@ -1,9 +1,7 @@
-import { readFile } from "node:fs/promises";
-import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createDb, DEMO_USERS, SEED_PASSWORD, type Db, type Prisma } from "@commerce/db";
+import { createDb, DEMO_USERS, type Db, type Prisma } from "@commerce/db";
 import { defined, errorCodes, postGraphQL } from "@commerce/testing";
-import { startGraph, type Graph } from "./graph.js";
+import { bearer, eventually, logIn, operation, startGraph, type Graph } from "./graph.js";
 
 let graph: Graph;
 let db: Db;
@@ -17,31 +15,6 @@ afterAll(async () => {
   await db?.$disconnect();
   await graph?.stop();
 });
-
-/** A client operation from operations/, the frontends' contract. */
-const operation = (path: string) => readFile(new URL(`../../../operations/${path}`, import.meta.url), "utf8");
-
-async function logIn(email: string): Promise<{ token: string; userId: string }> {
-  const response = await postGraphQL<{ logIn: { accessToken: string; user: { id: string } } }>(
-    graph.url,
-    `mutation($email: String!, $password: String!) { logIn(input: { email: $email, password: $password }) { accessToken user { id } } }`,
-    { email, password: SEED_PASSWORD },
-  );
-  const session = defined(response.data?.logIn, "logIn");
-  return { token: session.accessToken, userId: session.user.id };
-}
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-
-/** Polls until `condition` holds (order events are processed asynchronously); fails after 15 s. */
-async function eventually<T>(read: () => Promise<T>, condition: (value: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const value = await read();
-    if (condition(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 describe("N+1: statements are bounded by the query's depth, not by its rows", () => {
   const HISTORY = `query OrderHistoryWithReviews {
@@ -127,7 +100,7 @@ describe("N+1: statements are bounded by the query's depth, not by its rows", ()
 
   /** Runs the history query on cold caches and returns the statements each subgraph sent. */
   async function measure(email: string): Promise<{ counts: Record<string, number>; data: History }> {
-    const { token } = await logIn(email);
+    const { token } = await logIn(graph.url, email);
     await graph.redis.flushdb();
     for (const counter of Object.values(graph.sql)) counter.reset();
     const response = await postGraphQL<History>(graph.url, HISTORY, {}, bearer(token));
@@ -158,8 +131,8 @@ describe("N+1: statements are bounded by the query's depth, not by its rows", ()
 
 describe("orders → loyalty through the router", () => {
   it("places an order, moves it to COMPLETED as staff, and the points arrive through the event stream", async () => {
-    const customer = await logIn(DEMO_USERS.customer);
-    const staff = await logIn(DEMO_USERS.staff);
+    const customer = await logIn(graph.url, DEMO_USERS.customer);
+    const staff = await logIn(graph.url, DEMO_USERS.staff);
     const LOYALTY = `{ me { loyalty { balance lifetimePoints } } }`;
     const before = defined(
       (await postGraphQL<{ me: { loyalty: { balance: number } } }>(graph.url, LOYALTY, {}, bearer(customer.token)))
@@ -218,7 +191,7 @@ describe("orders → loyalty through the router", () => {
   });
 
   it("keeps the subgraphs' error codes (unknown product, insufficient points) and refuses a staff-only move and an anonymous checkout at the router", async () => {
-    const customer = await logIn(DEMO_USERS.customer);
+    const customer = await logIn(graph.url, DEMO_USERS.customer);
     const place = await operation("orders/PlaceOrder.graphql");
     const unknown = await postGraphQL(
       graph.url,
@@ -293,9 +266,9 @@ describe("who sees a customer's orders and points through the router", () => {
     });
     const orderId = (await db.order.findFirstOrThrow({ where: { customerId: demo.id } })).id;
     const [customer, stranger, staff] = await Promise.all([
-      logIn(DEMO_USERS.customer),
-      logIn(other.email),
-      logIn(DEMO_USERS.staff),
+      logIn(graph.url, DEMO_USERS.customer),
+      logIn(graph.url, other.email),
+      logIn(graph.url, DEMO_USERS.staff),
     ]);
 
     const anonymous = await postGraphQL<OfUser>(graph.url, OF_USER, { id: demo.id });
@@ -337,8 +310,8 @@ describe("who sees a customer's orders and points through the router", () => {
 
 describe("reviews through the router", () => {
   it("writes a review that shows in the product's rating, and refuses edits by anyone but the author", async () => {
-    const author = await logIn(DEMO_USERS.staff);
-    const stranger = await logIn(DEMO_USERS.customer);
+    const author = await logIn(graph.url, DEMO_USERS.staff);
+    const stranger = await logIn(graph.url, DEMO_USERS.customer);
     const alreadyReviewed = await db.review.findMany({
       where: { authorId: author.userId },
       select: { productId: true },

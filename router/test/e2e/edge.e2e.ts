@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_USERS, SEED_PASSWORD } from "@commerce/db";
+import { DEMO_USERS } from "@commerce/db";
 import { defined, errorCodes, postGraphQL } from "@commerce/testing";
-import { startGraph, type Graph } from "./graph.js";
+import { logIn, startGraph, type Graph } from "./graph.js";
 
 let graph: Graph;
 beforeAll(async () => {
@@ -12,12 +12,7 @@ afterAll(async () => {
 });
 
 async function tokenOf(email: string): Promise<string> {
-  const response = await postGraphQL<{ logIn: { accessToken: string } }>(
-    graph.url,
-    `mutation($email: String!, $password: String!) { logIn(input: { email: $email, password: $password }) { accessToken } }`,
-    { email, password: SEED_PASSWORD },
-  );
-  return `Bearer ${defined(response.data?.logIn.accessToken, "access token")}`;
+  return `Bearer ${(await logIn(graph.url, email)).token}`;
 }
 
 describe("subgraphs accept only the router", () => {

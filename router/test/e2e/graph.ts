@@ -1,3 +1,5 @@
+import { readFile } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import { inject } from "vitest";
 import { connectRedis, createRedisCache, redisReady, type RedisClient } from "@commerce/cache";
@@ -24,6 +26,27 @@ export async function logIn(graphUrl: string, email: string): Promise<{ token: s
   );
   const session = defined(response.data?.logIn, "logIn");
   return { token: session.accessToken, userId: session.user.id };
+}
+
+/** The `authorization` header of a caller with this access token. */
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** A client operation from operations/, the frontends' contract. */
+export const operation = (path: string) => readFile(new URL(`../../../operations/${path}`, import.meta.url), "utf8");
+
+/** Polls until `condition` holds (events are processed asynchronously); fails after 15 s. */
+export async function eventually<T>(
+  read: () => Promise<T>,
+  condition: (value: T) => boolean,
+  what: string,
+): Promise<T> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const value = await read();
+    if (condition(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
 }
 
 /** The secret the router signs subgraph requests with; accounts and catalog refuse anything unsigned. */

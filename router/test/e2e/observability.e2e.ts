@@ -2,10 +2,10 @@ import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { SpanKind } from "@opentelemetry/api";
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
-import { DEMO_USERS, SEED_PASSWORD } from "@commerce/db";
+import { DEMO_USERS } from "@commerce/db";
 import { defined, postGraphQL } from "@commerce/testing";
 import { loadTelemetryConfig, startTracing, type Tracing } from "@commerce/telemetry";
-import { startGraph, type Graph } from "./graph.js";
+import { logIn, startGraph, type Graph } from "./graph.js";
 
 // One tracer provider for this test process (router and subgraphs run in it), with the
 // default sampler of the config (parent-based ratio 1), exporting to memory.
@@ -22,13 +22,8 @@ afterAll(async () => {
   await tracing?.shutdown();
 });
 
-async function logIn(): Promise<string> {
-  const response = await postGraphQL<{ logIn: { accessToken: string } }>(
-    graph.url,
-    `mutation($email: String!, $password: String!) { logIn(input: { email: $email, password: $password }) { accessToken } }`,
-    { email: DEMO_USERS.customer, password: SEED_PASSWORD },
-  );
-  return defined(response.data?.logIn.accessToken, "access token");
+async function customerToken(): Promise<string> {
+  return (await logIn(graph.url, DEMO_USERS.customer)).token;
 }
 
 /** The spans of one trace, indexed for walking up the parent links. */
@@ -53,7 +48,7 @@ const attr = (span: ReadableSpan, name: string) => span.attributes[name];
 
 describe("one trace from the client to the SQL statement", () => {
   it("nests router request → subgraph fetch → subgraph request → resolver → DataLoader batch → SQL and Redis", async () => {
-    const token = await logIn();
+    const token = await customerToken();
     await graph.redis.flushall(); // cold entity cache: the product batch must reach Postgres
     exporter.reset();
 
@@ -220,7 +215,7 @@ describe("/metrics of orders, loyalty and reviews", () => {
       reviews: defined(graph.subgraphUrls.reviews),
     };
     const before = await Promise.all(Object.values(urls).map(scrape));
-    const token = await logIn();
+    const token = await customerToken();
     const probe = `query SubgraphProbe { me { loyalty { balance } orders(first: 1) { edges { node { id } } } } products(first: 2) { edges { node { rating { count } } } } }`;
     const response = await postGraphQL(graph.url, probe, {}, { authorization: `Bearer ${token}` });
     expect(response.errors).toBeUndefined();

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Cluster } from "ioredis";
@@ -9,7 +9,7 @@ import { ORDER_COMPLETED, ORDER_EVENTS_STREAM, orderEventFields } from "@commerc
 import { CONSUMER_GROUP, DEAD_LETTER_STREAM } from "@commerce/loyalty";
 import { startRedisCluster, type RedisClusterHandle } from "@commerce/stack";
 import { defined, postGraphQL } from "@commerce/testing";
-import { logIn, startGraph, type Graph } from "./graph.js";
+import { bearer, logIn, operation, startGraph, type Graph } from "./graph.js";
 
 // The whole graph on a private three-master Redis Cluster (REDIS_CLUSTER=true): every Redis client (the caches, the
 // router's APQ and cost budgets, orders' outbox relay, loyalty's consumer) is connectRedis' cluster client.
@@ -32,8 +32,6 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-const operation = (path: string) => readFile(new URL(`../../../operations/${path}`, import.meta.url), "utf8");
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 /** Every key matching `pattern` on every master (KEYS reads one node only). */
 const keysOnEachNode = (pattern: string) => Promise.all(redis.nodes("master").map((node) => node.keys(pattern)));
 

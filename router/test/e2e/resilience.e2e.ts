@@ -2,12 +2,12 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { createLogger } from "@commerce/common";
-import { DEMO_USERS, SEED_PASSWORD } from "@commerce/db";
+import { DEMO_USERS } from "@commerce/db";
 import { serveGraphQL } from "@commerce/http";
 import { defined, postGraphQL, type GraphQLResponse } from "@commerce/testing";
 import { loadConfig } from "../../src/config.js";
 import { createRouter } from "../../src/server.js";
-import { E2E_ROUTER_SECRET, seedGraphData } from "./graph.js";
+import { bearer, E2E_ROUTER_SECRET, logIn, seedGraphData } from "./graph.js";
 import { startSubgraphProcess, type SubgraphProcess } from "./processes.js";
 
 // Faults done for real: subgraph processes killed, restarted and paused (SIGSTOP: the kernel still accepts the
@@ -249,16 +249,11 @@ describe("a subgraph that stops answering", () => {
 
 describe("de-duplication over the real graph", () => {
   it("never gives one caller another caller's answer", async () => {
-    const logIn = async (email: string) => {
-      const response = await postGraphQL<{ logIn: { accessToken: string; user: { id: string } } }>(
-        router.url,
-        "mutation($email: String!, $password: String!) { logIn(input: { email: $email, password: $password }) { accessToken user { id } } }",
-        { email, password: SEED_PASSWORD },
-      );
-      const session = defined(response.data, `logIn ${email} (${JSON.stringify(response.errors)})`).logIn;
-      return { authorization: `Bearer ${session.accessToken}`, userId: session.user.id };
+    const caller = async (email: string) => {
+      const session = await logIn(router.url, email);
+      return { ...bearer(session.token), userId: session.userId };
     };
-    const callers = [await logIn(DEMO_USERS.customer), await logIn(DEMO_USERS.staff)];
+    const callers = [await caller(DEMO_USERS.customer), await caller(DEMO_USERS.staff)];
     const requests = Array.from({ length: 20 }, (_, i) => defined(callers[i % 2]));
     const responses = await Promise.all(
       requests.map((caller) =>

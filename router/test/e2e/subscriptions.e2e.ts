@@ -1,15 +1,13 @@
-import { readFile } from "node:fs/promises";
-import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { ApolloClient, gql, InMemoryCache } from "@apollo/client";
 import { GraphQLWsLink } from "@apollo/client/link/subscriptions";
 import { createClient as createWsClient } from "graphql-ws";
 import { createClient as createSseClient } from "graphql-sse";
 import WebSocket from "ws";
-import { createDb, DEMO_USERS, SEED_PASSWORD, type Db } from "@commerce/db";
+import { createDb, DEMO_USERS, type Db } from "@commerce/db";
 import { defined, postGraphQL } from "@commerce/testing";
 import { describe as codesOf, Recording } from "../subscriptions/clients.js";
-import { startGraph, type Graph } from "./graph.js";
+import { bearer, eventually, logIn, operation, startGraph, type Graph } from "./graph.js";
 
 let graph: Graph;
 let db: Db;
@@ -24,31 +22,7 @@ afterAll(async () => {
   await graph?.stop();
 });
 
-/** A client operation from operations/, the frontends' contract. */
-const operation = (path: string) => readFile(new URL(`../../../operations/${path}`, import.meta.url), "utf8");
-
-async function logIn(email: string): Promise<{ token: string; userId: string }> {
-  const response = await postGraphQL<{ logIn: { accessToken: string; user: { id: string } } }>(
-    graph.url,
-    "mutation($email: String!, $password: String!) { logIn(input: { email: $email, password: $password }) { accessToken user { id } } }",
-    { email, password: SEED_PASSWORD },
-  );
-  const session = defined(response.data?.logIn, "logIn");
-  return { token: session.accessToken, userId: session.user.id };
-}
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const wsUrl = () => graph.url.replace(/^http/, "ws");
-
-/** Polls until `condition` holds; fails after 15 s. */
-async function eventually<T>(read: () => Promise<T>, condition: (value: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const value = await read();
-    if (condition(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 /** A graphql-ws client as a browser would hold it, signed in through connectionParams (or anonymous). */
 function wsClient(token?: string) {
@@ -74,7 +48,10 @@ interface OrderUpdate {
 
 describe("order tracking over subscriptions, through the router", () => {
   it("delivers PREPARING → READY → COMPLETED to the customer over graphql-ws (Apollo Client) and over SSE, with orders, catalog and accounts fields, then the loyalty credit follows", async () => {
-    const [customer, staff] = await Promise.all([logIn(DEMO_USERS.customer), logIn(DEMO_USERS.staff)]);
+    const [customer, staff] = await Promise.all([
+      logIn(graph.url, DEMO_USERS.customer),
+      logIn(graph.url, DEMO_USERS.staff),
+    ]);
     const LOYALTY = "{ me { loyalty { balance } displayName } }";
     type Me = { me: { loyalty: { balance: number }; displayName: string } };
     const before = defined((await postGraphQL<Me>(graph.url, LOYALTY, {}, bearer(customer.token))).data).me;
@@ -168,7 +145,7 @@ describe("order tracking over subscriptions, through the router", () => {
   });
 
   it("refuses an anonymous subscriber, another customer and a customer on the kitchen queue, each with a coded error", async () => {
-    const [customer, stranger] = await Promise.all([logIn(DEMO_USERS.customer), signUpStranger()]);
+    const [customer, stranger] = await Promise.all([logIn(graph.url, DEMO_USERS.customer), signUpStranger()]);
     const owned = await db.order.findFirstOrThrow({ where: { customerId: customer.userId } });
     const ORDER_UPDATES = await operation("orders/OrderUpdates.graphql");
 
