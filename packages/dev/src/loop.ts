@@ -22,8 +22,11 @@ export type DevLoopEvent =
   | { type: "compositionFailed"; problems: string[] };
 
 export interface DevLoopOptions {
-  /** Every subgraph: its package folder (with `src/index.ts` and `schema.graphql`) and the port it listens on. */
-  subgraphs: readonly { name: string; dir: string; port: number }[];
+  /**
+   * Every subgraph: its package folder (with `src/index.ts` and `schema.graphql`), the port it listens on, and the
+   * variables only it gets (over `env`).
+   */
+  subgraphs: readonly { name: string; dir: string; port: number; env?: Readonly<Record<string, string | undefined>> }[];
   /** The router's package folder, port and host. */
   router: { dir: string; port: number; host: string };
   /** The environment every service starts with (database, Redis, secrets, every subgraph's URL). */
@@ -73,7 +76,7 @@ export async function startDevLoop(options: DevLoopOptions): Promise<DevLoop> {
   const subgraphUrl = (port: number) => `http://127.0.0.1:${port}/graphql`;
   const subgraphs: Running[] = options.subgraphs.map((s) => ({
     ...s,
-    env: { ...options.env },
+    env: { ...options.env, ...s.env },
     stopping: false,
     ready: false,
   }));
