@@ -5,6 +5,7 @@ export * from "./define.js";
 export * from "./run.js";
 export * from "./sdl.js";
 export * from "./pagination.js";
+export * from "./entity.js";
 export * from "./catalogClient.js";
 export * from "./idempotency.js";
 export * from "./shield.js";

@@ -1,4 +1,5 @@
 import { badUserInput, isUuid } from "@commerce/common";
+import { Prisma } from "@commerce/db";
 
 /** Largest `first` any connection of the graph accepts. */
 export const MAX_PAGE_SIZE = 100;
@@ -91,4 +92,23 @@ export function decodeCreatedAtCursor(cursor: string): CreatedAtCursor | null {
   const { c, i } = payload;
   if (typeof c !== "number" || !Number.isFinite(c) || typeof i !== "string" || !isUuid(i)) return null;
   return { createdAt: new Date(c), id: i.toLowerCase() };
+}
+
+/** The SQL condition `AND (created_at, id) < after` of the page after a (createdAt, id) cursor; nothing on a first page. */
+export function createdAtBefore(after: CreatedAtCursor | null): Prisma.Sql {
+  return after ? Prisma.sql`AND (created_at, id) < (${after.createdAt}, ${after.id}::uuid)` : Prisma.empty;
+}
+
+/** A page request over a newest-first (createdAt, id) order. */
+export type CreatedAtPageArgs = PageArgs<CreatedAtCursor>;
+
+/**
+ * Validates `first` (0..MAX_PAGE_SIZE, `defaultFirst` when absent) and decodes `after` as a (createdAt, id) cursor;
+ * throws BAD_USER_INPUT naming the argument.
+ */
+export function parseCreatedAtPageArgs(
+  args: { first?: number | null; after?: string | null },
+  defaultFirst: number,
+): CreatedAtPageArgs {
+  return parsePageArgs(args, decodeCreatedAtCursor, defaultFirst);
 }

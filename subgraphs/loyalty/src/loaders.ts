@@ -4,7 +4,7 @@ import { batchInstrumentation, type BatchInstrumentation } from "@commerce/telem
 import { isUuid } from "@commerce/common";
 import { findAccountsByUserIds, findLedgerPagesByUsers, findPointsByOrderIds } from "./data/ledger.js";
 import { findRewardsByIds } from "./data/rewards.js";
-import { type LedgerPageArgs } from "./models.js";
+import type { CreatedAtPageArgs } from "@commerce/subgraph";
 
 /** Per-request loaders; balances change with every order, so nothing is cached across requests. */
 export interface Loaders {
@@ -13,7 +13,7 @@ export interface Loaders {
   pointsEarnedByOrderId: DataLoader<string, number>;
   rewardById: DataLoader<string, Reward | null>;
   /** History pages, one loader (one SQL statement per batch of users) per distinct argument set. */
-  historyByUserId(args: LedgerPageArgs): DataLoader<string, LedgerEntry[]>;
+  historyByUserId(args: CreatedAtPageArgs): DataLoader<string, LedgerEntry[]>;
 }
 
 const lower = (id: string) => id.toLowerCase();

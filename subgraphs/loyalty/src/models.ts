@@ -1,16 +1,5 @@
 import type { LedgerEntry } from "@commerce/db";
-import {
-  decodeCreatedAtCursor,
-  parsePageArgs,
-  type CreatedAtCursor,
-  type Page,
-  type PageArgs,
-} from "@commerce/subgraph";
-
-/** A reference to an accounts user: all this subgraph needs to know about one. */
-export interface UserRef {
-  id: string;
-}
+import { parseCreatedAtPageArgs, type CreatedAtPageArgs, type Page } from "@commerce/subgraph";
 
 /** An orders Order as the router sends it: its key, plus the fields @provides/@requires bring. */
 export interface OrderRef {
@@ -19,13 +8,10 @@ export interface OrderRef {
   total?: { amount: number; currency: string };
 }
 
-/** A page request over the newest-first ledger. */
-export type LedgerPageArgs = PageArgs<CreatedAtCursor>;
-
 /** What a LoyaltyTransactionConnection resolves from. */
 export type LedgerPage = Page<LedgerEntry>;
 
-/** Validates `first` (0..MAX_PAGE_SIZE, default 20) and decodes `after`; throws BAD_USER_INPUT naming the argument. */
-export function parseLedgerPageArgs(args: { first?: number | null; after?: string | null }): LedgerPageArgs {
-  return parsePageArgs(args, decodeCreatedAtCursor, 20);
+/** A history page request: `first` 0..MAX_PAGE_SIZE, 20 when absent; `after` a (createdAt, id) cursor. */
+export function parseLedgerPageArgs(args: { first?: number | null; after?: string | null }): CreatedAtPageArgs {
+  return parseCreatedAtPageArgs(args, 20);
 }

@@ -1,12 +1,11 @@
 import { Scope } from "@commerce/auth";
 import { forbidden } from "@commerce/common";
-import { allow, and, deny, permissionsOf, rule, signedIn, type IRuleTypeMap } from "@commerce/subgraph";
+import { allow, and, deny, permissionsOf, rule, signedIn, type EntityRef, type IRuleTypeMap } from "@commerce/subgraph";
 import type { Context } from "./context.js";
-import type { UserRef } from "./models.js";
 
 /** Row-level: the member themself, or staff (`orders:manage`: they answer members' questions about points). */
 const isSelfOrStaff = rule({ cache: "strict" })(
-  (user: UserRef, _args, { viewer }: Context) =>
+  (user: EntityRef, _args, { viewer }: Context) =>
     viewer?.userId === user.id ||
     viewer?.scopes.has(Scope.ORDERS_MANAGE) === true ||
     forbidden("Only the member themself and staff may read loyalty points."),

@@ -1,11 +1,6 @@
 import { decodeCursorPayload, encodeCursor as encodeKeyset, parsePageArgs, type Page } from "@commerce/subgraph";
 import type { Order, OrderStatus } from "@commerce/db";
 
-/** A reference to an accounts user: all this subgraph knows about one. */
-export interface UserRef {
-  id: string;
-}
-
 /** A validated page request: `first` in range, `after` decoded to an order number. */
 export interface OrderPageArgs {
   first: number;

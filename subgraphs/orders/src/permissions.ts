@@ -1,8 +1,17 @@
 import { Scope } from "@commerce/auth";
 import { forbidden } from "@commerce/common";
-import { allow, and, deny, permissionsOf, requiresScopes, rule, signedIn, type IRuleTypeMap } from "@commerce/subgraph";
+import {
+  allow,
+  and,
+  deny,
+  permissionsOf,
+  requiresScopes,
+  rule,
+  signedIn,
+  type EntityRef,
+  type IRuleTypeMap,
+} from "@commerce/subgraph";
 import type { Context } from "./context.js";
-import type { UserRef } from "./pagination.js";
 
 /** True when the viewer may read this customer's orders: the customer themself or staff. */
 export function canReadOrdersOf(context: Context, customerId: string): boolean {
@@ -11,7 +20,7 @@ export function canReadOrdersOf(context: Context, customerId: string): boolean {
 
 /** Row-level: the user whose orders these are, or staff. */
 const isSelfOrStaff = rule({ cache: "strict" })(
-  (user: UserRef, _args, context: Context) =>
+  (user: EntityRef, _args, context: Context) =>
     canReadOrdersOf(context, user.id) || forbidden("Only the user themself and staff may read a user's orders."),
 );
 

@@ -8,7 +8,8 @@ import {
   findReviewsByIds,
   findReviewsByProductAuthor,
 } from "./data/reviews.js";
-import { type Rating, type ReviewPageArgs } from "./models.js";
+import type { CreatedAtPageArgs } from "@commerce/subgraph";
+import type { Rating } from "./models.js";
 
 /** Per-request loaders: every batch is one SQL statement; nothing is cached across requests. */
 export interface Loaders {
@@ -16,8 +17,8 @@ export interface Loaders {
   /** By the compound key, `productId:authorId`. */
   reviewByProductAuthor: DataLoader<{ productId: string; authorId: string }, Review | null, string>;
   ratingByProductId: DataLoader<string, Rating>;
-  reviewsByProductId(args: ReviewPageArgs): DataLoader<string, Review[]>;
-  reviewsByAuthorId(args: ReviewPageArgs): DataLoader<string, Review[]>;
+  reviewsByProductId(args: CreatedAtPageArgs): DataLoader<string, Review[]>;
+  reviewsByAuthorId(args: CreatedAtPageArgs): DataLoader<string, Review[]>;
 }
 
 const lower = (id: string) => id.toLowerCase();
@@ -33,7 +34,7 @@ export function createLoaders(db: Db, batches: BatchInstrumentation = batchInstr
     { cacheKeyFn: lower },
   );
   const pageLoaders = new Map<string, DataLoader<string, Review[]>>();
-  function pages(by: "product" | "author", args: ReviewPageArgs): DataLoader<string, Review[]> {
+  function pages(by: "product" | "author", args: CreatedAtPageArgs): DataLoader<string, Review[]> {
     const key = JSON.stringify([by, args.first, args.after?.createdAt.getTime() ?? null, args.after?.id ?? null]);
     let loader = pageLoaders.get(key);
     if (!loader) {

@@ -1,21 +1,5 @@
 import type { Review } from "@commerce/db";
-import {
-  decodeCreatedAtCursor,
-  parsePageArgs,
-  type CreatedAtCursor,
-  type Page,
-  type PageArgs,
-} from "@commerce/subgraph";
-
-/** A reference to an accounts user. */
-export interface UserRef {
-  id: string;
-}
-
-/** A reference to a catalog product. */
-export interface ProductRef {
-  id: string;
-}
+import { parseCreatedAtPageArgs, type CreatedAtPageArgs, type Page } from "@commerce/subgraph";
 
 /** `Product.rating`: the mean (null without reviews) and the count. */
 export interface Rating {
@@ -23,13 +7,10 @@ export interface Rating {
   count: number;
 }
 
-/** A page request over reviews, newest first. */
-export type ReviewPageArgs = PageArgs<CreatedAtCursor>;
-
 /** What a ReviewConnection resolves from. */
 export type ReviewPage = Page<Review>;
 
-/** Validates `first` (0..MAX_PAGE_SIZE, default 10) and decodes `after`; throws BAD_USER_INPUT naming the argument. */
-export function parseReviewPageArgs(args: { first?: number | null; after?: string | null }): ReviewPageArgs {
-  return parsePageArgs(args, decodeCreatedAtCursor, 10);
+/** A reviews page request: `first` 0..MAX_PAGE_SIZE, 10 when absent; `after` a (createdAt, id) cursor. */
+export function parseReviewPageArgs(args: { first?: number | null; after?: string | null }): CreatedAtPageArgs {
+  return parseCreatedAtPageArgs(args, 10);
 }

@@ -1,10 +1,12 @@
-import type { Category, Db } from "@commerce/db";
+import { findKeyed, type Category, type Db } from "@commerce/db";
 
 /** The categories with these ids (missing ids are absent), keyed by id. */
-export async function findCategoriesByIds(db: Db, ids: readonly string[]): Promise<Map<string, Category>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db.category.findMany({ where: { id: { in: [...ids] } } });
-  return new Map(rows.map((row) => [row.id, row]));
+export function findCategoriesByIds(db: Db, ids: readonly string[]): Promise<Map<string, Category>> {
+  return findKeyed(
+    ids,
+    (batch) => db.category.findMany({ where: { id: { in: batch } } }),
+    (row) => row.id,
+  );
 }
 
 /** Every category in menu order (position, then name). */

@@ -1,19 +1,23 @@
 import { badUserInput, conflict } from "@commerce/common";
-import { Prisma, type Db, type Product } from "@commerce/db";
+import { findKeyed, Prisma, type Db, type Product } from "@commerce/db";
 import { escapeLike, likePattern, type PageArgs, type ProductConditions } from "../pagination.js";
 
 /** The products with these ids (missing ids are absent), keyed by id. */
-export async function findProductsByIds(db: Db, ids: readonly string[]): Promise<Map<string, Product>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db.product.findMany({ where: { id: { in: [...ids] } } });
-  return new Map(rows.map((row) => [row.id, row]));
+export function findProductsByIds(db: Db, ids: readonly string[]): Promise<Map<string, Product>> {
+  return findKeyed(
+    ids,
+    (batch) => db.product.findMany({ where: { id: { in: batch } } }),
+    (row) => row.id,
+  );
 }
 
 /** The products with these SKUs (missing SKUs are absent), keyed by SKU. */
-export async function findProductsBySkus(db: Db, skus: readonly string[]): Promise<Map<string, Product>> {
-  if (skus.length === 0) return new Map();
-  const rows = await db.product.findMany({ where: { sku: { in: [...skus] } } });
-  return new Map(rows.map((row) => [row.sku, row]));
+export function findProductsBySkus(db: Db, skus: readonly string[]): Promise<Map<string, Product>> {
+  return findKeyed(
+    skus,
+    (batch) => db.product.findMany({ where: { sku: { in: batch } } }),
+    (row) => row.sku,
+  );
 }
 
 function conditionsWhere({ categoryId, search, available }: ProductConditions): Prisma.ProductWhereInput {

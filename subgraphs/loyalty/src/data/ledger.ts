@@ -1,11 +1,20 @@
-import { isUniqueViolation, Prisma, type Db, type LedgerEntry, type LoyaltyAccount } from "@commerce/db";
-import type { LedgerPageArgs } from "../models.js";
+import {
+  findGrouped,
+  findKeyed,
+  isUniqueViolation,
+  type Db,
+  type LedgerEntry,
+  type LoyaltyAccount,
+} from "@commerce/db";
+import { createdAtBefore, type CreatedAtPageArgs } from "@commerce/subgraph";
 
 /** The balance rows of these users (users without one are absent), keyed by user id. */
-export async function findAccountsByUserIds(db: Db, userIds: readonly string[]): Promise<Map<string, LoyaltyAccount>> {
-  if (userIds.length === 0) return new Map();
-  const rows = await db.loyaltyAccount.findMany({ where: { userId: { in: [...userIds] } } });
-  return new Map(rows.map((row) => [row.userId, row]));
+export function findAccountsByUserIds(db: Db, userIds: readonly string[]): Promise<Map<string, LoyaltyAccount>> {
+  return findKeyed(
+    userIds,
+    (batch) => db.loyaltyAccount.findMany({ where: { userId: { in: batch } } }),
+    (row) => row.userId,
+  );
 }
 
 /** Points credited per order (orders without a credit are absent), in one query. */
@@ -19,28 +28,27 @@ export async function findPointsByOrderIds(db: Db, orderIds: readonly string[]):
 }
 
 /** A page of ledger entries, newest first, for each of several users in ONE statement (a LATERAL subquery per user). */
-export async function findLedgerPagesByUsers(
+export function findLedgerPagesByUsers(
   db: Db,
   userIds: readonly string[],
-  { after }: Pick<LedgerPageArgs, "after">,
+  { after }: Pick<CreatedAtPageArgs, "after">,
   limit: number,
 ): Promise<Map<string, LedgerEntry[]>> {
-  const pages = new Map<string, LedgerEntry[]>(userIds.map((id) => [id, []]));
-  if (userIds.length === 0 || limit === 0) return pages;
-  const rows = await db.$queryRaw<LedgerEntry[]>`
+  return findGrouped(
+    limit === 0 ? [] : userIds,
+    (batch) => db.$queryRaw<LedgerEntry[]>`
     SELECT e.id, e.user_id AS "userId", e.kind::text AS kind, e.points, e.balance_after AS "balanceAfter",
            e.source_order_id AS "sourceOrderId", e.order_number AS "orderNumber", e.reward_id AS "rewardId", e.created_at AS "createdAt"
-    FROM unnest(${[...userIds]}::uuid[]) AS u(id)
+    FROM unnest(${batch}::uuid[]) AS u(id)
     CROSS JOIN LATERAL (
       SELECT * FROM loyalty.ledger_entries
-      WHERE user_id = u.id
-        ${after ? Prisma.sql`AND (created_at, id) < (${after.createdAt}, ${after.id}::uuid)` : Prisma.empty}
+      WHERE user_id = u.id ${createdAtBefore(after)}
       ORDER BY created_at DESC, id DESC
       LIMIT ${limit}
     ) e
-    ORDER BY e.user_id, e.created_at DESC, e.id DESC`;
-  for (const row of rows) pages.get(row.userId)?.push(row);
-  return pages;
+    ORDER BY e.user_id, e.created_at DESC, e.id DESC`,
+    (row) => row.userId,
+  );
 }
 
 export interface OrderCredit {

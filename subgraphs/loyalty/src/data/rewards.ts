@@ -1,10 +1,12 @@
-import type { Db, Reward } from "@commerce/db";
+import { findKeyed, type Db, type Reward } from "@commerce/db";
 
 /** The rewards with these ids (missing ids are absent), keyed by id. */
-export async function findRewardsByIds(db: Db, ids: readonly string[]): Promise<Map<string, Reward>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db.reward.findMany({ where: { id: { in: [...ids] } } });
-  return new Map(rows.map((row) => [row.id, row]));
+export function findRewardsByIds(db: Db, ids: readonly string[]): Promise<Map<string, Reward>> {
+  return findKeyed(
+    ids,
+    (batch) => db.reward.findMany({ where: { id: { in: batch } } }),
+    (row) => row.id,
+  );
 }
 
 /** Rewards that can be redeemed now, cheapest first. */

@@ -1,4 +1,6 @@
 import {
+  findGrouped,
+  findKeyed,
   Prisma,
   type Db,
   type DbClient,
@@ -11,17 +13,21 @@ import { ORDER_STATUS_CHANGED, orderStatusChangedEvent } from "../events.js";
 import type { OrderPageArgs } from "../pagination.js";
 
 /** The orders with these ids (missing ids are absent), keyed by id. Ids must be UUIDs. */
-export async function findOrdersByIds(db: DbClient, ids: readonly string[]): Promise<Map<string, Order>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db.order.findMany({ where: { id: { in: [...ids] } } });
-  return new Map(rows.map((row) => [row.id, row]));
+export function findOrdersByIds(db: DbClient, ids: readonly string[]): Promise<Map<string, Order>> {
+  return findKeyed(
+    ids,
+    (batch) => db.order.findMany({ where: { id: { in: batch } } }),
+    (row) => row.id,
+  );
 }
 
 /** The orders with these numbers (missing numbers are absent), keyed by number. */
-export async function findOrdersByNumbers(db: DbClient, numbers: readonly number[]): Promise<Map<number, Order>> {
-  if (numbers.length === 0) return new Map();
-  const rows = await db.order.findMany({ where: { number: { in: [...numbers] } } });
-  return new Map(rows.map((row) => [row.number, row]));
+export function findOrdersByNumbers(db: DbClient, numbers: readonly number[]): Promise<Map<number, Order>> {
+  return findKeyed(
+    numbers,
+    (batch) => db.order.findMany({ where: { number: { in: batch } } }),
+    (row) => row.number,
+  );
 }
 
 /** The order a customer placed with this idempotency key, if any. */
@@ -34,52 +40,48 @@ export function findOrderByIdempotencyKey(
 }
 
 /** The lines of each order, in order, for every order of the batch in one query. */
-export async function findItemsByOrderIds(
-  db: DbClient,
-  orderIds: readonly string[],
-): Promise<Map<string, OrderItem[]>> {
-  const byOrder = new Map<string, OrderItem[]>(orderIds.map((id) => [id, []]));
-  if (orderIds.length === 0) return byOrder;
-  const rows = await db.orderItem.findMany({
-    where: { orderId: { in: [...orderIds] } },
-    orderBy: [{ orderId: "asc" }, { position: "asc" }],
-  });
-  for (const row of rows) byOrder.get(row.orderId)?.push(row);
-  return byOrder;
+export function findItemsByOrderIds(db: DbClient, orderIds: readonly string[]): Promise<Map<string, OrderItem[]>> {
+  return findGrouped(
+    orderIds,
+    (batch) =>
+      db.orderItem.findMany({ where: { orderId: { in: batch } }, orderBy: [{ orderId: "asc" }, { position: "asc" }] }),
+    (row) => row.orderId,
+  );
 }
 
 /** The status history of each order, oldest first, in one query. */
-export async function findStatusChangesByOrderIds(
+export function findStatusChangesByOrderIds(
   db: DbClient,
   orderIds: readonly string[],
 ): Promise<Map<string, OrderStatusChange[]>> {
-  const byOrder = new Map<string, OrderStatusChange[]>(orderIds.map((id) => [id, []]));
-  if (orderIds.length === 0) return byOrder;
-  const rows = await db.orderStatusChange.findMany({
-    where: { orderId: { in: [...orderIds] } },
-    orderBy: [{ changedAt: "asc" }, { id: "asc" }],
-  });
-  for (const row of rows) byOrder.get(row.orderId)?.push(row);
-  return byOrder;
+  return findGrouped(
+    orderIds,
+    (batch) =>
+      db.orderStatusChange.findMany({
+        where: { orderId: { in: batch } },
+        orderBy: [{ changedAt: "asc" }, { id: "asc" }],
+      }),
+    (row) => row.orderId,
+  );
 }
 
 /**
  * A page of orders, newest first, for each of several customers in ONE statement: a LATERAL
  * subquery per customer walks the (customer_id, number) index and stops after `limit` rows.
  */
-export async function findOrderPagesByCustomers(
+export function findOrderPagesByCustomers(
   db: DbClient,
   customerIds: readonly string[],
   { after, status }: Pick<OrderPageArgs, "after" | "status">,
   limit: number,
 ): Promise<Map<string, Order[]>> {
-  const pages = new Map<string, Order[]>(customerIds.map((id) => [id, []]));
-  if (customerIds.length === 0 || limit === 0) return pages;
-  const rows = await db.$queryRaw<Order[]>`
+  return findGrouped(
+    limit === 0 ? [] : customerIds,
+    (batch) => db.$queryRaw<Order[]>`
     SELECT o.id, o.number, o.customer_id AS "customerId", o.idempotency_key AS "idempotencyKey",
            o.request_hash AS "requestHash", o.status::text AS status, o.total_amount AS "totalAmount", o.currency,
            o.created_at AS "createdAt", o.updated_at AS "updatedAt"
-    FROM unnest(${[...customerIds]}::uuid[]) AS c(id)
+    FROM unnest(${batch}::uuid[]) AS c(id)
     CROSS JOIN LATERAL (
       SELECT * FROM orders.orders
       WHERE customer_id = c.id
@@ -88,9 +90,9 @@ export async function findOrderPagesByCustomers(
       ORDER BY number DESC
       LIMIT ${limit}
     ) o
-    ORDER BY o.customer_id, o.number DESC`;
-  for (const row of rows) pages.get(row.customerId)?.push(row);
-  return pages;
+    ORDER BY o.customer_id, o.number DESC`,
+    (row) => row.customerId,
+  );
 }
 
 /** Every customer's orders, oldest first (the kitchen queue), `limit` rows after `after`. */

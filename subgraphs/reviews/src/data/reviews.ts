@@ -1,11 +1,14 @@
-import { Prisma, type Db, type Review } from "@commerce/db";
-import type { Rating, ReviewPageArgs } from "../models.js";
+import { findGrouped, findKeyed, Prisma, type Db, type Review } from "@commerce/db";
+import { createdAtBefore, type CreatedAtPageArgs } from "@commerce/subgraph";
+import type { Rating } from "../models.js";
 
 /** The reviews with these ids (missing ids are absent), keyed by id. */
-export async function findReviewsByIds(db: Db, ids: readonly string[]): Promise<Map<string, Review>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db.review.findMany({ where: { id: { in: [...ids] } } });
-  return new Map(rows.map((row) => [row.id, row]));
+export function findReviewsByIds(db: Db, ids: readonly string[]): Promise<Map<string, Review>> {
+  return findKeyed(
+    ids,
+    (batch) => db.review.findMany({ where: { id: { in: batch } } }),
+    (row) => row.id,
+  );
 }
 
 /** The reviews for these (product, author) pairs, keyed `productId:authorId`, in one query. */
@@ -48,26 +51,27 @@ export async function findReviewPages(
   db: Db,
   by: "product" | "author",
   ownerIds: readonly string[],
-  { after }: Pick<ReviewPageArgs, "after">,
+  { after }: Pick<CreatedAtPageArgs, "after">,
   limit: number,
 ): Promise<Map<string, Review[]>> {
-  const pages = new Map<string, Review[]>(ownerIds.map((id) => [id, []]));
-  if (ownerIds.length === 0 || limit === 0) return pages;
   const column = by === "product" ? Prisma.raw("product_id") : Prisma.raw("author_id");
-  const rows = await db.$queryRaw<(Review & { ownerId: string })[]>`
+  // The owner's id as Postgres returns a uuid (lower case), as the loaders pass them.
+  const ownerOf = (review: Review): string => (by === "product" ? review.productId : review.authorId);
+  return findGrouped(
+    limit === 0 ? [] : ownerIds,
+    (batch) => db.$queryRaw<Review[]>`
     SELECT r.id, r.product_id AS "productId", r.author_id AS "authorId", r.rating, r.body,
-           r.created_at AS "createdAt", r.updated_at AS "updatedAt", o.id AS "ownerId"
-    FROM unnest(${[...ownerIds]}::uuid[]) AS o(id)
+           r.created_at AS "createdAt", r.updated_at AS "updatedAt"
+    FROM unnest(${batch}::uuid[]) AS o(id)
     CROSS JOIN LATERAL (
       SELECT * FROM reviews.reviews
-      WHERE ${column} = o.id
-        ${after ? Prisma.sql`AND (created_at, id) < (${after.createdAt}, ${after.id}::uuid)` : Prisma.empty}
+      WHERE ${column} = o.id ${createdAtBefore(after)}
       ORDER BY created_at DESC, id DESC
       LIMIT ${limit}
     ) r
-    ORDER BY o.id, r.created_at DESC, r.id DESC`;
-  for (const { ownerId, ...review } of rows) pages.get(ownerId)?.push(review);
-  return pages;
+    ORDER BY o.id, r.created_at DESC, r.id DESC`,
+    ownerOf,
+  );
 }
 
 /** Inserts a review; a second review of the same product by the same author fails on the unique index (P2002). */
