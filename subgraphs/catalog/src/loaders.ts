@@ -1,5 +1,5 @@
 import DataLoader from "dataloader";
-import { cacheKeys, cachedBatch, jsonCodec, type BatchStats, type Cache } from "@commerce/cache";
+import { cacheKeys, cachedBatch, jsonCodec, type BatchStats, type Cache, type Codec } from "@commerce/cache";
 import type { Category, Db, Product } from "@commerce/db";
 import { batchInstrumentation, type BatchInstrumentation } from "@commerce/telemetry";
 import { isUuid } from "@commerce/common";
@@ -55,52 +55,35 @@ export function createLoaders({
     batches.onBatch(stats);
     report?.(stats);
   };
-  const productById = new DataLoader<string, Product | null>(
-    batches.wrap(
-      "productById",
-      cachedBatch({
-        name: "productById",
-        cache,
-        namespace: PRODUCT_NAMESPACE,
-        ttlSeconds,
-        codec: productCodec,
-        keyOf: (id) => id.toLowerCase(),
-        // A non-UUID id matches no row; keep it out of SQL, where it would be a cast error.
-        load: (ids) => findProductsByIds(db, ids.filter(isUuid)),
-        onBatch,
-      }),
-    ),
-    { cacheKeyFn: (id) => id.toLowerCase() },
+  /** An entity loader: Redis first, then Postgres for the misses; ids are matched case-insensitively. */
+  function cachedLoader<T>(
+    name: string,
+    namespace: string,
+    codec: Codec<T>,
+    load: (keys: readonly string[]) => Promise<Map<string, T>>,
+    keyOf?: (key: string) => string,
+  ): DataLoader<string, T | null> {
+    const batch = cachedBatch({ name, cache, namespace, ttlSeconds, codec, keyOf, load, onBatch });
+    return new DataLoader(batches.wrap(name, batch), keyOf && { cacheKeyFn: keyOf });
+  }
+  const lowerCase = (id: string): string => id.toLowerCase();
+  // A non-UUID id matches no row; keep it out of SQL, where it would be a cast error.
+  const productById = cachedLoader(
+    "productById",
+    PRODUCT_NAMESPACE,
+    productCodec,
+    (ids) => findProductsByIds(db, ids.filter(isUuid)),
+    lowerCase,
   );
-  const productBySku = new DataLoader<string, Product | null>(
-    batches.wrap(
-      "productBySku",
-      cachedBatch({
-        name: "productBySku",
-        cache,
-        namespace: PRODUCT_BY_SKU_NAMESPACE,
-        ttlSeconds,
-        codec: productCodec,
-        load: (skus) => findProductsBySkus(db, skus),
-        onBatch,
-      }),
-    ),
+  const productBySku = cachedLoader("productBySku", PRODUCT_BY_SKU_NAMESPACE, productCodec, (skus) =>
+    findProductsBySkus(db, skus),
   );
-  const categoryById = new DataLoader<string, Category | null>(
-    batches.wrap(
-      "categoryById",
-      cachedBatch({
-        name: "categoryById",
-        cache,
-        namespace: CATEGORY_NAMESPACE,
-        ttlSeconds,
-        codec: categoryCodec,
-        keyOf: (id) => id.toLowerCase(),
-        load: (ids) => findCategoriesByIds(db, ids.filter(isUuid)),
-        onBatch,
-      }),
-    ),
-    { cacheKeyFn: (id) => id.toLowerCase() },
+  const categoryById = cachedLoader(
+    "categoryById",
+    CATEGORY_NAMESPACE,
+    categoryCodec,
+    (ids) => findCategoriesByIds(db, ids.filter(isUuid)),
+    lowerCase,
   );
 
   function primeProducts(rows: readonly Product[]): void {

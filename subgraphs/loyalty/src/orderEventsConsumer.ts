@@ -141,17 +141,7 @@ export function createOrderEventsConsumer(options: OrderEventsConsumerOptions): 
    */
   async function readOwnPending(): Promise<void> {
     for (let after = "0"; ;) {
-      const result = (await redis.xreadgroup(
-        "GROUP",
-        group,
-        consumer,
-        "COUNT",
-        batchSize,
-        "STREAMS",
-        stream,
-        after,
-      )) as [string, (Entry | null)[]][] | null;
-      const entries = result?.[0]?.[1] ?? [];
+      const entries = await readGroup(after);
       if (entries.length === 0) return;
       await handlePending(entries);
       after = (entries.at(-1) as Entry)[0];
@@ -174,20 +164,21 @@ export function createOrderEventsConsumer(options: OrderEventsConsumerOptions): 
     await handlePending(entries);
   }
 
+  /**
+   * One XREADGROUP of up to batchSize entries of the stream for this consumer: after `after` in its own pending list,
+   * or (`">"`) new ones, waiting up to `block` ms for them. A pending entry deleted from the stream comes back as null.
+   */
+  async function readGroup(after: string, block?: number): Promise<(Entry | null)[]> {
+    const read =
+      block === undefined
+        ? redis.xreadgroup("GROUP", group, consumer, "COUNT", batchSize, "STREAMS", stream, after)
+        : redis.xreadgroup("GROUP", group, consumer, "COUNT", batchSize, "BLOCK", block, "STREAMS", stream, after);
+    const result = (await read) as [string, (Entry | null)[]][] | null;
+    return result?.[0]?.[1] ?? [];
+  }
+
   async function readNew(): Promise<void> {
-    const result = (await redis.xreadgroup(
-      "GROUP",
-      group,
-      consumer,
-      "COUNT",
-      batchSize,
-      "BLOCK",
-      blockMs,
-      "STREAMS",
-      stream,
-      ">",
-    )) as [string, Entry[]][] | null;
-    for (const [, entries] of result ?? []) for (const [id, fields] of entries) await handle(id, fields, 1);
+    for (const entry of await readGroup(">", blockMs)) if (entry) await handle(entry[0], entry[1], 1);
   }
 
   const stopping = new AbortController();

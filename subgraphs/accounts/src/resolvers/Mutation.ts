@@ -24,6 +24,19 @@ function productIdOf(input: { productId: string }): string {
   return input.productId.toLowerCase();
 }
 
+/** Adds or removes one of the signed-in user's favorites; the payload shows the user with the list as it now is. */
+async function changeFavorites(
+  context: Context,
+  input: { productId: string },
+  change: (db: Context["db"], userId: string, productId: string) => Promise<unknown>,
+): Promise<{ user: UserRecord }> {
+  const user = await signedInUser(context);
+  const productId = productIdOf(input);
+  await change(context.db, user.id, productId);
+  context.loaders.favoritesByUserId.clear(user.id);
+  return { user };
+}
+
 export const Mutation: MutationResolvers = {
   signUp: async (_parent, { input }, context) => authenticated(context, await context.auth.signUp(input)),
   logIn: async (_parent, { input }, context) => authenticated(context, await context.auth.logIn(input)),
@@ -33,18 +46,6 @@ export const Mutation: MutationResolvers = {
     await auth.logOut(input.refreshToken);
     return { loggedOut: true };
   },
-  addFavorite: async (_parent, { input }, context) => {
-    const user = await signedInUser(context);
-    const productId = productIdOf(input);
-    await addFavorite(context.db, user.id, productId);
-    context.loaders.favoritesByUserId.clear(user.id);
-    return { user };
-  },
-  removeFavorite: async (_parent, { input }, context) => {
-    const user = await signedInUser(context);
-    const productId = productIdOf(input);
-    await removeFavorite(context.db, user.id, productId);
-    context.loaders.favoritesByUserId.clear(user.id);
-    return { user };
-  },
+  addFavorite: (_parent, { input }, context) => changeFavorites(context, input, addFavorite),
+  removeFavorite: (_parent, { input }, context) => changeFavorites(context, input, removeFavorite),
 };
