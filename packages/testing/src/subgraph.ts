@@ -3,8 +3,10 @@ import { HeaderMap, type ApolloServer, type BaseContext } from "@apollo/server";
 import { parse, print, type GraphQLFormattedError } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTokenSigner, DEV_JWT_SECRET } from "@commerce/auth";
-import type { ContextRequest } from "@commerce/subgraph";
-import { normalizedServedSdl, undocumented } from "@commerce/subgraph";
+import { createLogger, type Env } from "@commerce/common";
+import { createDb } from "@commerce/db";
+import type { ContextRequest, SubgraphConfig, SubgraphDeps } from "@commerce/subgraph";
+import { ConfigError, normalizedServedSdl, undocumented } from "@commerce/subgraph";
 
 /** One operation's result, as a client reads it. */
 export interface OperationResult<T = Record<string, unknown>> {
@@ -29,6 +31,15 @@ export interface InProcessSubgraph<TContext extends BaseContext> {
     query: string,
     variables?: Record<string, unknown>,
     headers?: Record<string, string>,
+  ): Promise<OperationResult<T>>;
+  /**
+   * Runs an operation as a new request from `user` (a bearer token for `userId` holding `scopes`, by default
+   * `profile`), or anonymously when `user` is undefined.
+   */
+  executeAs<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    user?: { userId: string; scopes?: readonly string[] },
   ): Promise<OperationResult<T>>;
   /** Runs an operation with a context the test built (or inspected) itself. */
   executeIn<T = Record<string, unknown>>(
@@ -61,11 +72,15 @@ export async function startInProcess<TDeps, TContext extends BaseContext>(
     return response.body.singleResult;
   }
   const context = (headers: Record<string, string> = {}) => contextOf({ headers });
+  const execute = async <T>(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) =>
+    executeIn<T>(await context(headers), query, variables, headers);
   return {
     server,
     context,
     executeIn,
-    execute: async (query, variables, headers = {}) => executeIn(await context(headers), query, variables, headers),
+    execute,
+    executeAs: async (query, variables, user) =>
+      execute(query, variables, user ? await bearer(user.userId, user.scopes ?? ["profile"]) : {}),
     stop: () => server.stop(),
   };
 }
@@ -96,6 +111,7 @@ export function useInProcess<TDeps extends { db: { $disconnect(): Promise<void> 
     },
     context: (headers) => running().context(headers),
     execute: (query, variables, headers) => running().execute(query, variables, headers),
+    executeAs: (query, variables, user) => running().executeAs(query, variables, user),
     executeIn: (contextValue, query, variables, headers) =>
       running().executeIn(contextValue, query, variables, headers),
     stop: () => running().stop(),
@@ -146,4 +162,37 @@ export function describeSubgraphSchema(
       expect(undocumented(await file)).toEqual([]);
     });
   });
+}
+
+/**
+ * The kit's deps for a server that must answer before any SQL (shield, validation, `_service`): the config
+ * `loadConfig` reads from `env` over Postgres on 127.0.0.1:1 (nothing listens there), test mode and silent logs, a
+ * one-connection client that never connects until a query, and a silent logger. A subgraph adds its own deps.
+ */
+export function offlineDeps<TConfig extends SubgraphConfig>(
+  loadConfig: (env: Env) => TConfig,
+  env: Env = {},
+): SubgraphDeps<TConfig> {
+  const config = loadConfig({
+    DATABASE_URL: "postgresql://test@127.0.0.1:1/none",
+    NODE_ENV: "test",
+    LOG_LEVEL: "silent",
+    ...env,
+  });
+  return {
+    db: createDb(config.databaseUrl, { poolSize: 1 }),
+    logger: createLogger(config.telemetry.serviceName, "silent"),
+    config,
+  };
+}
+
+/** The problems a config loader reports for `env` (its ConfigError's list); throws when it accepts `env`. */
+export function configProblems(loadConfig: (env: Env) => unknown, env: Env): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error("expected the config to be refused with a ConfigError");
 }

@@ -2,25 +2,14 @@ import DataLoader from "dataloader";
 import { describe, expect, it } from "vitest";
 import { createTokenSigner } from "@commerce/auth";
 import { createMemoryCache } from "@commerce/cache";
-import { createLogger } from "@commerce/common";
-import { createDb } from "@commerce/db";
 import { defined, errorCodes } from "@commerce/testing";
-import { describeSubgraphSchema, useInProcess } from "@commerce/testing/subgraph";
+import { describeSubgraphSchema, offlineDeps, useInProcess } from "@commerce/testing/subgraph";
 import { loadConfig } from "../src/config.js";
 import { createContext, subgraph, type AccountsDeps, type Context } from "../src/server.js";
 
 // Nothing listens on port 1: a query that reached Postgres would fail loudly. These tests need none.
-const config = loadConfig({
-  DATABASE_URL: "postgresql://nobody@127.0.0.1:1/none",
-  NODE_ENV: "test",
-  PASSWORD_HASH_COST: "10",
-});
-const deps: AccountsDeps = {
-  db: createDb(config.databaseUrl),
-  cache: createMemoryCache(),
-  logger: createLogger("accounts-test", "silent"),
-  config,
-};
+const deps: AccountsDeps = { ...offlineDeps(loadConfig, { PASSWORD_HASH_COST: "10" }), cache: createMemoryCache() };
+const { config } = deps;
 const graph = useInProcess(subgraph, deps);
 const contextFor = createContext(deps);
 const execute = (query: string, contextValue: Context, variables: Record<string, unknown> = {}) =>

@@ -1,19 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { DEV_JWT_SECRET } from "@commerce/auth";
-import { ConfigError } from "@commerce/common";
+import { configProblems } from "@commerce/testing/subgraph";
 import { loadConfig } from "../src/config.js";
 
 const DATABASE_URL = "postgresql://localhost:5432/commerce";
 
-function problems(env: Record<string, string>): readonly string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-}
+const problems = (env: Record<string, string>) => configProblems(loadConfig, env);
 
 describe("loadConfig", () => {
   it("applies the defaults", () => {

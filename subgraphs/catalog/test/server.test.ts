@@ -1,27 +1,15 @@
 import { describe, expect, it, vi } from "vitest";
 import { Scope } from "@commerce/auth";
 import { createMemoryCache } from "@commerce/cache";
-import { createLogger } from "@commerce/common";
-import { createDb } from "@commerce/db";
 import { errorCodes } from "@commerce/testing";
-import { bearer, describeSubgraphSchema, useInProcess } from "@commerce/testing/subgraph";
+import { bearer, describeSubgraphSchema, offlineDeps, useInProcess } from "@commerce/testing/subgraph";
 import { loadConfig } from "../src/config.js";
 import { subgraph, type CatalogDeps } from "../src/server.js";
 
 // Nothing listens on port 1: any SQL fails, which is what the masking test needs. The
 // other tests here must be answered before any SQL (SDL, permissions, argument checks).
-const config = loadConfig({
-  DATABASE_URL: "postgresql://catalog@127.0.0.1:1/none",
-  NODE_ENV: "test",
-  LOG_LEVEL: "silent",
-});
-const logger = createLogger("catalog", "silent");
-const deps: CatalogDeps = {
-  db: createDb(config.databaseUrl, { poolSize: 1 }),
-  cache: createMemoryCache(),
-  logger,
-  config,
-};
+const deps: CatalogDeps = { ...offlineDeps(loadConfig), cache: createMemoryCache() };
+const { logger } = deps;
 const graph = useInProcess(subgraph, deps);
 const execute = graph.execute;
 

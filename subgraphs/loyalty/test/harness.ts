@@ -1,9 +1,9 @@
 import { createLogger } from "@commerce/common";
 import { createDb, type Db } from "@commerce/db";
 import { createQueryCounter, truncateAll } from "@commerce/testing";
-import { bearer, startInProcess, type OperationResult } from "@commerce/testing/subgraph";
+import { startInProcess, type InProcessSubgraph, type OperationResult } from "@commerce/testing/subgraph";
 import { loadConfig } from "../src/config.js";
-import { subgraph, type LoyaltyDeps } from "../src/server.js";
+import { subgraph, type Context, type LoyaltyDeps } from "../src/server.js";
 
 export type Result<T> = OperationResult<T>;
 
@@ -12,11 +12,7 @@ export interface Harness {
   queries: ReturnType<typeof createQueryCounter>;
   /** A separate client for fixtures and checks. */
   db: Db;
-  execute<T = Record<string, unknown>>(
-    query: string,
-    variables?: Record<string, unknown>,
-    as?: { userId: string; scopes?: string[] },
-  ): Promise<Result<T>>;
+  execute: InProcessSubgraph<Context>["executeAs"];
   reset(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -36,8 +32,7 @@ export async function startHarness({ databaseUrl }: { databaseUrl: string }): Pr
     deps,
     queries,
     db,
-    execute: async (query, variables = {}, as) =>
-      served.execute(query, variables, as ? await bearer(as.userId, as.scopes ?? ["profile"]) : {}),
+    execute: served.executeAs,
     async reset() {
       await truncateAll(databaseUrl, ["loyalty"]);
       queries.reset();

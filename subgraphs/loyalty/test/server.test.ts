@@ -1,31 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { createLogger } from "@commerce/common";
-import { createDb } from "@commerce/db";
 import { errorCodes } from "@commerce/testing";
-import { bearer, describeSubgraphSchema, useInProcess } from "@commerce/testing/subgraph";
+import { describeSubgraphSchema, offlineDeps, useInProcess } from "@commerce/testing/subgraph";
 import { loadConfig } from "../src/config.js";
-import { subgraph, type LoyaltyDeps } from "../src/server.js";
+import { subgraph } from "../src/server.js";
 import { MalformedEventError, type OrderCompletedV1 } from "@commerce/events";
 import { creditFromOrderCompleted } from "../src/orderEvents.js";
 import { pointsForAmount, pointsToNextTier, tierFor } from "../src/points.js";
 
 // Nothing listens on port 1: these tests must be answered before any SQL.
-const config = loadConfig({
-  DATABASE_URL: "postgresql://loyalty@127.0.0.1:1/none",
-  NODE_ENV: "test",
-  LOG_LEVEL: "silent",
-});
-const deps: LoyaltyDeps = {
-  db: createDb(config.databaseUrl, { poolSize: 1 }),
-  logger: createLogger("loyalty", "silent"),
-  config,
-};
-const graph = useInProcess(subgraph, deps);
+const graph = useInProcess(subgraph, offlineDeps(loadConfig));
 const CUSTOMER = "6f1c1f0e-9d1a-4c55-8f43-0a3c2f1b7d10";
 
-async function execute(query: string, variables: Record<string, unknown> = {}, scopes?: string[]) {
-  return graph.execute(query, variables, scopes ? await bearer(CUSTOMER, scopes) : {});
-}
+const execute = (query: string, variables: Record<string, unknown> = {}, scopes?: string[]) =>
+  graph.executeAs(query, variables, scopes && { userId: CUSTOMER, scopes });
 
 describeSubgraphSchema(graph, new URL("../schema.graphql", import.meta.url));
 

@@ -5,9 +5,9 @@ import { createDb, type Db } from "@commerce/db";
 import type { Served } from "@commerce/http";
 import { createQueryCounter, truncateAll } from "@commerce/testing";
 import * as catalog from "@commerce/catalog";
-import { bearer, startInProcess, type OperationResult } from "@commerce/testing/subgraph";
+import { startInProcess, type InProcessSubgraph, type OperationResult } from "@commerce/testing/subgraph";
 import { loadConfig } from "../src/config.js";
-import { subgraph, type OrdersDeps } from "../src/server.js";
+import { subgraph, type Context, type OrdersDeps } from "../src/server.js";
 
 export type Result<T> = OperationResult<T>;
 
@@ -20,11 +20,7 @@ export interface Harness {
   db: Db;
   catalogUrl: string;
   /** Runs an operation in a fresh request (fresh loaders) as `userId` with `scopes`, or anonymously. */
-  execute<T = Record<string, unknown>>(
-    query: string,
-    variables?: Record<string, unknown>,
-    as?: { userId: string; scopes?: string[] },
-  ): Promise<Result<T>>;
+  execute: InProcessSubgraph<Context>["executeAs"];
   /** Empties the orders and catalog tables and Redis. */
   reset(): Promise<void>;
   stop(): Promise<void>;
@@ -63,8 +59,7 @@ export async function startHarness({
     queries,
     db,
     catalogUrl: catalogServed.url,
-    execute: async (query, variables = {}, as) =>
-      served.execute(query, variables, as ? await bearer(as.userId, as.scopes ?? ["profile"]) : {}),
+    execute: served.executeAs,
     async reset() {
       await truncateAll(databaseUrl, ["orders", "catalog"]);
       await redis.flushdb();

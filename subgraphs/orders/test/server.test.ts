@@ -1,31 +1,21 @@
 import { describe, expect, it } from "vitest";
-import { createLogger } from "@commerce/common";
-import { createDb } from "@commerce/db";
 import { errorCodes } from "@commerce/testing";
-import { bearer, describeSubgraphSchema, useInProcess } from "@commerce/testing/subgraph";
+import { describeSubgraphSchema, offlineDeps, useInProcess } from "@commerce/testing/subgraph";
 import { loadConfig } from "../src/config.js";
 import { subgraph, type OrdersDeps } from "../src/server.js";
 import { createCatalogClient } from "@commerce/subgraph";
 
 // Nothing listens on port 1: these tests must be answered before any SQL or catalog call.
-const config = loadConfig({
-  DATABASE_URL: "postgresql://orders@127.0.0.1:1/none",
-  SUBGRAPH_CATALOG_URL: "http://127.0.0.1:1/graphql",
-  NODE_ENV: "test",
-  LOG_LEVEL: "silent",
-});
+const base = offlineDeps(loadConfig, { SUBGRAPH_CATALOG_URL: "http://127.0.0.1:1/graphql" });
 const deps: OrdersDeps = {
-  db: createDb(config.databaseUrl, { poolSize: 1 }),
-  logger: createLogger("orders", "silent"),
-  config,
-  catalog: createCatalogClient({ url: config.catalogUrl, retries: 0, timeoutMs: 200 }),
+  ...base,
+  catalog: createCatalogClient({ url: base.config.catalogUrl, retries: 0, timeoutMs: 200 }),
 };
 const graph = useInProcess(subgraph, deps);
 const CUSTOMER = "6f1c1f0e-9d1a-4c55-8f43-0a3c2f1b7d10";
 
-async function execute(query: string, variables: Record<string, unknown> = {}, scopes?: string[]) {
-  return graph.execute(query, variables, scopes ? await bearer(CUSTOMER, scopes) : {});
-}
+const execute = (query: string, variables: Record<string, unknown> = {}, scopes?: string[]) =>
+  graph.executeAs(query, variables, scopes && { userId: CUSTOMER, scopes });
 
 const PLACE = `mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { order { id } } }`;
 const item = { productId: "0b6f3a2e-6b1c-4a59-9d1e-3f7c2a1b4c5d", quantity: 1 };
