@@ -8,7 +8,7 @@ import { expressMiddleware } from "@as-integrations/express5";
 import { checkReadiness, type ReadinessCheck } from "./readiness.js";
 import { requestErrorHandler, requireJsonBody } from "./requestErrors.js";
 import { requestIdMiddleware } from "./requestId.js";
-import { routerGuard } from "./routerGuard.js";
+import { callerGuard } from "./callerGuard.js";
 
 export interface ServeOptions<TContext extends BaseContext> {
   /** Builds the ApolloServer once the HTTP server exists (so it can be drained on stop). */
@@ -28,6 +28,11 @@ export interface ServeOptions<TContext extends BaseContext> {
    * `x-router-signature` get 401 `UNAUTHENTICATED` before Apollo sees them; `/health`, `/ready` and `/metrics` stay open.
    */
   routerSecret?: string | undefined;
+  /**
+   * Subgraphs guarded by `routerSecret`: the services that may also call under their own identity, name → key
+   * (`TRUSTED_SERVICES`), with `x-service-signature`; `callerOf(req)` names who called. @default none
+   */
+  trustedServices?: ReadonlyMap<string, string>;
   /**
    * Express's `trust proxy`: which proxies' `X-Forwarded-For` (and `-Proto`, `-Host`) are believed, so `req.ip`
    * is the client rather than a load balancer. `true` trusts every hop, a number that many hops from the server,
@@ -128,7 +133,9 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
   app.use(
     path,
     cors(options.cors ?? { origin: false }),
-    ...(options.routerSecret ? [routerGuard(options.routerSecret)] : []),
+    ...(options.routerSecret
+      ? [callerGuard({ routerSecret: options.routerSecret, trustedServices: options.trustedServices })]
+      : []),
     requireJsonBody,
     express.json({ limit: options.bodyLimit ?? "1mb" }),
     ...(options.middleware ?? []),

@@ -2,16 +2,21 @@ import { ApolloServer } from "@apollo/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSchema } from "graphql";
 import {
+  callerName,
+  callerOf,
   ROUTER_SIGNATURE_HEADER,
   routerSigner,
   serveGraphQL,
+  SERVICE_SIGNATURE_HEADER,
   signRouterRequest,
+  signServiceRequest,
   verifyRouterSignature,
   type Served,
 } from "../src/index.js";
 
 const SECRET = "router-secret-for-tests-0123456789abcdef";
-const schema = buildSchema("type Query { hello: String }");
+const ORDERS_KEY = "orders-service-key-for-tests-0123456789";
+const schema = buildSchema("type Query { hello: String caller: String }");
 let served: Served;
 let origin: string;
 
@@ -20,14 +25,21 @@ beforeAll(async () => {
     apollo: () =>
       new ApolloServer({
         schema,
-        rootValue: { hello: "world" },
+        rootValue: {
+          hello: "world",
+          caller: (_args: unknown, context: { caller: string }) => context.caller,
+        },
         logger: { debug() {}, info() {}, warn() {}, error() {} },
       }),
-    context: async () => ({}),
+    context: async (req) => {
+      const caller = callerOf(req);
+      return { caller: caller ? callerName(caller) : "unknown" };
+    },
     host: "127.0.0.1",
     port: 0,
     bodyLimit: 1024,
     routerSecret: SECRET,
+    trustedServices: new Map([["orders", ORDERS_KEY]]),
   });
   origin = new URL(served.url).origin;
 });
@@ -91,6 +103,50 @@ describe("serveGraphQL with a router secret", () => {
       const body = (await response.json()) as { errors: { extensions: unknown }[] };
       expect(body.errors[0]?.extensions).toEqual({ code: "UNAUTHENTICATED", reason });
     }
+  });
+
+  it("names the router as the caller of its requests", async () => {
+    const response = await post(
+      { [ROUTER_SIGNATURE_HEADER]: signRouterRequest(SECRET) },
+      JSON.stringify({ query: "{ caller }" }),
+    );
+    expect(await response.json()).toEqual({ data: { caller: "router" } });
+  });
+
+  it("answers a trusted service under its own identity, and names it as the caller", async () => {
+    const response = await post(
+      { [SERVICE_SIGNATURE_HEADER]: signServiceRequest("orders", ORDERS_KEY) },
+      JSON.stringify({ query: "{ caller }" }),
+    );
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ data: { caller: "orders" } });
+  });
+
+  it("refuses a service signature that is not a trusted service's with 401 and the reason", async () => {
+    const expired = signServiceRequest("orders", ORDERS_KEY, Math.floor(Date.now() / 1000) - 600);
+    for (const [header, reason] of [
+      [signServiceRequest("reviews", ORDERS_KEY), "SERVICE_SIGNATURE_UNKNOWN_SERVICE"],
+      [signServiceRequest("orders", "not-the-orders-key-but-long-enough-00"), "SERVICE_SIGNATURE_INVALID"],
+      [expired, "SERVICE_SIGNATURE_EXPIRED"],
+      ["s=orders", "SERVICE_SIGNATURE_MALFORMED"],
+      // The router's secret does not make a service signature: the two are different keys and texts.
+      [signServiceRequest("orders", SECRET), "SERVICE_SIGNATURE_INVALID"],
+    ] as const) {
+      const response = await post({ [SERVICE_SIGNATURE_HEADER]: header });
+      expect(response.status).toBe(401);
+      const body = (await response.json()) as { errors: { extensions: unknown }[] };
+      expect(body.errors[0]?.extensions).toEqual({ code: "UNAUTHENTICATED", reason });
+    }
+  });
+
+  it("checks the router's signature when a request carries both headers", async () => {
+    const response = await post({
+      [ROUTER_SIGNATURE_HEADER]: signRouterRequest("not-the-secret-but-long-enough-000"),
+      [SERVICE_SIGNATURE_HEADER]: signServiceRequest("orders", ORDERS_KEY),
+    });
+    expect(response.status).toBe(401);
+    const body = (await response.json()) as { errors: { extensions: unknown }[] };
+    expect(body.errors[0]?.extensions).toEqual({ code: "UNAUTHENTICATED", reason: "ROUTER_SIGNATURE_INVALID" });
   });
 
   it("keeps /health open", async () => {
