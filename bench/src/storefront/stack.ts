@@ -9,6 +9,21 @@ import { pathToFileURL } from "node:url";
 import { cleanEnv, graphqlReady, ROUTER_SETTINGS } from "../gateways/gateways.js";
 import { childProcesses, freePort, isPortFree, onCleanup, startService } from "../harness/processes.js";
 
+/**
+ * orders and reviews read the catalog under their own identities, each with its own key: `npm start` takes them as
+ * `<SERVICE>_SERVICE_SECRET`, a service started alone as `SERVICE_SECRET`, the catalog as `TRUSTED_SERVICES`.
+ * A checkout from before service identities ignores them (its orders signed as the router).
+ */
+const SERVICE_KEYS = {
+  orders: "bench-orders-service-secret-0123456789abcdef",
+  reviews: "bench-reviews-service-secret-0123456789abcde",
+};
+const SERVICE_ENV: Record<string, Record<string, string>> = {
+  orders: { SERVICE_SECRET: SERVICE_KEYS.orders },
+  reviews: { SERVICE_SECRET: SERVICE_KEYS.reviews },
+  catalog: { TRUSTED_SERVICES: `orders:${SERVICE_KEYS.orders},reviews:${SERVICE_KEYS.reviews}` },
+};
+
 /** The scrypt cost of the seeded users' password hashes (log-in verifies at the cost the hash was made with). */
 export const PASSWORD_HASH_COST = 10;
 
@@ -82,6 +97,8 @@ export async function startStack({
     REDIS_URL: infra.redisUrl,
     JWT_SECRET: ROUTER_SETTINGS.jwtSecret,
     ROUTER_SECRET: ROUTER_SETTINGS.routerSecret,
+    ORDERS_SERVICE_SECRET: SERVICE_KEYS.orders,
+    REVIEWS_SERVICE_SECRET: SERVICE_KEYS.reviews,
     // One client sends every request of the benchmark: lift its per-client cost budget, which would run out.
     COST_BUDGET: "1000000000",
     ...(tracesEndpoint ? { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: tracesEndpoint } : {}),
@@ -142,7 +159,7 @@ export async function startStack({
       command: process.execPath,
       args: [join(repoDir, "subgraphs", subgraph, "dist/index.js")],
       cwd: join(repoDir, "subgraphs", subgraph),
-      env: { ...env, PORT: String(port) },
+      env: { ...env, ...SERVICE_ENV[subgraph], PORT: String(port) },
       logPath: join(logDir, `${name}-${subgraph}.log`),
       ready: async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok,
     });

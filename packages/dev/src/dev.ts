@@ -4,8 +4,10 @@ import { join } from "node:path";
 import { createDb, migrate, seed } from "@commerce/db";
 import {
   freePort,
+  generatedServiceKeys,
   installRedisServerWithApt,
   isPortFree,
+  serviceIdentityEnv,
   startEmbeddedPostgres,
   startRedisServer,
   type PostgresHandle,
@@ -69,7 +71,8 @@ try {
     );
   }
 
-  // A fresh secret per run: subgraphs answer only requests the router signed with it.
+  // Fresh secrets per run: subgraphs answer only requests the router signed with its secret, and the catalog also
+  // those orders and reviews signed with their own keys (SERVICE_SECRET, trusted in its TRUSTED_SERVICES).
   const env = {
     ...config.env,
     DATABASE_URL: databaseUrl,
@@ -80,11 +83,12 @@ try {
   };
   // Each subgraph on its own port (the one in schema/subgraphs.json and supergraph.yaml) when it is free, else on
   // any free port. Every subgraph gets every subgraph's URL, as the router does (orders reads the catalog directly).
-  const subgraphs: { name: string; dir: string; port: number }[] = [];
+  const subgraphs: { name: string; dir: string; port: number; env?: Record<string, string> }[] = [];
+  const identities = serviceIdentityEnv(generatedServiceKeys());
   for (const subgraph of config.subgraphs) {
     const port = (await isPortFree(subgraph.port, "127.0.0.1")) ? subgraph.port : await freePort();
     if (port !== subgraph.port) log(`${subgraph.name}: port ${subgraph.port} is taken, using ${port}`);
-    subgraphs.push({ ...subgraph, port });
+    subgraphs.push({ ...subgraph, port, env: identities[subgraph.name] });
   }
   const subgraphUrls: Record<string, string> = {};
   for (const { name, port } of subgraphs) subgraphUrls[subgraphUrlVariable(name)] = `http://127.0.0.1:${port}/graphql`;

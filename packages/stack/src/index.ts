@@ -2,3 +2,4 @@ export * from "./ports.js";
 export * from "./processes.js";
 export * from "./postgres.js";
 export * from "./redis.js";
+export * from "./serviceIdentities.js";

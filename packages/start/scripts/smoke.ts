@@ -26,6 +26,8 @@ const baseEnv: NodeJS.ProcessEnv = {
   HOME: process.env.HOME,
   JWT_SECRET: secret(),
   ROUTER_SECRET: secret(),
+  ORDERS_SERVICE_SECRET: secret(),
+  REVIEWS_SERVICE_SECRET: secret(),
   LOG_LEVEL: "warn",
 };
 

@@ -3,6 +3,7 @@ import { availableParallelism } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError, readEnv, type Env } from "@commerce/common";
+import { SERVICE_CALLERS, serviceIdentityEnv, serviceSecretVariable } from "@commerce/stack";
 
 const SERVICE = "start";
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -36,6 +37,11 @@ export interface StartConfig {
   readonly routerPort: number;
   /** Every subgraph of schema/subgraphs.json: its built entry point and its port on 127.0.0.1. */
   readonly subgraphs: readonly { readonly name: string; readonly entry: string; readonly port: number }[];
+  /**
+   * Each subgraph's own identity settings, from `ORDERS_SERVICE_SECRET` and `REVIEWS_SERVICE_SECRET` (required):
+   * orders' and reviews' `SERVICE_SECRET`, the catalog's `TRUSTED_SERVICES`.
+   */
+  readonly serviceEnv: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 /** `SUBGRAPH_<NAME>_URL`, the variable the router (and orders, for the catalog) reads a subgraph's URL from. */
@@ -70,6 +76,16 @@ export function loadStartConfig(
     read.problem(
       "ROUTER_SECRET is required: at least 32 random characters the router signs its subgraph requests with",
     );
+  const serviceKeys: Record<string, string> = {};
+  for (const caller of Object.keys(SERVICE_CALLERS)) {
+    const name = serviceSecretVariable(caller);
+    const key = read.optionalString(name);
+    if (key) serviceKeys[caller] = key;
+    else
+      read.problem(
+        `${name} is required: at least 32 random characters ${caller} signs its calls to ${SERVICE_CALLERS[caller]} with, under its own identity`,
+      );
+  }
   const seedValue = read.optionalString("SEED")?.toLowerCase();
   let seed: SeedMode = "off";
   if (seedValue === "true" || seedValue === "1") seed = "all";
@@ -107,6 +123,7 @@ export function loadStartConfig(
     routerEntry,
     routerPort: port,
     subgraphs: Object.freeze(subgraphs),
+    serviceEnv: Object.freeze(serviceIdentityEnv(serviceKeys)),
   });
 }
 

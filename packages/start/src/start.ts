@@ -65,7 +65,10 @@ try {
   for (const subgraph of config.subgraphs) {
     const onExit = exited(subgraph.name);
     // Loopback only: on one machine nothing but the router needs to reach a subgraph.
-    subgraphs.push(startService({ ...subgraph, env: { ...env, HOST: "127.0.0.1" }, output: "inherit", onExit }));
+    const own = config.serviceEnv[subgraph.name];
+    subgraphs.push(
+      startService({ ...subgraph, env: { ...env, ...own, HOST: "127.0.0.1" }, output: "inherit", onExit }),
+    );
   }
   await Promise.all(subgraphs.map((service) => waitReady(service, { timeoutMs: config.readyTimeoutMs })));
   logger.info(`subgraphs ready: ${config.subgraphs.map((s) => `${s.name} :${s.port}`).join(", ")}`);

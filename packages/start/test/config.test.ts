@@ -24,6 +24,8 @@ const env = {
   REDIS_URL: "redis://cache:6379",
   JWT_SECRET: secret,
   ROUTER_SECRET: secret,
+  ORDERS_SERVICE_SECRET: "o".repeat(32),
+  REVIEWS_SERVICE_SECRET: "r".repeat(32),
 };
 
 function problems(load: () => unknown): readonly string[] {
@@ -56,7 +58,22 @@ describe("loadStartConfig", () => {
 
   it("names every missing variable at once", () => {
     const found = problems(() => loadStartConfig([], {}, root));
-    expect(found.map((p) => p.split(" ")[0])).toEqual(["DATABASE_URL", "REDIS_URL", "JWT_SECRET", "ROUTER_SECRET"]);
+    expect(found.map((p) => p.split(" ")[0])).toEqual([
+      "DATABASE_URL",
+      "REDIS_URL",
+      "JWT_SECRET",
+      "ROUTER_SECRET",
+      "ORDERS_SERVICE_SECRET",
+      "REVIEWS_SERVICE_SECRET",
+    ]);
+  });
+
+  it("gives orders and reviews each its own key, and the catalog the callers it trusts", () => {
+    expect(loadStartConfig([], env, root).serviceEnv).toEqual({
+      orders: { SERVICE_SECRET: "o".repeat(32) },
+      reviews: { SERVICE_SECRET: "r".repeat(32) },
+      catalog: { TRUSTED_SERVICES: `orders:${"o".repeat(32)},reviews:${"r".repeat(32)}` },
+    });
   });
 
   it("rejects URLs of the wrong kind", () => {

@@ -1,5 +1,5 @@
 import { ErrorCode, subgraphFailed, type Logger } from "@commerce/common";
-import { ROUTER_SIGNATURE_HEADER, signRouterRequest } from "@commerce/http";
+import { SERVICE_SIGNATURE_HEADER, serviceSigner } from "@commerce/http";
 import {
   CallFailure,
   HttpStatusError,
@@ -7,7 +7,7 @@ import {
   type BreakerView,
   type CallPolicyOptions,
 } from "@commerce/resilience";
-import type { CatalogCallConfig, SubgraphConfig } from "./config.js";
+import type { CatalogCallConfig } from "./config.js";
 
 /** What other subgraphs need to know about a product, read from the catalog when a mutation needs it. */
 export interface CatalogProduct {
@@ -33,8 +33,11 @@ export interface CatalogClient {
 export interface CatalogClientOptions extends CallPolicyOptions {
   /** The catalog subgraph's GraphQL endpoint. */
   url: string;
-  /** Signs each call as the router does (`x-router-signature`): the catalog answers only holders of ROUTER_SECRET. @default unsigned */
-  routerSecret?: string | undefined;
+  /**
+   * Signs each call under this service's own identity (`x-service-signature`, see `@commerce/http`): a guarded
+   * catalog answers only the router and the services in its `TRUSTED_SERVICES`. @default unsigned
+   */
+  identity?: { service: string; key: string } | undefined;
   /** Logs the breaker opening and closing. @default none */
   logger?: Logger | undefined;
 }
@@ -52,7 +55,8 @@ const ENTITIES = `query CatalogProducts($representations: [_Any!]!) {
  * retry budget (a read is always safe to retry), and a circuit breaker — so a catalog outage fails fast with a
  * coded error instead of holding the mutation that needed it.
  */
-export function createCatalogClient({ url, routerSecret, logger, ...policy }: CatalogClientOptions): CatalogClient {
+export function createCatalogClient({ url, identity, logger, ...policy }: CatalogClientOptions): CatalogClient {
+  const sign = identity ? serviceSigner(identity.service, identity.key) : undefined;
   const calls = createCallPolicy(CATALOG_SERVICE, { timeoutMs: 2000, ...policy });
   calls.onStateChange((view) => {
     if (view.state === "open")
@@ -65,7 +69,7 @@ export function createCatalogClient({ url, routerSecret, logger, ...policy }: Ca
       method: "POST",
       headers: {
         "content-type": "application/json",
-        ...(routerSecret ? { [ROUTER_SIGNATURE_HEADER]: signRouterRequest(routerSecret) } : {}),
+        ...(sign ? { [SERVICE_SIGNATURE_HEADER]: sign() } : {}),
       },
       body: JSON.stringify({
         query: ENTITIES,
@@ -73,17 +77,26 @@ export function createCatalogClient({ url, routerSecret, logger, ...policy }: Ca
       }),
       signal,
     });
-    if (!response.ok) throw new HttpStatusError(response.status);
+    // A refused identity (401, 403) is answered with coded errors worth reporting; other statuses say enough.
+    const refused = response.status === 401 || response.status === 403;
+    if (!response.ok && !refused) throw new HttpStatusError(response.status);
     const body = (await response.json().catch(() => ({}))) as {
       data?: { _entities?: (CatalogProduct | null)[] };
-      errors?: { extensions?: { code?: unknown } }[];
+      errors?: { extensions?: { code?: unknown; reason?: unknown } }[];
     };
-    if (body.errors?.length || !body.data?._entities) {
+    if (refused || body.errors?.length || !body.data?._entities) {
       // An answer, not an outage (a refused signature, a bug): retrying cannot help, and the catalog is up.
-      const codes = [...new Set((body.errors ?? []).map((e) => String(e.extensions?.code ?? "UNKNOWN")))].join(", ");
+      const codes = [
+        ...new Set(
+          (body.errors ?? []).map(({ extensions: e }) =>
+            e?.reason === undefined ? String(e?.code ?? "UNKNOWN") : `${String(e.code)} (${String(e.reason)})`,
+          ),
+        ),
+      ].join(", ");
       throw new CallFailure({
         code: ErrorCode.SUBGRAPH_HTTP_ERROR,
-        reason: codes ? `answered ${codes}` : "answered no data",
+        reason: codes ? `answered ${codes}` : refused ? `answered HTTP ${response.status}` : "answered no data",
+        ...(refused ? { status: response.status } : {}),
         retryable: false,
         trips: false,
       });
@@ -107,13 +120,13 @@ export function createCatalogClient({ url, routerSecret, logger, ...policy }: Ca
   };
 }
 
-/** The catalog client a subgraph's entry point builds from its config (`CATALOG_*`, `ROUTER_SECRET`). */
-export function catalogClientFor(config: SubgraphConfig & CatalogCallConfig, logger?: Logger): CatalogClient {
+/** The catalog client a subgraph's entry point builds from its config (`CATALOG_*`, `SERVICE_SECRET`). */
+export function catalogClientFor(config: CatalogCallConfig, logger?: Logger): CatalogClient {
   return createCatalogClient({
     url: config.catalogUrl,
     timeoutMs: config.catalogTimeoutMs,
     retries: config.catalogRetries,
-    routerSecret: config.routerSecret,
+    identity: config.serviceSecret ? { service: config.serviceName, key: config.serviceSecret } : undefined,
     logger,
   });
 }

@@ -1,6 +1,7 @@
 import { ConfigError, readEnv, type Env, type EnvReader } from "@commerce/common";
 import { DEV_JWT_SECRET } from "@commerce/auth";
 import { readRedisConfig, type RedisConfig } from "@commerce/cache";
+import { SERVICE_NAME_PATTERN } from "@commerce/http";
 import { readTelemetryConfig, type TelemetryConfig } from "@commerce/telemetry";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -26,6 +27,12 @@ export interface SubgraphConfig extends RedisConfig {
   readonly jwtSecret: string;
   /** `ROUTER_SECRET`: only requests signed with it (by the router) are served; required in production, unset → unguarded. */
   readonly routerSecret: string | undefined;
+  /**
+   * `TRUSTED_SERVICES`: `<service>:<key>,…`, the services that may call this subgraph under their own identity
+   * (`x-service-signature`, queries of `_entities` only) besides the router, each with its key (≥ 32 characters;
+   * the caller's `SERVICE_SECRET`). Needs `ROUTER_SECRET` (without it no caller is checked). @default none
+   */
+  readonly trustedServices: ReadonlyMap<string, string>;
   /** `LOG_LEVEL`. @default "info" */
   readonly logLevel: (typeof LOG_LEVELS)[number];
   /** `NODE_ENV`. @default "development" */
@@ -68,6 +75,9 @@ export function readSubgraphConfig(
     read.problem("ROUTER_SECRET is required when NODE_ENV=production: the secret the router signs its requests with");
   if (routerSecret !== undefined && routerSecret.length < MIN_SECRET_LENGTH)
     read.problem(`ROUTER_SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
+  const trustedServices = readTrustedServices(read);
+  if (trustedServices.size > 0 && routerSecret === undefined)
+    read.problem("TRUSTED_SERVICES needs ROUTER_SECRET: without it this subgraph checks no caller at all");
   return {
     port: read.int("PORT", port, { min: 0, max: 65_535 }),
     host: read.string("HOST", "0.0.0.0"),
@@ -77,10 +87,37 @@ export function readSubgraphConfig(
     shutdownTimeoutMs: read.int("SHUTDOWN_TIMEOUT_MS", 10_000, { min: 0, max: 600_000 }),
     jwtSecret: jwtSecret ?? DEV_JWT_SECRET,
     routerSecret,
+    trustedServices,
     logLevel: read.oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
     nodeEnv,
     telemetry: readTelemetryConfig(read, service),
   };
+}
+
+/**
+ * `TRUSTED_SERVICES` (`orders:<key>,reviews:<key>`): problems name the service, never echo a key. Split at the
+ * first `:` of each entry, so a key may hold `:` but not `,`.
+ */
+function readTrustedServices(read: EnvReader): ReadonlyMap<string, string> {
+  const trusted = new Map<string, string>();
+  const raw = read.optionalString("TRUSTED_SERVICES");
+  if (raw === undefined) return trusted;
+  for (const [index, entry] of raw.split(",").entries()) {
+    const colon = entry.indexOf(":");
+    const name = colon < 0 ? "" : entry.slice(0, colon).trim();
+    const key = colon < 0 ? "" : entry.slice(colon + 1).trim();
+    if (!SERVICE_NAME_PATTERN.test(name) || key === "")
+      read.problem(
+        `TRUSTED_SERVICES must be a comma-separated list of <service>:<key> (service in lower case, e.g. orders:<key>): entry ${index + 1} is not`,
+      );
+    else if (name === "router")
+      read.problem('TRUSTED_SERVICES must not name "router": the router signs with ROUTER_SECRET');
+    else if (trusted.has(name)) read.problem(`TRUSTED_SERVICES names "${name}" twice`);
+    else if (key.length < MIN_SECRET_LENGTH)
+      read.problem(`TRUSTED_SERVICES: the key of "${name}" must be at least ${MIN_SECRET_LENGTH} characters`);
+    else trusted.set(name, key);
+  }
+  return trusted;
 }
 
 /** How a subgraph calls the catalog (orders prices the items of an order, reviews checks a product exists). */
@@ -91,11 +128,30 @@ export interface CatalogCallConfig {
   readonly catalogTimeoutMs: number;
   /** `CATALOG_RETRIES`: extra attempts after a refused connection or a 502/503/504, within the retry budget. @default 2 */
   readonly catalogRetries: number;
+  /** The name this service signs its catalog calls with (`x-service-signature`): its service name. */
+  readonly serviceName: string;
+  /**
+   * `SERVICE_SECRET`: the key this service signs its catalog calls with, under its own identity; the catalog's
+   * `TRUSTED_SERVICES` holds it as `<service>:<key>`. Required in production (≥ 32 characters); unset → unsigned.
+   */
+  readonly serviceSecret: string | undefined;
 }
 
-/** Reads the catalog call settings with the service's reader. */
-export function readCatalogCallConfig(read: EnvReader): CatalogCallConfig {
+/** Reads the catalog call settings with the service's reader, for the service `service` running under `nodeEnv`. */
+export function readCatalogCallConfig(
+  read: EnvReader,
+  { service, nodeEnv }: { service: string; nodeEnv: SubgraphConfig["nodeEnv"] },
+): CatalogCallConfig {
+  const serviceSecret = read.optionalString("SERVICE_SECRET");
+  if (nodeEnv === "production" && serviceSecret === undefined)
+    read.problem(
+      `SERVICE_SECRET is required when NODE_ENV=production: the key ${service} signs its catalog calls with (the catalog trusts it as ${service}:<key> in TRUSTED_SERVICES)`,
+    );
+  if (serviceSecret !== undefined && serviceSecret.length < MIN_SECRET_LENGTH)
+    read.problem(`SERVICE_SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
   return {
+    serviceName: service,
+    serviceSecret,
     catalogUrl:
       read.url("SUBGRAPH_CATALOG_URL", "http://localhost:4002/graphql", ["http:", "https:"]) ??
       "http://localhost:4002/graphql",

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createTokenVerifier, viewerFromAuthorization, type Viewer } from "@commerce/auth";
 import { withHttpStatus, type Logger } from "@commerce/common";
+import { callerName, type Caller } from "@commerce/http";
 
 /** The parts of an HTTP request a context needs (an Express request fits). */
 export interface ContextRequest {
@@ -29,8 +30,15 @@ export function viewerReader(jwtSecret: string): (req: ContextRequest) => Promis
   };
 }
 
-/** The request id (`x-request-id`, else a new one) and a logger that carries it. */
-export function requestScope(req: ContextRequest, logger: Logger): { requestId: string; logger: Logger } {
+/**
+ * The request id (`x-request-id`, else a new one) and a logger that carries it, and the caller's name (`router`, or
+ * the service that called under its own identity) when the guard verified one.
+ */
+export function requestScope(
+  req: ContextRequest,
+  logger: Logger,
+  caller: Caller | null = null,
+): { requestId: string; logger: Logger } {
   const requestId = headerOf(req, "x-request-id") ?? randomUUID();
-  return { requestId, logger: logger.child({ requestId }) };
+  return { requestId, logger: logger.child(caller ? { requestId, caller: callerName(caller) } : { requestId }) };
 }

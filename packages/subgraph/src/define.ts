@@ -3,12 +3,13 @@ import type { DocumentNode } from "graphql";
 import type { Viewer } from "@commerce/auth";
 import type { Env, Logger } from "@commerce/common";
 import type { Db } from "@commerce/db";
-import { serveGraphQL, type GraphQLWebSocketHost, type Served } from "@commerce/http";
+import { callerOf, serveGraphQL, type Caller, type GraphQLWebSocketHost, type Served } from "@commerce/http";
 import type { SubgraphTelemetry } from "@commerce/telemetry";
 import type { SubgraphConfig } from "./config.js";
 import { requestScope, viewerReader, type ContextRequest } from "./context.js";
 import type { SubgraphResources } from "./run.js";
 import { buildSchema, createSubgraphServer, readTypeDefs, type SubgraphSchemaOptions } from "./server.js";
+import { serviceCallersPlugin } from "./serviceCallers.js";
 import { subscriptionHost } from "./subscriptions.js";
 
 /** What the kit puts in every request's context; a subgraph's Context extends it. */
@@ -20,6 +21,11 @@ export interface SubgraphContext {
   requestId: string;
   /** The caller, from a verified access token; null when anonymous. */
   viewer: Viewer | null;
+  /**
+   * Who sent the request, as the guard verified it: the router, or a trusted service under its own identity
+   * (`TRUSTED_SERVICES`); null when unguarded (no `ROUTER_SECRET`) or in process (tests, subscriptions).
+   */
+  caller: Caller | null;
 }
 
 /**
@@ -131,6 +137,8 @@ export function defineSubgraph<
       telemetry: deps.telemetry,
       logger: deps.logger,
       introspection,
+      // Services calling under their own identity read entities by key and nothing else.
+      plugins: [serviceCallersPlugin()],
     });
   }
   function createContext(deps: TDeps): (req: ContextRequest) => Promise<TContext> {
@@ -138,7 +146,8 @@ export function defineSubgraph<
     const contextOf = definition.context(deps);
     return async (req) => {
       const viewer = await viewerOf(req);
-      return contextOf({ db: deps.db, ...requestScope(req, deps.logger), viewer });
+      const caller = callerOf(req) ?? null;
+      return contextOf({ db: deps.db, ...requestScope(req, deps.logger, caller), viewer, caller });
     };
   }
   function createSubscriptions(deps: TDeps): GraphQLWebSocketHost {
@@ -163,8 +172,10 @@ export function defineSubgraph<
         context: createContext(deps),
         host,
         port,
-        // Only the router may call this subgraph (x-router-signature); /health, /ready and /metrics stay open.
+        // Only the router may call this subgraph (x-router-signature); /health, /ready and /metrics stay open…
         routerSecret: deps.config.routerSecret,
+        // …or a service it trusts, under that service's own identity (x-service-signature).
+        trustedServices: deps.config.trustedServices,
         shutdownTimeoutMs,
         ...(definition.subscriptions ? { streams: createSubscriptions(deps) } : {}),
         ...deps.telemetry?.serve,

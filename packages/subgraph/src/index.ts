@@ -13,3 +13,4 @@ export * from "./scalars.js";
 export * from "./authorization.js";
 export * from "./authorizationCheck.js";
 export * from "./subscriptions.js";
+export * from "./serviceCallers.js";

@@ -28,7 +28,9 @@ const CLIENT_VERSION = "apollographql-client-version";
  * - adds `graphql.parse` and `graphql.validate` child spans;
  * - counts and times the operation by folded name, type and outcome, and counts rejections by reason;
  * - logs one line with the outcome, the duration and the error codes (never variables or headers), and the
- *   subgraphs that failed with their code and cause (`subgraphErrors: [{ subgraph, code, reason }]`).
+ *   subgraphs that failed with their code and cause (`subgraphErrors: [{ subgraph, code, reason }]`);
+ * - in a subgraph, names who called (`caller`: `router`, or the service calling under its own identity) on the line
+ *   and the span (`commerce.caller`), from `contextValue.caller`.
  */
 export function operationTelemetryPlugin<TContext extends BaseContext>({
   metrics,
@@ -58,8 +60,10 @@ export function operationTelemetryPlugin<TContext extends BaseContext>({
       const apqLookup = countPersistedQueries && request.extensions?.persistedQuery !== undefined && !request.query;
       let operationName: string | undefined = request.operationName ?? undefined;
       let type = "unknown";
-      const ctx = contextValue as { requestId?: unknown; logger?: Logger };
+      const ctx = contextValue as { requestId?: unknown; logger?: Logger; caller?: CallerLike | null };
       const requestId = typeof ctx.requestId === "string" ? ctx.requestId : undefined;
+      const caller = callerLabel(ctx.caller);
+      if (caller) span?.setAttribute("commerce.caller", caller);
       const log = requestId !== undefined && lineLogger ? lineLogger : (ctx.logger ?? logger);
       return {
         async parsingDidStart() {
@@ -103,6 +107,7 @@ export function operationTelemetryPlugin<TContext extends BaseContext>({
             ...(errors?.length ? { errors: errorCodesOf(errors) } : {}),
             ...(subgraphErrors.length ? { subgraphErrors } : {}),
             ...(client.name ? { client: client.name } : {}),
+            ...(caller ? { caller } : {}),
           };
           if (outcome === "error") log?.warn(line, "graphql operation");
           else log?.info(line, "graphql operation");
@@ -110,6 +115,17 @@ export function operationTelemetryPlugin<TContext extends BaseContext>({
       };
     },
   };
+}
+
+/** A subgraph's verified caller (`@commerce/http`'s `Caller`), as far as this package needs to know it. */
+interface CallerLike {
+  kind: string;
+  service?: string;
+}
+
+function callerLabel(caller: CallerLike | null | undefined): string | undefined {
+  if (!caller) return undefined;
+  return caller.kind === "service" ? caller.service : caller.kind;
 }
 
 function endChild(span: ReturnType<ReturnType<typeof tracer>["startSpan"]>, errors: readonly unknown[]): void {

@@ -6,6 +6,7 @@ import { connectRedis, createRedisCache, redisReady, type RedisClient } from "@c
 import { createLogger } from "@commerce/common";
 import { createDb, poolStats, seed, SEED_PASSWORD } from "@commerce/db";
 import { serveGraphQL, type Served } from "@commerce/http";
+import { generatedServiceKeys, serviceIdentityEnv } from "@commerce/stack";
 import { catalogClientFor } from "@commerce/subgraph";
 import { subgraphTelemetry } from "@commerce/telemetry";
 import { createQueryCounter, defined, postGraphQL, truncateAll } from "@commerce/testing";
@@ -114,6 +115,8 @@ export async function startGraph({ routerEnv = {}, redisCluster }: StartGraphOpt
     LOG_LEVEL: "silent",
     ROUTER_SECRET: E2E_ROUTER_SECRET,
   };
+  // orders and reviews read the catalog under their own identities, as deployed.
+  const identities = serviceIdentityEnv(generatedServiceKeys());
   const sql = {
     accounts: createQueryCounter(),
     catalog: createQueryCounter(),
@@ -148,7 +151,7 @@ export async function startGraph({ routerEnv = {}, redisCluster }: StartGraphOpt
     db: createDb(databaseUrl, { onQuery: sql.catalog.record }),
     cache: createRedisCache(await connect("e2e-cache")),
     logger,
-    config: catalog.subgraph.loadConfig(env),
+    config: catalog.subgraph.loadConfig({ ...env, ...identities.catalog }),
   });
   served.push(await catalog.subgraph.serve(catalogDeps, local));
 
@@ -159,7 +162,11 @@ export async function startGraph({ routerEnv = {}, redisCluster }: StartGraphOpt
   const relayRedis = await connect("e2e-relay");
   const relay = orders.startOutboxRelay({ db: relayDb, redis: relayRedis, logger, intervalMs: 50 });
   const feedRedis = await connect("e2e-feed");
-  const ordersConfig = orders.subgraph.loadConfig({ ...env, SUBGRAPH_CATALOG_URL: served[1]?.url });
+  const ordersConfig = orders.subgraph.loadConfig({
+    ...env,
+    ...identities.orders,
+    SUBGRAPH_CATALOG_URL: served[1]?.url,
+  });
   const ordersDeps = withTelemetry("orders", {
     db: ordersDb,
     // orders, loyalty and reviews cache nothing: their Redis cache answers /ready's check.
@@ -189,7 +196,11 @@ export async function startGraph({ routerEnv = {}, redisCluster }: StartGraphOpt
     claimIdleMs: 1000,
   });
   served.push(await loyalty.subgraph.serve(loyaltyDeps, local));
-  const reviewsConfig = reviews.subgraph.loadConfig({ ...env, SUBGRAPH_CATALOG_URL: served[1]?.url });
+  const reviewsConfig = reviews.subgraph.loadConfig({
+    ...env,
+    ...identities.reviews,
+    SUBGRAPH_CATALOG_URL: served[1]?.url,
+  });
   const reviewsDeps = withTelemetry("reviews", {
     db: createDb(databaseUrl, { onQuery: sql.reviews.record }),
     cache: createRedisCache(await connect("e2e-cache")),

@@ -9,6 +9,8 @@ import { Redis } from "ioredis";
 import { createDb, migrate, seed, type Db } from "@commerce/db";
 import {
   freePort,
+  generatedServiceKeys,
+  serviceIdentityEnv,
   startEmbeddedPostgres,
   startRedisServer,
   type PostgresHandle,
@@ -52,6 +54,8 @@ async function startGraphProcesses({
   const urls = Object.fromEntries(
     names.map((name) => [subgraphUrlVariable(name), `http://127.0.0.1:${ports.get(name)}/graphql`]),
   );
+  // orders and reviews read the catalog under their own identities, as deployed.
+  const identities = serviceIdentityEnv(generatedServiceKeys());
   const running = new Map<string, Service>();
   const stopping = new Set<string>();
   function spawn(name: string): Service {
@@ -63,7 +67,7 @@ async function startGraphProcesses({
       execArgv: ["--conditions=development", "--import", "tsx"],
       cwd: dir,
       port: ports.get(name) as number,
-      env: { ...process.env, ...env, ...urls, HOST: "127.0.0.1", ...serviceEnv[name] },
+      env: { ...process.env, ...env, ...urls, HOST: "127.0.0.1", ...identities[name], ...serviceEnv[name] },
       output: (line) => output(name, line),
       onExit: (code) => onExit(name, code, stopping.has(name)),
     });

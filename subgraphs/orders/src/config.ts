@@ -20,9 +20,10 @@ export interface Config extends SubgraphConfig, CatalogCallConfig {
 /** Parses the environment once; throws one ConfigError listing every problem and what to set. */
 export function loadConfig(env: Env = process.env): Config {
   const read = readEnv(SERVICE_NAME, env);
+  const common = readSubgraphConfig(read, { service: SERVICE_NAME, port: 4003 });
   return finishConfig(read, {
-    ...readSubgraphConfig(read, { service: SERVICE_NAME, port: 4003 }),
-    ...readCatalogCallConfig(read),
+    ...common,
+    ...readCatalogCallConfig(read, { service: SERVICE_NAME, nodeEnv: common.nodeEnv }),
     outboxPollIntervalMs: read.int("OUTBOX_POLL_INTERVAL_MS", 500, { min: 10, max: 60_000 }),
     outboxRetentionHours: read.int("OUTBOX_RETENTION_HOURS", 168, { min: 0, max: 87_600 }),
   });

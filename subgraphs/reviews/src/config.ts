@@ -15,8 +15,9 @@ export interface Config extends SubgraphConfig, CatalogCallConfig {}
 /** Parses the environment once; throws one ConfigError listing every problem and what to set. */
 export function loadConfig(env: Env = process.env): Config {
   const read = readEnv(SERVICE_NAME, env);
+  const common = readSubgraphConfig(read, { service: SERVICE_NAME, port: 4005 });
   return finishConfig(read, {
-    ...readSubgraphConfig(read, { service: SERVICE_NAME, port: 4005 }),
-    ...readCatalogCallConfig(read),
+    ...common,
+    ...readCatalogCallConfig(read, { service: SERVICE_NAME, nodeEnv: common.nodeEnv }),
   });
 }
