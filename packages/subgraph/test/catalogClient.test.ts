@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { GraphQLError } from "graphql";
 import { afterEach, describe, expect, it } from "vitest";
+import { ROUTER_SIGNATURE_HEADER, SERVICE_SIGNATURE_HEADER, verifyServiceSignature } from "@commerce/http";
 import { createCatalogClient } from "../src/catalogClient.js";
 
 const PRODUCT = {
@@ -21,21 +22,32 @@ afterEach(
 
 /** A real HTTP server answering with `answers[i]` on the i-th request ("hang" never answers). */
 async function catalogAnswering(
-  answers: (number | "hang" | "graphql-error")[],
-): Promise<{ url: string; calls: () => number }> {
+  answers: (number | "hang" | "graphql-error" | "refused")[],
+): Promise<{ url: string; calls: () => number; headers: () => Record<string, unknown>[] }> {
   let calls = 0;
-  server = createServer((_req, res) => {
+  const headers: Record<string, unknown>[] = [];
+  server = createServer((req, res) => {
+    headers.push(req.headers);
     const answer = answers[Math.min(calls, answers.length - 1)];
     calls += 1;
     if (answer === "hang") return;
     res.setHeader("content-type", "application/json");
+    if (answer === "refused") {
+      res.statusCode = 401;
+      const extensions = { code: "UNAUTHENTICATED", reason: "SERVICE_SIGNATURE_UNKNOWN_SERVICE" };
+      return void res.end(JSON.stringify({ errors: [{ message: "no", extensions }] }));
+    }
     if (answer === "graphql-error")
       return void res.end(JSON.stringify({ errors: [{ message: "boom", extensions: { code: "UNAUTHENTICATED" } }] }));
     res.statusCode = answer as number;
     res.end(answer === 200 ? JSON.stringify({ data: { _entities: [PRODUCT, null] } }) : "{}");
   });
   await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`, calls: () => calls };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
+    calls: () => calls,
+    headers: () => headers,
+  };
 }
 
 /** The coded error a failed call rejects with. */
@@ -104,5 +116,35 @@ describe("catalog client", () => {
       reason: "answered UNAUTHENTICATED",
     });
     expect(catalog.calls()).toBe(1);
+  });
+
+  it("signs each call under the service's own identity, never as the router", async () => {
+    const key = "orders-key-for-the-catalog-client-test";
+    const catalog = await catalogAnswering([200]);
+    const client = createCatalogClient({ url: catalog.url, identity: { service: "orders", key } });
+    await client.findProducts([PRODUCT.id]);
+    const sent = catalog.headers()[0] ?? {};
+    expect(sent[ROUTER_SIGNATURE_HEADER]).toBeUndefined();
+    expect(
+      verifyServiceSignature(sent[SERVICE_SIGNATURE_HEADER] as string | undefined, new Map([["orders", key]])),
+    ).toEqual({ ok: true, service: "orders" });
+  });
+
+  it("names the catalog's refusal of its identity (401 with a reason) without retrying or tripping the breaker", async () => {
+    const catalog = await catalogAnswering(["refused"]);
+    const client = createCatalogClient({
+      url: catalog.url,
+      retries: 3,
+      retryDelayMs: 1,
+      breakerConsecutiveFailures: 1,
+    });
+    const error = await failure(client.findProducts([PRODUCT.id]));
+    expect(error.extensions).toMatchObject({
+      code: "SUBGRAPH_HTTP_ERROR",
+      serviceName: "catalog",
+      reason: "answered UNAUTHENTICATED (SERVICE_SIGNATURE_UNKNOWN_SERVICE)",
+    });
+    expect(catalog.calls()).toBe(1);
+    expect(client.view().state).toBe("closed");
   });
 });

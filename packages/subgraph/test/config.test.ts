@@ -33,3 +33,60 @@ describe("loadSubgraphConfig: Redis timeout and shutdown deadline", () => {
     expect(problems.some((p) => p.includes("SHUTDOWN_TIMEOUT_MS"))).toBe(true);
   });
 });
+
+/** The problems loading `env` reports (none → []). */
+function problemsOf(load: () => unknown): readonly string[] {
+  try {
+    load();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe("loadSubgraphConfig: TRUSTED_SERVICES", () => {
+  const ROUTER_SECRET = "r".repeat(32);
+  const orders = "o".repeat(32);
+  const reviews = "v".repeat(40);
+
+  it("parses <service>:<key> pairs once into a map, and trusts no service by default", () => {
+    expect(loadSubgraphConfig(service, { DATABASE_URL }).trustedServices).toEqual(new Map());
+    const config = loadSubgraphConfig(service, {
+      DATABASE_URL,
+      ROUTER_SECRET,
+      TRUSTED_SERVICES: ` orders:${orders} , reviews:${reviews}`,
+    });
+    expect(config.trustedServices).toEqual(
+      new Map([
+        ["orders", orders],
+        ["reviews", reviews],
+      ]),
+    );
+  });
+
+  it("fails at start naming TRUSTED_SERVICES for a malformed entry, a short key, a duplicate or the router, never echoing a key", () => {
+    const cases: [string, RegExp][] = [
+      [`orders=${orders}`, /^TRUSTED_SERVICES must be a comma-separated list of <service>:<key>.*entry 1/],
+      [`orders:${orders},`, /^TRUSTED_SERVICES must be a comma-separated list .*entry 2/],
+      [`Orders:${orders}`, /^TRUSTED_SERVICES must be a comma-separated list/],
+      [`orders:`, /^TRUSTED_SERVICES must be a comma-separated list/],
+      ["orders:short-key", /^TRUSTED_SERVICES: the key of "orders" must be at least 32 characters/],
+      [`orders:${orders},orders:${reviews}`, /^TRUSTED_SERVICES names "orders" twice/],
+      [`router:${orders}`, /^TRUSTED_SERVICES must not name "router"/],
+    ];
+    for (const [value, problem] of cases) {
+      const found = problemsOf(() =>
+        loadSubgraphConfig(service, { DATABASE_URL, ROUTER_SECRET, TRUSTED_SERVICES: value }),
+      );
+      expect(found, value).toEqual([expect.stringMatching(problem)]);
+      expect(found.join(" "), value).not.toContain(orders);
+    }
+  });
+
+  it("needs ROUTER_SECRET: without the guard no caller is checked", () => {
+    expect(
+      problemsOf(() => loadSubgraphConfig(service, { DATABASE_URL, TRUSTED_SERVICES: `orders:${orders}` })),
+    ).toEqual([expect.stringMatching(/^TRUSTED_SERVICES needs ROUTER_SECRET/)]);
+  });
+});

@@ -26,6 +26,7 @@ describe("loadConfig", () => {
       logLevel: "info",
       nodeEnv: "development",
       routerSecret: undefined,
+      trustedServices: new Map(),
       telemetry: expect.objectContaining({ serviceName: "accounts" }),
     });
     expect(Object.isFrozen(config)).toBe(true);

@@ -24,6 +24,7 @@ describe("loadConfig", () => {
       logLevel: "info",
       nodeEnv: "development",
       routerSecret: undefined,
+      trustedServices: new Map(),
       telemetry: expect.objectContaining({ serviceName: "catalog" }),
     });
     expect(Object.isFrozen(config)).toBe(true);
@@ -42,6 +43,7 @@ describe("loadConfig", () => {
         LOG_LEVEL: "debug",
         NODE_ENV: "production",
         ROUTER_SECRET: "r".repeat(40),
+        TRUSTED_SERVICES: `orders:${"o".repeat(32)},reviews:${"v".repeat(32)}`,
       }),
     ).toMatchObject({
       port: 5002,
@@ -52,6 +54,10 @@ describe("loadConfig", () => {
       logLevel: "debug",
       nodeEnv: "production",
       routerSecret: "r".repeat(40),
+      trustedServices: new Map([
+        ["orders", "o".repeat(32)],
+        ["reviews", "v".repeat(32)],
+      ]),
     });
   });
 

@@ -50,7 +50,7 @@ export const subgraph = defineSubgraph({
     const orderFeed =
       feedRedis &&
       createOrderFeed({ redis: feedRedis, db, logger, blockMs: FEED_BLOCK_MS, batches: telemetry.batches });
-    // Catalog reads are signed like the router's requests: the catalog only answers callers holding ROUTER_SECRET.
+    // Catalog reads are signed under orders' own identity (SERVICE_SECRET), which the catalog trusts by name and key.
     return {
       db,
       logger,

@@ -25,6 +25,19 @@ describe("config", () => {
       const problems = (error as ConfigError).problems.join("\n");
       for (const name of ["DATABASE_URL", "SUBGRAPH_CATALOG_URL", "CATALOG_RETRIES", "PORT", "JWT_SECRET"])
         expect(problems).toContain(name);
+      expect(problems).toMatch(/^SERVICE_SECRET is required when NODE_ENV=production: the key orders signs/m);
     }
+  });
+
+  it("signs catalog calls as orders with SERVICE_SECRET, of at least 32 characters", () => {
+    const DATABASE_URL = "postgresql://localhost/commerce";
+    expect(loadConfig({ DATABASE_URL, SERVICE_SECRET: "s".repeat(32) })).toMatchObject({
+      serviceName: "orders",
+      serviceSecret: "s".repeat(32),
+    });
+    expect(loadConfig({ DATABASE_URL }).serviceSecret).toBeUndefined();
+    expect(() => loadConfig({ DATABASE_URL, SERVICE_SECRET: "short" })).toThrow(
+      /SERVICE_SECRET must be at least 32 characters/,
+    );
   });
 });

@@ -21,7 +21,7 @@ export const subgraph = defineSubgraph({
   loadConfig,
   // Reviews cache nothing: Redis is only checked by /ready.
   withoutRedis: "/ready checks Postgres only (reviews cache nothing)",
-  // createReview asks the catalog whether the product exists, signed like the router's requests.
+  // createReview asks the catalog whether the product exists, under reviews' own identity (SERVICE_SECRET).
   deps: ({ db, logger, config, telemetry }): ReviewsDeps => ({
     db,
     logger,
