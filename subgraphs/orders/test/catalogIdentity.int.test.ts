@@ -16,8 +16,8 @@ let untrusted: Harness;
 beforeAll(async () => {
   const infra = { databaseUrl: inject("databaseUrl"), redisUrl: inject("redisUrl") };
   [trusted, untrusted] = await Promise.all([
-    startHarness(infra),
-    startHarness({ ...infra, catalogTrustsOrders: false }),
+    startHarness({ ...infra, catalogTelemetry: true }),
+    startHarness({ ...infra, catalogTrustsOrders: false, catalogTelemetry: true }),
   ]);
 });
 afterAll(async () => Promise.all([trusted?.stop(), untrusted?.stop()]));

@@ -30,7 +30,7 @@ export interface Harness {
   catalogUrl: string;
   /** The keys orders and reviews sign with, by service. */
   serviceKeys: Record<string, string>;
-  /** The catalog's log lines (its operation lines name the caller). */
+  /** The catalog's log lines (with `catalogTelemetry`, one per operation, naming the caller). */
   catalogLines: Record<string, unknown>[];
   /** Runs an operation in a fresh request (fresh loaders) as `userId` with `scopes`, or anonymously. */
   execute<T = Record<string, unknown>>(
@@ -47,11 +47,14 @@ export async function startHarness({
   databaseUrl,
   redisUrl,
   catalogTrustsOrders = true,
+  catalogTelemetry = false,
 }: {
   databaseUrl: string;
   redisUrl: string;
   /** false: the catalog trusts reviews only, so it refuses orders. @default true */
   catalogTrustsOrders?: boolean;
+  /** Runs the catalog with its telemetry, logging each operation into `catalogLines`. @default false */
+  catalogTelemetry?: boolean;
 }): Promise<Harness> {
   const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NODE_ENV: "test", LOG_LEVEL: "silent" };
   const logger = createLogger("orders-test", "silent");
@@ -70,7 +73,9 @@ export async function startHarness({
     cache: catalogCache,
     logger: catalogLogger,
     config: catalog.subgraph.loadConfig({ ...env, ROUTER_SECRET: HARNESS_ROUTER_SECRET, ...identities.catalog }),
-    telemetry: subgraphTelemetry({ service: "catalog", logger: catalogLogger, db: catalogDb, cache: catalogCache }),
+    telemetry: catalogTelemetry
+      ? subgraphTelemetry({ service: "catalog", logger: catalogLogger, db: catalogDb, cache: catalogCache })
+      : undefined,
   };
   const catalogServed: Served = await catalog.subgraph.serve(catalogDeps, { host: "127.0.0.1", port: 0 });
   const config = loadConfig({
