@@ -7,9 +7,9 @@ import { generatedServiceKeys, serviceIdentityEnv } from "@commerce/stack";
 import { subgraphTelemetry } from "@commerce/telemetry";
 import { createQueryCounter, truncateAll } from "@commerce/testing";
 import * as catalog from "@commerce/catalog";
-import { bearer, startInProcess, type OperationResult } from "@commerce/testing/subgraph";
+import { startInProcess, type InProcessSubgraph, type OperationResult } from "@commerce/testing/subgraph";
 import { loadConfig } from "../src/config.js";
-import { subgraph, type OrdersDeps } from "../src/server.js";
+import { subgraph, type Context, type OrdersDeps } from "../src/server.js";
 
 export type Result<T> = OperationResult<T>;
 
@@ -33,11 +33,7 @@ export interface Harness {
   /** The catalog's log lines (with `catalogTelemetry`, one per operation, naming the caller). */
   catalogLines: Record<string, unknown>[];
   /** Runs an operation in a fresh request (fresh loaders) as `userId` with `scopes`, or anonymously. */
-  execute<T = Record<string, unknown>>(
-    query: string,
-    variables?: Record<string, unknown>,
-    as?: { userId: string; scopes?: string[] },
-  ): Promise<Result<T>>;
+  execute: InProcessSubgraph<Context>["executeAs"];
   /** Empties the orders and catalog tables and Redis. */
   reset(): Promise<void>;
   stop(): Promise<void>;
@@ -99,8 +95,7 @@ export async function startHarness({
     catalogUrl: catalogServed.url,
     serviceKeys,
     catalogLines,
-    execute: async (query, variables = {}, as) =>
-      served.execute(query, variables, as ? await bearer(as.userId, as.scopes ?? ["profile"]) : {}),
+    execute: served.executeAs,
     async reset() {
       await truncateAll(databaseUrl, ["orders", "catalog"]);
       await redis.flushdb();
