@@ -28,4 +28,5 @@ EXPOSE 4000
 # Liveness of whichever service the container runs (each listens on PORT).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# npm start caps each service's V8 heap (ROUTER_HEAP_MB, <SUBGRAPH>_HEAP_MB or NODE_HEAP_MB; see packages/start).
 CMD ["node", "packages/start/bin/start.mjs"]

@@ -4,6 +4,8 @@
 //  - kubernetes-models' validate(): types, formats, enums and required fields, per the API's OpenAPI schemas;
 //  - the same package's TypeScript interfaces, type-checked over the rendered objects as object literals: TypeScript
 //    rejects a property the API does not have (a misspelt or misplaced field), which the JSON schemas let through.
+//  - every Node container caps its heap: `--max-old-space-size=$(NODE_HEAP_MB)` in its command, NODE_HEAP_MB a
+//    whole number of MB and at most half the container's memory limit (the rest: young generation, code, buffers).
 // Usage: node scripts/check-kubernetes.mjs [kustomization folder…] (default: every one under deploy/kubernetes)
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -25,6 +27,47 @@ function kustomizations(dir) {
 /** kubernetes-models module of an object: `apps/v1` + `Deployment` → kubernetes-models/apps/v1/Deployment. */
 function modelPath({ apiVersion, kind }) {
   return `kubernetes-models/${apiVersion}/${kind}`;
+}
+
+/** Kubernetes memory quantity (`512Mi`, `1Gi`, `800M`, bytes) in MiB. */
+function mebibytes(quantity) {
+  const match = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(String(quantity));
+  if (!match) return Number.NaN;
+  const factor = {
+    Ki: 1 / 1024,
+    Mi: 1,
+    Gi: 1024,
+    Ti: 1024 ** 2,
+    k: 1e3 / 2 ** 20,
+    M: 1e6 / 2 ** 20,
+    G: 1e9 / 2 ** 20,
+    T: 1e12 / 2 ** 20,
+  };
+  return Number(match[1]) * (match[2] ? factor[match[2]] : 1 / 2 ** 20);
+}
+
+/** A Deployment's Node containers without a heap cap, or with one that does not fit their memory limit. */
+function heapCapProblems(label, deployment) {
+  const found = [];
+  for (const container of deployment.spec?.template?.spec?.containers ?? []) {
+    if (container.command?.[0] !== "node") continue;
+    const where = `${label}: container ${container.name}`;
+    if (!container.command.includes("--max-old-space-size=$(NODE_HEAP_MB)")) {
+      found.push(`${where}: its command must cap the heap with --max-old-space-size=$(NODE_HEAP_MB)`);
+      continue;
+    }
+    const value = container.env?.find((variable) => variable.name === "NODE_HEAP_MB")?.value;
+    const heap = Number(value);
+    const limit = mebibytes(container.resources?.limits?.memory);
+    if (!Number.isInteger(heap) || heap < 96) {
+      found.push(`${where}: NODE_HEAP_MB must be a whole number of MB, at least 96, got ${JSON.stringify(value)}`);
+    } else if (!(heap <= limit / 2)) {
+      found.push(
+        `${where}: NODE_HEAP_MB ${heap} is more than half its memory limit (${container.resources?.limits?.memory ?? "none"}): V8's young generation, code and buffers need the rest`,
+      );
+    }
+  }
+  return found;
 }
 
 const targets =
@@ -66,6 +109,7 @@ for (const dir of targets) {
     } catch (error) {
       problems.push(`${label}: ${error.message}`);
     }
+    if (object.kind === "Deployment") problems.push(...heapCapProblems(label, object));
     objects.push({ label, object });
   }
 }

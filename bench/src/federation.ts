@@ -62,6 +62,7 @@ export async function runFederation(
     logPath: join(dir, `${name}.log`),
     tracesEndpoint,
     routerEnv: options.routerEnv,
+    heapMb: options.routerHeapMb,
   });
   try {
     for (const kind of options.gateways) {
@@ -81,7 +82,12 @@ export async function runFederation(
     }
     log(`gateways: ${gateways.map((g) => `${g.name} ${g.url}`).join(", ")}`);
     const reference = gateways.some((g) => g.name === "vanilla") ? "vanilla" : (gateways[0]?.name ?? "vanilla");
-    const router = routerSettings(await probeCost(gateways), tracesEndpoint !== undefined, options.routerEnv);
+    const router = routerSettings(
+      await probeCost(gateways),
+      tracesEndpoint !== undefined,
+      options.routerEnv,
+      options.routerHeapMb,
+    );
     const tokens = tokenFactory({
       secret: ROUTER_SETTINGS.jwtSecret,
       issuer: ROUTER_SETTINGS.jwtIssuer,
@@ -149,8 +155,12 @@ export function routerSettings(
   estimatedCost: number | undefined,
   tracing: boolean,
   extra: Record<string, string>,
+  heapMb: number,
 ): string {
   return [
+    heapMb > 0
+      ? `\`--max-old-space-size=${heapMb}\` (the heap cap \`npm start\` gives the router)`
+      : "no heap cap (`--router-heap-mb 0`: V8 sizes the heap from the machine's memory)",
     "`NODE_ENV=production`, a 44-character `JWT_SECRET` and `ROUTER_SECRET` (every subgraph request signed; the benchmark subgraphs ignore the signature)",
     "operation limits at their defaults (enforced)",
     `demand control enforced with \`COST_MAX=${ROUTER_SETTINGS.costMax}\`${estimatedCost === undefined ? "" : ` (TestQuery's estimated cost: ${estimatedCost})`}`,

@@ -1,6 +1,6 @@
 // Command-line options of `npm run bench`.
 import { parseArgs } from "node:util";
-import { GATEWAY_KINDS, type GatewayKind } from "./gateways/gateways.js";
+import { GATEWAY_KINDS, HEAP_MB_DEFAULTS, type GatewayKind } from "./gateways/gateways.js";
 
 export const FEDERATION_SCENARIOS = ["identical", "auth", "trivial"] as const;
 export const STOREFRONT_SCENARIOS = ["storefront", "storefront-mix"] as const;
@@ -26,6 +26,8 @@ export interface RunOptions {
   steadyRate: number | undefined;
   baseline: string | undefined;
   routerEnv: Record<string, string>;
+  /** Our router's V8 old-generation cap in MB (`--max-old-space-size`, as `npm start` sets it); 0: V8's own sizing. */
+  routerHeapMb: number;
   /** Extra env for every service of the storefront stacks (`--stack-env`), e.g. a profiler or a switch to compare. */
   stackEnv: Record<string, string>;
   traceExport: boolean;
@@ -42,6 +44,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --steady-minutes 10 --steady-rate <rps>   steady: length and rate (default: half of a 10 s burst's rate)
   --baseline <git-rev>    also run the router (and, for the storefront, the whole stack) of that commit
   --router-env KEY=VALUE  extra env for our router (repeatable)
+  --router-heap-mb ${HEAP_MB_DEFAULTS.router}    our router's heap cap, as npm start sets it (0: none, V8 sizes the heap from the machine)
   --stack-env KEY=VALUE   storefront: extra env for every service of every stack (repeatable)
   --no-trace-export       the router only propagates trace context, records no spans
   --no-write              print only; do not update BENCHMARKS.md
@@ -63,6 +66,7 @@ export function parseOptions(argv: string[]): RunOptions | "help" {
       "steady-minutes": { type: "string", default: "10" },
       "steady-rate": { type: "string" },
       "router-env": { type: "string", multiple: true, default: [] },
+      "router-heap-mb": { type: "string", default: String(HEAP_MB_DEFAULTS.router) },
       "stack-env": { type: "string", multiple: true, default: [] },
       "no-trace-export": { type: "boolean", default: false },
       "no-write": { type: "boolean", default: false },
@@ -107,6 +111,7 @@ export function parseOptions(argv: string[]): RunOptions | "help" {
     steadyRate: values["steady-rate"] === undefined ? undefined : number("steady-rate", values["steady-rate"], 1),
     baseline: values.baseline,
     routerEnv: pairs("router-env", values["router-env"]),
+    routerHeapMb: number("router-heap-mb", values["router-heap-mb"], 0),
     stackEnv: pairs("stack-env", values["stack-env"]),
     traceExport: !values["no-trace-export"],
     write: !smoke && !values["no-write"],

@@ -1,10 +1,12 @@
 // `--scenarios steady`: our router at a steady rate below saturation for minutes (10 by default), its RSS sampled
 // throughout: memory must stay flat (the issue's target: ±10 %). Each request carries its own valid JWT, so a
 // per-caller cache that never forgets shows up here.
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_DIR, ROUTER_SETTINGS, startRouter } from "./gateways/gateways.js";
 import { runLoad } from "./harness/load.js";
-import { freePort, memory } from "./harness/processes.js";
+import { parseFullGc, postGcHeap } from "./harness/gc.js";
+import { cpuSeconds, freePort, memory } from "./harness/processes.js";
 import { describeCauses } from "./harness/scenario.js";
 import { median } from "./harness/stats.js";
 import { formatMs } from "./harness/table.js";
@@ -66,12 +68,17 @@ export async function runSteady(
   if (!options.scenarios.includes("steady")) return { sections: [], failed: false };
   log(`\n== steady rate, RSS over ${options.steadyMinutes} min ==`);
   const subgraphs = await startBenchSubgraphs(dir);
+  const logPath = join(dir, "router-steady.log");
+  const spawned = performance.now();
   const router = await startRouter("router", REPO_DIR, {
     supergraphPath: subgraphs.supergraphPath,
     port: await freePort(),
-    logPath: join(dir, "router-steady.log"),
+    logPath,
     tracesEndpoint,
     routerEnv: options.routerEnv,
+    heapMb: options.routerHeapMb,
+    // Its full collections, in its log: the heap after each is what it keeps (a leak shows there).
+    traceGc: true,
   });
   try {
     const tokens = tokenFactory({
@@ -98,6 +105,7 @@ export async function runSteady(
     const every = Math.max(2, Math.round(seconds / 60));
     const samples: RssSample[] = [];
     const started = performance.now();
+    const cpuBefore = cpuSeconds(router.pid);
     const sample = () => samples.push({ seconds: (performance.now() - started) / 1000, rss: memory(router.pid).rss });
     sample();
     const timer = setInterval(() => {
@@ -114,6 +122,16 @@ export async function runSteady(
       rate,
     }).finally(() => clearInterval(timer));
     sample();
+    const cpuMsPerResponse = ((cpuSeconds(router.pid) - cpuBefore) * 1000) / Math.max(1, result.ok);
+    // The process's clock (--trace-gc's ms since it started) at the end of the warm-up (the first tenth).
+    const warmedUpAt = started - spawned + (seconds * 1000) / 10;
+    const heap = postGcHeap(
+      readFileSync(logPath, "utf8")
+        .split("\n")
+        .map(parseFullGc)
+        .filter((gc) => gc !== undefined),
+      { from: warmedUpAt },
+    );
     const spread = rssSpread(samples);
     const drift = rssDrift(samples);
     const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
@@ -127,9 +145,10 @@ export async function runSteady(
       `- Command: \`${context.command}\``,
       `- Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on ${context.machine}.`,
       `- Versions: ${context.versions}`,
-      `- Router: ${routerSettings(undefined, tracesEndpoint !== undefined, options.routerEnv)}`,
-      `- Served ${result.ok} responses (${(result.ok / result.seconds).toFixed(1)}/s), ${result.errors} errors${result.errors > 0 ? ` (${describeCauses(result.causes)})` : ""}, p50 ${formatMs(latencies[Math.floor(latencies.length / 2)] ?? NaN)} ms.`,
+      `- Router: ${routerSettings(undefined, tracesEndpoint !== undefined, options.routerEnv, options.routerHeapMb)}`,
+      `- Served ${result.ok} responses (${(result.ok / result.seconds).toFixed(1)}/s), ${result.errors} errors${result.errors > 0 ? ` (${describeCauses(result.causes)})` : ""}, p50 ${formatMs(latencies[Math.floor(latencies.length / 2)] ?? NaN)} ms; the router used ${cpuMsPerResponse.toFixed(2)} ms of CPU per response.`,
       `- RSS once warmed up: median ${mb(spread.median)} MB, min ${mb(spread.min)}, max ${mb(spread.max)}, first ${mb(spread.first)}, last ${mb(spread.last)}; drift **${drift >= 0 ? "+" : ""}${(100 * drift).toFixed(1)} %** ${flat ? "(flat)" : "(NOT flat)"}, spread ±${(100 * spread.spread).toFixed(1)} %`,
+      `- Heap after each full collection once warmed up (\`--trace-gc\`; what the router keeps, a leak raises it): ${heap.count} collections, mean ${heap.first.toFixed(1)} MB in the first fifth and ${heap.last.toFixed(1)} MB in the last (${Number.isFinite(heap.drift) ? `${heap.drift >= 0 ? "+" : ""}${(100 * heap.drift).toFixed(1)} %` : "–"}), min ${heap.min.toFixed(1)}, max ${heap.max.toFixed(1)}`,
       "",
       `RSS samples (s: MB): ${samples.map((s) => `${s.seconds.toFixed(0)}: ${mb(s.rss)}`).join(", ")}`,
     ];

@@ -4,6 +4,8 @@
 import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
+import { readEnv } from "@commerce/common";
+import { heapSizes } from "@commerce/start";
 import { RSS_BOUND_MIB, runSoak, soakMarkdown } from "../test/faults/soak.js";
 import { describeFailures } from "../test/faults/storefront.js";
 // The benchmark package's section writer (bench/ is its own npm package; this file has only Node imports).
@@ -28,12 +30,17 @@ const gateway = (
 ).version;
 const versions = `commit ${gitRevision(fileURLToPath(new URL("../..", import.meta.url)))}, Node ${process.version}, @apollo/gateway ${gateway}, Postgres ${report.versions.postgres} (embedded), Redis ${report.versions.redis}`;
 const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? "unknown CPU"}), load average ${loadAtStart} at the start and ${load()} at the end (1, 5, 15 min)`;
+const heapRead = readEnv("soak", process.env);
+const heap = Object.entries(heapSizes(heapRead, Object.keys(report.rss)))
+  .map(([name, mb]) => `${name} ${mb} MB`)
+  .join(", ");
 const date = `${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`;
 const markdown = soakMarkdown(report, {
   command: `SOAK_SECONDS=${seconds} npm run soak -w @commerce/router`,
   date,
   versions,
   machine,
+  heap,
 });
 console.log(`\n${markdown}\n`);
 writeSection(fileURLToPath(new URL("../../BENCHMARKS.md", import.meta.url)), "soak", markdown);

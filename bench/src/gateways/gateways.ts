@@ -4,6 +4,10 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startService, type Service } from "../harness/processes.js";
+// The heap caps `npm start` gives each service (bench/ is its own npm package: a relative import of the source).
+import { HEAP_MB_DEFAULTS, heapFlags } from "../../../packages/start/src/heap.js";
+
+export { HEAP_MB_DEFAULTS };
 
 export const BENCH_DIR = fileURLToPath(new URL("../..", import.meta.url));
 export const REPO_DIR = join(BENCH_DIR, "..");
@@ -38,6 +42,10 @@ export interface GatewayStart {
   tracesEndpoint?: string | undefined;
   /** Extra env for the router (`--router-env`). */
   routerEnv?: Record<string, string>;
+  /** The router's old-generation cap in MB (`--router-heap-mb`); 0 or unset: none. */
+  heapMb?: number;
+  /** Runs the router with `--trace-gc` (its full collections in its log). */
+  traceGc?: boolean;
 }
 
 /** Whether a peer is installed in bench/node_modules (Hive Gateway is optional). */
@@ -97,7 +105,7 @@ export async function startRouter(name: string, repoDir: string, start: GatewayS
   const service = await startService({
     name,
     command: process.execPath,
-    args: [entry],
+    args: [...(start.heapMb ? heapFlags(start.heapMb) : []), ...(start.traceGc ? ["--trace-gc"] : []), entry],
     cwd: repoDir,
     env: { ...cleanEnv(), ...routerEnv(start) },
     logPath: start.logPath,

@@ -4,6 +4,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError, readEnv, type Env } from "@commerce/common";
 import { SERVICE_CALLERS, serviceIdentityEnv, serviceSecretVariable } from "@commerce/stack";
+import { heapSizes } from "./heap.js";
 
 const SERVICE = "start";
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -42,6 +43,11 @@ export interface StartConfig {
    * orders' and reviews' `SERVICE_SECRET`, the catalog's `TRUSTED_SERVICES`.
    */
   readonly serviceEnv: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /**
+   * Each service's V8 old-generation cap in MB (`router` and every subgraph's name; each router worker has the
+   * router's): `<NAME>_HEAP_MB`, else `NODE_HEAP_MB`, else `HEAP_MB_DEFAULTS`.
+   */
+  readonly heapMb: Readonly<Record<string, number>>;
 }
 
 /** `SUBGRAPH_<NAME>_URL`, the variable the router (and orders, for the catalog) reads a subgraph's URL from. */
@@ -111,6 +117,7 @@ export function loadStartConfig(
     port: Number(new URL(url).port),
   }));
   const routerEntry = built(join(root, "router", "dist", "index.js"));
+  const heapMb = heapSizes(read, ["router", ...subgraphs.map((s) => s.name)]);
   read.done();
   return Object.freeze({
     env,
@@ -124,6 +131,7 @@ export function loadStartConfig(
     routerPort: port,
     subgraphs: Object.freeze(subgraphs),
     serviceEnv: Object.freeze(serviceIdentityEnv(serviceKeys)),
+    heapMb: Object.freeze(heapMb),
   });
 }
 

@@ -52,6 +52,8 @@ export function startService(options: StartServiceOptions): Service {
 export interface RouterWorkersOptions {
   entry: string;
   workers: number;
+  /** Node flags of every worker (e.g. its heap cap). @default [] */
+  execArgv?: readonly string[];
   /** Every worker's whole environment. */
   env: Readonly<Record<string, string | undefined>>;
   /** Hears about every worker's exit, expected or not. */
@@ -67,7 +69,7 @@ export interface RouterWorkersOptions {
 export async function startRouterWorkers(options: RouterWorkersOptions): Promise<Service[]> {
   // A scrape of /metrics reaches one worker: it asks this process, which merges every worker's metrics.
   serveWorkerMetrics();
-  cluster.setupPrimary({ exec: options.entry, args: [] });
+  cluster.setupPrimary({ exec: options.entry, args: [], execArgv: [...(options.execArgv ?? [])] });
   const services: Service[] = [];
   const listening: Promise<unknown>[] = [];
   for (let i = 1; i <= options.workers; i += 1) {

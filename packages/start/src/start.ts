@@ -4,6 +4,7 @@
 import { ConfigError, createLogger, type Logger } from "@commerce/common";
 import { createDb, migrate, seed } from "@commerce/db";
 import { loadStartConfig, subgraphUrlVariable, type StartConfig } from "./config.js";
+import { heapFlags } from "./heap.js";
 import { startRouterWorkers, startService, stopService, waitReady, type Service } from "./processes.js";
 
 let config: StartConfig;
@@ -67,18 +68,26 @@ try {
     // Loopback only: on one machine nothing but the router needs to reach a subgraph.
     const own = config.serviceEnv[subgraph.name];
     subgraphs.push(
-      startService({ ...subgraph, env: { ...env, ...own, HOST: "127.0.0.1" }, output: "inherit", onExit }),
+      startService({
+        ...subgraph,
+        execArgv: heapFlags(config.heapMb[subgraph.name] as number),
+        env: { ...env, ...own, HOST: "127.0.0.1" },
+        output: "inherit",
+        onExit,
+      }),
     );
   }
   await Promise.all(subgraphs.map((service) => waitReady(service, { timeoutMs: config.readyTimeoutMs })));
   logger.info(`subgraphs ready: ${config.subgraphs.map((s) => `${s.name} :${s.port}`).join(", ")}`);
 
   const routerEnv = { ...env, PORT: String(config.routerPort) };
+  const routerExecArgv = heapFlags(config.heapMb.router as number);
   if (config.routerWorkers === 1) {
     routers = [
       startService({
         name: "router",
         entry: config.routerEntry,
+        execArgv: routerExecArgv,
         port: config.routerPort,
         env: routerEnv,
         output: "inherit",
@@ -89,6 +98,7 @@ try {
     routers = await startRouterWorkers({
       entry: config.routerEntry,
       workers: config.routerWorkers,
+      execArgv: routerExecArgv,
       env: routerEnv,
       onExit: (name, code, signal) => exited(name)(code, signal),
     });

@@ -115,6 +115,24 @@ describe("loadStartConfig", () => {
     ]);
   });
 
+  it("caps every service's heap: its own variable, else NODE_HEAP_MB, else its default", () => {
+    expect(loadStartConfig([], env, root).heapMb).toEqual({ router: 256, accounts: 192, catalog: 192 });
+    expect(loadStartConfig([], { ...env, NODE_HEAP_MB: "320" }, root).heapMb).toEqual({
+      router: 320,
+      accounts: 320,
+      catalog: 320,
+    });
+    expect(
+      loadStartConfig([], { ...env, NODE_HEAP_MB: "320", ROUTER_HEAP_MB: "512", CATALOG_HEAP_MB: "160" }, root).heapMb,
+    ).toEqual({ router: 512, accounts: 320, catalog: 160 });
+    expect(problems(() => loadStartConfig([], { ...env, NODE_HEAP_MB: "1.5g", ORDERS_HEAP_MB: "64" }, root))).toEqual([
+      'NODE_HEAP_MB must be an integer between 96 and 65536, got "1.5g"',
+    ]);
+    expect(problems(() => loadStartConfig([], { ...env, ACCOUNTS_HEAP_MB: "64" }, root))).toEqual([
+      'ACCOUNTS_HEAP_MB must be an integer between 96 and 65536, got "64"',
+    ]);
+  });
+
   it("says to build first when an entry point is missing", () => {
     const unbuilt = builtRoot(["accounts"]);
     writeFileSync(

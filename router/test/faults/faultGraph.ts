@@ -16,11 +16,26 @@ import {
   type PostgresHandle,
   type RedisHandle,
 } from "@commerce/stack";
-import { startService, stopService, subgraphUrlVariable, waitReady, type Service } from "@commerce/start";
+import { readEnv } from "@commerce/common";
+import {
+  heapFlags,
+  heapSizes,
+  startService,
+  stopService,
+  subgraphUrlVariable,
+  waitReady,
+  type Service,
+} from "@commerce/start";
+// The benchmark package's --trace-gc reader (bench/ is its own npm package; that file has only Node imports).
+import { isGcTrace, parseFullGc, type FullGc } from "../../../bench/src/harness/gc.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 
-/** The graph's processes: every subgraph and the router, each its src/index.ts under tsx, as `npm run dev` runs them. */
+/**
+ * The graph's processes: every subgraph and the router, each its src/index.ts under tsx, as `npm run dev` runs them,
+ * but with the heap caps of `npm start` (and of docker-compose.yml and deploy/kubernetes): `NODE_HEAP_MB`,
+ * `<NAME>_HEAP_MB` or the defaults.
+ */
 export interface GraphProcesses {
   /** The router's GraphQL URL. */
   url: string;
@@ -39,11 +54,13 @@ async function startGraphProcesses({
   serviceEnv,
   output,
   onExit,
+  traceGc,
 }: {
   env: Record<string, string>;
   serviceEnv: Record<string, Record<string, string>>;
   output: (name: string, line: string) => void;
   onExit: (name: string, code: number | null, stopping: boolean) => void;
+  traceGc: boolean;
 }): Promise<GraphProcesses> {
   const manifest = JSON.parse(readFileSync(join(root, "schema", "subgraphs.json"), "utf8")) as {
     subgraphs: { name: string }[];
@@ -56,6 +73,9 @@ async function startGraphProcesses({
   );
   // orders and reviews read the catalog under their own identities, as deployed.
   const identities = serviceIdentityEnv(generatedServiceKeys());
+  const read = readEnv("fault graph", process.env);
+  const heapMb = heapSizes(read, [...names, "router"]);
+  read.done();
   const running = new Map<string, Service>();
   const stopping = new Set<string>();
   function spawn(name: string): Service {
@@ -64,7 +84,13 @@ async function startGraphProcesses({
     const service = startService({
       name,
       entry: join(dir, "src", "index.ts"),
-      execArgv: ["--conditions=development", "--import", "tsx"],
+      execArgv: [
+        "--conditions=development",
+        "--import",
+        "tsx",
+        ...heapFlags(heapMb[name] as number),
+        ...(traceGc ? ["--trace-gc"] : []),
+      ],
       cwd: dir,
       port: ports.get(name) as number,
       env: { ...process.env, ...env, ...urls, HOST: "127.0.0.1", ...identities[name], ...serviceEnv[name] },
@@ -137,7 +163,12 @@ export interface FaultGraph {
  */
 export async function startFaultGraph({
   serviceEnv = {},
-}: { serviceEnv?: Record<string, Record<string, string>> } = {}): Promise<FaultGraph> {
+  onFullGc,
+}: {
+  serviceEnv?: Record<string, Record<string, string>>;
+  /** Runs every service with `--trace-gc` and hears about each full collection (the soak's post-GC heap). */
+  onFullGc?: (name: string, gc: FullGc) => void;
+} = {}): Promise<FaultGraph> {
   const dir = await mkdtemp(join(tmpdir(), "commerce-fault-"));
   const lines: string[] = [];
   const log = (line: string) => {
@@ -175,7 +206,13 @@ export async function startFaultGraph({
       // Cost budgets stay on (their Redis calls are part of what fails), but large enough that the traffic of these
       // tests, which fails fast and so loops fast while a dependency is down, never spends one.
       serviceEnv: { ...serviceEnv, router: { COST_BUDGET: "100000000", ...serviceEnv.router } },
-      output: (name, line) => log(`[${name}] ${line}`),
+      output: (name, line) => {
+        if (onFullGc && isGcTrace(line)) {
+          const gc = parseFullGc(line);
+          if (gc) onFullGc(name, gc);
+        } else log(`[${name}] ${line}`);
+      },
+      traceGc: onFullGc !== undefined,
       onExit: (name, code, stopping) => {
         if (!stopping) exits.push(`${name} exited with code ${code}`);
       },

@@ -1,4 +1,6 @@
 import { readFileSync } from "node:fs";
+// The benchmark package's --trace-gc reader (bench/ is its own npm package; that file has only Node imports).
+import { postGcHeap, type FullGc } from "../../../bench/src/harness/gc.js";
 import { startFaultGraph, type FaultGraph } from "./faultGraph.js";
 import { percentile, runMix, type Outcome, type Step } from "./storefront.js";
 
@@ -15,8 +17,14 @@ export interface SoakReport {
   steps: Record<string, { count: number; p50: number; p95: number; p99: number; max: number }>;
   /** Per service: resident memory (MiB) after warm-up, at its peak and at the end. */
   rss: Record<string, { start: number; peak: number; end: number }>;
-  /** The router's V8 heap in use (MiB, from its /metrics) after warm-up and at the end: growth here is retained objects, not just RSS. */
+  /** The router's V8 heap in use (MiB, from its /metrics) after warm-up and at the end, garbage included. */
   routerHeap: { start: number; end: number };
+  /**
+   * Per service, when the soak started the graph itself (every service under `--trace-gc`): the heap after each full
+   * collection once warmed up (MB, V8's figures), the mean of the first and of the last fifth, and its range. What
+   * a service keeps: a leak raises it; RSS also counts garbage waiting for the next full collection.
+   */
+  postGcHeap?: Record<string, ReturnType<typeof postGcHeap>>;
   /** The versions of the Postgres and Redis the graph ran on. */
   versions: { postgres: string; redis: string };
 }
@@ -56,14 +64,21 @@ export interface SoakOptions {
  * router of the whole graph as processes, for `seconds`, sampling every service's RSS each second.
  */
 export async function runSoak({ seconds, shoppers = 4, graph: given, onProgress }: SoakOptions): Promise<SoakReport> {
-  const graph = given ?? (await startFaultGraph());
+  const names = ["router", "accounts", "catalog", "orders", "loyalty", "reviews"];
+  // Full collections, by milliseconds since the mix started (before it: negative).
+  const collections: Record<string, FullGc[]> = Object.fromEntries(names.map((name) => [name, []]));
+  let started = Number.POSITIVE_INFINITY;
+  const graph =
+    given ??
+    (await startFaultGraph({
+      onFullGc: (name, gc) => collections[name]?.push({ ...gc, ms: Date.now() - started }),
+    }));
   try {
-    const names = ["router", "accounts", "catalog", "orders", "loyalty", "reviews"];
     const pids = Object.fromEntries(names.map((name) => [name, graph.processes.service(name).child.pid as number]));
     const samples: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, []]));
     const stop = new AbortController();
     const mix = runMix(graph.url, { shoppers, signal: stop.signal });
-    const started = Date.now();
+    started = Date.now();
     // After the same warm-up as the RSS figures (a fifth of the run).
     let heapStart = Number.NaN;
     const heapTimer = setTimeout(
@@ -116,6 +131,13 @@ export async function runSoak({ seconds, shoppers = 4, graph: given, onProgress 
       steps,
       rss,
       routerHeap: { start: heapStart, end: heapEnd },
+      ...(given
+        ? {}
+        : {
+            postGcHeap: Object.fromEntries(
+              names.map((name) => [name, postGcHeap(collections[name] ?? [], { from: (seconds * 1000) / 5 })]),
+            ),
+          }),
       versions: { postgres, redis },
     };
   } finally {
@@ -126,7 +148,13 @@ export async function runSoak({ seconds, shoppers = 4, graph: given, onProgress 
 /** The report as Markdown (the soak's section of BENCHMARKS.md). */
 export function soakMarkdown(
   report: SoakReport,
-  { command, date, versions, machine }: { command: string; date: string; versions: string; machine?: string },
+  {
+    command,
+    date,
+    versions,
+    machine,
+    heap,
+  }: { command: string; date: string; versions: string; machine?: string; heap?: string },
 ): string {
   const over = Object.entries(report.rss).filter(([, r]) => r.peak >= RSS_BOUND_MIB);
   const round = (n: number) => (Number.isFinite(n) ? n.toFixed(n < 10 ? 1 : 0) : "–");
@@ -140,6 +168,7 @@ export function soakMarkdown(
     "browse → product detail → reviews → log in → place order → order history, for",
     `${report.seconds} s: ${report.visits} visits, ${report.requests} requests, **${report.failures.length} errors**`,
     `(${round(report.requests / report.seconds)} requests/s on a shared 2-core machine). Bound: every service's RSS stays under ${RSS_BOUND_MIB} MiB.`,
+    ...(heap ? ["", `Heap caps (\`--max-old-space-size\`, as \`npm start\` sets them): ${heap}.`] : []),
     "",
     "| Step | Requests | p50 ms | p95 ms | p99 ms | max ms |",
     "|---|---:|---:|---:|---:|---:|",
@@ -153,7 +182,22 @@ export function soakMarkdown(
       ([name, r]) => `| ${name} | ${round(r.start)} | ${round(r.peak)} | ${round(r.end)} |`,
     ),
     "",
-    `Router V8 heap in use: ${round(report.routerHeap.start)} MiB after warm-up, ${round(report.routerHeap.end)} MiB at the end.`,
+    ...(report.postGcHeap
+      ? [
+          "",
+          "Heap after each full collection once warmed up (`--trace-gc`, MB): what each service keeps; RSS also counts the",
+          "garbage waiting for the next one.",
+          "",
+          "| Service | full collections | first fifth | last fifth | min | max |",
+          "|---|---:|---:|---:|---:|---:|",
+          ...Object.entries(report.postGcHeap).map(
+            ([name, h]) =>
+              `| ${name} | ${h.count} | ${round(h.first)} | ${round(h.last)} | ${round(h.min)} | ${round(h.max)} |`,
+          ),
+        ]
+      : []),
+    "",
+    `Router V8 heap in use (its /metrics, garbage included): ${round(report.routerHeap.start)} MiB after warm-up, ${round(report.routerHeap.end)} MiB at the end.`,
     "",
     over.length === 0 && report.failures.length === 0
       ? `Result: pass (no error; every service under ${RSS_BOUND_MIB} MiB).`

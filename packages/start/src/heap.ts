@@ -1,0 +1,45 @@
+// No imports: the benchmark package (bench/, outside the workspaces) reads the defaults from this file.
+
+/** What `heapSizes` reads the environment with (`readEnv` of @commerce/common). */
+interface HeapEnvReader {
+  optionalString(name: string): string | undefined;
+  int(name: string, fallback: number, range?: { min?: number; max?: number }): number;
+}
+
+/**
+ * Each service's V8 old-generation cap in MB (`--max-old-space-size`), unless `<NAME>_HEAP_MB` or `NODE_HEAP_MB`
+ * says otherwise. Without a cap V8 sizes the heap from the machine's memory (4 GB on a 16 GB host) and lets promoted
+ * request garbage pile up for minutes before a full collection, so RSS grows far past what a service keeps (its live
+ * heap is 50–70 MB). Under a cap V8 collects sooner. The router's is larger: its requests carry whole responses.
+ * docker-compose.yml and deploy/kubernetes set the same figures; BENCHMARKS.md has the measurements behind them.
+ */
+export const HEAP_MB_DEFAULTS = { router: 256, subgraph: 192 } as const;
+
+/** The smallest cap accepted: below it a service does not start reliably. */
+export const HEAP_MB_MIN = 96;
+
+/** `ROUTER_HEAP_MB`, `ORDERS_HEAP_MB`, …: the variable that sets one service's cap. */
+export function heapVariable(service: string): string {
+  return `${service.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_HEAP_MB`;
+}
+
+/**
+ * Every service's old-generation cap in MB: `<NAME>_HEAP_MB`, else `NODE_HEAP_MB` (every service), else its
+ * default. Problems are reported through `read` (its ConfigError names every one).
+ */
+export function heapSizes(read: HeapEnvReader, services: readonly string[]): Record<string, number> {
+  const range = { min: HEAP_MB_MIN, max: 65_536 };
+  const everyService =
+    read.optionalString("NODE_HEAP_MB") === undefined ? undefined : read.int("NODE_HEAP_MB", 0, range);
+  return Object.fromEntries(
+    services.map((service) => {
+      const fallback = everyService ?? (service === "router" ? HEAP_MB_DEFAULTS.router : HEAP_MB_DEFAULTS.subgraph);
+      return [service, read.int(heapVariable(service), fallback, range)];
+    }),
+  );
+}
+
+/** The Node flags that apply a cap: on the command line, so they win over a `--max-old-space-size` in NODE_OPTIONS. */
+export function heapFlags(mb: number): string[] {
+  return [`--max-old-space-size=${mb}`];
+}
