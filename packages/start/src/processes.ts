@@ -52,7 +52,7 @@ export function startService(options: StartServiceOptions): Service {
 export interface RouterWorkersOptions {
   entry: string;
   workers: number;
-  /** Node flags of every worker (e.g. its heap cap). @default [] */
+  /** Node flags of every worker (e.g. its heap cap), after this process's own. @default [] */
   execArgv?: readonly string[];
   /** Every worker's whole environment. */
   env: Readonly<Record<string, string | undefined>>;
@@ -69,7 +69,8 @@ export interface RouterWorkersOptions {
 export async function startRouterWorkers(options: RouterWorkersOptions): Promise<Service[]> {
   // A scrape of /metrics reaches one worker: it asks this process, which merges every worker's metrics.
   serveWorkerMetrics();
-  cluster.setupPrimary({ exec: options.entry, args: [], execArgv: [...(options.execArgv ?? [])] });
+  // The primary's own flags first (e.g. `--import tsx` in development and tests), then the workers' (the last wins).
+  cluster.setupPrimary({ exec: options.entry, args: [], execArgv: [...process.execArgv, ...(options.execArgv ?? [])] });
   const services: Service[] = [];
   const listening: Promise<unknown>[] = [];
   for (let i = 1; i <= options.workers; i += 1) {
