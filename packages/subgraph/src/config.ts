@@ -13,6 +13,8 @@ export const NODE_ENVS = ["development", "test", "production"] as const;
  * line says so).
  */
 export interface SubgraphConfig extends RedisConfig {
+  /** The service's name in logs and Redis connection names (traces take `OTEL_SERVICE_NAME`, by default the same). */
+  readonly service: string;
   /** `PORT`. @default the service's own port */
   readonly port: number;
   /** `HOST`. @default "0.0.0.0" */
@@ -47,10 +49,7 @@ const MIN_SECRET_LENGTH = 32;
  * Reads the common subgraph settings with the service's reader, so its own keys' problems are
  * reported together with these. Finish with {@link finishConfig}.
  */
-export function readSubgraphConfig(
-  read: EnvReader,
-  { service, port }: { service: string; port: number },
-): SubgraphConfig {
+function readSubgraphConfig(read: EnvReader, { service, port }: { service: string; port: number }): SubgraphConfig {
   const nodeEnv = read.oneOf("NODE_ENV", NODE_ENVS, "development");
   const production = nodeEnv === "production";
   const databaseUrl = read.requiredString(
@@ -79,6 +78,7 @@ export function readSubgraphConfig(
   if (trustedServices.size > 0 && routerSecret === undefined)
     read.problem("TRUSTED_SERVICES needs ROUTER_SECRET: without it this subgraph checks no caller at all");
   return {
+    service,
     port: read.int("PORT", port, { min: 0, max: 65_535 }),
     host: read.string("HOST", "0.0.0.0"),
     databaseUrl,
@@ -161,15 +161,25 @@ export function readCatalogCallConfig(
 }
 
 /** Throws one ConfigError listing every problem the reader recorded, else returns the config frozen. */
-export function finishConfig<T extends SubgraphConfig>(read: EnvReader, config: T): Readonly<T> {
+function finishConfig<T extends SubgraphConfig>(read: EnvReader, config: T): Readonly<T> {
   read.done();
   return Object.freeze(config);
 }
 
-/** The common settings alone (a subgraph without keys of its own). */
-export function loadSubgraphConfig(options: { service: string; port: number }, env: Env = process.env): SubgraphConfig {
+/**
+ * A subgraph's config, read once from `env`: the common settings (`PORT` defaulting to the service's `port`) and,
+ * with the same reader, the service's own from `readOwn` (which may look at the common ones, e.g. `nodeEnv`). Every
+ * problem of both is reported in one ConfigError that names the variables to set; the config comes back frozen.
+ * A subgraph's config.ts is this call with its own reader.
+ */
+export function loadSubgraphConfig<TOwn extends object = object>(
+  options: { service: string; port: number },
+  env: Env = process.env,
+  readOwn?: (read: EnvReader, common: SubgraphConfig) => TOwn,
+): Readonly<SubgraphConfig & TOwn> {
   const read = readEnv(options.service, env);
-  return finishConfig(read, readSubgraphConfig(read, options));
+  const common = readSubgraphConfig(read, options);
+  return finishConfig(read, { ...common, ...(readOwn?.(read, common) as TOwn) });
 }
 
 export { ConfigError };

@@ -1,6 +1,7 @@
 import type { ApolloServer } from "@apollo/server";
 import type { DocumentNode } from "graphql";
 import type { Viewer } from "@commerce/auth";
+import type { Cache } from "@commerce/cache";
 import type { Env, Logger } from "@commerce/common";
 import type { Db } from "@commerce/db";
 import { callerOf, serveGraphQL, type Caller, type GraphQLWebSocketHost, type Served } from "@commerce/http";
@@ -40,6 +41,23 @@ export interface SubgraphDeps<TConfig extends SubgraphConfig = SubgraphConfig> {
   telemetry?: SubgraphTelemetry | undefined;
 }
 
+/** The kit's deps with its cache: what a subgraph that caches (accounts, catalog) runs on. */
+export interface CachedSubgraphDeps<TConfig extends SubgraphConfig = SubgraphConfig> extends SubgraphDeps<TConfig> {
+  /** Redis (shared between instances), or in process memory without `REDIS_URL`. */
+  cache: Cache;
+}
+
+/** The deps the kit builds when a subgraph adds none of its own: its connections, as they are. */
+function kitDeps<TConfig extends SubgraphConfig>({
+  db,
+  cache,
+  logger,
+  config,
+  telemetry,
+}: SubgraphResources<TConfig>): CachedSubgraphDeps<TConfig> {
+  return { db, cache, logger, config, telemetry };
+}
+
 /** A background worker a subgraph runs beside its server (orders' outbox relay, loyalty's order-events consumer). */
 export interface Worker {
   /** Named in logs. */
@@ -60,8 +78,6 @@ export interface SubgraphDefinition<
   TDeps extends SubgraphDeps<TConfig>,
   TContext extends SubgraphContext,
 > {
-  /** The service's name in logs, metrics and traces. */
-  name: string;
   /** The subgraph's schema.graphql: the contract, served as `_service { sdl }`. */
   schema: URL;
   /** The resolver map (generated resolver types are not GraphQLResolverMap's, hence `object`). */
@@ -72,8 +88,12 @@ export interface SubgraphDefinition<
   loadConfig(env?: Env): TConfig;
   /** Logged once at start when `REDIS_URL` is unset: what the service does without Redis. */
   withoutRedis: string;
-  /** The server's deps from the connections the kit opened, with the subgraph's own long-lived services (a catalog client). */
-  deps(resources: SubgraphResources<TConfig>): TDeps;
+  /**
+   * The server's deps from the connections the kit opened, with the subgraph's own long-lived services (a catalog
+   * client). @default the kit's: db, cache, logger, config and telemetry ({@link CachedSubgraphDeps}); a subgraph
+   * whose deps are more must say how they are built (the type requires it).
+   */
+  deps?(resources: SubgraphResources<TConfig>): TDeps;
   /**
    * Builds, once per server, the function that makes each request's context from the kit's part (`request`: db, the
    * verified viewer, the request id and its logger): the subgraph adds its own, fresh for each request (its loaders)
@@ -100,11 +120,12 @@ export interface Subgraph<
   TContext extends SubgraphContext,
 > {
   readonly definition: SubgraphDefinition<TConfig, TDeps, TContext>;
-  readonly name: string;
   /** schema.graphql, parsed. */
   readonly typeDefs: DocumentNode;
   /** The subgraph's config from `env` (the process environment by default). */
   loadConfig(env?: Env): TConfig;
+  /** The server's deps from the connections the kit opened (the definition's `deps`, else the kit's own). */
+  deps(resources: SubgraphResources<TConfig>): TDeps;
   /** The ApolloServer: schema, shield, error masking, telemetry; introspection off when `NODE_ENV=production`. It never listens. */
   createServer(deps: TDeps): ApolloServer<TContext>;
   /**
@@ -125,7 +146,12 @@ export function defineSubgraph<
   TConfig extends SubgraphConfig,
   TDeps extends SubgraphDeps<TConfig>,
   TContext extends SubgraphContext,
->(definition: SubgraphDefinition<TConfig, TDeps, TContext>): Subgraph<TConfig, TDeps, TContext> {
+>(
+  definition: SubgraphDefinition<TConfig, TDeps, TContext> &
+    (CachedSubgraphDeps<TConfig> extends TDeps
+      ? unknown
+      : Required<Pick<SubgraphDefinition<TConfig, TDeps, TContext>, "deps">>),
+): Subgraph<TConfig, TDeps, TContext> {
   const typeDefs = readTypeDefs(definition.schema);
   const { resolvers, permissions } = definition;
   function createServer(deps: TDeps): ApolloServer<TContext> {
@@ -161,9 +187,10 @@ export function defineSubgraph<
   }
   return {
     definition,
-    name: definition.name,
     typeDefs,
     loadConfig: (env) => definition.loadConfig(env),
+    // Without its own `deps`, the parameter's type made sure the kit's are a TDeps.
+    deps: (resources) => (definition.deps ? definition.deps(resources) : (kitDeps(resources) as unknown as TDeps)),
     createServer,
     createContext,
     serve: (deps, { host, port, shutdownTimeoutMs }) =>

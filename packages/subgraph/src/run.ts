@@ -69,8 +69,9 @@ export async function runSubgraph<
   TDeps extends SubgraphDeps<TConfig>,
   TContext extends SubgraphContext,
 >(subgraph: Subgraph<TConfig, TDeps, TContext>): Promise<RunningSubgraph<TConfig>> {
-  const { definition, name: service } = subgraph;
+  const { definition } = subgraph;
   const config = configOrExit(() => definition.loadConfig());
+  const { service } = config;
   // First, so every span and log line below carries the trace context.
   const tracing = startTracing(config.telemetry);
   const logger = createLogger(service, config.logLevel);
@@ -120,7 +121,7 @@ export async function runSubgraph<
     connectRedis: connectWorkerRedis,
     telemetry,
   };
-  const deps = definition.deps(resources);
+  const deps = subgraph.deps(resources);
   const workers = definition.workers?.(deps, resources) ?? [];
   const served = await subgraph.serve(deps, {
     host: config.host,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadSubgraphConfig } from "../src/config.js";
+import type { EnvReader } from "@commerce/common";
+import { ConfigError, loadSubgraphConfig, type SubgraphConfig } from "../src/config.js";
 
 const DATABASE_URL = "postgresql://user:pass@localhost:5432/commerce";
 const service = { service: "test", port: 4100 };
@@ -88,5 +89,29 @@ describe("loadSubgraphConfig: TRUSTED_SERVICES", () => {
     expect(
       problemsOf(() => loadSubgraphConfig(service, { DATABASE_URL, TRUSTED_SERVICES: `orders:${orders}` })),
     ).toEqual([expect.stringMatching(/^TRUSTED_SERVICES needs ROUTER_SECRET/)]);
+  });
+});
+
+describe("loadSubgraphConfig with the service's own reader", () => {
+  const own = (read: EnvReader, common: SubgraphConfig) => ({
+    ttlSeconds: read.int("CACHE_TTL_SECONDS", 300, { min: 1, max: 86_400 }),
+    production: common.nodeEnv === "production",
+  });
+
+  it("adds the service's own keys to the common ones, frozen", () => {
+    const config = loadSubgraphConfig(
+      service,
+      { DATABASE_URL, NODE_ENV: "production", JWT_SECRET: "j".repeat(32), ROUTER_SECRET: "r".repeat(32) },
+      own,
+    );
+    expect(config).toMatchObject({ port: 4100, ttlSeconds: 300, production: true });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it("reports the service's problems and the common ones in one error", () => {
+    expect(problemsOf(() => loadSubgraphConfig(service, { CACHE_TTL_SECONDS: "0" }, own))).toEqual([
+      expect.stringMatching(/^DATABASE_URL/),
+      expect.stringMatching(/^CACHE_TTL_SECONDS/),
+    ]);
   });
 });

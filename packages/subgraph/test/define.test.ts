@@ -1,11 +1,14 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { createTokenSigner, DEV_JWT_SECRET } from "@commerce/auth";
 import { createLogger } from "@commerce/common";
+import { createMemoryCache } from "@commerce/cache";
 import { createDb } from "@commerce/db";
+import type { SubgraphTelemetry } from "@commerce/telemetry";
 import {
   defineSubgraph,
   loadSubgraphConfig,
   runSubgraph,
+  type CachedSubgraphDeps,
   type SubgraphConfig,
   type SubgraphContext,
   type SubgraphDeps,
@@ -26,7 +29,6 @@ interface FixtureContext extends SubgraphContext {
 
 function fixture(workers: (deps: SubgraphDeps) => Worker[] = () => []) {
   return defineSubgraph({
-    name: "fixture",
     schema: new URL("./fixtures/schema.graphql", import.meta.url),
     resolvers: {
       Query: {
@@ -94,6 +96,51 @@ describe("defineSubgraph", () => {
     const production = { db, logger, config: { ...loadConfig(), nodeEnv: "production" as const } };
     const refused = await execute(production, "{ __schema { queryType { name } } }");
     expect(refused.errors?.[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
+  });
+});
+
+describe("the kit's deps", () => {
+  const resources = {
+    db,
+    logger,
+    config: loadConfig(),
+    cache: createMemoryCache(),
+    redis: undefined,
+    connectRedis: undefined,
+    telemetry: undefined as unknown as SubgraphTelemetry,
+  };
+
+  it("are the connections as they are when a subgraph adds none (db, cache, logger, config, telemetry)", () => {
+    const subgraph = defineSubgraph({
+      schema: new URL("./fixtures/schema.graphql", import.meta.url),
+      resolvers: {},
+      loadConfig,
+      withoutRedis: "the fixture needs none",
+      context: (_deps: CachedSubgraphDeps) => (request: SubgraphContext) => request,
+    });
+    const { db: kitDb, cache, logger: kitLogger, config, telemetry } = resources;
+    expect(subgraph.deps(resources)).toEqual({ db: kitDb, cache, logger: kitLogger, config, telemetry });
+  });
+
+  it("are the subgraph's own when it says how to build them (required when its deps are more than the kit's)", () => {
+    interface WithClient extends SubgraphDeps {
+      client: object;
+    }
+    const client = {};
+    const definition = {
+      schema: new URL("./fixtures/schema.graphql", import.meta.url),
+      resolvers: {},
+      loadConfig,
+      withoutRedis: "the fixture needs none",
+      context: (_deps: WithClient) => (request: SubgraphContext) => request,
+    };
+    // @ts-expect-error the kit's deps have no `client`, so a definition whose deps do must build them
+    defineSubgraph(definition);
+    const subgraph = defineSubgraph({
+      ...definition,
+      deps: ({ db, logger, config }) => ({ db, logger, config, client }),
+    });
+    expect(subgraph.deps(resources).client).toBe(client);
   });
 });
 

@@ -1,5 +1,5 @@
-import { readEnv, type Env } from "@commerce/common";
-import { finishConfig, readSubgraphConfig, type SubgraphConfig } from "@commerce/subgraph";
+import type { Env } from "@commerce/common";
+import { loadSubgraphConfig, type SubgraphConfig } from "@commerce/subgraph";
 
 export const SERVICE_NAME = "accounts";
 
@@ -18,16 +18,12 @@ export interface Config extends SubgraphConfig {
  * is reported at once in one ConfigError that names the variables to set.
  */
 export function loadConfig(env: Env = process.env): Config {
-  const read = readEnv(SERVICE_NAME, env);
-  const common = readSubgraphConfig(read, { service: SERVICE_NAME, port: 4001 });
-  const accessTokenTtlSeconds = read.int("ACCESS_TOKEN_TTL_SECONDS", 900, { min: 30, max: 86_400 });
-  const refreshTokenTtlSeconds = read.int("REFRESH_TOKEN_TTL_SECONDS", 30 * 86_400, { min: 60, max: 365 * 86_400 });
-  if (refreshTokenTtlSeconds <= accessTokenTtlSeconds)
-    read.problem("REFRESH_TOKEN_TTL_SECONDS must be longer than ACCESS_TOKEN_TTL_SECONDS");
-  return finishConfig(read, {
-    ...common,
-    accessTokenTtlSeconds,
-    refreshTokenTtlSeconds,
-    passwordHashCost: read.int("PASSWORD_HASH_COST", 15, { min: 10, max: 20 }),
+  return loadSubgraphConfig({ service: SERVICE_NAME, port: 4001 }, env, (read) => {
+    const accessTokenTtlSeconds = read.int("ACCESS_TOKEN_TTL_SECONDS", 900, { min: 30, max: 86_400 });
+    const refreshTokenTtlSeconds = read.int("REFRESH_TOKEN_TTL_SECONDS", 30 * 86_400, { min: 60, max: 365 * 86_400 });
+    if (refreshTokenTtlSeconds <= accessTokenTtlSeconds)
+      read.problem("REFRESH_TOKEN_TTL_SECONDS must be longer than ACCESS_TOKEN_TTL_SECONDS");
+    const passwordHashCost = read.int("PASSWORD_HASH_COST", 15, { min: 10, max: 20 });
+    return { accessTokenTtlSeconds, refreshTokenTtlSeconds, passwordHashCost };
   });
 }

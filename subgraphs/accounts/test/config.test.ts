@@ -11,6 +11,7 @@ describe("loadConfig", () => {
   it("applies the defaults and freezes the result", () => {
     const config = loadConfig({ DATABASE_URL });
     expect(config).toEqual({
+      service: "accounts",
       port: 4001,
       host: "0.0.0.0",
       databaseUrl: DATABASE_URL,

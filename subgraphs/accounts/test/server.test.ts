@@ -5,13 +5,14 @@ import { createMemoryCache } from "@commerce/cache";
 import { defined, errorCodes } from "@commerce/testing";
 import { describeSubgraphSchema, offlineDeps, useInProcess } from "@commerce/testing/subgraph";
 import { loadConfig } from "../src/config.js";
-import { createContext, subgraph, type AccountsDeps, type Context } from "../src/server.js";
+import type { Context } from "../src/context.js";
+import { subgraph, type AccountsDeps } from "../src/server.js";
 
 // Nothing listens on port 1: a query that reached Postgres would fail loudly. These tests need none.
 const deps: AccountsDeps = { ...offlineDeps(loadConfig, { PASSWORD_HASH_COST: "10" }), cache: createMemoryCache() };
 const { config } = deps;
 const graph = useInProcess(subgraph, deps);
-const contextFor = createContext(deps);
+const contextFor = subgraph.createContext(deps);
 const execute = (query: string, contextValue: Context, variables: Record<string, unknown> = {}) =>
   graph.executeIn(contextValue, query, variables);
 

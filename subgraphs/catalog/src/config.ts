@@ -1,5 +1,5 @@
-import { readEnv, type Env } from "@commerce/common";
-import { finishConfig, readSubgraphConfig, type SubgraphConfig } from "@commerce/subgraph";
+import type { Env } from "@commerce/common";
+import { loadSubgraphConfig, type SubgraphConfig } from "@commerce/subgraph";
 
 export const SERVICE_NAME = "catalog";
 
@@ -11,9 +11,7 @@ export interface Config extends SubgraphConfig {
 
 /** Parses the environment once; throws one ConfigError listing every problem and what to set. */
 export function loadConfig(env: Env = process.env): Config {
-  const read = readEnv(SERVICE_NAME, env);
-  return finishConfig(read, {
-    ...readSubgraphConfig(read, { service: SERVICE_NAME, port: 4002 }),
+  return loadSubgraphConfig({ service: SERVICE_NAME, port: 4002 }, env, (read) => ({
     cacheTtlSeconds: read.int("CACHE_TTL_SECONDS", 300, { min: 1, max: 86_400 }),
-  });
+  }));
 }

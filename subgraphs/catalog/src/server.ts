@@ -1,28 +1,18 @@
-import type { Cache } from "@commerce/cache";
-import { defineSubgraph, type SubgraphDeps } from "@commerce/subgraph";
-import { loadConfig, SERVICE_NAME, type Config } from "./config.js";
+import { defineSubgraph, type CachedSubgraphDeps } from "@commerce/subgraph";
+import { loadConfig, type Config } from "./config.js";
 import { requestContext } from "./context.js";
 import { permissions } from "./permissions.js";
 import { resolvers } from "./resolvers/index.js";
 
-export type { Context } from "./context.js";
-
-/** The long-lived dependencies a catalog server is built from. */
-export interface CatalogDeps extends SubgraphDeps<Config> {
-  /** Products and categories by id (Redis, shared between instances, or in process without REDIS_URL). */
-  cache: Cache;
-}
+/** The long-lived dependencies a catalog server is built from (its cache holds products and categories by id): the kit's. */
+export type CatalogDeps = CachedSubgraphDeps<Config>;
 
 /** The catalog subgraph: src/index.ts runs it; tests build its server with their own deps. */
 export const subgraph = defineSubgraph({
-  name: SERVICE_NAME,
   schema: new URL("../schema.graphql", import.meta.url),
   resolvers,
   permissions,
   loadConfig,
   withoutRedis: "caching in this process only (not shared between instances, invalidation stays local)",
-  deps: ({ db, cache, logger, config, telemetry }): CatalogDeps => ({ db, cache, logger, config, telemetry }),
   context: requestContext,
 });
-
-export const { typeDefs, createServer, createContext } = subgraph;

@@ -11,6 +11,7 @@ describe("loadConfig", () => {
   it("applies the defaults", () => {
     const config = loadConfig({ DATABASE_URL });
     expect(config).toEqual({
+      service: "catalog",
       port: 4002,
       host: "0.0.0.0",
       databaseUrl: DATABASE_URL,

@@ -1,5 +1,5 @@
-import { readEnv, type Env } from "@commerce/common";
-import { finishConfig, readSubgraphConfig, type SubgraphConfig } from "@commerce/subgraph";
+import type { Env } from "@commerce/common";
+import { loadSubgraphConfig, type SubgraphConfig } from "@commerce/subgraph";
 import { hostname } from "node:os";
 
 export const SERVICE_NAME = "loyalty";
@@ -18,12 +18,10 @@ export interface Config extends SubgraphConfig {
 
 /** Parses the environment once; throws one ConfigError listing every problem and what to set. */
 export function loadConfig(env: Env = process.env): Config {
-  const read = readEnv(SERVICE_NAME, env);
-  return finishConfig(read, {
-    ...readSubgraphConfig(read, { service: SERVICE_NAME, port: 4004 }),
+  return loadSubgraphConfig({ service: SERVICE_NAME, port: 4004 }, env, (read) => ({
     consumerName: read.string("EVENTS_CONSUMER_NAME", `${hostname()}-${process.pid}`),
     eventsMaxAttempts: read.int("EVENTS_MAX_ATTEMPTS", 5, { min: 1, max: 100 }),
     eventsClaimIdleMs: read.int("EVENTS_CLAIM_IDLE_MS", 30_000, { min: 10, max: 3_600_000 }),
     eventsBlockMs: read.int("EVENTS_BLOCK_MS", 2000, { min: 10, max: 60_000 }),
-  });
+  }));
 }

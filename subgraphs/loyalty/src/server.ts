@@ -1,5 +1,5 @@
 import { defineSubgraph, type SubgraphDeps } from "@commerce/subgraph";
-import { loadConfig, SERVICE_NAME, type Config } from "./config.js";
+import { loadConfig, type Config } from "./config.js";
 import { requestContext } from "./context.js";
 import { createOrderEventsConsumer } from "./orderEventsConsumer.js";
 import { permissions } from "./permissions.js";
@@ -18,13 +18,11 @@ export type LoyaltyDeps = SubgraphDeps<Config>;
 
 /** The loyalty subgraph: src/index.ts runs it; tests build its server with their own deps. */
 export const subgraph = defineSubgraph({
-  name: SERVICE_NAME,
   schema: new URL("../schema.graphql", import.meta.url),
   resolvers,
   permissions,
   loadConfig,
   withoutRedis: "no points are credited until loyalty runs with Redis (completed orders wait in the stream)",
-  deps: ({ db, logger, config, telemetry }): LoyaltyDeps => ({ db, logger, config, telemetry }),
   context: requestContext,
   workers({ db, logger, config }, { connectRedis }) {
     // Its own connection: the consumer blocks in XREADGROUP for up to EVENTS_BLOCK_MS, so its command timeout covers that wait.
@@ -39,5 +37,3 @@ export const subgraph = defineSubgraph({
     return [createOrderEventsConsumer({ db, redis, logger, consumer, maxAttempts, claimIdleMs, blockMs })];
   },
 });
-
-export const { typeDefs, createServer, createContext } = subgraph;

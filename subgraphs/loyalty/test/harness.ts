@@ -3,7 +3,8 @@ import { createDb, type Db } from "@commerce/db";
 import { createQueryCounter, truncateAll } from "@commerce/testing";
 import { startInProcess, type InProcessSubgraph, type OperationResult } from "@commerce/testing/subgraph";
 import { loadConfig } from "../src/config.js";
-import { subgraph, type Context, type LoyaltyDeps } from "../src/server.js";
+import type { Context } from "../src/context.js";
+import { subgraph, type LoyaltyDeps } from "../src/server.js";
 
 export type Result<T> = OperationResult<T>;
 

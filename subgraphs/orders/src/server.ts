@@ -1,5 +1,5 @@
 import { catalogClientFor, defineSubgraph, type CatalogClient, type SubgraphDeps } from "@commerce/subgraph";
-import { loadConfig, SERVICE_NAME, type Config } from "./config.js";
+import { loadConfig, type Config } from "./config.js";
 import { requestContext } from "./context.js";
 import { createOrderFeed, type OrderFeed } from "./orderFeed.js";
 import { createOutboxRelay, type OutboxRelay } from "./outboxRelay.js";
@@ -28,7 +28,6 @@ export interface OrdersDeps extends SubgraphDeps<Config> {
 
 /** The orders subgraph: src/index.ts runs it; tests build its server with their own deps. */
 export const subgraph = defineSubgraph({
-  name: SERVICE_NAME,
   schema: new URL("../schema.graphql", import.meta.url),
   resolvers,
   permissions,
@@ -66,5 +65,3 @@ export const subgraph = defineSubgraph({
   subscriptions: true,
   workers: ({ relay, orderFeed }) => [...(relay ? [relay] : []), ...(orderFeed ? [orderFeed] : [])],
 });
-
-export const { typeDefs, createServer, createContext } = subgraph;

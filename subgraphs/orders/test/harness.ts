@@ -9,7 +9,8 @@ import { createQueryCounter, truncateAll } from "@commerce/testing";
 import * as catalog from "@commerce/catalog";
 import { startInProcess, type InProcessSubgraph, type OperationResult } from "@commerce/testing/subgraph";
 import { loadConfig } from "../src/config.js";
-import { subgraph, type Context, type OrdersDeps } from "../src/server.js";
+import type { Context } from "../src/context.js";
+import { subgraph, type OrdersDeps } from "../src/server.js";
 
 export type Result<T> = OperationResult<T>;
 

@@ -1,8 +1,7 @@
-import { readEnv, type Env } from "@commerce/common";
+import type { Env } from "@commerce/common";
 import {
-  finishConfig,
+  loadSubgraphConfig,
   readCatalogCallConfig,
-  readSubgraphConfig,
   type CatalogCallConfig,
   type SubgraphConfig,
 } from "@commerce/subgraph";
@@ -14,10 +13,5 @@ export interface Config extends SubgraphConfig, CatalogCallConfig {}
 
 /** Parses the environment once; throws one ConfigError listing every problem and what to set. */
 export function loadConfig(env: Env = process.env): Config {
-  const read = readEnv(SERVICE_NAME, env);
-  const common = readSubgraphConfig(read, { service: SERVICE_NAME, port: 4005 });
-  return finishConfig(read, {
-    ...common,
-    ...readCatalogCallConfig(read, { service: SERVICE_NAME, nodeEnv: common.nodeEnv }),
-  });
+  return loadSubgraphConfig({ service: SERVICE_NAME, port: 4005 }, env, readCatalogCallConfig);
 }

@@ -1,10 +1,8 @@
 import { catalogClientFor, defineSubgraph, type CatalogClient, type SubgraphDeps } from "@commerce/subgraph";
-import { loadConfig, SERVICE_NAME, type Config } from "./config.js";
+import { loadConfig, type Config } from "./config.js";
 import { requestContext } from "./context.js";
 import { permissions } from "./permissions.js";
 import { resolvers } from "./resolvers/index.js";
-
-export type { Context } from "./context.js";
 
 /** The long-lived dependencies a reviews server is built from. */
 export interface ReviewsDeps extends SubgraphDeps<Config> {
@@ -14,7 +12,6 @@ export interface ReviewsDeps extends SubgraphDeps<Config> {
 
 /** The reviews subgraph: src/index.ts runs it; tests build its server with their own deps. */
 export const subgraph = defineSubgraph({
-  name: SERVICE_NAME,
   schema: new URL("../schema.graphql", import.meta.url),
   resolvers,
   permissions,
@@ -31,5 +28,3 @@ export const subgraph = defineSubgraph({
   }),
   context: requestContext,
 });
-
-export const { typeDefs, createServer, createContext } = subgraph;

@@ -8,7 +8,8 @@ import { freePort } from "@commerce/stack";
 import { catalogClientFor, createCatalogClient } from "@commerce/subgraph";
 import { createQueryCounter, defined, errorCodes, truncateAll } from "@commerce/testing";
 import { loadConfig } from "../src/config.js";
-import { createContext, subgraph, type Context, type ReviewsDeps } from "../src/server.js";
+import type { Context } from "../src/context.js";
+import { subgraph, type ReviewsDeps } from "../src/server.js";
 import { bearer, startInProcess, type InProcessSubgraph } from "@commerce/testing/subgraph";
 
 const queries = createQueryCounter();
@@ -124,7 +125,7 @@ describe("writing reviews", () => {
   it("names the catalog when it cannot be asked (SUBGRAPH_UNAVAILABLE, not a masked error), writing nothing", async () => {
     // Nothing listens on this port.
     const down = createCatalogClient({ url: `http://127.0.0.1:${await freePort()}/graphql`, retries: 0 });
-    const contextValue = await createContext({ ...deps, catalog: down })({
+    const contextValue = await subgraph.createContext({ ...deps, catalog: down })({
       headers: await bearer(AUTHOR, ["profile"]),
     });
     const result = await graph.executeIn(contextValue, CREATE, { input: { productId: productId(1), rating: 4 } });
