@@ -55,7 +55,7 @@ export function createLoaders({
     batches.onBatch(stats);
     report?.(stats);
   };
-  /** An entity loader: Redis first, then Postgres for the misses; ids are matched case-insensitively. */
+  /** An entity loader: Redis first, then Postgres for the misses (`load`, one query per batch). */
   function cachedLoader<T>(
     name: string,
     namespace: string,
@@ -66,25 +66,29 @@ export function createLoaders({
     const batch = cachedBatch({ name, cache, namespace, ttlSeconds, codec, keyOf, load, onBatch });
     return new DataLoader(batches.wrap(name, batch), keyOf && { cacheKeyFn: keyOf });
   }
-  const lowerCase = (id: string): string => id.toLowerCase();
-  // A non-UUID id matches no row; keep it out of SQL, where it would be a cast error.
-  const productById = cachedLoader(
-    "productById",
-    PRODUCT_NAMESPACE,
-    productCodec,
-    (ids) => findProductsByIds(db, ids.filter(isUuid)),
-    lowerCase,
-  );
+  /**
+   * An entity loader by UUID: ids match case-insensitively, and a non-UUID id matches no row (kept out of SQL, where
+   * it would be a cast error).
+   */
+  function idLoader<T>(
+    name: string,
+    namespace: string,
+    codec: Codec<T>,
+    find: (db: Db, ids: readonly string[]) => Promise<Map<string, T>>,
+  ): DataLoader<string, T | null> {
+    return cachedLoader(
+      name,
+      namespace,
+      codec,
+      (ids) => find(db, ids.filter(isUuid)),
+      (id) => id.toLowerCase(),
+    );
+  }
+  const productById = idLoader("productById", PRODUCT_NAMESPACE, productCodec, findProductsByIds);
   const productBySku = cachedLoader("productBySku", PRODUCT_BY_SKU_NAMESPACE, productCodec, (skus) =>
     findProductsBySkus(db, skus),
   );
-  const categoryById = cachedLoader(
-    "categoryById",
-    CATEGORY_NAMESPACE,
-    categoryCodec,
-    (ids) => findCategoriesByIds(db, ids.filter(isUuid)),
-    lowerCase,
-  );
+  const categoryById = idLoader("categoryById", CATEGORY_NAMESPACE, categoryCodec, findCategoriesByIds);
 
   function primeProducts(rows: readonly Product[]): void {
     for (const row of rows) {
