@@ -1,9 +1,103 @@
 import { describe, expect, it } from "vitest";
+import { DEV_JWT_SECRET } from "@commerce/auth";
 import type { EnvReader } from "@commerce/common";
 import { ConfigError, loadSubgraphConfig, type SubgraphConfig } from "../src/config.js";
 
 const DATABASE_URL = "postgresql://user:pass@localhost:5432/commerce";
 const service = { service: "test", port: 4100 };
+
+/** The problems loading `env` reports (none → []). */
+function problemsOf(load: () => unknown): readonly string[] {
+  try {
+    load();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe("loadSubgraphConfig: the common settings", () => {
+  it("applies the defaults (the service's own port) and freezes the result", () => {
+    const config = loadSubgraphConfig(service, { DATABASE_URL });
+    expect(config).toEqual({
+      service: "test",
+      port: 4100,
+      host: "0.0.0.0",
+      databaseUrl: DATABASE_URL,
+      databasePoolSize: 10,
+      redisUrl: undefined,
+      redisCluster: false,
+      redisCommandTimeoutMs: 500,
+      shutdownTimeoutMs: 10_000,
+      jwtSecret: DEV_JWT_SECRET,
+      logLevel: "info",
+      nodeEnv: "development",
+      routerSecret: undefined,
+      trustedServices: new Map(),
+      telemetry: expect.objectContaining({ serviceName: "test" }),
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it("reads every variable", () => {
+    const config = loadSubgraphConfig(service, {
+      DATABASE_URL,
+      PORT: "5001",
+      HOST: "127.0.0.1",
+      REDIS_URL: "redis://localhost:6379",
+      JWT_SECRET: "s".repeat(40),
+      LOG_LEVEL: "debug",
+      NODE_ENV: "production",
+      ROUTER_SECRET: "r".repeat(40),
+    });
+    expect(config).toMatchObject({
+      port: 5001,
+      host: "127.0.0.1",
+      redisUrl: "redis://localhost:6379",
+      jwtSecret: "s".repeat(40),
+      logLevel: "debug",
+      nodeEnv: "production",
+      routerSecret: "r".repeat(40),
+    });
+  });
+
+  it("requires a real JWT secret in production only", () => {
+    expect(
+      problemsOf(() =>
+        loadSubgraphConfig(service, {
+          DATABASE_URL,
+          NODE_ENV: "production",
+          JWT_SECRET: DEV_JWT_SECRET,
+          ROUTER_SECRET: "r".repeat(40),
+        }),
+      ),
+    ).toEqual(["JWT_SECRET must not be the development secret when NODE_ENV=production"]);
+    expect(problemsOf(() => loadSubgraphConfig(service, { DATABASE_URL, JWT_SECRET: "too-short" }))).toEqual([
+      expect.stringMatching(/^JWT_SECRET must be at least 32/),
+    ]);
+  });
+
+  it("requires a ROUTER_SECRET of at least 32 characters in production, and takes it anywhere", () => {
+    expect(
+      problemsOf(() =>
+        loadSubgraphConfig(service, { DATABASE_URL, NODE_ENV: "production", JWT_SECRET: "s".repeat(40) }),
+      ),
+    ).toEqual([expect.stringMatching(/^ROUTER_SECRET is required/)]);
+    expect(problemsOf(() => loadSubgraphConfig(service, { DATABASE_URL, ROUTER_SECRET: "short" }))).toEqual([
+      expect.stringMatching(/^ROUTER_SECRET must be at least 32/),
+    ]);
+    expect(loadSubgraphConfig(service, { DATABASE_URL, ROUTER_SECRET: "r".repeat(32) }).routerSecret).toBe(
+      "r".repeat(32),
+    );
+  });
+
+  it("refuses a DATABASE_URL that is not Postgres", () => {
+    expect(problemsOf(() => loadSubgraphConfig(service, { DATABASE_URL: "mysql://localhost/db" }))).toEqual([
+      expect.stringMatching(/^DATABASE_URL must use postgres:/),
+    ]);
+  });
+});
 
 describe("loadSubgraphConfig: Redis timeout and shutdown deadline", () => {
   it("defaults to a 500 ms Redis command timeout and a 10 s drain", () => {
@@ -34,17 +128,6 @@ describe("loadSubgraphConfig: Redis timeout and shutdown deadline", () => {
     expect(problems.some((p) => p.includes("SHUTDOWN_TIMEOUT_MS"))).toBe(true);
   });
 });
-
-/** The problems loading `env` reports (none → []). */
-function problemsOf(load: () => unknown): readonly string[] {
-  try {
-    load();
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
 
 describe("loadSubgraphConfig: TRUSTED_SERVICES", () => {
   const ROUTER_SECRET = "r".repeat(32);
