@@ -4,16 +4,14 @@ import { join } from "node:path";
 import { createDb, migrate, seed } from "@commerce/db";
 import {
   freePort,
-  generatedServiceKeys,
   installRedisServerWithApt,
   isPortFree,
-  serviceIdentityEnv,
   startEmbeddedPostgres,
   startRedisServer,
   type PostgresHandle,
   type RedisHandle,
 } from "@commerce/stack";
-import { subgraphUrlVariable } from "@commerce/start";
+import { generatedServiceKeys, serviceIdentityEnv, subgraphUrlVariable } from "@commerce/start";
 import { loadDevConfig, repoRoot } from "./config.js";
 import { startDevLoop, type DevLoop } from "./loop.js";
 

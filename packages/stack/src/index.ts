@@ -2,4 +2,3 @@ export * from "./ports.js";
 export * from "./processes.js";
 export * from "./postgres.js";
 export * from "./redis.js";
-export * from "./serviceIdentities.js";

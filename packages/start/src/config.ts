@@ -3,7 +3,7 @@ import { availableParallelism } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError, readEnv, type Env } from "@commerce/common";
-import { SERVICE_CALLERS, serviceIdentityEnv, serviceSecretVariable } from "@commerce/stack";
+import { SERVICE_CALLERS, serviceIdentityEnv, serviceSecretVariable } from "./serviceIdentities.js";
 import { heapSizes } from "./heap.js";
 
 const SERVICE = "start";

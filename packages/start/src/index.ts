@@ -9,3 +9,9 @@ export {
   type Service,
   type StartServiceOptions,
 } from "./processes.js";
+export {
+  SERVICE_CALLERS,
+  generatedServiceKeys,
+  serviceIdentityEnv,
+  serviceSecretVariable,
+} from "./serviceIdentities.js";

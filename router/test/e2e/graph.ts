@@ -6,7 +6,7 @@ import { connectRedis, createRedisCache, redisReady, type RedisClient } from "@c
 import { createLogger } from "@commerce/common";
 import { createDb, poolStats, seed, SEED_PASSWORD } from "@commerce/db";
 import { serveGraphQL, type Served } from "@commerce/http";
-import { generatedServiceKeys, serviceIdentityEnv } from "@commerce/stack";
+import { generatedServiceKeys, serviceIdentityEnv } from "@commerce/start";
 import { catalogClientFor } from "@commerce/subgraph";
 import { subgraphTelemetry } from "@commerce/telemetry";
 import { createQueryCounter, defined, postGraphQL, truncateAll } from "@commerce/testing";

@@ -9,8 +9,6 @@ import { Redis } from "ioredis";
 import { createDb, migrate, seed, type Db } from "@commerce/db";
 import {
   freePort,
-  generatedServiceKeys,
-  serviceIdentityEnv,
   startEmbeddedPostgres,
   startRedisServer,
   type PostgresHandle,
@@ -18,8 +16,10 @@ import {
 } from "@commerce/stack";
 import { readEnv } from "@commerce/common";
 import {
+  generatedServiceKeys,
   heapFlags,
   heapSizes,
+  serviceIdentityEnv,
   startService,
   stopService,
   subgraphUrlVariable,

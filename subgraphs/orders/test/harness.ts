@@ -3,7 +3,7 @@ import { connectRedis, createRedisCache, redisReady } from "@commerce/cache";
 import { createLogger } from "@commerce/common";
 import { createDb, type Db } from "@commerce/db";
 import type { Served } from "@commerce/http";
-import { generatedServiceKeys, serviceIdentityEnv } from "@commerce/stack";
+import { generatedServiceKeys, serviceIdentityEnv } from "@commerce/start";
 import { subgraphTelemetry } from "@commerce/telemetry";
 import { createQueryCounter, truncateAll } from "@commerce/testing";
 import * as catalog from "@commerce/catalog";
