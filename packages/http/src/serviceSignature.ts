@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { headerValue, hmacHex, signatureFailure, type SkewOptions } from "./signatureCheck.js";
 import { windowedSigner, type SignerOptions } from "./signatureWindow.js";
 
 /**
@@ -36,12 +36,9 @@ export type ServiceSignatureCheck =
 export function verifyServiceSignature(
   header: string | string[] | undefined,
   trusted: ReadonlyMap<string, string>,
-  {
-    nowSeconds = Math.floor(Date.now() / 1000),
-    maxSkewSeconds = 300,
-  }: { nowSeconds?: number; maxSkewSeconds?: number } = {},
+  options: SkewOptions = {},
 ): ServiceSignatureCheck {
-  const value = Array.isArray(header) ? header[0] : header;
+  const value = headerValue(header);
   if (!value) return { ok: false, reason: "MISSING" };
   const match = /^s=([a-z][a-z0-9-]{0,62}),t=(\d{1,12}),v1=([0-9a-f]{64})$/.exec(value);
   if (!match?.[1] || !match[2] || !match[3]) return { ok: false, reason: "MALFORMED" };
@@ -49,12 +46,10 @@ export function verifyServiceSignature(
   const key = trusted.get(service);
   if (key === undefined) return { ok: false, reason: "UNKNOWN_SERVICE" };
   const timestamp = Number(match[2]);
-  const expected = Buffer.from(serviceHmac(key, service, timestamp), "hex");
-  if (!timingSafeEqual(expected, Buffer.from(match[3], "hex"))) return { ok: false, reason: "INVALID" };
-  if (Math.abs(nowSeconds - timestamp) > maxSkewSeconds) return { ok: false, reason: "EXPIRED" };
-  return { ok: true, service };
+  const failure = signatureFailure(serviceHmac(key, service, timestamp), match[3], timestamp, options);
+  return failure ? { ok: false, reason: failure } : { ok: true, service };
 }
 
 function serviceHmac(key: string, service: string, timestamp: number): string {
-  return createHmac("sha256", key).update(`service:${service}:${timestamp}`).digest("hex");
+  return hmacHex(key, `service:${service}:${timestamp}`);
 }
