@@ -5,7 +5,7 @@ import {
   type Experimental_DidResolveQueryPlanCallback,
   type GraphQLDataSource,
 } from "@apollo/gateway";
-import { operationFromDocument, type FieldSelection, type Operation, type Schema } from "@apollo/federation-internals";
+import { operationFromDocument, type Schema } from "@apollo/federation-internals";
 import {
   prettyFormatQueryPlan,
   type FetchNode,
@@ -20,7 +20,6 @@ import type {
   GatewayGraphQLRequestContext,
 } from "@apollo/server-gateway-interface";
 import { SpanStatusCode, type Span } from "@opentelemetry/api";
-import { internalServerError } from "@commerce/common";
 import { schemaWithDefer } from "@commerce/analysis";
 import { activeSpan, tracer } from "@commerce/telemetry";
 import { subscriptionNeedsStream } from "@commerce/common";
@@ -33,13 +32,12 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from "graphql";
-import { Deferral, deferredPayloads, type DeferredPayload } from "./deferredDelivery.js";
+import { Deferral } from "./deferredDelivery.js";
 import { deferredOperation, hasDefer } from "./deferredOperation.js";
 import { mergeRootResponse } from "./executeFetch.js";
 import { executeNode, type PlanExecution } from "./executePlan.js";
-import { introspect } from "./introspection.js";
-import { compileResponseShape, type ResponseShape } from "./responseShape.js";
-import { shapeResponse, type DeferredShaping } from "./shapeResponse.js";
+import { compileResponseShape } from "./responseShape.js";
+import { respond, type CompiledPlan } from "./respond.js";
 
 /** The parts of an ApolloGateway the executor shares: its planner, plan cache, schemas and data sources. */
 interface GatewayInternals {
@@ -96,26 +94,6 @@ export interface NativeExecutorOptions {
 
 /** Names of the members `useNativeExecutor` needs; a gateway release that renames one fails the start, not a request. */
 const REQUIRED = ["executor", "queryPlanStore", "onSchemaLoadOrUpdate"] as const;
-
-/** What one query plan compiles to: the operation (for Condition nodes) and its response shape. */
-interface CompiledPlan {
-  apiSchema: Schema;
-  operation: Operation;
-  shape: ResponseShape;
-}
-
-/** The payloads after the first of each deferred response, by the request's context, until the HTTP layer takes them. */
-const deferredResponses = new WeakMap<object, AsyncGenerator<DeferredPayload>>();
-
-/**
- * The payloads that follow the response the executor just returned for this context (the request's
- * `contextValue`), when it deferred part of the operation; each call hands them out once.
- */
-export function takeDeferredPayloads(context: object): AsyncGenerator<DeferredPayload> | undefined {
-  const payloads = deferredResponses.get(context);
-  deferredResponses.delete(context);
-  return payloads;
-}
 
 /**
  * Replaces the gateway's executor with the router's own (`ROUTER_EXECUTOR=native`): the gateway keeps loading,
@@ -318,46 +296,6 @@ export function useNativeExecutor(gateway: ApolloGateway, { queries = true }: Na
       }
     });
   };
-}
-
-/**
- * The response from the merged data: fetch errors first; value errors only reported when no fetch failed. When
- * the execution deferred blocks, it is the response to the primary part, and the rest is handed to the HTTP
- * layer (`takeDeferredPayloads`).
- */
-function respond(
-  requestContext: GatewayGraphQLRequestContext,
-  compiled: CompiledPlan,
-  execution: PlanExecution,
-  internals: GatewayInternals,
-): GatewayExecutionResult {
-  const variables = requestContext.request.variables;
-  const introspection = (field: FieldSelection) => introspect(schemaWithDefer(internals.schema), field, requestContext);
-  const deferral = execution.deferral && execution.deferral.blocks.size > 0 ? execution.deferral : undefined;
-  const deferred: DeferredShaping | undefined = deferral ? { labels: deferral.blocks, found: [] } : undefined;
-  let shaped;
-  try {
-    shaped = shapeResponse(compiled.shape, execution.data, variables, introspection, deferred);
-    if (deferral && deferred) {
-      const payloads = deferredPayloads({
-        deferral,
-        shape: compiled.shape,
-        variables,
-        introspect: introspection,
-        found: deferred.found,
-        reported: execution.errors,
-      });
-      deferredResponses.set(requestContext.context, payloads);
-    }
-  } catch (error) {
-    if (error instanceof GraphQLError) return { errors: [error] };
-    if (error instanceof Error) return { errors: [internalServerError(error.message, { originalError: error })] };
-    internals.logger.error(`Unexpected error during query plan execution: ${String(error)}`);
-    return { errors: [internalServerError("Unexpected error during query plan execution")] };
-  }
-  const { data, errors } = shaped;
-  if (execution.errors.length === 0 && errors.length > 0) return { extensions: { valueCompletion: errors }, data };
-  return execution.errors.length === 0 ? { data } : { errors: execution.errors as GraphQLError[], data };
 }
 
 /** In development, `Apollo-Query-Plan-Experimental: 1` adds the query plan to the response (as the gateway does). */

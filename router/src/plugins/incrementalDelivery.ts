@@ -9,7 +9,7 @@ import Negotiator from "negotiator";
 import type { RouterContext } from "../context.js";
 import type { DeferredPayload } from "../executor/deferredDelivery.js";
 import { maybeDefers } from "../executor/deferredOperation.js";
-import { takeDeferredPayloads } from "../executor/nativeExecutor.js";
+import { takeDeferredPayloads } from "../executor/respond.js";
 
 /** The incremental delivery format the router sends (Apollo Client's and urql's, graphql-js 17's first alpha). */
 export const DEFER_MEDIA_TYPE = "multipart/mixed; deferSpec=20220824";
