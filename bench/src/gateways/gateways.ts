@@ -7,7 +7,7 @@ import { startService, type Service } from "../harness/processes.js";
 // The heap caps `npm start` gives each service (bench/ is its own npm package: a relative import of the source).
 import { HEAP_MB_DEFAULTS, heapFlags } from "../../../packages/start/src/heap.js";
 
-export { HEAP_MB_DEFAULTS };
+export { HEAP_MB_DEFAULTS, heapFlags };
 
 export const BENCH_DIR = fileURLToPath(new URL("../..", import.meta.url));
 export const REPO_DIR = join(BENCH_DIR, "..");

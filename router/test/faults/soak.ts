@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 // The benchmark package's --trace-gc reader (bench/ is its own npm package; that file has only Node imports).
 import { postGcHeap, type FullGc } from "../../../bench/src/harness/gc.js";
+import { HEAP_GROWING_PERCENT } from "@commerce/start";
 import { startFaultGraph, type FaultGraph } from "./faultGraph.js";
 import { percentile, runMix, type Outcome, type Step } from "./storefront.js";
 
@@ -168,7 +169,12 @@ export function soakMarkdown(
     "browse → product detail → reviews → log in → place order → order history, for",
     `${report.seconds} s: ${report.visits} visits, ${report.requests} requests, **${report.failures.length} errors**`,
     `(${round(report.requests / report.seconds)} requests/s on a shared 2-core machine). Bound: every service's RSS stays under ${RSS_BOUND_MIB} MiB.`,
-    ...(heap ? ["", `Heap caps (\`--max-old-space-size\`, as \`npm start\` sets them): ${heap}.`] : []),
+    ...(heap
+      ? [
+          "",
+          `Heap caps (\`--max-old-space-size\`, with \`--heap-growing-percent=${HEAP_GROWING_PERCENT}\`, as \`npm start\` sets them): ${heap}.`,
+        ]
+      : []),
     "",
     "| Step | Requests | p50 ms | p95 ms | p99 ms | max ms |",
     "|---|---:|---:|---:|---:|---:|",
