@@ -160,7 +160,7 @@ export function routerSettings(
 ): string {
   return [
     heapMb > 0
-      ? `\`${heapFlags(heapMb).join(" ")}\` (the heap cap and growing factor \`npm start\` gives the router)`
+      ? `\`${heapFlags(heapMb).join(" ")}\` (the heap flags \`npm start\` gives the router)`
       : "no heap cap (`--router-heap-mb 0`: V8 sizes the heap from the machine's memory)",
     "`NODE_ENV=production`, a 44-character `JWT_SECRET` and `ROUTER_SECRET` (every subgraph request signed; the benchmark subgraphs ignore the signature)",
     "operation limits at their defaults (enforced)",
