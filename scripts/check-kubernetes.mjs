@@ -16,7 +16,7 @@ import { parseAllDocuments } from "yaml";
 import { repoRoot } from "./workspaces.mjs";
 
 const deployDir = join(repoRoot, "deploy", "kubernetes");
-// heapFlags() of packages/start/src/heap.ts besides the cap (this script runs before the build; a start test keeps
+// HEAP_TUNING_FLAGS of packages/start/src/heap.ts (this script runs before the build; a start test keeps
 // them equal): V8's large-heap growing factor and the young generation every Node version gets.
 const HEAP_FLAGS = ["--heap-growing-percent=300", "--max-semi-space-size=64"];
 

@@ -40,32 +40,31 @@ export function heapSizes(read: HeapEnvReader, services: readonly string[]): Rec
 }
 
 /**
- * How far V8 lets the old generation grow past what survived its last full collection before the next one, as
- * `--heap-growing-percent` (300: to 4× the survivors). V8 picks that factor from the heap limit: 4× when the limit is
- * 2 GB or more (what a service gets uncapped on a large machine), but only 1.3× at 256 MB and 1.4× at 512 MB. So a
- * cap alone tripled the router's full collections and cost it about a third more CPU per response at 50 connections
- * (BENCHMARKS.md). With the big-heap factor back the cap still bounds the heap: V8 never sets the next collection's
- * limit beyond halfway between the survivors and the cap.
+ * How far V8 lets the old generation grow past what survived its last full collection before the next one
+ * (300 %: to 4× the survivors). V8 picks that factor from the heap limit: 4× when the limit is 2 GB or more (what a
+ * service gets uncapped on a large machine), but only 1.3× at 256 MB and 1.4× at 512 MB. So a cap alone tripled the
+ * router's full collections and cost it about a third more CPU per response at 50 connections (BENCHMARKS.md). With
+ * the big-heap factor back the cap still bounds the heap: V8 never sets the next collection's limit beyond halfway
+ * between the survivors and the cap.
  */
-export const HEAP_GROWING_PERCENT = 300;
+export const HEAP_GROWING_FLAG = "--heap-growing-percent=300";
 
 /**
- * The largest a young-generation semi-space may grow, in MB (`--max-semi-space-size`): Node 24's V8 default, pinned
- * so every Node version runs with the young generation the image runs with (Node 20's stops at 16 MB). Under
- * concurrent load a request's data outlives young collections of a small young generation and is promoted to wait for
- * a full one; at 16 MB that cost the router about a tenth more CPU per response at 50 connections (BENCHMARKS.md).
- * The young generation takes up to three semi-spaces, 192 MB, beside the capped old generation.
+ * The largest a young-generation semi-space may grow (64 MB): Node 24's V8 default, pinned so every Node version runs
+ * with the young generation the image runs with (Node 20's stops at 16 MB). Under concurrent load a request's data
+ * outlives young collections of a small young generation and is promoted to wait for a full one; at 16 MB that cost
+ * the router about a tenth more CPU per response at 50 connections (BENCHMARKS.md). The young generation takes up to
+ * three semi-spaces, 192 MB, beside the capped old generation.
  */
-export const SEMI_SPACE_MB = 64;
+export const SEMI_SPACE_FLAG = "--max-semi-space-size=64";
+
+/** What every launch path passes beside the cap (docker compose and Kubernetes set the cap from their own variable). */
+export const HEAP_TUNING_FLAGS: readonly string[] = [HEAP_GROWING_FLAG, SEMI_SPACE_FLAG];
 
 /**
- * The Node flags that apply a cap, the growing factor and the young generation above: on the command line, so they
- * win over the same flags in NODE_OPTIONS.
+ * The Node flags that apply a cap and the tuning above: on the command line, so they win over the same flags in
+ * NODE_OPTIONS.
  */
 export function heapFlags(mb: number): string[] {
-  return [
-    `--max-old-space-size=${mb}`,
-    `--heap-growing-percent=${HEAP_GROWING_PERCENT}`,
-    `--max-semi-space-size=${SEMI_SPACE_MB}`,
-  ];
+  return [`--max-old-space-size=${mb}`, ...HEAP_TUNING_FLAGS];
 }

@@ -1,4 +1,4 @@
-export { HEAP_GROWING_PERCENT, HEAP_MB_DEFAULTS, SEMI_SPACE_MB, heapFlags, heapSizes, heapVariable } from "./heap.js";
+export { HEAP_MB_DEFAULTS, HEAP_TUNING_FLAGS, heapFlags, heapSizes, heapVariable } from "./heap.js";
 export { loadStartConfig, subgraphUrlVariable, type SeedMode, type StartConfig } from "./config.js";
 export {
   startRouterWorkers,

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { heapFlags } from "../src/heap.js";
+import { HEAP_GROWING_FLAG, HEAP_TUNING_FLAGS, heapFlags } from "../src/heap.js";
 import { startService } from "../src/processes.js";
 
 /** Runs `source` as a service started with `execArgv` under a larger cap in NODE_OPTIONS; its first output line. */
@@ -65,10 +65,10 @@ describe("heapFlags", () => {
   it("keeps V8's large-heap growing factor under the cap: fewer full collections than the cap alone", async () => {
     // The cap with and without the factor, at V8's own young generation: a larger one (heapFlags' semi-spaces)
     // promotes less of this workload, which hides the factor's effect on it.
-    const [cap, growing] = heapFlags(256).filter((flag) => !flag.startsWith("--max-semi-space-size="));
+    const cap = "--max-old-space-size=256";
     const [capOnly, flags] = await Promise.all([
-      probe(FULL_COLLECTIONS, [cap as string]),
-      probe(FULL_COLLECTIONS, [cap as string, growing as string]),
+      probe(FULL_COLLECTIONS, [cap]),
+      probe(FULL_COLLECTIONS, [cap, HEAP_GROWING_FLAG]),
     ]);
     // V8 counts allocation, not time, so both figures are the same on every run of one Node version.
     expect(flags).toBeGreaterThan(0);
@@ -79,7 +79,7 @@ describe("heapFlags", () => {
 describe("the launch paths outside npm start", () => {
   const root = fileURLToPath(new URL("../../..", import.meta.url));
   // Everything but the cap, which each path sets from its own variable.
-  const flags = heapFlags(256).filter((flag) => !flag.startsWith("--max-old-space-size="));
+  const flags = HEAP_TUNING_FLAGS;
 
   it("run every Node service with npm start's heap flags (docker compose, Kubernetes, deploy:check)", () => {
     const kubernetes = join(root, "deploy/kubernetes/base");

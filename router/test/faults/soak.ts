@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 // The benchmark package's --trace-gc reader (bench/ is its own npm package; that file has only Node imports).
 import { postGcHeap, type FullGc } from "../../../bench/src/harness/gc.js";
-import { HEAP_GROWING_PERCENT, SEMI_SPACE_MB } from "@commerce/start";
+import { HEAP_TUNING_FLAGS } from "@commerce/start";
 import { startFaultGraph, type FaultGraph } from "./faultGraph.js";
 import { percentile, runMix, type Outcome, type Step } from "./storefront.js";
 
@@ -172,7 +172,7 @@ export function soakMarkdown(
     ...(heap
       ? [
           "",
-          `Heap caps (\`--max-old-space-size\`, with \`--heap-growing-percent=${HEAP_GROWING_PERCENT} --max-semi-space-size=${SEMI_SPACE_MB}\`, as \`npm start\` sets them): ${heap}.`,
+          `Heap caps (\`--max-old-space-size\`, with \`${HEAP_TUNING_FLAGS.join(" ")}\`, as \`npm start\` sets them): ${heap}.`,
         ]
       : []),
     "",
